@@ -1,0 +1,95 @@
+//! Argument definitions and dispatch for the `kyso` binary.
+
+mod demo;
+mod sign;
+mod tokens;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kyso::i18n::Localize;
+use kyso::Lang;
+
+/// KýSố — ký số và kiểm tra văn bản PDF (PAdES) cho cơ quan nhà nước.
+#[derive(Parser, Debug)]
+#[command(name = "kyso", version, about)]
+pub struct Cli {
+    /// Ngôn ngữ thông báo / message language.
+    #[arg(long, global = true, value_enum, default_value = "vi")]
+    pub lang: LangArg,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Message language.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    /// Tiếng Việt.
+    Vi,
+    /// English.
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Vi => Lang::Vi,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+/// The signer's role (R15), which also picks the default stamp template later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// A person signs (leader, reviewer): personal certificate.
+    Personal,
+    /// The agency signs an issued document: agency certificate.
+    Seal,
+    /// The agency signs an electronic copy: agency certificate.
+    Copy,
+    /// The agency signs a separate annex: agency certificate.
+    Annex,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Liệt kê thiết bị ký số (token) và chứng thư số / list tokens and certificates.
+    Tokens(tokens::TokensArgs),
+    /// Ký số một tệp PDF / sign a PDF.
+    Sign(sign::SignArgs),
+    /// Chạy thử với danh tính demo (không có giá trị pháp lý) / demo with the demo identity.
+    Demo(demo::DemoArgs),
+}
+
+/// Run the parsed command.
+pub fn run(cli: Cli) -> ExitCode {
+    let lang: Lang = cli.lang.into();
+    let result = match cli.command {
+        Command::Tokens(a) => tokens::run(a, lang),
+        Command::Sign(a) => sign::run(a, lang),
+        Command::Demo(a) => demo::run(a, lang),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", one_line(&e.localize(lang)));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Messages go out on exactly one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Where KýSố keeps per-user data (demo identity, queue).
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("KYSO_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("kyso")))
+        .unwrap_or_else(|| PathBuf::from(".kyso"))
+}

@@ -1,0 +1,151 @@
+//! `kyso sign`: sign one PDF with a token or a PKCS#12 identity.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use kyso::error::UsageError;
+use kyso::identity::{Password, SoftwareSigner};
+use kyso::sign::{check_paths, sign_file, SignRequest};
+use kyso::token::{self, Pin, TokenSelection};
+use kyso::{Lang, Signer};
+
+use super::RoleArg;
+
+/// Arguments of `kyso sign`.
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Tệp PDF cần ký (không bị thay đổi) / the PDF to sign (never modified).
+    pub input: PathBuf,
+    /// Tệp PDF kết quả / the signed output.
+    #[arg(short = 'o', long = "output", value_name = "OUT.pdf")]
+    pub output: PathBuf,
+    /// Trình điều khiển PKCS#11 / PKCS#11 module path (repeatable).
+    #[arg(long = "module", value_name = "PATH")]
+    pub modules: Vec<PathBuf>,
+    /// Nhãn thiết bị ký / token label.
+    #[arg(long = "token", value_name = "LABEL")]
+    pub token: Option<String>,
+    /// CKA_ID của chứng thư (hex) / certificate id in hex.
+    #[arg(long = "cert", value_name = "ID_HEX", conflicts_with = "cert_label")]
+    pub cert: Option<String>,
+    /// Nhãn chứng thư / certificate label.
+    #[arg(long = "cert-label", value_name = "TEXT")]
+    pub cert_label: Option<String>,
+    /// Ký bằng tệp PKCS#12 (mật khẩu trong KYSO_P12_PASSWORD) / sign with a PKCS#12 file.
+    #[arg(long = "pkcs12", value_name = "FILE", conflicts_with_all = ["modules", "token", "cert", "cert_label"])]
+    pub pkcs12: Option<PathBuf>,
+    /// Vai trò ký / signing role.
+    #[arg(long, value_enum, default_value = "personal")]
+    pub role: RoleArg,
+    /// Lý do ký / reason.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Nơi ký / location.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// Ghi đè tệp kết quả đã có / overwrite an existing output.
+    #[arg(long)]
+    pub force: bool,
+    /// Đọc mã PIN (hoặc mật khẩu PKCS#12) từ stdin / read the PIN from stdin.
+    #[arg(long = "pin-stdin")]
+    pub pin_stdin: bool,
+    /// In kết quả dạng JSON / print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run `kyso sign`.
+pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
+    // Cheap checks first, so a bad path or a broken PDF never costs a PIN try.
+    check_paths(&args.input, &args.output, args.force)?;
+    kyso::pdf::PdfFile::open(&args.input).map_err(|e| match e {
+        kyso::pdf::PdfError::Io(source) => kyso::Error::from(kyso::error::OutputError::ReadInput { path: args.input.clone(), source }),
+        e => e.into(),
+    })?;
+
+    let signer: Box<dyn Signer> = match &args.pkcs12 {
+        Some(p12) => {
+            let password = if args.pin_stdin {
+                let mut line = zeroize::Zeroizing::new(String::new());
+                std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line)
+                    .map_err(|_| kyso::Error::from(UsageError::NoPin))?;
+                Password::new(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                Password::from_env("KYSO_P12_PASSWORD")?
+            };
+            Box::new(SoftwareSigner::from_pkcs12(p12, &password)?)
+        }
+        None => {
+            let cert_id = match &args.cert {
+                Some(h) => Some(hex::decode(h.trim()).map_err(|_| UsageError::InvalidArgument {
+                    option: "--cert".into(),
+                    value: h.clone(),
+                })?),
+                None => None,
+            };
+            let pin = read_pin(args.pin_stdin)?;
+            let sel = TokenSelection {
+                modules: args.modules.clone(),
+                token_label: args.token.clone(),
+                cert_id,
+                cert_label: args.cert_label.clone(),
+            };
+            Box::new(token::open_signer(&sel, pin)?)
+        }
+    };
+
+    warn_on_role_mismatch(signer.certificate(), args.role, lang);
+
+    let mut req = SignRequest::new(&args.input, &args.output);
+    req.force = args.force;
+    req.reason = args.reason.clone();
+    req.location = args.location.clone();
+    let outcome = sign_file(req, signer.as_ref())?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome).unwrap_or_else(|_| "{}".into()));
+    } else {
+        println!(
+            "{}",
+            kyso::tr!(lang, "Đã ký: {} (trường {}, {})", "Signed: {} (field {}, {})",
+                outcome.output.display(), outcome.field_name, outcome.signing_time)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_pin(from_stdin: bool) -> Result<Pin, kyso::Error> {
+    if from_stdin {
+        return Ok(Pin::from_reader(std::io::stdin().lock())?);
+    }
+    if let Some(pin) = Pin::from_env("KYSO_PIN") {
+        return Ok(pin);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("PIN: ");
+        return Ok(Pin::from_reader(std::io::stdin().lock())?);
+    }
+    Err(UsageError::NoPin.into())
+}
+
+/// R15: a personal certificate signs as a person, the agency certificate as the agency.
+fn warn_on_role_mismatch(cert: &x509_cert::Certificate, role: RoleArg, lang: Lang) {
+    use kyso::token::classify::{classify_certificate, Role};
+    let class = classify_certificate(cert);
+    let wants_agency = role != RoleArg::Personal;
+    let mismatch = match class.role {
+        Role::Agency => !wants_agency,
+        Role::Personal => wants_agency,
+        _ => false,
+    };
+    if mismatch {
+        eprintln!(
+            "{}",
+            kyso::tr!(lang,
+                "Cảnh báo: chứng thư là chứng thư {} nhưng vai trò ký là {:?}. Hãy kiểm tra lại chứng thư được chọn (R15).",
+                "Warning: the certificate is a {} certificate but the signing role is {:?}. Check the chosen certificate (R15).",
+                class.role.label(lang), role)
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! The crate's one error type, with a typed sub-error per domain.
+//!
+//! API misuse, malformed input, token events and output failures are kept apart
+//! so the CLI and the desktop app can act on each (ask for the PIN again, tell the
+//! user to plug the token in, refuse a file) rather than print a string.
+
+use std::path::PathBuf;
+
+use crate::i18n::{Lang, Localize};
+use crate::tr;
+
+/// Every error the KýSố core can return.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A PKCS#11 token or its driver failed, or refused (wrong PIN, locked, removed…).
+    #[error(transparent)]
+    Token(#[from] crate::token::TokenError),
+    /// The input PDF is malformed, unsupported, or hostile.
+    #[error(transparent)]
+    Pdf(#[from] crate::pdf::PdfError),
+    /// Building or parsing a CMS structure or certificate failed.
+    #[error(transparent)]
+    Cms(#[from] crate::cms::CmsError),
+    /// A software identity (PKCS#12 file, demo identity) could not be used.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
+    /// Reading the input or writing the output failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The caller asked for something that cannot be done (not caused by file contents).
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+}
+
+/// Failures reading inputs or producing outputs on disk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// The input file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    ReadInput {
+        /// The input path.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The output could not be written (directory not writable, disk full…).
+    #[error("cannot write {path}: {source}")]
+    WriteOutput {
+        /// The destination path.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The output already exists and overwriting was not allowed.
+    #[error("output {0} already exists")]
+    OutputExists(PathBuf),
+    /// The output path names the input file.
+    #[error("output {0} is the input file")]
+    OutputIsInput(PathBuf),
+}
+
+/// Requests that cannot be carried out whatever the files contain.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UsageError {
+    /// No PIN was supplied through `KYSO_PIN` or standard input.
+    #[error("no PIN given")]
+    NoPin,
+    /// An argument has an invalid value.
+    #[error("invalid value for {option}: {value}")]
+    InvalidArgument {
+        /// The option name, e.g. `--cert`.
+        option: String,
+        /// The rejected value.
+        value: String,
+    },
+    /// Options that cannot be used together.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl Localize for OutputError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            OutputError::ReadInput { path, source } => tr!(lang,
+                "Không đọc được tệp {}: {}. Hãy kiểm tra đường dẫn và quyền đọc.",
+                "Cannot read {}: {}. Check the path and read permission.",
+                path.display(), source),
+            OutputError::WriteOutput { path, source } => tr!(lang,
+                "Không ghi được tệp kết quả {}: {}. Tệp gốc không bị thay đổi; hãy chọn thư mục khác có quyền ghi và đủ dung lượng.",
+                "Cannot write the output {}: {}. The input is unchanged; choose another folder with write permission and free space.",
+                path.display(), source),
+            OutputError::OutputExists(p) => tr!(lang,
+                "Tệp kết quả {} đã tồn tại. Hãy chọn tên khác hoặc dùng --force để ghi đè.",
+                "Output {} already exists. Choose another name or use --force to overwrite.",
+                p.display()),
+            OutputError::OutputIsInput(p) => tr!(lang,
+                "Tệp kết quả trùng với tệp gốc {}. KýSố không bao giờ ghi đè tệp gốc; hãy chọn tên khác.",
+                "The output is the input file {}. KýSố never overwrites its input; choose another name.",
+                p.display()),
+        }
+    }
+}
+
+impl Localize for UsageError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            UsageError::NoPin => tr!(lang,
+                "Chưa có mã PIN. Hãy đặt biến môi trường KYSO_PIN hoặc dùng --pin-stdin.",
+                "No PIN given. Set KYSO_PIN or use --pin-stdin."),
+            UsageError::InvalidArgument { option, value } => tr!(lang,
+                "Giá trị không hợp lệ cho {}: {}.",
+                "Invalid value for {}: {}.",
+                option, value),
+            UsageError::Conflict(what) => tr!(lang,
+                "Tham số không dùng được cùng nhau: {}.",
+                "Options cannot be used together: {}.",
+                what),
+        }
+    }
+}
+
+impl Localize for Error {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            Error::Token(e) => e.localize(lang),
+            Error::Pdf(e) => e.localize(lang),
+            Error::Cms(e) => e.localize(lang),
+            Error::Identity(e) => e.localize(lang),
+            Error::Output(e) => e.localize(lang),
+            Error::Usage(e) => e.localize(lang),
+        }
+    }
+}
+
+impl Error {
+    /// A stable machine-readable kind for JSON output and the desktop app
+    /// (e.g. `pin_incorrect`, `pdf_malformed`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Token(e) => e.kind(),
+            Error::Pdf(e) => e.kind(),
+            Error::Cms(_) => "cms",
+            Error::Identity(e) => e.kind(),
+            Error::Output(OutputError::OutputExists(_)) => "output_exists",
+            Error::Output(OutputError::OutputIsInput(_)) => "output_is_input",
+            Error::Output(OutputError::ReadInput { .. }) => "read_input",
+            Error::Output(OutputError::WriteOutput { .. }) => "write_output",
+            Error::Usage(_) => "usage",
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! # KýSố core
+//!
+//! Everything that matters in KýSố lives here, free of any window or web page:
+//! PKCS#11 tokens ([`token`]), PDF reading and append-only writing ([`pdf`]),
+//! CMS/PAdES signatures ([`cms`]), the staged signing pipeline ([`sign`]) and the
+//! software identities used by the demo and by people without a token ([`identity`]).
+//!
+//! The crate never modifies an input file: every output is written to a temporary
+//! file next to its destination and renamed into place only when complete.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod cms;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod identity;
+pub mod pdf;
+pub mod sign;
+pub mod signer;
+pub mod time;
+pub mod token;
+pub mod verify;
+
+pub use error::Error;
+pub use i18n::Lang;
+pub use signer::{KeyKind, Signer};

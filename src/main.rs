@@ -1,0 +1,25 @@
+//! The `kyso` command-line tool: a thin layer over the `kyso` library.
+//!
+//! Every failure ends with exit status 1 (2 for unusable arguments) and one line
+//! on standard error saying what went wrong and what to do, in Vietnamese unless
+//! `--lang en` is given.
+#![forbid(unsafe_code)]
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // Help and version go to stdout with status 0; real usage errors exit 2.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    cli::run(args)
+}

@@ -1,0 +1,692 @@
+//! Random-access reading of a PDF from disk: only the trailer chain, the
+//! cross-reference data and the objects asked for are read (ISO 32000-2 §7.5).
+//!
+//! The reader is strict where a repair would change what was signed: a
+//! cross-reference entry that does not point at the object it names is an error
+//! ([`PdfError::BrokenXref`]), never silently rebuilt.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::path::Path;
+
+use super::filters;
+use super::object::{Dict, ObjRef, Object};
+use super::syntax::{Cursor, SyntaxError};
+use super::PdfError;
+
+/// Largest window read to parse one object (a dictionary or array, not stream data).
+const MAX_OBJECT_WINDOW: usize = 16 * 1024 * 1024;
+/// Most cross-reference sections followed through `/Prev`.
+const MAX_SECTIONS: usize = 4096;
+/// Most objects a file may declare.
+const MAX_OBJECTS: u64 = 8_000_000;
+/// Most page-tree nodes visited.
+const MAX_PAGE_NODES: usize = 1_000_000;
+/// Object streams kept decoded.
+const OBJSTM_CACHE: usize = 8;
+
+/// Where the newest definition of an object lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XrefEntry {
+    /// A free entry.
+    Free,
+    /// An object at a byte offset.
+    InFile {
+        /// Byte offset of `N G obj`.
+        offset: u64,
+        /// Generation number.
+        gen: u16,
+    },
+    /// An object inside an object stream.
+    InStream {
+        /// Object number of the object stream.
+        stream: u32,
+        /// Index inside the stream.
+        index: u32,
+    },
+}
+
+/// The form of a cross-reference section.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XrefKind {
+    /// A classic `xref` table with a `trailer` dictionary.
+    Table,
+    /// A cross-reference stream (PDF 1.5+).
+    Stream,
+}
+
+/// One cross-reference section, i.e. one revision's index.
+#[derive(Clone, Debug)]
+pub struct XrefSection {
+    /// Byte offset of the section (`xref` keyword or the xref stream object).
+    pub offset: u64,
+    /// Table or stream.
+    pub kind: XrefKind,
+    /// The trailer dictionary (or xref stream dictionary).
+    pub trailer: Dict,
+    /// Entries defined by this section (a hybrid file's `/XRefStm` entries included).
+    pub entries: BTreeMap<u32, XrefEntry>,
+}
+
+/// Where a stream's data lies in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamLoc {
+    /// Offset of the first data byte.
+    pub offset: u64,
+    /// Length in bytes from `/Length`.
+    pub length: u64,
+}
+
+/// An object as read, with the bytes it was parsed from so it can be spliced.
+#[derive(Clone, Debug)]
+pub struct RawObject {
+    /// Its reference.
+    pub id: ObjRef,
+    /// The parsed value (dictionary spans index into `source`).
+    pub object: Object,
+    /// The buffer the value was parsed from.
+    pub source: Vec<u8>,
+    /// Span of the value in `source`.
+    pub value_span: Range<usize>,
+    /// Stream data location, for stream objects in the file.
+    pub stream: Option<StreamLoc>,
+}
+
+impl RawObject {
+    /// The original bytes of the value.
+    pub fn value_bytes(&self) -> &[u8] {
+        self.source.get(self.value_span.clone()).unwrap_or_default()
+    }
+}
+
+/// A PDF opened for reading.
+pub struct PdfFile {
+    file: RefCell<File>,
+    len: u64,
+    version: String,
+    sections: Vec<XrefSection>,
+    xref: HashMap<u32, XrefEntry>,
+    objstm_cache: RefCell<Vec<(u32, std::rc::Rc<ObjStm>)>>,
+}
+
+struct ObjStm {
+    data: Vec<u8>,
+    offsets: Vec<(u32, usize)>,
+}
+
+impl PdfFile {
+    /// Open `path` and read its header, trailer chain and cross-reference data.
+    pub fn open(path: &Path) -> Result<Self, PdfError> {
+        let file = File::open(path)?;
+        Self::from_file(file)
+    }
+
+    /// Read an already-open file.
+    pub fn from_file(mut file: File) -> Result<Self, PdfError> {
+        let len = file.seek(SeekFrom::End(0))?;
+        let mut pdf = PdfFile {
+            file: RefCell::new(file),
+            len,
+            version: String::new(),
+            sections: Vec::new(),
+            xref: HashMap::new(),
+            objstm_cache: RefCell::new(Vec::new()),
+        };
+        pdf.version = pdf.read_header()?;
+        let start = pdf.find_startxref()?;
+        pdf.read_xref_chain(start)?;
+        if pdf.trailer().get(b"Encrypt").is_some() {
+            return Err(PdfError::Encrypted);
+        }
+        pdf.check_offsets()?;
+        Ok(pdf)
+    }
+
+    /// File length in bytes.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty (never true for an opened PDF).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The header version, e.g. `1.7`.
+    pub fn header_version(&self) -> &str {
+        &self.version
+    }
+
+    /// The newest trailer dictionary.
+    pub fn trailer(&self) -> &Dict {
+        // read_xref_chain guarantees at least one section.
+        static EMPTY: std::sync::OnceLock<Dict> = std::sync::OnceLock::new();
+        self.sections.first().map(|s| &s.trailer).unwrap_or_else(|| EMPTY.get_or_init(Dict::default))
+    }
+
+    /// Cross-reference sections, newest first.
+    pub fn sections(&self) -> &[XrefSection] {
+        &self.sections
+    }
+
+    /// The newest section's kind; an update should use the same kind.
+    pub fn last_xref_kind(&self) -> XrefKind {
+        self.sections.first().map(|s| s.kind).unwrap_or(XrefKind::Table)
+    }
+
+    /// Byte offset of the newest cross-reference section (the update's `/Prev`).
+    pub fn last_xref_offset(&self) -> u64 {
+        self.sections.first().map(|s| s.offset).unwrap_or(0)
+    }
+
+    /// The next free object number (`/Size` of the newest trailer, or higher).
+    pub fn next_object_number(&self) -> u32 {
+        let size = self.trailer().int(b"Size").unwrap_or(0).max(0) as u64;
+        let max_used = self.xref.keys().max().map(|&n| u64::from(n) + 1).unwrap_or(1);
+        size.max(max_used).min(u64::from(u32::MAX)) as u32
+    }
+
+    /// The newest cross-reference entry for object `num`.
+    pub fn xref_entry(&self, num: u32) -> Option<XrefEntry> {
+        self.xref.get(&num).copied()
+    }
+
+    /// Read bytes `[offset, offset + len)` clipped to the file.
+    pub fn read_range(&self, offset: u64, len: usize) -> Result<Vec<u8>, PdfError> {
+        if offset >= self.len {
+            return Ok(Vec::new());
+        }
+        let n = (len as u64).min(self.len - offset) as usize;
+        let mut buf = vec![0u8; n];
+        let mut f = self.file.borrow_mut();
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(&mut buf)?;
+        Ok(buf)
+    }
+
+    fn read_header(&self) -> Result<String, PdfError> {
+        let head = self.read_range(0, 1024)?;
+        if !head.starts_with(b"%PDF-") {
+            return Err(PdfError::NotPdf);
+        }
+        let v: String = head[5..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || **b == b'.')
+            .map(|&b| b as char)
+            .collect();
+        if v.is_empty() {
+            return Err(PdfError::NotPdf);
+        }
+        Ok(v)
+    }
+
+    fn find_startxref(&self) -> Result<u64, PdfError> {
+        let tail_len = 4096u64.min(self.len);
+        let tail = self.read_range(self.len - tail_len, tail_len as usize)?;
+        let pos = rfind(&tail, b"startxref").ok_or(PdfError::Truncated)?;
+        if rfind(&tail[pos..], b"%%EOF").is_none() {
+            return Err(PdfError::Truncated);
+        }
+        let mut c = Cursor::new(&tail, pos + b"startxref".len());
+        let off = c.unsigned().map_err(|_| PdfError::Truncated)?;
+        if off >= self.len {
+            return Err(PdfError::BrokenXref { offset: off, detail: "startxref points past the end".into() });
+        }
+        Ok(off)
+    }
+
+    fn read_xref_chain(&mut self, start: u64) -> Result<(), PdfError> {
+        let mut seen = HashSet::new();
+        let mut next = Some(start);
+        while let Some(off) = next {
+            if !seen.insert(off) {
+                return Err(PdfError::BrokenXref { offset: off, detail: "loop in /Prev chain".into() });
+            }
+            if seen.len() > MAX_SECTIONS {
+                return Err(PdfError::LimitExceeded("number of revisions"));
+            }
+            let mut section = self.read_section(off)?;
+            if section.kind == XrefKind::Table {
+                if let Some(stm) = section.trailer.int(b"XRefStm") {
+                    // Hybrid-reference file: the stream holds entries the table omits.
+                    let stm = u64::try_from(stm).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad /XRefStm".into() })?;
+                    let extra = self.read_xref_stream(stm)?;
+                    for (num, e) in extra.entries {
+                        match section.entries.get(&num) {
+                            Some(XrefEntry::InFile { .. }) | Some(XrefEntry::InStream { .. }) => {}
+                            _ => {
+                                section.entries.insert(num, e);
+                            }
+                        }
+                    }
+                }
+            }
+            next = match section.trailer.get(b"Prev") {
+                Some(Object::Int(p)) => Some(u64::try_from(*p).map_err(|_| PdfError::BrokenXref { offset: off, detail: "negative /Prev".into() })?),
+                None => None,
+                Some(_) => return Err(PdfError::BrokenXref { offset: off, detail: "/Prev is not an integer".into() }),
+            };
+            if let Some(p) = next {
+                if p >= self.len {
+                    return Err(PdfError::BrokenXref { offset: p, detail: "/Prev points past the end".into() });
+                }
+            }
+            self.sections.push(section);
+        }
+        // Newest definitions win: apply oldest first.
+        for s in self.sections.iter().rev() {
+            for (&num, &e) in &s.entries {
+                self.xref.insert(num, e);
+            }
+        }
+        Ok(())
+    }
+
+    fn read_section(&self, off: u64) -> Result<XrefSection, PdfError> {
+        let probe = self.read_range(off, 32)?;
+        let mut c = Cursor::new(&probe, 0);
+        c.skip_ws();
+        if probe[c.pos()..].starts_with(b"xref") {
+            self.read_xref_table(off)
+        } else if probe.first().is_some_and(|b| b.is_ascii_digit()) {
+            self.read_xref_stream(off)
+        } else {
+            Err(PdfError::BrokenXref { offset: off, detail: "startxref does not point at xref data".into() })
+        }
+    }
+
+    fn read_xref_table(&self, off: u64) -> Result<XrefSection, PdfError> {
+        let mut window = 64 * 1024usize;
+        loop {
+            let buf = self.read_range(off, window)?;
+            match parse_xref_table(&buf) {
+                Ok((entries, trailer)) => {
+                    return Ok(XrefSection { offset: off, kind: XrefKind::Table, trailer, entries })
+                }
+                Err(SyntaxError::Eof) if (buf.len() as u64) < self.len - off => {
+                    window = window.checked_mul(4).ok_or(PdfError::LimitExceeded("xref table size"))?;
+                    if window > 4 * MAX_OBJECT_WINDOW {
+                        return Err(PdfError::LimitExceeded("xref table size"));
+                    }
+                }
+                Err(SyntaxError::Eof) => return Err(PdfError::Truncated),
+                Err(e) => {
+                    return Err(PdfError::BrokenXref { offset: off, detail: e.to_string() })
+                }
+            }
+        }
+    }
+
+    fn read_xref_stream(&self, off: u64) -> Result<XrefSection, PdfError> {
+        let raw = self.read_object_at(off, None)?;
+        let dict = raw.object.as_dict().ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream is not a dictionary".into() })?;
+        if !dict.has_type(b"XRef") {
+            return Err(PdfError::BrokenXref { offset: off, detail: "object at startxref is not an xref stream".into() });
+        }
+        let loc = raw.stream.ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream has no data".into() })?;
+        let data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
+        let w: Vec<usize> = dict
+            .get(b"W")
+            .and_then(Object::as_array)
+            .map(|a| a.iter().map(|o| o.as_int().and_then(|i| usize::try_from(i).ok())).collect::<Option<Vec<_>>>())
+            .unwrap_or(None)
+            .filter(|w| w.len() == 3 && w.iter().all(|&x| x <= 8))
+            .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /W in xref stream".into() })?;
+        let size = dict.int(b"Size").filter(|&s| s >= 0 && (s as u64) <= MAX_OBJECTS)
+            .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /Size in xref stream".into() })?;
+        let index: Vec<i64> = match dict.get(b"Index") {
+            Some(Object::Array(a)) => a.iter().map(Object::as_int).collect::<Option<Vec<_>>>()
+                .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /Index".into() })?,
+            _ => vec![0, size],
+        };
+        let row = w[0] + w[1] + w[2];
+        if row == 0 {
+            return Err(PdfError::BrokenXref { offset: off, detail: "empty /W".into() });
+        }
+        let mut entries = BTreeMap::new();
+        let mut pos = 0usize;
+        for pair in index.chunks(2) {
+            let (&first, &count) = match pair {
+                [a, b] => (a, b),
+                _ => return Err(PdfError::BrokenXref { offset: off, detail: "odd /Index".into() }),
+            };
+            if first < 0 || count < 0 || (first as u64 + count as u64) > MAX_OBJECTS {
+                return Err(PdfError::LimitExceeded("objects in xref stream"));
+            }
+            for i in 0..count {
+                let rec = data.get(pos..pos + row).ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream data too short".into() })?;
+                pos += row;
+                let f = |r: &[u8]| r.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+                let t = if w[0] == 0 { 1 } else { f(&rec[..w[0]]) };
+                let a = f(&rec[w[0]..w[0] + w[1]]);
+                let b = f(&rec[w[0] + w[1]..]);
+                let num = (first + i) as u32;
+                let e = match t {
+                    0 => XrefEntry::Free,
+                    1 => XrefEntry::InFile { offset: a, gen: u16::try_from(b).unwrap_or(u16::MAX) },
+                    2 => XrefEntry::InStream {
+                        stream: u32::try_from(a).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream number".into() })?,
+                        index: u32::try_from(b).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream index".into() })?,
+                    },
+                    _ => continue, // Reserved types are treated as null references.
+                };
+                entries.insert(num, e);
+            }
+        }
+        Ok(XrefSection { offset: off, kind: XrefKind::Stream, trailer: dict.clone(), entries })
+    }
+
+    /// Refuse files whose xref entries do not point at the objects they name.
+    fn check_offsets(&self) -> Result<(), PdfError> {
+        for (&num, e) in &self.xref {
+            if let XrefEntry::InFile { offset, gen } = *e {
+                if num == 0 {
+                    continue;
+                }
+                let head = self.read_range(offset, 48)?;
+                let mut c = Cursor::new(&head, 0);
+                let ok = (|| {
+                    let n = c.unsigned().ok()?;
+                    let g = c.unsigned().ok()?;
+                    let w = c.word().ok()?;
+                    (n == u64::from(num) && g == u64::from(gen) && w == b"obj").then_some(())
+                })();
+                if ok.is_none() {
+                    return Err(PdfError::BrokenXref { offset, detail: format!("entry for object {num} does not point at it") });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Read the stream data at `loc`, refusing more than `max` bytes.
+    pub fn read_stream_data(&self, loc: StreamLoc, max: u64) -> Result<Vec<u8>, PdfError> {
+        if loc.length > max {
+            return Err(PdfError::LimitExceeded("stream length"));
+        }
+        if loc.offset.checked_add(loc.length).is_none_or(|end| end > self.len) {
+            return Err(PdfError::malformed(loc.offset, "stream runs past the end of the file"));
+        }
+        self.read_range(loc.offset, loc.length as usize)
+    }
+
+    /// Parse the indirect object whose header `N G obj` is at `offset`.
+    /// With `expect`, the header must name that object.
+    pub fn read_object_at(&self, offset: u64, expect: Option<ObjRef>) -> Result<RawObject, PdfError> {
+        self.read_object_at_depth(offset, expect, 0)
+    }
+
+    fn read_object_at_depth(&self, offset: u64, expect: Option<ObjRef>, depth: usize) -> Result<RawObject, PdfError> {
+        if depth > 4 {
+            return Err(PdfError::LimitExceeded("indirect /Length chain"));
+        }
+        let mut window = 4096usize;
+        loop {
+            let buf = self.read_range(offset, window)?;
+            let whole = (buf.len() as u64) >= self.len - offset;
+            match parse_indirect(&buf) {
+                Ok((id, object, value_span, after)) => {
+                    if let Some(e) = expect {
+                        if e != id {
+                            return Err(PdfError::BrokenXref { offset, detail: format!("expected object {} {}, found {} {}", e.num, e.gen, id.num, id.gen) });
+                        }
+                    }
+                    let stream = match after {
+                        After::EndObj => None,
+                        After::Stream(data_start) => {
+                            let dict = object.as_dict().ok_or_else(|| PdfError::malformed(offset, "stream without dictionary"))?;
+                            let length = match dict.get(b"Length") {
+                                Some(Object::Int(l)) if *l >= 0 => *l as u64,
+                                Some(Object::Ref(r)) => {
+                                    let r = *r;
+                                    match self.xref.get(&r.num) {
+                                        Some(XrefEntry::InFile { offset: lo, .. }) => {
+                                            let lo = *lo;
+                                            self.read_object_at_depth(lo, Some(r), depth + 1)?.object.as_int()
+                                                .filter(|l| *l >= 0).map(|l| l as u64)
+                                                .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
+                                        }
+                                        Some(XrefEntry::InStream { .. }) => {
+                                            self.get(r)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
+                                                .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
+                                        }
+                                        _ => return Err(PdfError::malformed(offset, "missing /Length object")),
+                                    }
+                                }
+                                _ => return Err(PdfError::malformed(offset, "stream without valid /Length")),
+                            };
+                            let data_off = offset + data_start as u64;
+                            let loc = StreamLoc { offset: data_off, length };
+                            self.check_endstream(loc)?;
+                            Some(loc)
+                        }
+                    };
+                    return Ok(RawObject { id, object, source: buf, value_span, stream });
+                }
+                Err(SyntaxError::Eof) if !whole && window < MAX_OBJECT_WINDOW => window *= 4,
+                Err(SyntaxError::Eof) if !whole => return Err(PdfError::LimitExceeded("object size")),
+                Err(SyntaxError::TooDeep) => return Err(PdfError::LimitExceeded("object nesting depth")),
+                Err(e) => return Err(PdfError::malformed(offset, e.to_string())),
+            }
+        }
+    }
+
+    fn check_endstream(&self, loc: StreamLoc) -> Result<(), PdfError> {
+        let end = loc.offset.checked_add(loc.length).ok_or(PdfError::LimitExceeded("stream length"))?;
+        if end > self.len {
+            return Err(PdfError::malformed(loc.offset, "stream runs past the end of the file"));
+        }
+        let tail = self.read_range(end, 32)?;
+        let mut c = Cursor::new(&tail, 0);
+        c.skip_ws();
+        if tail[c.pos()..].starts_with(b"endstream") {
+            Ok(())
+        } else {
+            Err(PdfError::malformed(loc.offset, "stream /Length does not match endstream"))
+        }
+    }
+
+    /// Read object `r` through the cross-reference data. A free or absent object
+    /// reads as `null` (ISO 32000-2 §7.3.10).
+    pub fn get(&self, r: ObjRef) -> Result<RawObject, PdfError> {
+        match self.xref.get(&r.num).copied() {
+            Some(XrefEntry::InFile { offset, gen }) if gen == r.gen => self.read_object_at(offset, Some(r)),
+            Some(XrefEntry::InStream { stream, index }) if r.gen == 0 => self.read_from_objstm(r.num, stream, index),
+            _ => Ok(RawObject { id: r, object: Object::Null, source: b"null".to_vec(), value_span: 0..4, stream: None }),
+        }
+    }
+
+    /// Resolve `obj` if it is a reference (one level), else return it cloned.
+    pub fn resolve(&self, obj: &Object) -> Result<Object, PdfError> {
+        match obj {
+            Object::Ref(r) => Ok(self.get(*r)?.object),
+            o => Ok(o.clone()),
+        }
+    }
+
+    fn read_from_objstm(&self, num: u32, stream: u32, index: u32) -> Result<RawObject, PdfError> {
+        let stm = self.objstm(stream)?;
+        let &(n, start) = stm.offsets.get(index as usize)
+            .ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
+        if n != num {
+            return Err(PdfError::BrokenXref { offset: 0, detail: format!("object stream {stream} index {index} holds {n}, not {num}") });
+        }
+        let end = stm.offsets.get(index as usize + 1).map(|&(_, s)| s).unwrap_or(stm.data.len());
+        let slice = stm.data.get(start..end.max(start)).ok_or_else(|| PdfError::malformed(0, "bad object stream offsets"))?;
+        let mut source = slice.to_vec();
+        source.push(b' ');
+        let mut c = Cursor::new(&source, 0);
+        c.skip_ws();
+        let vstart = c.pos();
+        let object = c.object().map_err(|e| match e {
+            SyntaxError::TooDeep => PdfError::LimitExceeded("object nesting depth"),
+            e => PdfError::malformed(0, format!("in object stream {stream}: {e}")),
+        })?;
+        let value_span = vstart..c.pos();
+        Ok(RawObject { id: ObjRef::new(num, 0), object, source, value_span, stream: None })
+    }
+
+    fn objstm(&self, stream: u32) -> Result<std::rc::Rc<ObjStm>, PdfError> {
+        if let Some((_, s)) = self.objstm_cache.borrow().iter().find(|(n, _)| *n == stream) {
+            return Ok(s.clone());
+        }
+        let raw = match self.xref.get(&stream) {
+            Some(XrefEntry::InFile { offset, gen }) => self.read_object_at(*offset, Some(ObjRef::new(stream, *gen)))?,
+            _ => return Err(PdfError::malformed(0, format!("object stream {stream} is not in the file"))),
+        };
+        let dict = raw.object.as_dict().ok_or_else(|| PdfError::malformed(0, "object stream is not a stream"))?;
+        let loc = raw.stream.ok_or_else(|| PdfError::malformed(0, "object stream has no data"))?;
+        let n = dict.int(b"N").filter(|&n| (0..=1_000_000).contains(&n)).ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
+        let first = dict.int(b"First").filter(|&f| f >= 0).ok_or_else(|| PdfError::malformed(loc.offset, "bad /First in object stream"))? as usize;
+        let data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
+        let mut header = data.get(..first).ok_or_else(|| PdfError::malformed(loc.offset, "/First past the data"))?.to_vec();
+        header.push(b' ');
+        let mut c = Cursor::new(&header, 0);
+        let mut offsets = Vec::with_capacity(n);
+        for _ in 0..n {
+            let num = c.unsigned().map_err(|_| PdfError::malformed(loc.offset, "bad object stream header"))?;
+            let rel = c.unsigned().map_err(|_| PdfError::malformed(loc.offset, "bad object stream header"))?;
+            let num = u32::try_from(num).map_err(|_| PdfError::malformed(loc.offset, "bad object number"))?;
+            let abs = first.checked_add(rel as usize).filter(|&a| a <= data.len())
+                .ok_or_else(|| PdfError::malformed(loc.offset, "object offset past the data"))?;
+            offsets.push((num, abs));
+        }
+        let stm = std::rc::Rc::new(ObjStm { data, offsets });
+        let mut cache = self.objstm_cache.borrow_mut();
+        if cache.len() >= OBJSTM_CACHE {
+            cache.remove(0);
+        }
+        cache.push((stream, stm.clone()));
+        Ok(stm)
+    }
+
+    /// The document catalog (`/Root`).
+    pub fn catalog(&self) -> Result<RawObject, PdfError> {
+        let r = self.trailer().reference(b"Root").ok_or_else(|| PdfError::Missing("/Root".into()))?;
+        let raw = self.get(r)?;
+        if raw.object.as_dict().is_none() {
+            return Err(PdfError::Missing("document catalog".into()));
+        }
+        Ok(raw)
+    }
+
+    /// References of all pages, in order, walking the page tree with loop and size guards.
+    pub fn page_refs(&self) -> Result<Vec<ObjRef>, PdfError> {
+        let cat = self.catalog()?;
+        let root = cat.object.as_dict().and_then(|d| d.reference(b"Pages")).ok_or_else(|| PdfError::Missing("/Pages".into()))?;
+        let mut pages = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if !seen.insert(node) || depth > 64 {
+                return Err(PdfError::malformed(0, "loop in the page tree"));
+            }
+            if seen.len() > MAX_PAGE_NODES {
+                return Err(PdfError::LimitExceeded("page tree size"));
+            }
+            let obj = self.get(node)?.object;
+            let d = obj.as_dict().ok_or_else(|| PdfError::malformed(0, format!("page tree node {node} is not a dictionary")))?;
+            match d.get(b"Kids") {
+                Some(kids) if !d.has_type(b"Page") => {
+                    let kids = self.resolve(kids)?;
+                    let kids = kids.as_array().ok_or_else(|| PdfError::malformed(0, "/Kids is not an array"))?;
+                    for k in kids.iter().rev() {
+                        let r = k.as_ref().ok_or_else(|| PdfError::malformed(0, "/Kids holds a direct object"))?;
+                        stack.push((r, depth + 1));
+                    }
+                }
+                _ => pages.push(node),
+            }
+        }
+        if pages.is_empty() {
+            return Err(PdfError::Missing("pages".into()));
+        }
+        Ok(pages)
+    }
+}
+
+enum After {
+    EndObj,
+    /// Offset (in the window) of the first stream data byte.
+    Stream(usize),
+}
+
+fn parse_indirect(buf: &[u8]) -> Result<(ObjRef, Object, Range<usize>, After), SyntaxError> {
+    let mut c = Cursor::new(buf, 0);
+    let num = c.unsigned()?;
+    let gen = c.unsigned()?;
+    c.expect_keyword(b"obj")?;
+    let id = ObjRef::new(
+        u32::try_from(num).map_err(|_| SyntaxError::Invalid { at: 0, what: "object number too large" })?,
+        u16::try_from(gen).map_err(|_| SyntaxError::Invalid { at: 0, what: "generation too large" })?,
+    );
+    c.skip_ws();
+    let vstart = c.pos();
+    let object = c.object()?;
+    let vend = c.pos();
+    let kw_at = {
+        let mut k = c.clone();
+        k.skip_ws();
+        k.pos()
+    };
+    let kw = c.word()?;
+    match kw {
+        b"endobj" => Ok((id, object, vstart..vend, After::EndObj)),
+        b"stream" => {
+            // The keyword is followed by CRLF or LF (ISO 32000-2 §7.3.8.1).
+            let p = c.pos();
+            let data = match (buf.get(p), buf.get(p + 1)) {
+                (Some(b'\r'), Some(b'\n')) => p + 2,
+                (Some(b'\n'), _) => p + 1,
+                (Some(b'\r'), None) | (None, _) => return Err(SyntaxError::Eof),
+                _ => return Err(SyntaxError::Invalid { at: kw_at, what: "stream keyword not followed by EOL" }),
+            };
+            Ok((id, object, vstart..vend, After::Stream(data)))
+        }
+        _ => Err(SyntaxError::Invalid { at: kw_at, what: "expected endobj or stream" }),
+    }
+}
+
+fn parse_xref_table(buf: &[u8]) -> Result<(BTreeMap<u32, XrefEntry>, Dict), SyntaxError> {
+    let mut c = Cursor::new(buf, 0);
+    c.expect_keyword(b"xref")?;
+    let mut entries = BTreeMap::new();
+    loop {
+        let save = c.pos();
+        let w = c.word()?;
+        if w == b"trailer" {
+            break;
+        }
+        c.seek(save);
+        let first = c.unsigned()?;
+        let count = c.unsigned()?;
+        if first.saturating_add(count) > MAX_OBJECTS {
+            return Err(SyntaxError::Invalid { at: save, what: "too many objects" });
+        }
+        for i in 0..count {
+            let at = c.pos();
+            let off = c.unsigned()?;
+            let gen = c.unsigned()?;
+            let kind = c.word()?;
+            let num = (first + i) as u32;
+            let e = match kind {
+                b"n" => XrefEntry::InFile { offset: off, gen: u16::try_from(gen).map_err(|_| SyntaxError::Invalid { at, what: "bad generation" })? },
+                b"f" => XrefEntry::Free,
+                _ => return Err(SyntaxError::Invalid { at, what: "bad xref entry type" }),
+            };
+            entries.insert(num, e);
+        }
+    }
+    let trailer = c.dict()?;
+    Ok((entries, trailer))
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() > hay.len() {
+        return None;
+    }
+    (0..=hay.len() - needle.len()).rev().find(|&i| &hay[i..i + needle.len()] == needle)
+}

@@ -1,0 +1,352 @@
+//! The objects one signature adds to a PDF (ISO 32000-2 §12.7.5.5, §12.8.1):
+//! a signature dictionary with `/ByteRange` and `/Contents` placeholders, a
+//! signature field merged with its widget annotation, the widget's appearance
+//! stream, and the page's `/Annots` and the form's `/Fields` extended by splicing.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::ops::Range;
+
+use time::OffsetDateTime;
+
+use super::object::{Dict, ObjRef, Object};
+use super::reader::{PdfFile, RawObject};
+use super::update::{IncrementalUpdate, Splice};
+use super::write::{real, text_string};
+use super::PdfError;
+
+/// Width reserved inside `/ByteRange [ … ]` for four numbers.
+const BYTE_RANGE_WIDTH: usize = 64;
+
+/// `/F` flags of a signature widget: Print (4) + Locked (128).
+const WIDGET_FLAGS: u32 = 4 | 128;
+
+/// A ready-made appearance: a form XObject's content stream and its resources.
+#[derive(Clone, Debug, Default)]
+pub struct Appearance {
+    /// Content stream operators drawing the stamp inside `/BBox [0 0 w h]`.
+    pub content: Vec<u8>,
+    /// Serialised `/Resources` dictionary for the form (e.g. `<< /XObject … >>`).
+    pub resources: Vec<u8>,
+    /// Extra objects the resources refer to, written with the update, keyed by a
+    /// placeholder number that `resources` uses as `{{obj:N}}`.
+    pub extra_objects: Vec<Vec<u8>>,
+}
+
+/// What the signature dictionary and its field say.
+#[derive(Clone, Debug)]
+pub struct SignatureSpec {
+    /// Field name (`/T`); `None` picks `Signature1`, `Signature2`, … not yet used.
+    pub field_name: Option<String>,
+    /// `/Name`: the signer's name as shown.
+    pub name: Option<String>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/M`: claimed signing time (written in Vietnam time).
+    pub signing_time: OffsetDateTime,
+    /// Zero-based page index of the widget.
+    pub page_index: usize,
+    /// Widget rectangle in PDF user space; all zeros for an invisible signature.
+    pub rect: [f64; 4],
+    /// Capacity of `/Contents` in bytes (the hex string holds twice as many digits).
+    pub contents_capacity: usize,
+    /// Appearance of a visible signature.
+    pub appearance: Option<Appearance>,
+}
+
+/// The appended bytes of a signature update, ready for the digest.
+pub struct PreparedUpdate {
+    /// Bytes to append after the input.
+    pub tail: Vec<u8>,
+    /// Span of the `/Contents` hex string in `tail`, from `<` to `>` inclusive.
+    pub contents: Range<usize>,
+    /// Span of the reserved text inside `/ByteRange [ … ]` in `tail`.
+    pub byte_range: Range<usize>,
+    /// The field name used.
+    pub field_name: String,
+}
+
+impl PreparedUpdate {
+    /// Fill in `/ByteRange` for an input of `input_len` bytes and return the two
+    /// covered ranges as absolute file offsets `[(0, a), (b, end)]`.
+    pub fn fix_byte_range(&mut self, input_len: u64) -> Result<[(u64, u64); 2], PdfError> {
+        let a = input_len + self.contents.start as u64;
+        let b = input_len + self.contents.end as u64;
+        let end = input_len + self.tail.len() as u64;
+        let text = format!("0 {} {} {}", a, b, end - b);
+        let slot = self.tail.get_mut(self.byte_range.clone()).ok_or(PdfError::LimitExceeded("byte range"))?;
+        if text.len() > slot.len() {
+            return Err(PdfError::LimitExceeded("byte range width"));
+        }
+        slot.fill(b' ');
+        slot[..text.len()].copy_from_slice(text.as_bytes());
+        Ok([(0, a), (b, end)])
+    }
+}
+
+/// Build the update that adds one signature to `pdf`.
+pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, PdfError> {
+    let catalog = pdf.catalog()?;
+    let cat = catalog.object.as_dict().ok_or_else(|| PdfError::Missing("catalog".into()))?;
+    refuse_if_certified_no_changes(pdf, cat)?;
+
+    let pages = pdf.page_refs()?;
+    let page_ref = *pages.get(spec.page_index).ok_or_else(|| PdfError::Missing(format!("page {}", spec.page_index + 1)))?;
+
+    let mut up = IncrementalUpdate::new(pdf);
+    let sig_ref = up.reserve();
+    let field_ref = up.reserve();
+    let ap_ref = up.reserve();
+
+    // The form: /AcroForm with /Fields extended and /SigFlags 3.
+    let field_name = add_to_acroform(pdf, &mut up, &catalog, field_ref, spec.field_name.as_deref())?;
+
+    // The page: /Annots extended with the widget.
+    add_to_annots(pdf, &mut up, page_ref, field_ref)?;
+
+    // Appearance stream (empty for an invisible signature).
+    let [x1, y1, x2, y2] = spec.rect;
+    let (w, h) = ((x2 - x1).abs(), (y2 - y1).abs());
+    let ap = spec.appearance.clone().unwrap_or_default();
+    let mut resources = ap.resources.clone();
+    for (idx, extra) in ap.extra_objects.iter().enumerate() {
+        let r = up.reserve();
+        up.put(r, extra.clone());
+        // Placeholders are numbered in order of `extra_objects`.
+        let needle = format!("{{{{obj:{idx}}}}}");
+        resources = replace_all(&resources, needle.as_bytes(), format!("{} 0 R", r.num).as_bytes());
+    }
+    let mut ap_body = Vec::new();
+    write!(ap_body, "<< /Type /XObject /Subtype /Form /BBox [0 0 {} {}] ", real(w), real(h))?;
+    if !resources.is_empty() {
+        ap_body.extend_from_slice(b"/Resources ");
+        ap_body.extend_from_slice(&resources);
+        ap_body.push(b' ');
+    }
+    write!(ap_body, "/Length {} >>\nstream\n", ap.content.len())?;
+    ap_body.extend_from_slice(&ap.content);
+    ap_body.extend_from_slice(b"\nendstream");
+    up.put(ap_ref, ap_body);
+
+    // Field merged with its widget.
+    let mut field = Vec::new();
+    write!(field, "<< /Type /Annot /Subtype /Widget /FT /Sig /T ")?;
+    field.extend_from_slice(&text_string(&field_name));
+    write!(
+        field,
+        " /V {} 0 R /F {} /Rect [{} {} {} {}] /P {} {} R /AP << /N {} 0 R >> >>",
+        sig_ref.num, WIDGET_FLAGS, real(x1), real(y1), real(x2), real(y2), page_ref.num, page_ref.gen, ap_ref.num
+    )?;
+    up.put(field_ref, field);
+
+    // Signature dictionary with fixed-width placeholders.
+    let mut sig = Vec::new();
+    sig.extend_from_slice(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [");
+    let br_start = sig.len();
+    sig.extend(std::iter::repeat_n(b' ', BYTE_RANGE_WIDTH));
+    sig.extend_from_slice(b"] /Contents ");
+    let contents_start = sig.len();
+    sig.push(b'<');
+    sig.extend(std::iter::repeat_n(b'0', spec.contents_capacity * 2));
+    sig.push(b'>');
+    let contents_end = sig.len();
+    sig.extend_from_slice(b" /M ");
+    sig.extend_from_slice(&text_string(&crate::time::pdf_date(spec.signing_time)));
+    for (key, val) in [("Name", &spec.name), ("Reason", &spec.reason), ("Location", &spec.location)] {
+        if let Some(v) = val.as_deref().filter(|v| !v.is_empty()) {
+            write!(sig, " /{key} ")?;
+            sig.extend_from_slice(&text_string(v));
+        }
+    }
+    write!(sig, " /Prop_Build << /App << /Name /KySo /REx ({}) >> >> >>", env!("CARGO_PKG_VERSION"))?;
+    up.put(sig_ref, sig);
+
+    let written = up.finish()?;
+    let sig_off = *written.value_offsets.get(&sig_ref).ok_or_else(|| PdfError::Missing("signature object".into()))?;
+    Ok(PreparedUpdate {
+        tail: written.bytes,
+        contents: sig_off + contents_start..sig_off + contents_end,
+        byte_range: sig_off + br_start..sig_off + br_start + BYTE_RANGE_WIDTH,
+        field_name,
+    })
+}
+
+fn replace_all(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(hay.len());
+    let mut i = 0;
+    while i < hay.len() {
+        if hay[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(hay[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A certification signature with `/P 1` forbids every later change.
+fn refuse_if_certified_no_changes(pdf: &PdfFile, cat: &Dict) -> Result<(), PdfError> {
+    let Some(perms) = cat.get(b"Perms") else { return Ok(()) };
+    let perms = pdf.resolve(perms)?;
+    let Some(docmdp) = perms.as_dict().and_then(|p| p.get(b"DocMDP")) else { return Ok(()) };
+    let sig = pdf.resolve(docmdp)?;
+    let refs = match sig.as_dict().and_then(|d| d.get(b"Reference")) {
+        Some(r) => pdf.resolve(r)?,
+        None => return Ok(()),
+    };
+    for r in refs.as_array().unwrap_or_default() {
+        let r = pdf.resolve(r)?;
+        let Some(d) = r.as_dict() else { continue };
+        if d.name(b"TransformMethod") != Some(b"DocMDP") {
+            continue;
+        }
+        let params = match d.get(b"TransformParams") {
+            Some(p) => pdf.resolve(p)?,
+            None => continue,
+        };
+        if params.as_dict().and_then(|p| p.int(b"P")) == Some(1) {
+            return Err(PdfError::CertifiedNoChanges);
+        }
+    }
+    Ok(())
+}
+
+fn ref_bytes(r: ObjRef) -> Vec<u8> {
+    format!("{} {} R", r.num, r.gen).into_bytes()
+}
+
+/// Add `field` to the document's `/AcroForm /Fields`, creating or extending the
+/// form as needed, and set `/SigFlags` to include SignaturesExist|AppendOnly.
+/// Returns the field name, unique among the existing top-level fields.
+fn add_to_acroform(
+    pdf: &PdfFile,
+    up: &mut IncrementalUpdate<'_>,
+    catalog: &RawObject,
+    field: ObjRef,
+    wanted: Option<&str>,
+) -> Result<String, PdfError> {
+    let cat = catalog.object.as_dict().ok_or_else(|| PdfError::Missing("catalog".into()))?;
+    match cat.get(b"AcroForm") {
+        None | Some(Object::Null) => {
+            let name = unique_field_name(pdf, None, wanted)?;
+            let form = up.reserve();
+            up.put(form, format!("<< /Fields [{} {} R] /SigFlags 3 >>", field.num, field.gen).into_bytes());
+            let mut s = Splice::new(catalog);
+            s.set(cat, b"AcroForm", &ref_bytes(form));
+            up.put(catalog.id, s.finish()?);
+            Ok(name)
+        }
+        Some(Object::Ref(r)) => {
+            let form_raw = pdf.get(*r)?;
+            let form = form_raw.object.as_dict().ok_or_else(|| PdfError::malformed(0, "/AcroForm is not a dictionary"))?;
+            let name = unique_field_name(pdf, Some(form), wanted)?;
+            let mut s = Splice::new(&form_raw);
+            extend_fields(pdf, up, &mut s, form, field)?;
+            set_sig_flags(&mut s, form);
+            up.put(form_raw.id, s.finish()?);
+            Ok(name)
+        }
+        Some(Object::Dict(form)) => {
+            let name = unique_field_name(pdf, Some(form), wanted)?;
+            let mut s = Splice::new(catalog);
+            extend_fields(pdf, up, &mut s, form, field)?;
+            set_sig_flags(&mut s, form);
+            up.put(catalog.id, s.finish()?);
+            Ok(name)
+        }
+        Some(_) => Err(PdfError::malformed(0, "/AcroForm is not a dictionary")),
+    }
+}
+
+fn extend_fields(
+    pdf: &PdfFile,
+    up: &mut IncrementalUpdate<'_>,
+    s: &mut Splice<'_>,
+    form: &Dict,
+    field: ObjRef,
+) -> Result<(), PdfError> {
+    match form.entry(b"Fields") {
+        Some(e) => match &e.value {
+            Object::Array(_) => s.append_to_array(&e.value_span, &ref_bytes(field)),
+            Object::Ref(r) => {
+                let arr = pdf.get(*r)?;
+                if arr.object.as_array().is_none() {
+                    return Err(PdfError::malformed(0, "/Fields is not an array"));
+                }
+                let mut a = Splice::new(&arr);
+                a.append_to_array(&arr.value_span, &ref_bytes(field))?;
+                up.put(arr.id, a.finish()?);
+                Ok(())
+            }
+            _ => {
+                s.set(form, b"Fields", format!("[{} {} R]", field.num, field.gen).as_bytes());
+                Ok(())
+            }
+        },
+        None => {
+            s.set(form, b"Fields", format!("[{} {} R]", field.num, field.gen).as_bytes());
+            Ok(())
+        }
+    }
+}
+
+fn set_sig_flags(s: &mut Splice<'_>, form: &Dict) {
+    let current = form.int(b"SigFlags").unwrap_or(0);
+    if current & 3 != 3 {
+        s.set(form, b"SigFlags", (current | 3).to_string().as_bytes());
+    }
+}
+
+fn add_to_annots(pdf: &PdfFile, up: &mut IncrementalUpdate<'_>, page_ref: ObjRef, widget: ObjRef) -> Result<(), PdfError> {
+    let page = pdf.get(page_ref)?;
+    let d = page.object.as_dict().ok_or_else(|| PdfError::malformed(0, "page is not a dictionary"))?;
+    if page.stream.is_some() {
+        return Err(PdfError::malformed(0, "page object is a stream"));
+    }
+    let mut s = Splice::new(&page);
+    match d.entry(b"Annots") {
+        Some(e) => match &e.value {
+            Object::Array(_) => s.append_to_array(&e.value_span, &ref_bytes(widget))?,
+            Object::Ref(r) => {
+                let arr = pdf.get(*r)?;
+                if arr.object.as_array().is_some() {
+                    let mut a = Splice::new(&arr);
+                    a.append_to_array(&arr.value_span, &ref_bytes(widget))?;
+                    up.put(arr.id, a.finish()?);
+                    return Ok(());
+                }
+                s.set(d, b"Annots", format!("[{} {} R]", widget.num, widget.gen).as_bytes());
+            }
+            _ => s.set(d, b"Annots", format!("[{} {} R]", widget.num, widget.gen).as_bytes()),
+        },
+        None => s.set(d, b"Annots", format!("[{} {} R]", widget.num, widget.gen).as_bytes()),
+    }
+    up.put(page.id, s.finish()?);
+    Ok(())
+}
+
+/// The names of the form's top-level fields (bounded), and a name not among them.
+fn unique_field_name(pdf: &PdfFile, form: Option<&Dict>, wanted: Option<&str>) -> Result<String, PdfError> {
+    let mut names = HashSet::new();
+    if let Some(fields) = form.and_then(|f| f.get(b"Fields")) {
+        let fields = pdf.resolve(fields)?;
+        for f in fields.as_array().unwrap_or_default().iter().take(100_000) {
+            if let Ok(Object::Dict(d)) = pdf.resolve(f) {
+                if let Some(t) = d.get(b"T").and_then(Object::as_string) {
+                    names.insert(super::write::decode_text_string(t));
+                }
+            }
+        }
+    }
+    if let Some(w) = wanted {
+        if names.contains(w) {
+            return Err(PdfError::malformed(0, format!("a field named {w} already exists")));
+        }
+        return Ok(w.to_owned());
+    }
+    Ok((1..).map(|i| format!("Signature{i}")).find(|n| !names.contains(n)).unwrap_or_else(|| "Signature".into()))
+}

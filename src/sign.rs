@@ -1,0 +1,270 @@
+//! The staged signing pipeline (like pyHanko's `PdfSigner` → `PdfTBSDocument` →
+//! `PdfPostSignatureDocument`), as consuming typestates:
+//!
+//! [`Prepared`] (update built, `/ByteRange` fixed) → [`Digested`] (input copied to a
+//! temporary file beside the output and hashed in one streaming pass) →
+//! [`Signed`] (CMS made by a [`Signer`]) → [`SignOutcome`] (signature embedded,
+//! file synced and renamed into place).
+//!
+//! The input is only ever opened for reading. Until the final rename nothing
+//! exists at the output path; any error drops the temporary file.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+use crate::cms::builder::{max_cms_len, sign_digest};
+use crate::cms::CmsError;
+use crate::error::{Error, OutputError};
+use crate::pdf::sigfield::{self, Appearance, PreparedUpdate, SignatureSpec};
+use crate::pdf::{PdfError, PdfFile};
+use crate::signer::Signer;
+
+/// Bytes reserved in `/Contents` beyond the largest CMS the signer can make.
+const CONTENTS_SLACK: usize = 64;
+/// Copy buffer size for the streaming hash.
+const COPY_BUF: usize = 1 << 20;
+
+/// What to sign and where to put the result.
+#[derive(Clone, Debug)]
+pub struct SignRequest {
+    /// The PDF to sign (never modified).
+    pub input: PathBuf,
+    /// Where to write the signed PDF.
+    pub output: PathBuf,
+    /// Overwrite an existing output.
+    pub force: bool,
+    /// Field name; `None` picks a free `SignatureN`.
+    pub field_name: Option<String>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// `/Name`; `None` uses the certificate's common name.
+    pub name: Option<String>,
+    /// Zero-based page for the widget.
+    pub page_index: usize,
+    /// Widget rectangle (all zeros: invisible).
+    pub rect: [f64; 4],
+    /// Visible appearance, if any.
+    pub appearance: Option<Appearance>,
+}
+
+impl SignRequest {
+    /// An invisible signature of `input` into `output` on page 1.
+    pub fn new(input: impl Into<PathBuf>, output: impl Into<PathBuf>) -> Self {
+        SignRequest {
+            input: input.into(),
+            output: output.into(),
+            force: false,
+            field_name: None,
+            reason: None,
+            location: None,
+            name: None,
+            page_index: 0,
+            rect: [0.0; 4],
+            appearance: None,
+        }
+    }
+}
+
+/// The result of a successful signature.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutcome {
+    /// The signed file.
+    pub output: PathBuf,
+    /// The signature field's name.
+    pub field_name: String,
+    /// `/ByteRange` as written.
+    pub byte_range: [u64; 4],
+    /// SHA-256 of the signed byte ranges (hex).
+    pub document_digest: String,
+    /// Bytes of the CMS signature and of the space reserved for it.
+    pub cms_len: usize,
+    /// Size of the output file.
+    pub output_len: u64,
+    /// Claimed signing time, ISO 8601 in Vietnam time.
+    pub signing_time: String,
+}
+
+/// Stage 1: the update is built and its `/ByteRange` fixed; nothing written yet.
+pub struct Prepared {
+    request: SignRequest,
+    pdf: PdfFile,
+    update: PreparedUpdate,
+    ranges: [(u64, u64); 2],
+    capacity: usize,
+    signing_time: time::OffsetDateTime,
+}
+
+/// Stage 2: input and update copied to a temporary file; digest computed.
+pub struct Digested {
+    prepared: Prepared,
+    temp: NamedTempFile,
+    digest: [u8; 32],
+}
+
+/// Stage 3: the CMS is made; it only needs embedding.
+pub struct Signed {
+    digested: Digested,
+    cms: Vec<u8>,
+}
+
+/// Check the input and output paths before any work: the output may not be the
+/// input, nor exist unless `force`.
+pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error> {
+    let inp = std::fs::canonicalize(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
+    let out_abs = match (output.parent().filter(|p| !p.as_os_str().is_empty()), output.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| output.to_owned()),
+        (None, Some(name)) => std::env::current_dir().map(|d| d.join(name)).unwrap_or_else(|_| output.to_owned()),
+        _ => output.to_owned(),
+    };
+    let out_real = std::fs::canonicalize(&out_abs).unwrap_or(out_abs);
+    if out_real == inp {
+        return Err(OutputError::OutputIsInput(output.to_owned()).into());
+    }
+    if !force && output.exists() {
+        return Err(OutputError::OutputExists(output.to_owned()).into());
+    }
+    Ok(())
+}
+
+impl Prepared {
+    /// Read the input's structure and build the update for `signer`'s signature.
+    pub fn new(request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
+        check_paths(&request.input, &request.output, request.force)?;
+        let file = File::open(&request.input)
+            .map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
+        let pdf = PdfFile::from_file(file)?;
+        let capacity = max_cms_len(signer)? + CONTENTS_SLACK;
+        let signing_time = crate::time::now_vietnam();
+        let name = request.name.clone().or_else(|| common_name(signer.certificate()));
+        let spec = SignatureSpec {
+            field_name: request.field_name.clone(),
+            name,
+            reason: request.reason.clone(),
+            location: request.location.clone(),
+            signing_time,
+            page_index: request.page_index,
+            rect: request.rect,
+            contents_capacity: capacity,
+            appearance: request.appearance.clone(),
+        };
+        let mut update = sigfield::prepare(&pdf, &spec)?;
+        let ranges = update.fix_byte_range(pdf.len())?;
+        Ok(Prepared { request, pdf, update, ranges, capacity, signing_time })
+    }
+
+    /// Copy the input and the update into a temporary file next to the output,
+    /// hashing the signed ranges as they stream past.
+    pub fn digest(self) -> Result<Digested, Error> {
+        let out = &self.request.output;
+        let dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
+        let temp = tempfile::Builder::new()
+            .prefix(".kyso-")
+            .suffix(".pdf.part")
+            .tempfile_in(&dir)
+            .map_err(werr)?;
+        let mut hasher = Sha256::new();
+        {
+            let mut input = File::open(&self.request.input)
+                .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
+            let mut w = BufWriter::with_capacity(COPY_BUF, temp.as_file());
+            let mut buf = vec![0u8; COPY_BUF];
+            let mut copied = 0u64;
+            loop {
+                let n = input
+                    .read(&mut buf)
+                    .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                w.write_all(&buf[..n]).map_err(werr)?;
+                copied += n as u64;
+            }
+            if copied != self.pdf.len() {
+                return Err(PdfError::malformed(0, "the input changed while it was being signed").into());
+            }
+            let tail = &self.update.tail;
+            let c = &self.update.contents;
+            hasher.update(&tail[..c.start]);
+            hasher.update(&tail[c.end..]);
+            w.write_all(tail).map_err(werr)?;
+            w.flush().map_err(werr)?;
+        }
+        let digest: [u8; 32] = hasher.finalize().into();
+        Ok(Digested { prepared: self, temp, digest })
+    }
+}
+
+impl Digested {
+    /// SHA-256 of the signed byte ranges.
+    pub fn document_digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+
+    /// Make the CMS with `signer` (this is where a token is used).
+    pub fn sign(self, signer: &dyn Signer) -> Result<Signed, Error> {
+        let cms = sign_digest(&self.digest, signer)?;
+        if cms.len() > self.prepared.capacity {
+            return Err(CmsError::TooLarge { needed: cms.len(), reserved: self.prepared.capacity }.into());
+        }
+        Ok(Signed { digested: self, cms })
+    }
+}
+
+impl Signed {
+    /// Write the CMS into `/Contents`, sync, and rename into place.
+    pub fn embed(self) -> Result<SignOutcome, Error> {
+        let Digested { prepared, temp, digest } = self.digested;
+        let out = prepared.request.output.clone();
+        let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
+        let contents_at = prepared.ranges[0].1 + 1;
+        let hex = hex::encode_upper(&self.cms);
+        {
+            let mut f = temp.as_file();
+            f.seek(SeekFrom::Start(contents_at)).map_err(werr)?;
+            f.write_all(hex.as_bytes()).map_err(werr)?;
+            f.sync_all().map_err(werr)?;
+        }
+        let output_len = prepared.ranges[1].1;
+        let persisted = if prepared.request.force { temp.persist(&out) } else { temp.persist_noclobber(&out) };
+        persisted.map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::from(OutputError::OutputExists(out.clone()))
+            } else {
+                werr(e.error)
+            }
+        })?;
+        let [(a0, a1), (b0, b1)] = prepared.ranges;
+        Ok(SignOutcome {
+            output: out,
+            field_name: prepared.update.field_name.clone(),
+            byte_range: [a0, a1, b0, b1 - b0],
+            document_digest: hex::encode(digest),
+            cms_len: self.cms.len(),
+            output_len,
+            signing_time: crate::time::iso8601(prepared.signing_time),
+        })
+    }
+}
+
+/// Sign `request.input` into `request.output` with `signer`, all stages at once.
+pub fn sign_file(request: SignRequest, signer: &dyn Signer) -> Result<SignOutcome, Error> {
+    Prepared::new(request, signer)?.digest()?.sign(signer)?.embed()
+}
+
+/// The certificate subject's common name, if any.
+pub fn common_name(cert: &x509_cert::Certificate) -> Option<String> {
+    crate::cms::names::attribute(&cert.tbs_certificate.subject, const_oid::db::rfc4519::CN)
+}

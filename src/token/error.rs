@@ -1,0 +1,450 @@
+//! [`TokenError`]: everything a token, its driver or the user's choice of token can
+//! refuse, kept as typed data so the CLI and the desktop app can act on each case
+//! (ask for the PIN again, tell the user to plug the token in, list the choices).
+//!
+//! PKCS#11 failures are classified by their return-value code
+//! ([`cryptoki::error::RvError`]), never by message text. No variant can hold a PIN.
+
+use std::path::PathBuf;
+
+use cryptoki::error::{Error as CkError, RvError};
+use serde::Serialize;
+
+use crate::i18n::{Lang, Localize};
+use crate::tr;
+
+/// What the token says about the remaining PIN attempts, read from its flags
+/// (`CKF_USER_PIN_COUNT_LOW`, `CKF_USER_PIN_FINAL_TRY`, `CKF_USER_PIN_LOCKED`).
+///
+/// PKCS#11 gives no number of tries left, only these flags; many tokens (SoftHSM2
+/// among them) set none of them, which is [`PinTries::Unknown`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PinTries {
+    /// The token does not say (no flag set).
+    Unknown,
+    /// At least one wrong PIN was entered since the last correct one (`COUNT_LOW`).
+    Low,
+    /// One more wrong PIN locks the token (`FINAL_TRY`).
+    FinalTry,
+    /// The user PIN is locked (`USER_PIN_LOCKED`).
+    Locked,
+}
+
+impl PinTries {
+    /// The state from the three token flags, the most severe one winning.
+    pub fn from_flags(count_low: bool, final_try: bool, locked: bool) -> PinTries {
+        if locked {
+            PinTries::Locked
+        } else if final_try {
+            PinTries::FinalTry
+        } else if count_low {
+            PinTries::Low
+        } else {
+            PinTries::Unknown
+        }
+    }
+}
+
+/// A signing certificate offered to the user when the choice is ambiguous.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateChoice {
+    /// `CKA_ID` in lowercase hex (what `--cert-id` takes).
+    pub id: String,
+    /// The certificate object's `CKA_LABEL`.
+    pub label: String,
+    /// The certificate subject (RFC 4514 style).
+    pub subject: String,
+}
+
+/// Every failure of the token layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// No PKCS#11 driver was found in the known places and none was given.
+    #[error("no PKCS#11 module found")]
+    NoModule,
+    /// A PKCS#11 module could not be loaded or initialised.
+    #[error("cannot load PKCS#11 module {path}: {reason}")]
+    ModuleLoad {
+        /// The module path.
+        path: PathBuf,
+        /// What went wrong (loader message or PKCS#11 return code).
+        reason: String,
+    },
+    /// The built-in or user driver list is malformed.
+    #[error("driver list {path}: {reason}")]
+    DriverList {
+        /// The file (or `<built-in>`).
+        path: PathBuf,
+        /// The parse error.
+        reason: String,
+    },
+    /// Drivers were loaded but no token is plugged in.
+    #[error("no token present")]
+    NoToken,
+    /// No token has the wanted label.
+    #[error("no token labelled {wanted:?} (seen: {seen:?})")]
+    TokenNotFound {
+        /// The label asked for.
+        wanted: String,
+        /// The labels of the tokens present.
+        seen: Vec<String>,
+    },
+    /// Several tokens match (or several are present and none was chosen).
+    #[error("several tokens match: {seen:?}")]
+    AmbiguousToken {
+        /// The label asked for, if any.
+        wanted: Option<String>,
+        /// The labels of the matching tokens.
+        seen: Vec<String>,
+    },
+    /// No signing certificate (certificate with its private key) matches.
+    #[error("no signing certificate matches {wanted}")]
+    CertificateNotFound {
+        /// What was asked for (`id 01`, `label "X"`, or `any`).
+        wanted: String,
+        /// The signing certificates on the token.
+        available: Vec<CertificateChoice>,
+    },
+    /// Several signing certificates match and none was chosen.
+    #[error("several signing certificates: {candidates:?}")]
+    AmbiguousCertificate {
+        /// The candidates, with ids and subjects.
+        candidates: Vec<CertificateChoice>,
+    },
+    /// The chosen key has no certificate on the token.
+    #[error("key {id} has no certificate")]
+    KeyWithoutCertificate {
+        /// `CKA_ID` in hex.
+        id: String,
+    },
+    /// A certificate on the token could not be parsed or does not fit its key.
+    #[error("certificate {id}: {reason}")]
+    BadCertificate {
+        /// `CKA_ID` in hex.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The PIN was wrong; `tries` is what the token flags say afterwards.
+    #[error("incorrect PIN ({tries:?})")]
+    PinIncorrect {
+        /// The PIN state read back from the token after the failure.
+        tries: PinTries,
+    },
+    /// The user PIN is locked (too many wrong PINs).
+    #[error("PIN locked")]
+    PinLocked,
+    /// The PIN is too short or too long for this token.
+    #[error("PIN length out of range")]
+    PinLenRange,
+    /// The PIN has expired and must be changed first.
+    #[error("PIN expired")]
+    PinExpired,
+    /// The token's user PIN was never set (a blank token).
+    #[error("user PIN not initialised")]
+    PinNotInitialized,
+    /// PIN entry on the token's own PIN pad was cancelled.
+    #[error("PIN entry cancelled")]
+    LoginCancelled,
+    /// The token was unplugged or stopped answering.
+    #[error("token removed ({function}: {rv})")]
+    TokenRemoved {
+        /// The PKCS#11 function that noticed.
+        function: &'static str,
+        /// The return code.
+        rv: String,
+    },
+    /// The token offers no mechanism KýSố can sign with for this key.
+    #[error("no usable signing mechanism for {key}: {detail}")]
+    MechanismUnsupported {
+        /// The key kind, e.g. `RSA-2048`.
+        key: String,
+        /// Which mechanisms were missing.
+        detail: String,
+    },
+    /// Any other PKCS#11 failure.
+    #[error("{function} failed: {rv}")]
+    Pkcs11 {
+        /// The PKCS#11 function, e.g. `C_Sign`.
+        function: &'static str,
+        /// The return code, e.g. `CKR_GENERAL_ERROR`.
+        rv: String,
+    },
+}
+
+/// `GeneralError` → `CKR_GENERAL_ERROR`.
+pub(crate) fn rv_name(rv: RvError) -> String {
+    let debug = format!("{rv:?}");
+    if debug.contains('(') {
+        return rv.to_string();
+    }
+    let mut out = String::from("CKR_");
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+impl TokenError {
+    /// A stable machine-readable kind (`pin_incorrect`, `token_removed`…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TokenError::NoModule => "no_module",
+            TokenError::ModuleLoad { .. } => "module_load",
+            TokenError::DriverList { .. } => "driver_list",
+            TokenError::NoToken => "no_token",
+            TokenError::TokenNotFound { .. } => "token_not_found",
+            TokenError::AmbiguousToken { .. } => "ambiguous_token",
+            TokenError::CertificateNotFound { .. } => "certificate_not_found",
+            TokenError::AmbiguousCertificate { .. } => "ambiguous_certificate",
+            TokenError::KeyWithoutCertificate { .. } => "key_without_certificate",
+            TokenError::BadCertificate { .. } => "bad_certificate",
+            TokenError::PinIncorrect { .. } => "pin_incorrect",
+            TokenError::PinLocked => "pin_locked",
+            TokenError::PinLenRange => "pin_len_range",
+            TokenError::PinExpired => "pin_expired",
+            TokenError::PinNotInitialized => "pin_not_initialized",
+            TokenError::LoginCancelled => "login_cancelled",
+            TokenError::TokenRemoved { .. } => "token_removed",
+            TokenError::MechanismUnsupported { .. } => "mechanism_unsupported",
+            TokenError::Pkcs11 { .. } => "pkcs11",
+        }
+    }
+
+    /// Classify a cryptoki error from `function` by its return code. PIN failures
+    /// from `C_Login` become [`TokenError::PinIncorrect`] with [`PinTries::Unknown`];
+    /// callers that can read the token flags afterwards refine `tries`.
+    pub(crate) fn from_cryptoki(function: &'static str, err: CkError) -> TokenError {
+        match err {
+            CkError::Pkcs11(rv, _) => TokenError::from_rv(function, rv),
+            CkError::LibraryLoading(e) => TokenError::Pkcs11 {
+                function,
+                rv: e.to_string(),
+            },
+            other => TokenError::Pkcs11 {
+                function,
+                rv: other.to_string(),
+            },
+        }
+    }
+
+    /// Classify a PKCS#11 return code from `function`.
+    pub(crate) fn from_rv(function: &'static str, rv: RvError) -> TokenError {
+        match rv {
+            RvError::PinIncorrect => TokenError::PinIncorrect {
+                tries: PinTries::Unknown,
+            },
+            RvError::PinLocked => TokenError::PinLocked,
+            RvError::PinLenRange => TokenError::PinLenRange,
+            RvError::PinExpired => TokenError::PinExpired,
+            RvError::UserPinNotInitialized => TokenError::PinNotInitialized,
+            RvError::FunctionCanceled if function == "C_Login" => TokenError::LoginCancelled,
+            RvError::DeviceRemoved
+            | RvError::TokenNotPresent
+            | RvError::SessionHandleInvalid
+            | RvError::SessionClosed
+            | RvError::DeviceError => TokenError::TokenRemoved {
+                function,
+                rv: rv_name(rv),
+            },
+            RvError::MechanismInvalid | RvError::MechanismParamInvalid => {
+                TokenError::MechanismUnsupported {
+                    key: String::new(),
+                    detail: format!("{function}: {}", rv_name(rv)),
+                }
+            }
+            other => TokenError::Pkcs11 {
+                function,
+                rv: rv_name(other),
+            },
+        }
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "—".to_owned()
+    } else {
+        items
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn choices(items: &[CertificateChoice]) -> String {
+    items
+        .iter()
+        .map(|c| format!("[{}] {}", c.id, c.subject))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Localize for PinTries {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            PinTries::Unknown => tr!(
+                lang,
+                "Thiết bị không cho biết số lần thử còn lại",
+                "The token does not say how many tries are left"
+            ),
+            PinTries::Low => tr!(
+                lang,
+                "Còn ít lần thử — thiết bị sẽ bị khóa nếu nhập sai tiếp",
+                "Few tries left — the token will lock if you keep entering a wrong PIN"
+            ),
+            PinTries::FinalTry => tr!(
+                lang,
+                "Đây là lần thử cuối cùng — nhập sai nữa thiết bị sẽ bị khóa",
+                "This is the final try — one more wrong PIN locks the token"
+            ),
+            PinTries::Locked => tr!(lang, "Thiết bị đã bị khóa", "The token is now locked"),
+        }
+    }
+}
+
+impl Localize for TokenError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            TokenError::NoModule => tr!(lang,
+                "Không tìm thấy trình điều khiển thiết bị ký số (PKCS#11). Hãy cài đặt phần mềm của nhà cung cấp chứng thư số (VNPT-CA, Viettel-CA, FPT-CA, BkavCA, Ban Cơ yếu…) hoặc dùng --module để chỉ đường dẫn tới trình điều khiển.",
+                "No token driver (PKCS#11 module) found. Install your certificate provider's software or give the driver path with --module."),
+            TokenError::ModuleLoad { path, reason } => tr!(lang,
+                "Không nạp được trình điều khiển {} ({}). Hãy kiểm tra đường dẫn, cài lại phần mềm của nhà cung cấp, và dùng bản trình điều khiển 64-bit.",
+                "Cannot load the token driver {} ({}). Check the path, reinstall the vendor software, and use the 64-bit driver.",
+                path.display(), reason),
+            TokenError::DriverList { path, reason } => tr!(lang,
+                "Danh sách trình điều khiển {} có lỗi: {}. Hãy sửa hoặc xóa tệp này.",
+                "The driver list {} is malformed: {}. Fix or remove the file.",
+                path.display(), reason),
+            TokenError::NoToken => tr!(lang,
+                "Không thấy thiết bị ký số (USB token). Hãy cắm thiết bị vào máy rồi thử lại.",
+                "No signing token found. Plug the USB token in and try again."),
+            TokenError::TokenNotFound { wanted, seen } => tr!(lang,
+                "Không có thiết bị ký số nào mang nhãn \"{}\". Các thiết bị đang cắm: {}.",
+                "No token is labelled \"{}\". Tokens present: {}.",
+                wanted, list(seen)),
+            TokenError::AmbiguousToken { wanted: Some(w), seen } => tr!(lang,
+                "Có nhiều thiết bị mang nhãn \"{}\" ({}). Hãy rút bớt thiết bị rồi thử lại.",
+                "Several tokens are labelled \"{}\" ({}). Unplug the others and try again.",
+                w, list(seen)),
+            TokenError::AmbiguousToken { wanted: None, seen } => tr!(lang,
+                "Đang cắm nhiều thiết bị ký số ({}). Hãy chọn một thiết bị bằng --token NHÃN.",
+                "Several tokens are present ({}). Choose one with --token LABEL.",
+                list(seen)),
+            TokenError::CertificateNotFound { wanted, available } if available.is_empty() => tr!(lang,
+                "Không tìm thấy chứng thư số có khóa bí mật trên thiết bị ({}). Hãy kiểm tra thiết bị hoặc liên hệ nhà cung cấp chứng thư số.",
+                "No certificate with its private key on the token ({}). Check the token or contact your certificate provider.",
+                wanted),
+            TokenError::CertificateNotFound { wanted, available } => tr!(lang,
+                "Không tìm thấy chứng thư số {} trên thiết bị. Các chứng thư ký được: {}.",
+                "No signing certificate {} on the token. Signing certificates: {}.",
+                wanted, choices(available)),
+            TokenError::AmbiguousCertificate { candidates } => tr!(lang,
+                "Thiết bị có nhiều chứng thư ký số; hãy chọn một bằng --cert-id: {}.",
+                "The token holds several signing certificates; choose one with --cert-id: {}.",
+                choices(candidates)),
+            TokenError::KeyWithoutCertificate { id } => tr!(lang,
+                "Khóa {} trên thiết bị chưa có chứng thư số nên không dùng để ký được. Hãy nạp chứng thư số cho khóa này hoặc chọn chứng thư khác.",
+                "Key {} on the token has no certificate and cannot sign. Write its certificate to the token or choose another one.",
+                id),
+            TokenError::BadCertificate { id, reason } => tr!(lang,
+                "Chứng thư số {} trên thiết bị không dùng được: {}.",
+                "Certificate {} on the token cannot be used: {}.",
+                id, reason),
+            TokenError::PinIncorrect { tries } => tr!(lang,
+                "Mã PIN không đúng. {}.",
+                "Incorrect PIN. {}.",
+                tries.localize(lang)),
+            TokenError::PinLocked => tr!(lang,
+                "Thiết bị ký số đã bị khóa do nhập sai mã PIN quá số lần cho phép. Hãy dùng mã mở khóa (PUK) hoặc liên hệ tổ chức cung cấp chứng thư số để mở khóa.",
+                "The token is locked after too many wrong PINs. Unblock it with the recovery code (PUK) or contact your certification authority."),
+            TokenError::PinLenRange => tr!(lang,
+                "Độ dài mã PIN không hợp lệ với thiết bị này. Hãy kiểm tra lại mã PIN.",
+                "The PIN length is not valid for this token. Check the PIN."),
+            TokenError::PinExpired => tr!(lang,
+                "Mã PIN đã hết hạn. Hãy đổi mã PIN bằng phần mềm quản lý thiết bị rồi ký lại.",
+                "The PIN has expired. Change it with the token manager, then sign again."),
+            TokenError::PinNotInitialized => tr!(lang,
+                "Thiết bị chưa được đặt mã PIN người dùng. Hãy liên hệ tổ chức cung cấp chứng thư số.",
+                "The token's user PIN was never set. Contact your certification authority."),
+            TokenError::LoginCancelled => tr!(lang,
+                "Đã hủy nhập mã PIN trên thiết bị.",
+                "PIN entry on the token was cancelled."),
+            TokenError::TokenRemoved { function, rv } => tr!(lang,
+                "Mất kết nối với thiết bị ký số ({}: {}). Hãy cắm lại thiết bị rồi thử lại; tệp gốc không bị thay đổi.",
+                "Lost contact with the token ({}: {}). Plug it in again and retry; the input file is unchanged.",
+                function, rv),
+            TokenError::MechanismUnsupported { key, detail } => tr!(lang,
+                "Thiết bị không hỗ trợ cơ chế ký cần thiết cho khóa {} ({}). Hãy cập nhật trình điều khiển hoặc liên hệ nhà cung cấp.",
+                "The token offers no signing mechanism for key {} ({}). Update the driver or contact the vendor.",
+                key, detail),
+            TokenError::Pkcs11 { function, rv } => tr!(lang,
+                "Thiết bị ký số báo lỗi ({}: {}). Hãy rút ra, cắm lại và thử lại.",
+                "The token reported an error ({}: {}). Unplug it, plug it in again and retry.",
+                function, rv),
+        }
+    }
+}
+
+/// Serialised as `{ "kind", "message" (Vietnamese), "messageEn" }` for JSON output.
+impl Serialize for TokenError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("TokenError", 3)?;
+        st.serialize_field("kind", self.kind())?;
+        st.serialize_field("message", &self.localize(Lang::Vi))?;
+        st.serialize_field("messageEn", &self.localize(Lang::En))?;
+        st.end()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rv_names_are_pkcs11_constants() {
+        assert_eq!(rv_name(RvError::GeneralError), "CKR_GENERAL_ERROR");
+        assert_eq!(rv_name(RvError::PinIncorrect), "CKR_PIN_INCORRECT");
+    }
+
+    #[test]
+    fn pin_messages_state_the_tries() {
+        let e = TokenError::PinIncorrect {
+            tries: PinTries::Low,
+        };
+        assert!(e
+            .localize(Lang::Vi)
+            .starts_with("Mã PIN không đúng. Còn ít lần thử"));
+        let e = TokenError::PinIncorrect {
+            tries: PinTries::FinalTry,
+        };
+        assert!(e.localize(Lang::Vi).contains("lần thử cuối cùng"));
+        assert_eq!(PinTries::from_flags(true, true, false), PinTries::FinalTry);
+        assert_eq!(PinTries::from_flags(false, false, false), PinTries::Unknown);
+    }
+
+    #[test]
+    fn codes_not_text_decide() {
+        assert!(matches!(
+            TokenError::from_rv("C_Sign", RvError::DeviceRemoved),
+            TokenError::TokenRemoved {
+                function: "C_Sign",
+                ..
+            }
+        ));
+        assert!(matches!(
+            TokenError::from_rv("C_Login", RvError::PinLocked),
+            TokenError::PinLocked
+        ));
+    }
+}

@@ -1,0 +1,38 @@
+//! PKCS#11 tokens: finding drivers, listing tokens and certificates, and signing
+//! with a token key (SPEC R14–R16).
+//!
+//! * [`drivers`]: known driver files per OS (`assets/token-drivers.toml`) and
+//!   [`discover_modules`];
+//! * `module` (private): one initialised PKCS#11 context per driver per process;
+//! * [`inventory`]: [`list_tokens`] and [`render_inventory_text`] (`kyso tokens`);
+//! * [`classify`]: personal vs agency certificates (R15);
+//! * [`pin`]: the [`Pin`] (never printed, zeroized) and the token's [`PinStatus`];
+//! * [`mechanism`]: mechanism choice, DigestInfo and ECDSA signature encoding;
+//! * [`signer`]: [`open_signer`] and [`TokenSigner`], the [`crate::Signer`] of a token;
+//! * [`error`]: [`TokenError`], with Vietnamese and English messages.
+//!
+//! Certificates and keys are paired by `CKA_ID`, never by label; slots are never
+//! selected by index (they change when tokens are initialised or replugged). See
+//! `docs/tokens.md`.
+
+pub mod certinfo;
+pub mod classify;
+pub mod drivers;
+pub mod error;
+pub mod inventory;
+pub mod mechanism;
+mod module;
+mod objects;
+pub mod pin;
+pub mod signer;
+
+pub use certinfo::{CertificateInfo, KeyEvidence, OtherCertificate};
+pub use classify::{classify_certificate, Classification, Role, RoleReason};
+pub use drivers::{discover_modules, DriverTable, ModuleCandidate, ModuleOrigin, Os};
+pub use error::{CertificateChoice, PinTries, TokenError};
+pub use inventory::{
+    list_candidates, list_tokens, render_inventory_text, Inventory, ModuleReport, TokenReport,
+};
+pub use mechanism::SignMechanism;
+pub use pin::{Pin, PinStatus};
+pub use signer::{open_signer, TokenSelection, TokenSigner, TokenSignerInfo};

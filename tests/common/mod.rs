@@ -1,0 +1,113 @@
+//! Shared helpers for integration tests: the SoftHSM2 test bed made by
+//! `tests/fixtures/make-testbed.sh`, running the `kyso` binary, and the outside
+//! judges (`tests/fixtures/validate.sh`: pyHanko, pdfsig, qpdf, prefix check).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The test bed: paths and environment from `testbed.env`.
+pub struct Testbed {
+    pub dir: PathBuf,
+    pub env: HashMap<String, String>,
+}
+
+impl Testbed {
+    pub fn var(&self, k: &str) -> String {
+        self.env.get(k).cloned().unwrap_or_else(|| panic!("testbed.env lacks {k}"))
+    }
+    pub fn draft(&self, name: &str) -> PathBuf {
+        self.dir.join("drafts").join(name)
+    }
+    pub fn pki(&self, name: &str) -> PathBuf {
+        self.dir.join("pki").join(name)
+    }
+    pub fn module(&self) -> String {
+        self.var("KYSO_TEST_MODULE")
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Build (once; the script is idempotent and locked) and load the test bed.
+pub fn testbed() -> Testbed {
+    let dir = std::env::var_os("KYSO_TESTBED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kyso-testbed"));
+    let script = repo().join("tests/fixtures/make-testbed.sh");
+    let st = Command::new("bash").arg(&script).arg(&dir).status().expect("run make-testbed.sh");
+    assert!(st.success(), "make-testbed.sh failed; see {}/build.log", dir.display());
+    let text = std::fs::read_to_string(dir.join("testbed.env")).expect("testbed.env");
+    let mut env = HashMap::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("export ") {
+            if let Some((k, v)) = rest.split_once('=') {
+                env.insert(k.to_owned(), v.trim_matches('\'').to_owned());
+            }
+        }
+    }
+    Testbed { dir, env }
+}
+
+/// A private copy of the test bed's tokens (for tests that change token state),
+/// returning the path of its softhsm2.conf.
+pub fn private_tokens(tb: &Testbed, into: &Path) -> PathBuf {
+    let tokens = into.join("tokens");
+    let st = Command::new("cp").arg("-a").arg(tb.dir.join("tokens")).arg(&tokens).status().expect("cp");
+    assert!(st.success());
+    let conf = into.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokens.display()),
+    )
+    .expect("write conf");
+    conf
+}
+
+/// Run `kyso` with `args`, the test bed's SoftHSM2 config, and extra env.
+pub fn kyso(tb: &Testbed, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kyso"));
+    cmd.args(args).env("SOFTHSM2_CONF", tb.var("SOFTHSM2_CONF")).env_remove("KYSO_PIN");
+    cmd.env("KYSO_DATA_DIR", tb.dir.join("kyso-data"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run kyso")
+}
+
+/// Run the outside judges on `signed`; panics with their report on failure.
+pub fn validate(tb: &Testbed, signed: &Path, input: Option<&Path>, expected: Option<usize>) {
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("tests/fixtures/validate.sh")).arg(&tb.dir).arg(signed);
+    if let Some(i) = input {
+        cmd.arg(i);
+    }
+    if let Some(n) = expected {
+        if input.is_none() {
+            cmd.arg("");
+        }
+        cmd.arg(n.to_string());
+    }
+    let out = cmd.output().expect("run validate.sh");
+    let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    println!("validate {}:\n{report}", signed.display());
+    assert!(out.status.success(), "outside judges rejected {}:\n{report}", signed.display());
+}
+
+/// SHA-256 of a file, hex.
+pub fn sha256_file(p: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(p).expect("read")))
+}
+
+/// Assert a command failed with exactly one non-empty line on stderr; return it.
+pub fn one_error_line(out: &Output) -> String {
+    assert!(!out.status.success(), "expected failure, got success: {}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line on stderr, got: {err:?}");
+    lines[0].to_owned()
+}

@@ -1,0 +1,130 @@
+//! Signing through a real PKCS#11 module (SoftHSM2) judged by outside validators:
+//! pyHanko (`sign validate`), poppler's pdfsig and `qpdf --check`, plus the
+//! append-only rule (the input is an exact prefix of the output).
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const KEYS: [(&str, &str); 3] = [("01", "rsa2048"), ("02", "rsa3072"), ("03", "p256")];
+
+fn sign_with(tb: &Testbed, input: &Path, out: &Path, id: &str, role: &str) {
+    let pin = tb.var("KYSO_TEST_PIN");
+    let o = kyso(
+        tb,
+        &[
+            "sign",
+            input.to_str().expect("utf8"),
+            "-o",
+            out.to_str().expect("utf8"),
+            "--module",
+            &tb.module(),
+            "--token",
+            "KYSO-TEST",
+            "--cert",
+            id,
+            "--role",
+            role,
+            "--reason",
+            "Phê duyệt văn bản",
+            "--location",
+            "Thành phố Thử Nghiệm",
+        ],
+        &[("KYSO_PIN", &pin)],
+    );
+    assert!(
+        o.status.success(),
+        "kyso sign {} with {id} failed: {}",
+        input.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Sign `draft` with every key type and let the outside judges check each result.
+fn sign_draft_with_each_key(draft: &str, existing_signatures: usize) {
+    let tb = testbed();
+    let input = tb.draft(draft);
+    let before = sha256_file(&input);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (id, kind) in KEYS {
+        let out = dir.path().join(format!("{draft}-{kind}.pdf"));
+        sign_with(&tb, &input, &out, id, "personal");
+        validate(&tb, &out, Some(&input), Some(existing_signatures + 1));
+    }
+    assert_eq!(before, sha256_file(&input), "the input changed");
+}
+
+#[test]
+fn libreoffice_draft() {
+    sign_draft_with_each_key("draft-lo.pdf", 0);
+}
+
+#[test]
+fn object_stream_draft() {
+    sign_draft_with_each_key("draft-objstm.pdf", 0);
+}
+
+#[test]
+fn pdf20_draft() {
+    sign_draft_with_each_key("draft-pdf20.pdf", 0);
+}
+
+#[test]
+fn pdf14_draft() {
+    sign_draft_with_each_key("draft-pdf14.pdf", 0);
+}
+
+#[test]
+fn hybrid_reference_draft() {
+    sign_draft_with_each_key("draft-hybrid.pdf", 0);
+}
+
+#[test]
+fn scanned_image_only_draft() {
+    sign_draft_with_each_key("draft-scanned.pdf", 0);
+}
+
+#[test]
+fn draft_already_signed_by_pyhanko_keeps_both_valid() {
+    sign_draft_with_each_key("draft-presigned.pdf", 1);
+}
+
+#[test]
+fn personal_then_agency_both_validate() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = tb.draft("draft-lo.pdf");
+    let first = dir.path().join("leader.pdf");
+    let second = dir.path().join("sealed.pdf");
+    sign_with(&tb, &input, &first, "01", "personal");
+    sign_with(&tb, &first, &second, "04", "seal");
+    validate(&tb, &second, Some(&first), Some(2));
+    // And a third in a row on an object-stream file.
+    let third = dir.path().join("third.pdf");
+    sign_with(&tb, &second, &third, "03", "personal");
+    validate(&tb, &third, Some(&second), Some(3));
+}
+
+#[test]
+fn json_output_reports_byte_range() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("o.pdf");
+    let input = tb.draft("draft-lo.pdf");
+    let pin = tb.var("KYSO_TEST_PIN");
+    let o = kyso(
+        &tb,
+        &["sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"), "--module", &tb.module(), "--token", "KYSO-TEST", "--cert", "01", "--json"],
+        &[("KYSO_PIN", &pin)],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let br = v["byteRange"].as_array().expect("byteRange");
+    let len = std::fs::metadata(&out).expect("out").len();
+    let (b, c) = (br[1].as_u64().expect("n"), br[2].as_u64().expect("n"));
+    assert_eq!(br[0].as_u64(), Some(0));
+    assert_eq!(c + br[3].as_u64().expect("n"), len, "ByteRange must reach the end of the file");
+    assert!(b > std::fs::metadata(&input).expect("in").len());
+    assert!(v["signingTime"].as_str().expect("time").ends_with("+07:00"));
+}
