@@ -445,12 +445,18 @@ fn selection_errors_name_what_was_seen() {
     assert!(matches!(e, TokenError::PinNotInitialized), "{e:?}");
 }
 
+/// cryptoki 0.12 cannot put the context-specific login between `C_SignInit` and a
+/// single-part `C_Sign`; SoftHSM2 insists on that order, so an always-authenticate
+/// key with only `CKM_RSA_PKCS` is refused with a clear error, not a panic or a
+/// generic failure.
 #[test]
-fn zz_experiment_single_part_always_auth() {
+fn always_authenticate_with_single_part_mechanism_is_refused_clearly() {
     let Some((bed, _g)) = setup() else { return };
     let mut signer = open_signer(&selection(bed, "KYSO-AA", None), pin(PIN)).unwrap();
     assert!(signer.force_raw_rsa_pkcs());
-    let r = signer.sign(b"raw");
-    println!("EXPERIMENT raw+always-auth: {:?}", r.as_ref().map(|s| s.len()));
-    signer.force_raw_rsa_pkcs();
+    let e = token_err(signer.sign(b"raw").unwrap_err());
+    assert!(
+        matches!(&e, TokenError::MechanismUnsupported { detail, .. } if detail.contains("ALWAYS_AUTHENTICATE")),
+        "{e:?}"
+    );
 }

@@ -452,7 +452,18 @@ impl TokenSigner {
             // Single-part mechanisms (CKM_RSA_PKCS, CKM_ECDSA): cryptoki 0.12 has no
             // separate C_Sign, so log in just before C_SignInit+C_Sign; middleware that
             // insists on the strict order answers CKR_OPERATION_NOT_INITIALIZED.
-            self.context_login(&session)?;
+            self.context_login(&session).map_err(|e| match e {
+                TokenError::Pkcs11 { rv, .. } if rv == "CKR_OPERATION_NOT_INITIALIZED" => {
+                    TokenError::MechanismUnsupported {
+                        key: self.kind.label(),
+                        detail: format!(
+                            "CKA_ALWAYS_AUTHENTICATE with single-part {} (needs CKM_SHA256_RSA_PKCS or CKM_ECDSA_SHA256)",
+                            self.mechanism.name()
+                        ),
+                    }
+                }
+                other => other,
+            })?;
             let input = self.mechanism.input(message)?;
             session.sign(&mech, self.key, &input).map_err(err("C_Sign"))
         }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# run.sh: the main job. With a display, the KýSố desktop app; without one, the demo:
+# sign and check the bundled sample drafts with the demo identity (not legally valid).
+# Installs what it needs the first time (Debian 12, as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo >/dev/null || { echo "run.sh: cargo (Rust ≥ 1.85) is required" >&2; exit 1; }
+if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+  bash scripts/setup-desktop-deps.sh
+  exec cargo run --release -p kyso-desktop -- "$@"
+fi
+exec cargo run --release -q -p kyso --bin kyso -- demo "$@"

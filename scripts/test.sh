@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# test.sh: run every KýSố test (the README's test command; .ci/run calls it).
+# Installs what it needs the first time (Debian 12, as root): the test bed's tools
+# (SoftHSM2, poppler, qpdf, LibreOffice, pyHanko…) and the desktop build packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+command -v cargo >/dev/null || { echo "test.sh: cargo (Rust ≥ 1.85) is required" >&2; exit 1; }
+bash scripts/setup-test-deps.sh
+bash scripts/setup-desktop-deps.sh
+
+artifacts=target/test-artifacts
+mkdir -p "$artifacts"
+
+# 1. Core, CLI and desktop-shell tests (unit + integration, real SoftHSM2 and validators).
+if command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail
+else
+  cargo test --workspace --no-fail-fast
+fi
+
+# 2. The desktop shell opens a window under Xvfb (screenshot kept as an artefact).
+KYSO_SMOKE_NO_BUILD=1 bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"
+
+# 3. The README's main job without a display: the demo signs and checks the samples.
+cargo run -q -p kyso --bin kyso -- demo --out "$artifacts/demo"
+echo "test.sh: all test stages passed"
