@@ -21,6 +21,7 @@ pub mod sign;
 pub mod signer;
 pub mod time;
 pub mod token;
+pub mod trust;
 pub mod verify;
 
 pub use error::Error;

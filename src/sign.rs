@@ -17,7 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use crate::cms::builder::{max_cms_len, sign_digest};
+use crate::cms::builder::{embedded_chain, max_cms_len, sign_digest};
 use crate::cms::CmsError;
 use crate::error::{Error, OutputError};
 use crate::pdf::sigfield::{self, Appearance, PreparedUpdate, SignatureSpec};
@@ -99,6 +99,7 @@ pub struct Prepared {
     update: PreparedUpdate,
     ranges: [(u64, u64); 2],
     capacity: usize,
+    chain: Vec<x509_cert::Certificate>,
     signing_time: time::OffsetDateTime,
 }
 
@@ -141,7 +142,8 @@ impl Prepared {
         let file = File::open(&request.input)
             .map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
         let pdf = PdfFile::from_file(file)?;
-        let capacity = max_cms_len(signer)? + CONTENTS_SLACK;
+        let chain = embedded_chain(signer);
+        let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;
         let signing_time = crate::time::now_vietnam();
         let name = request.name.clone().or_else(|| common_name(signer.certificate()));
         let spec = SignatureSpec {
@@ -157,7 +159,7 @@ impl Prepared {
         };
         let mut update = sigfield::prepare(&pdf, &spec)?;
         let ranges = update.fix_byte_range(pdf.len())?;
-        Ok(Prepared { request, pdf, update, ranges, capacity, signing_time })
+        Ok(Prepared { request, pdf, update, ranges, capacity, chain, signing_time })
     }
 
     /// Copy the input and the update into a temporary file next to the output,
@@ -215,7 +217,7 @@ impl Digested {
 
     /// Make the CMS with `signer` (this is where a token is used).
     pub fn sign(self, signer: &dyn Signer) -> Result<Signed, Error> {
-        let cms = sign_digest(&self.digest, signer)?;
+        let cms = sign_digest(&self.digest, signer, &self.prepared.chain)?;
         if cms.len() > self.prepared.capacity {
             return Err(CmsError::TooLarge { needed: cms.len(), reserved: self.prepared.capacity }.into());
         }

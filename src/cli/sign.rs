@@ -1,6 +1,5 @@
 //! `kyso sign`: sign one PDF with a token or a PKCS#12 identity.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -121,10 +120,6 @@ fn read_pin(from_stdin: bool) -> Result<Pin, kyso::Error> {
     }
     if let Some(pin) = Pin::from_env("KYSO_PIN") {
         return Ok(pin);
-    }
-    if std::io::stdin().is_terminal() {
-        eprint!("PIN: ");
-        return Ok(Pin::from_reader(std::io::stdin().lock())?);
     }
     Err(UsageError::NoPin.into())
 }

@@ -28,7 +28,7 @@ pub fn run(args: TokensArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         print!("{}", token::render_inventory_text(&inv, lang));
     }
     match inv.problem() {
-        Some(e) if !args.json => Err(e.into()),
-        _ => Ok(ExitCode::SUCCESS),
+        Some(e) => Err(e.into()),
+        None => Ok(ExitCode::SUCCESS),
     }
 }

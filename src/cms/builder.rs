@@ -128,21 +128,35 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
     Ok(Attribute { oid, values: SetOfVec::try_from(vec![value])? })
 }
 
-/// Sign `document_digest` with `signer` and return the DER CMS.
-pub fn sign_digest(document_digest: &[u8; 32], signer: &dyn Signer) -> Result<Vec<u8>, crate::Error> {
+/// Sign `document_digest` with `signer` and return the DER CMS embedding `chain`.
+pub fn sign_digest(document_digest: &[u8; 32], signer: &dyn Signer, chain: &[Certificate]) -> Result<Vec<u8>, crate::Error> {
     let attrs = SignedAttrs::new(document_digest, signer.certificate())?;
     let signature = signer.sign(attrs.to_be_signed())?;
     check_signature_shape(signer.key_kind(), &signature)?;
-    Ok(attrs.assemble(signature, signer.key_kind(), signer.certificate(), signer.chain())?)
+    Ok(attrs.assemble(signature, signer.key_kind(), signer.certificate(), chain)?)
 }
 
-/// The largest CMS `signer` can produce, found by assembling one with a
-/// maximum-length dummy signature; used to size `/Contents` exactly.
-pub fn max_cms_len(signer: &dyn Signer) -> Result<usize, CmsError> {
+/// The largest CMS `signer` can produce with `chain`, found by assembling one with
+/// a maximum-length dummy signature; used to size `/Contents` exactly.
+pub fn max_cms_len(signer: &dyn Signer, chain: &[Certificate]) -> Result<usize, CmsError> {
     let attrs = SignedAttrs::new(&[0xFF; 32], signer.certificate())?;
     let kind = signer.key_kind();
     let dummy = vec![0xFFu8; kind.max_signature_len()];
-    Ok(attrs.assemble(dummy, kind, signer.certificate(), signer.chain())?.len())
+    Ok(attrs.assemble(dummy, kind, signer.certificate(), chain)?.len())
+}
+
+/// The certificates to embed: the signer's own chain, completed upward from the
+/// bundled Vietnamese CAs when the token holds only part of it (roots left out).
+pub fn embedded_chain(signer: &dyn Signer) -> Vec<Certificate> {
+    let pool = crate::trust::bundled_certificates();
+    let mut chain = crate::trust::complete_chain(signer.certificate(), signer.chain(), &pool);
+    // Keep anything else the signer supplied (e.g. cross-certificates), once.
+    for c in signer.chain() {
+        if !chain.contains(c) && c != signer.certificate() {
+            chain.push(c.clone());
+        }
+    }
+    chain
 }
 
 fn check_signature_shape(kind: KeyKind, sig: &[u8]) -> Result<(), CmsError> {

@@ -201,7 +201,7 @@ pub enum KeyEvidence {
 #[serde(rename_all = "camelCase")]
 pub struct CertificateInfo {
     /// `CKA_ID` in lowercase hex: what pairs the certificate with its key, and what
-    /// `--cert-id` takes.
+    /// `--cert` takes.
     pub id: String,
     /// The certificate object's `CKA_LABEL`.
     pub cert_label: String,

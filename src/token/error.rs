@@ -50,7 +50,7 @@ impl PinTries {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateChoice {
-    /// `CKA_ID` in lowercase hex (what `--cert-id` takes).
+    /// `CKA_ID` in lowercase hex (what `--cert` takes).
     pub id: String,
     /// The certificate object's `CKA_LABEL`.
     pub label: String,
@@ -348,8 +348,8 @@ impl Localize for TokenError {
                 "No signing certificate {} on the token. Signing certificates: {}.",
                 wanted, choices(available)),
             TokenError::AmbiguousCertificate { candidates } => tr!(lang,
-                "Thiết bị có nhiều chứng thư ký số; hãy chọn một bằng --cert-id: {}.",
-                "The token holds several signing certificates; choose one with --cert-id: {}.",
+                "Thiết bị có nhiều chứng thư ký số; hãy chọn một bằng --cert: {}.",
+                "The token holds several signing certificates; choose one with --cert: {}.",
                 choices(candidates)),
             TokenError::KeyWithoutCertificate { id } => tr!(lang,
                 "Khóa {} trên thiết bị chưa có chứng thư số nên không dùng để ký được. Hãy nạp chứng thư số cho khóa này hoặc chọn chứng thư khác.",

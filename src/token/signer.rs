@@ -38,7 +38,7 @@ pub struct TokenSelection {
     pub modules: Vec<PathBuf>,
     /// The token label (`--token`); needed only when several tokens are present.
     pub token_label: Option<String>,
-    /// The certificate's `CKA_ID` (`--cert-id`, given in hex).
+    /// The certificate's `CKA_ID` (`--cert`, given in hex).
     pub cert_id: Option<Vec<u8>>,
     /// The certificate's (or its key's) `CKA_LABEL` (`--cert-label`).
     pub cert_label: Option<String>,
