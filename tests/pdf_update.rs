@@ -2,6 +2,7 @@
 //! for token (the lopdf f32 trap), several signatures stay intact, and hostile
 //! structures end in an error, never a panic or a hang.
 
+use kyso::pdf::ObjectSource;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -84,6 +84,18 @@ struct Expect<'a> {
     secrets: &'a [&'a str],
 }
 
+/// Whether `pin` appears in `text` on its own (not inside a longer run of letters or
+/// digits: the test bed's PIN 123456 is part of the agency's tax code 0101234567, which
+/// certificate lists print).
+fn leaks(text: &str, pin: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(pin).any(|(i, m)| {
+        let before = i.checked_sub(1).map(|j| b[j]);
+        let after = b.get(i + m.len()).copied();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
 /// Check a refusal; return the error line.
 fn assert_refused(o: &Output, e: &Expect) -> String {
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -122,7 +134,7 @@ fn assert_refused(o: &Output, e: &Expect) -> String {
     }
     for secret in e.secrets {
         assert!(
-            !stdout.contains(secret) && !stderr.contains(secret),
+            !leaks(&stdout, secret) && !leaks(&stderr, secret),
             "{}: a PIN appears in kyso's output: stdout {stdout:?} stderr {stderr:?}",
             e.what
         );
@@ -259,7 +271,7 @@ fn wrong_pin_reports_tries_logs_in_once_and_right_pin_then_works() {
     let o = run(&tb, &sign_args(&tb, &input, &out, &[]), &[("SOFTHSM2_CONF", &conf_s), ("KYSO_PIN", &pin)]);
     let (so, se) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "the right PIN after a wrong one must sign: {se}");
-    assert!(!so.contains(&pin) && !se.contains(&pin), "the PIN appears in kyso's output");
+    assert!(!leaks(&so, &pin) && !leaks(&se, &pin), "the PIN appears in kyso's output");
     assert_eq!(generation(&tobj) - g2, 1, "one C_Login for a signature with a right PIN");
     assert!(out.is_file());
     assert_eq!(sha256_file(&input), sha);
@@ -693,17 +705,15 @@ fn shifted_xref_offsets_are_refused_not_repaired() {
     refuse_input(&tb, &sc, &a, "shifted offsets (en)", true, &["cross-reference", "does not repair"]);
 
     // (b) The same, with startxref corrected: only the object entries are wrong.
-    let text = String::from_utf8_lossy(&shifted).into_owned();
-    let sx = text.rfind("startxref").expect("startxref");
-    let num_start = sx + "startxref".len();
-    let rest = &text[num_start..];
-    let digits_at = rest.find(|c: char| c.is_ascii_digit()).expect("offset");
-    let digits_len = rest[digits_at..].find(|c: char| !c.is_ascii_digit()).expect("end");
-    let old: usize = rest[digits_at..digits_at + digits_len].parse().expect("number");
+    let sx = shifted.windows(9).rposition(|w| w == b"startxref").expect("startxref");
+    let num_start = sx + b"startxref".len();
+    let digits_at = num_start + shifted[num_start..].iter().position(u8::is_ascii_digit).expect("offset");
+    let digits_len = shifted[digits_at..].iter().position(|c| !c.is_ascii_digit()).expect("end");
+    let old: usize = std::str::from_utf8(&shifted[digits_at..digits_at + digits_len]).expect("ascii").parse().expect("number");
     assert!(old > at, "the xref table of draft-lo.pdf should be after the insertion point");
-    let mut fixed = shifted[..num_start + digits_at].to_vec();
+    let mut fixed = shifted[..digits_at].to_vec();
     fixed.extend_from_slice((old + insert.len()).to_string().as_bytes());
-    fixed.extend_from_slice(&shifted[num_start + digits_at + digits_len..]);
+    fixed.extend_from_slice(&shifted[digits_at + digits_len..]);
     let b = sc.root.join("shifted-startxref-fixed.pdf");
     std::fs::write(&b, &fixed).expect("write");
     refuse_input(&tb, &sc, &b, "shifted object offsets, startxref right", false, &["xref", "không tự sửa"]);
@@ -918,7 +928,7 @@ fn pin_from_stdin() {
     let o = sign_with_stdin(&tb, &input, &out, format!("{pin}\n").as_bytes(), &[]);
     let (so, se) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(o.status.success(), "--pin-stdin with the right PIN must sign: {se}");
-    assert!(!so.contains(&pin) && !se.contains(&pin), "the PIN appears in kyso's output");
+    assert!(!leaks(&so, &pin) && !leaks(&se, &pin), "the PIN appears in kyso's output");
     assert!(out.is_file());
     assert_eq!(sha256_file(&input), sha);
     assert!(std::fs::read(&out).expect("read").starts_with(&std::fs::read(&input).expect("read")));
@@ -939,4 +949,12 @@ fn pin_from_stdin() {
             secrets: &[],
         },
     );
+}
+
+#[test]
+fn leak_check_itself() {
+    assert!(leaks("Mã PIN 123456 không đúng.", "123456"));
+    assert!(leaks("123456", "123456"));
+    assert!(!leaks("UID=MST:0101234567", "123456"));
+    assert!(!leaks("nothing here", "123456"));
 }

@@ -21,7 +21,7 @@ use crate::i18n::{Lang, Localize};
 use crate::tr;
 
 pub use object::{Dict, ObjRef, Object};
-pub use reader::PdfFile;
+pub use reader::{ObjectSource, PdfFile, RevisionView};
 
 /// What is wrong with a PDF, or why KýSố will not write to it.
 #[derive(Debug, thiserror::Error)]

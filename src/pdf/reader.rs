@@ -109,8 +109,11 @@ pub struct PdfFile {
     version: String,
     sections: Vec<XrefSection>,
     xref: HashMap<u32, XrefEntry>,
-    objstm_cache: RefCell<Vec<(u32, std::rc::Rc<ObjStm>)>>,
+    objstm_cache: RefCell<Vec<(u64, std::rc::Rc<ObjStm>)>>,
 }
+
+/// Object number → newest entry, for one revision or the whole file.
+pub type Xref = HashMap<u32, XrefEntry>;
 
 struct ObjStm {
     data: Vec<u8>,
@@ -321,7 +324,15 @@ impl PdfFile {
     }
 
     fn read_xref_stream(&self, off: u64) -> Result<XrefSection, PdfError> {
-        let raw = self.read_object_at(off, None)?;
+        // No readable object where startxref (or /Prev, /XRefStm) points: usually the
+        // offset is wrong (bytes inserted earlier in the file), a broken xref.
+        let raw = self.read_object_at(off, None).map_err(|e| match e {
+            PdfError::Malformed { detail, .. } => PdfError::BrokenXref {
+                offset: off,
+                detail: format!("no readable xref stream here ({detail})"),
+            },
+            other => other,
+        })?;
         let dict = raw.object.as_dict().ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream is not a dictionary".into() })?;
         if !dict.has_type(b"XRef") {
             return Err(PdfError::BrokenXref { offset: off, detail: "object at startxref is not an xref stream".into() });
@@ -416,10 +427,10 @@ impl PdfFile {
     /// Parse the indirect object whose header `N G obj` is at `offset`.
     /// With `expect`, the header must name that object.
     pub fn read_object_at(&self, offset: u64, expect: Option<ObjRef>) -> Result<RawObject, PdfError> {
-        self.read_object_at_depth(offset, expect, 0)
+        self.read_object_at_depth(offset, expect, 0, &self.xref)
     }
 
-    fn read_object_at_depth(&self, offset: u64, expect: Option<ObjRef>, depth: usize) -> Result<RawObject, PdfError> {
+    fn read_object_at_depth(&self, offset: u64, expect: Option<ObjRef>, depth: usize, xref: &Xref) -> Result<RawObject, PdfError> {
         if depth > 4 {
             return Err(PdfError::LimitExceeded("indirect /Length chain"));
         }
@@ -442,15 +453,15 @@ impl PdfFile {
                                 Some(Object::Int(l)) if *l >= 0 => *l as u64,
                                 Some(Object::Ref(r)) => {
                                     let r = *r;
-                                    match self.xref.get(&r.num) {
+                                    match xref.get(&r.num) {
                                         Some(XrefEntry::InFile { offset: lo, .. }) => {
                                             let lo = *lo;
-                                            self.read_object_at_depth(lo, Some(r), depth + 1)?.object.as_int()
+                                            self.read_object_at_depth(lo, Some(r), depth + 1, xref)?.object.as_int()
                                                 .filter(|l| *l >= 0).map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         Some(XrefEntry::InStream { .. }) => {
-                                            self.get(r)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
+                                            self.get_in(xref, r)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         _ => return Err(PdfError::malformed(offset, "missing /Length object")),
@@ -492,23 +503,19 @@ impl PdfFile {
     /// Read object `r` through the cross-reference data. A free or absent object
     /// reads as `null` (ISO 32000-2 §7.3.10).
     pub fn get(&self, r: ObjRef) -> Result<RawObject, PdfError> {
-        match self.xref.get(&r.num).copied() {
-            Some(XrefEntry::InFile { offset, gen }) if gen == r.gen => self.read_object_at(offset, Some(r)),
-            Some(XrefEntry::InStream { stream, index }) if r.gen == 0 => self.read_from_objstm(r.num, stream, index),
+        self.get_in(&self.xref, r)
+    }
+
+    fn get_in(&self, xref: &Xref, r: ObjRef) -> Result<RawObject, PdfError> {
+        match xref.get(&r.num).copied() {
+            Some(XrefEntry::InFile { offset, gen }) if gen == r.gen => self.read_object_at_depth(offset, Some(r), 0, xref),
+            Some(XrefEntry::InStream { stream, index }) if r.gen == 0 => self.read_from_objstm(xref, r.num, stream, index),
             _ => Ok(RawObject { id: r, object: Object::Null, source: b"null".to_vec(), value_span: 0..4, stream: None }),
         }
     }
 
-    /// Resolve `obj` if it is a reference (one level), else return it cloned.
-    pub fn resolve(&self, obj: &Object) -> Result<Object, PdfError> {
-        match obj {
-            Object::Ref(r) => Ok(self.get(*r)?.object),
-            o => Ok(o.clone()),
-        }
-    }
-
-    fn read_from_objstm(&self, num: u32, stream: u32, index: u32) -> Result<RawObject, PdfError> {
-        let stm = self.objstm(stream)?;
+    fn read_from_objstm(&self, xref: &Xref, num: u32, stream: u32, index: u32) -> Result<RawObject, PdfError> {
+        let stm = self.objstm(xref, stream)?;
         let &(n, start) = stm.offsets.get(index as usize)
             .ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
         if n != num {
@@ -529,14 +536,15 @@ impl PdfFile {
         Ok(RawObject { id: ObjRef::new(num, 0), object, source, value_span, stream: None })
     }
 
-    fn objstm(&self, stream: u32) -> Result<std::rc::Rc<ObjStm>, PdfError> {
-        if let Some((_, s)) = self.objstm_cache.borrow().iter().find(|(n, _)| *n == stream) {
-            return Ok(s.clone());
-        }
-        let raw = match self.xref.get(&stream) {
-            Some(XrefEntry::InFile { offset, gen }) => self.read_object_at(*offset, Some(ObjRef::new(stream, *gen)))?,
+    fn objstm(&self, xref: &Xref, stream: u32) -> Result<std::rc::Rc<ObjStm>, PdfError> {
+        let (at, gen) = match xref.get(&stream) {
+            Some(XrefEntry::InFile { offset, gen }) => (*offset, *gen),
             _ => return Err(PdfError::malformed(0, format!("object stream {stream} is not in the file"))),
         };
+        if let Some((_, s)) = self.objstm_cache.borrow().iter().find(|(o, _)| *o == at) {
+            return Ok(s.clone());
+        }
+        let raw = self.read_object_at_depth(at, Some(ObjRef::new(stream, gen)), 0, xref)?;
         let dict = raw.object.as_dict().ok_or_else(|| PdfError::malformed(0, "object stream is not a stream"))?;
         let loc = raw.stream.ok_or_else(|| PdfError::malformed(0, "object stream has no data"))?;
         let n = dict.int(b"N").filter(|&n| (0..=1_000_000).contains(&n)).ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
@@ -559,12 +567,30 @@ impl PdfFile {
         if cache.len() >= OBJSTM_CACHE {
             cache.remove(0);
         }
-        cache.push((stream, stm.clone()));
+        cache.push((at, stm.clone()));
         Ok(stm)
     }
 
+}
+
+/// Anything objects can be read from: the whole file (newest revision) or one
+/// earlier revision. Walking helpers are shared by both.
+pub trait ObjectSource {
+    /// Read object `r`; a free or absent object reads as `null`.
+    fn get(&self, r: ObjRef) -> Result<RawObject, PdfError>;
+    /// The trailer dictionary in force.
+    fn trailer(&self) -> &Dict;
+
+    /// Resolve `obj` if it is a reference (one level), else return it cloned.
+    fn resolve(&self, obj: &Object) -> Result<Object, PdfError> {
+        match obj {
+            Object::Ref(r) => Ok(self.get(*r)?.object),
+            o => Ok(o.clone()),
+        }
+    }
+
     /// The document catalog (`/Root`).
-    pub fn catalog(&self) -> Result<RawObject, PdfError> {
+    fn catalog(&self) -> Result<RawObject, PdfError> {
         let r = self.trailer().reference(b"Root").ok_or_else(|| PdfError::Missing("/Root".into()))?;
         let raw = self.get(r)?;
         if raw.object.as_dict().is_none() {
@@ -574,7 +600,7 @@ impl PdfFile {
     }
 
     /// References of all pages, in order, walking the page tree with loop and size guards.
-    pub fn page_refs(&self) -> Result<Vec<ObjRef>, PdfError> {
+    fn page_refs(&self) -> Result<Vec<ObjRef>, PdfError> {
         let cat = self.catalog()?;
         let root = cat.object.as_dict().and_then(|d| d.reference(b"Pages")).ok_or_else(|| PdfError::Missing("/Pages".into()))?;
         let mut pages = Vec::new();
@@ -606,6 +632,115 @@ impl PdfFile {
         }
         Ok(pages)
     }
+}
+
+impl ObjectSource for PdfFile {
+    fn get(&self, r: ObjRef) -> Result<RawObject, PdfError> {
+        PdfFile::get(self, r)
+    }
+    fn trailer(&self) -> &Dict {
+        PdfFile::trailer(self)
+    }
+}
+
+/// The document as it was at the end of one revision (an incremental update):
+/// objects resolve through that revision's and older cross-reference sections only.
+pub struct RevisionView<'a> {
+    pdf: &'a PdfFile,
+    index: usize,
+    xref: Xref,
+}
+
+impl RevisionView<'_> {
+    /// Revision number, 0 for the original document.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+    /// The cross-reference entries in force at this revision.
+    pub fn xref(&self) -> &Xref {
+        &self.xref
+    }
+}
+
+impl ObjectSource for RevisionView<'_> {
+    fn get(&self, r: ObjRef) -> Result<RawObject, PdfError> {
+        self.pdf.get_in(&self.xref, r)
+    }
+    fn trailer(&self) -> &Dict {
+        let n = self.pdf.sections.len();
+        &self.pdf.sections[n - 1 - self.index].trailer
+    }
+}
+
+impl PdfFile {
+    /// Number of revisions (cross-reference sections); revision 0 is the original.
+    pub fn revision_count(&self) -> usize {
+        self.sections.len()
+    }
+
+    /// The cross-reference section of revision `index` (0 = oldest).
+    pub fn revision_section(&self, index: usize) -> Option<&XrefSection> {
+        let n = self.sections.len();
+        (index < n).then(|| &self.sections[n - 1 - index])
+    }
+
+    /// The document as of revision `index` (0 = oldest), or `None` if out of range.
+    pub fn revision(&self, index: usize) -> Option<RevisionView<'_>> {
+        let n = self.sections.len();
+        if index >= n {
+            return None;
+        }
+        let mut xref = Xref::new();
+        for s in self.sections[n - 1 - index..].iter().rev() {
+            for (&num, &e) in &s.entries {
+                xref.insert(num, e);
+            }
+        }
+        Some(RevisionView { pdf: self, index, xref })
+    }
+
+    /// Byte offset just past the `%%EOF` line that closes revision `index`, found by
+    /// scanning forward from its cross-reference section (bounded).
+    pub fn revision_end(&self, index: usize) -> Result<Option<u64>, PdfError> {
+        let Some(sec) = self.revision_section(index) else { return Ok(None) };
+        // The xref data itself may be long; look for startxref … %%EOF after it.
+        let mut from = sec.offset;
+        loop {
+            let chunk = self.read_range(from, 1 << 16)?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            if let Some(p) = find(&chunk, b"%%EOF") {
+                let mut end = from + p as u64 + 5;
+                let after = self.read_range(end, 2)?;
+                if after.first() == Some(&b'\r') {
+                    end += 1;
+                    if after.get(1) == Some(&b'\n') {
+                        end += 1;
+                    }
+                } else if after.first() == Some(&b'\n') {
+                    end += 1;
+                }
+                return Ok(Some(end));
+            }
+            if chunk.len() < 1 << 16 {
+                return Ok(None);
+            }
+            from += (chunk.len() - 8) as u64;
+        }
+    }
+
+    /// Absolute file offset of an indirect object's header, if it is stored directly in the file.
+    pub fn object_offset(&self, r: ObjRef) -> Option<u64> {
+        match self.xref.get(&r.num) {
+            Some(XrefEntry::InFile { offset, gen }) if *gen == r.gen => Some(*offset),
+            _ => None,
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 enum After {

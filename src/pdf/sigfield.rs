@@ -3,6 +3,7 @@
 //! signature field merged with its widget annotation, the widget's appearance
 //! stream, and the page's `/Annots` and the form's `/Fields` extended by splicing.
 
+use crate::pdf::ObjectSource;
 use std::collections::HashSet;
 use std::io::Write;
 use std::ops::Range;

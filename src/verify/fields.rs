@@ -1,6 +1,7 @@
 //! Finding the signature fields of a document and reading their signature
 //! dictionaries (ISO 32000-2 §12.7.5.5, §12.8.1).
 
+use crate::pdf::ObjectSource;
 use std::collections::HashSet;
 
 use crate::pdf::object::{Dict, ObjRef, Object};
