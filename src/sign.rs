@@ -117,7 +117,8 @@ pub struct Signed {
 }
 
 /// Check the input and output paths before any work: the output may not be the
-/// input, nor exist unless `force`.
+/// input, nor exist unless `force`, and its folder must accept a new file (a
+/// temporary `.kyso-*.pdf.part` is created there and removed at once).
 pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error> {
     let inp = std::fs::canonicalize(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
     let out_abs = match (output.parent().filter(|p| !p.as_os_str().is_empty()), output.file_name()) {
@@ -132,6 +133,17 @@ pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error
     if !force && output.exists() {
         return Err(OutputError::OutputExists(output.to_owned()).into());
     }
+    // The output's folder must take a new file (it exists, is a folder, is writable):
+    // found now, before any token is asked for a PIN, not when the signature is written.
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".kyso-")
+        .suffix(".pdf.part")
+        .tempfile_in(dir)
+        .map_err(|e| OutputError::WriteOutput { path: output.to_owned(), source: e })?;
     Ok(())
 }
 

@@ -1,8 +1,24 @@
 //! The Vietnamese trust anchors and issuing CAs KýSố ships (`assets/trust/`), each
-//! pinned by the SHA-256 fingerprint of its DER encoding, and chain completion
-//! for signatures whose token holds only the signer's own certificate.
+//! pinned by the SHA-256 fingerprint of its DER encoding, chain completion for
+//! signatures whose token holds only the signer's own certificate, and the
+//! [`TrustStore`] verification builds certification paths against.
+//!
+//! A [`TrustStore`] holds trust anchors (where a certification path may end) and
+//! untrusted intermediates (path-building helpers only). It is made of:
+//! - the bundled roots (government RootCA G2, Vietnam National Root CA) as anchors and
+//!   the bundled issuing CAs (CA phục vụ các cơ quan Nhà nước G2, VNPT-CA SHA2) as
+//!   intermediates, each used only if it matches its pin;
+//! - every certificate file in the user's trust folder ([`TrustStore::user_dir`],
+//!   e.g. `~/.config/kyso/trust/` on Linux, `%APPDATA%\kyso\trust\` on Windows),
+//!   each an anchor;
+//! - `--trust FILE|DIR` extras for one run, each an anchor.
+//!
+//! A file that cannot be read is reported as a warning, never fatal.
 
-use der::Decode;
+use std::path::{Path, PathBuf};
+
+use der::{Decode, Encode};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
@@ -109,6 +125,293 @@ pub fn complete_chain(leaf: &Certificate, given: &[Certificate], pool: &[Certifi
     chain
 }
 
+/// Largest certificate file the trust store reads (a certificate is a few KB).
+const MAX_TRUST_FILE: u64 = 4 * 1024 * 1024;
+
+/// Where a trust anchor came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AnchorSource {
+    /// Shipped in `assets/trust/` and pinned by SHA-256.
+    Bundled,
+    /// A file in the user's trust folder ([`TrustStore::user_dir`]).
+    User,
+    /// A `--trust` file or folder given for one run.
+    CommandLine,
+}
+
+/// A certificate trusted as the end of a certification path.
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    /// The certificate.
+    pub certificate: Certificate,
+    /// Readable subject (`CN=…, O=…, C=VN`).
+    pub name: String,
+    /// Where it came from.
+    pub source: AnchorSource,
+    /// The file it was read from (bundled: the name in `assets/trust/`).
+    pub origin: String,
+    /// SHA-256 of the DER certificate, hex upper case.
+    pub sha256: String,
+}
+
+/// What a report says about the anchor a path ended at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorInfo {
+    /// Readable subject of the anchor.
+    pub name: String,
+    /// Where the anchor came from.
+    pub source: AnchorSource,
+    /// The file it was read from.
+    pub origin: String,
+    /// SHA-256 fingerprint of the anchor certificate, hex upper case.
+    pub sha256: String,
+}
+
+impl Anchor {
+    /// The anchor as shown in reports.
+    pub fn info(&self) -> AnchorInfo {
+        AnchorInfo {
+            name: self.name.clone(),
+            source: self.source,
+            origin: self.origin.clone(),
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+/// Trust anchors plus untrusted intermediates that help build paths.
+#[derive(Clone, Debug, Default)]
+pub struct TrustStore {
+    anchors: Vec<Anchor>,
+    intermediates: Vec<Certificate>,
+}
+
+impl TrustStore {
+    /// A store with nothing in it (tests, or a policy that trusts only `--trust`).
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// The bundled roots as anchors and the bundled issuing CAs as intermediates,
+    /// each only if it matches its pin.
+    pub fn bundled() -> Self {
+        let mut store = Self::empty();
+        for ca in &BUNDLED {
+            let Some(cert) = ca.certificate() else { continue };
+            if ca.is_root {
+                store.anchors.push(Anchor {
+                    name: crate::cms::names::display(&cert.tbs_certificate.subject),
+                    certificate: cert,
+                    source: AnchorSource::Bundled,
+                    origin: ca.file.to_owned(),
+                    sha256: ca.sha256.to_owned(),
+                });
+            } else {
+                store.intermediates.push(cert);
+            }
+        }
+        store
+    }
+
+    /// The user's trust folder: `dirs::config_dir()/kyso/trust/`
+    /// (`~/.config/kyso/trust` on Linux, `%APPDATA%\kyso\trust` on Windows,
+    /// `~/Library/Application Support/kyso/trust` on macOS).
+    pub fn user_dir() -> Option<PathBuf> {
+        dirs::config_dir().map(|d| d.join("kyso").join("trust"))
+    }
+
+    /// The store for a verification run: bundled certificates, the user's trust
+    /// folder, then each `--trust` file or folder in `extra`. Unreadable files come
+    /// back as warnings; they are skipped, never fatal.
+    pub fn load(extra: &[PathBuf]) -> (TrustStore, Vec<String>) {
+        Self::load_with(Self::user_dir().as_deref(), extra)
+    }
+
+    /// [`TrustStore::load`] with the user folder given explicitly (`None`: no
+    /// user folder). A missing user folder is not a warning; a missing `--trust`
+    /// path is.
+    pub fn load_with(user_dir: Option<&Path>, extra: &[PathBuf]) -> (TrustStore, Vec<String>) {
+        let mut store = Self::bundled();
+        let mut warnings = Vec::new();
+        if let Some(dir) = user_dir {
+            if dir.is_dir() {
+                warnings.extend(store.add_path(dir, AnchorSource::User));
+            }
+        }
+        for p in extra {
+            warnings.extend(store.add_path(p, AnchorSource::CommandLine));
+        }
+        (store, warnings)
+    }
+
+    /// Add every certificate in a file (PEM with one or more certificates, DER, or
+    /// a PKCS#7 `.p7b`/`.p7c` bundle) or in the files of a folder (not recursive;
+    /// hidden files skipped) as anchors. Returns warnings for what was skipped.
+    pub fn add_path(&mut self, path: &Path, source: AnchorSource) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if path.is_dir() {
+            let entries = match std::fs::read_dir(path) {
+                Ok(e) => e,
+                Err(e) => {
+                    warnings.push(format!("{}: cannot read the folder: {e}", path.display()));
+                    return warnings;
+                }
+            };
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+                .collect();
+            files.sort();
+            for f in files {
+                if let Err(w) = self.add_file(&f, source) {
+                    warnings.push(w);
+                }
+            }
+        } else if let Err(w) = self.add_file(path, source) {
+            warnings.push(w);
+        }
+        warnings
+    }
+
+    /// Add the certificates in one file as anchors; the number added (duplicates
+    /// are not added twice), or why the file was skipped.
+    pub fn add_file(&mut self, path: &Path, source: AnchorSource) -> Result<usize, String> {
+        let shown = path.display();
+        let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+        if meta.len() > MAX_TRUST_FILE {
+            return Err(format!("{shown}: too large for a certificate file ({} bytes)", meta.len()));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        let certs = certificates_in(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+        let mut added = 0;
+        for (cert, der) in certs {
+            if self.add_anchor(cert, &der, source, path.display().to_string()) {
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Add one anchor; `der` is the certificate as read (its SHA-256 is the
+    /// fingerprint shown). Returns false if the same certificate is already an anchor.
+    pub fn add_anchor(&mut self, cert: Certificate, der: &[u8], source: AnchorSource, origin: String) -> bool {
+        if self.anchors.iter().any(|a| a.certificate == cert) {
+            return false;
+        }
+        self.anchors.push(Anchor {
+            name: crate::cms::names::display(&cert.tbs_certificate.subject),
+            certificate: cert,
+            source,
+            origin,
+            sha256: hex::encode_upper(Sha256::digest(der)),
+        });
+        true
+    }
+
+    /// Add an untrusted intermediate (a path-building helper, never an anchor).
+    pub fn add_intermediate(&mut self, cert: Certificate) {
+        if !self.intermediates.contains(&cert) {
+            self.intermediates.push(cert);
+        }
+    }
+
+    /// The trust anchors.
+    pub fn anchors(&self) -> &[Anchor] {
+        &self.anchors
+    }
+
+    /// The untrusted intermediates.
+    pub fn intermediates(&self) -> &[Certificate] {
+        &self.intermediates
+    }
+
+    /// The anchor `cert` stands for: the same certificate, or one with the same
+    /// subject and public key (a re-issued or cross-signed copy of an anchor).
+    pub fn anchor_for(&self, cert: &Certificate) -> Option<&Anchor> {
+        self.anchors.iter().find(|a| a.certificate == *cert).or_else(|| {
+            self.anchors.iter().find(|a| {
+                a.certificate.tbs_certificate.subject == cert.tbs_certificate.subject
+                    && a.certificate.tbs_certificate.subject_public_key_info
+                        == cert.tbs_certificate.subject_public_key_info
+            })
+        })
+    }
+}
+
+/// The certificates in a file's bytes, each with the DER it was read from: PEM
+/// (`CERTIFICATE`, `X509 CERTIFICATE`, `TRUSTED CERTIFICATE` or `PKCS7` blocks,
+/// any number), a DER certificate, or a DER PKCS#7 certificate bundle.
+pub fn certificates_in(bytes: &[u8]) -> Result<Vec<(Certificate, Vec<u8>)>, String> {
+    let text = std::str::from_utf8(bytes).ok().filter(|t| t.contains("-----BEGIN"));
+    let ders: Vec<Vec<u8>> = match text {
+        Some(t) => pem_blocks(t)?,
+        None => vec![bytes.to_vec()],
+    };
+    let mut out = Vec::new();
+    for der in ders {
+        match Certificate::from_der(&der) {
+            Ok(c) => out.push((c, der)),
+            Err(cert_err) => match pkcs7_certificates(&der) {
+                Some(list) if !list.is_empty() => out.extend(list),
+                _ => return Err(format!("not a certificate ({cert_err})")),
+            },
+        }
+    }
+    if out.is_empty() {
+        return Err("no certificate in the file".into());
+    }
+    Ok(out)
+}
+
+/// The DER of each certificate-like PEM block in `text`.
+fn pem_blocks(text: &str) -> Result<Vec<Vec<u8>>, String> {
+    use base64ct::Encoding;
+    let mut out = Vec::new();
+    let mut body: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(label) = line.strip_prefix("-----BEGIN ") {
+            let label = label.trim_end_matches('-').trim();
+            body = matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" | "PKCS7")
+                .then(String::new);
+        } else if line.starts_with("-----END") {
+            if let Some(b) = body.take() {
+                let der = base64ct::Base64::decode_vec(&b).map_err(|e| format!("bad base64 in PEM: {e}"))?;
+                out.push(der);
+            }
+        } else if let Some(b) = body.as_mut() {
+            // Skip RFC 1421 headers (`Key: value`).
+            if !line.contains(':') {
+                b.push_str(line);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The certificates of a PKCS#7 / CMS SignedData (a `.p7b` bundle).
+fn pkcs7_certificates(der: &[u8]) -> Option<Vec<(Certificate, Vec<u8>)>> {
+    let ci = cms::content_info::ContentInfo::from_der(der).ok()?;
+    let sd: cms::signed_data::SignedData = ci.content.decode_as().ok()?;
+    let set = sd.certificates?;
+    Some(
+        set.0
+            .iter()
+            .filter_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c) => {
+                    let der = c.to_der().ok()?;
+                    Some((c.clone(), der))
+                }
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +433,23 @@ mod tests {
         assert!(complete_chain(&vnpt, &[], &all).is_empty());
         assert!(all.iter().any(|r| r.tbs_certificate.subject == cpca.tbs_certificate.issuer));
         assert!(all.iter().any(|r| r.tbs_certificate.subject == vnpt.tbs_certificate.issuer));
+    }
+    #[test]
+    fn bundled_store_has_two_anchors_and_two_intermediates() {
+        let store = TrustStore::bundled();
+        assert_eq!(store.anchors().len(), 2);
+        assert_eq!(store.intermediates().len(), 2);
+        assert!(store.anchors().iter().all(|a| a.source == AnchorSource::Bundled));
+    }
+
+    #[test]
+    fn a_bad_trust_file_is_a_warning() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("junk.crt"), b"not a certificate").expect("write");
+        std::fs::write(dir.path().join("root.pem"), BUNDLED[0].bytes).expect("write");
+        let (store, warnings) = TrustStore::load_with(Some(dir.path()), &[dir.path().join("missing.pem")]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        // The bundled root again from the user folder is not added twice.
+        assert_eq!(store.anchors().len(), 2);
     }
 }

@@ -553,6 +553,35 @@ fn unknown_certificate_id_lists_the_signing_certificates() {
 }
 
 #[test]
+fn several_certificates_and_none_chosen() {
+    let tb = testbed();
+    let sc = scene();
+    let input = copy_draft(&tb, &sc.root, "in.pdf");
+    let sha = sha256_file(&input);
+    let out = sc.outdir.join("signed.pdf");
+    let before = listing(&sc.outdir);
+    let pin = tb.var("KYSO_TEST_PIN");
+    let args: Vec<String> = ["sign", s(&input), "-o", s(&out), "--module", &tb.module(), "--token", "KYSO-TEST", "--lang", "en"]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+    let o = run(&tb, &args, &[("KYSO_PIN", &pin)]);
+    assert_refused(
+        &o,
+        &Expect {
+            what: "several signing certificates, no --cert",
+            // The option it names must be one `kyso sign` has.
+            keys: &["several signing certificates", "with --cert", "[01]", "[04]"],
+            not: &["--cert-id", "[05]", "[0a]"],
+            input: Some((&input, &sha)),
+            output: (&out, None),
+            dir_before: Some(&before),
+            secrets: &[&pin],
+        },
+    );
+}
+
+#[test]
 fn unknown_token_label_lists_the_tokens() {
     let tb = testbed();
     let sc = scene();
@@ -829,15 +858,14 @@ fn existing_output_without_force_is_untouched() {
 }
 
 /// Output directories that cannot be written (as root, permission bits do not stop
-/// writes, so these use paths that cannot exist). The PIN is given: these are found
-/// when the temporary file is created.
+/// writes, so these use paths that cannot hold a file). No PIN is given: like a bad
+/// input, a bad output folder must be found before the token is asked for one.
 #[test]
 fn output_directory_not_writable() {
     let tb = testbed();
     let sc = scene();
     let input = copy_draft(&tb, &sc.root, "in.pdf");
     let sha = sha256_file(&input);
-    let pin = tb.var("KYSO_TEST_PIN");
     let regular = sc.root.join("a-file");
     std::fs::write(&regular, b"not a directory").expect("write");
     let regular_sha = sha256_file(&regular);
@@ -864,17 +892,18 @@ fn output_directory_not_writable() {
         let before = listing(parent);
         // /proc's listing changes by itself (one entry per process).
         let comparable = !parent.starts_with("/proc");
-        let o = run(&tb, &sign_args(&tb, &input, &out, &[]), &[("KYSO_PIN", &pin)]);
+        let o = run(&tb, &sign_args(&tb, &input, &out, &[]), &[]);
         assert_refused(
             &o,
             &Expect {
                 what,
                 keys: &["Không ghi được tệp kết quả", "Tệp gốc không bị thay đổi"],
-                not: &[],
+                // Not "no PIN": the folder is checked before the token.
+                not: &["KYSO_PIN", "--pin-stdin"],
                 input: Some((&input, &sha)),
                 output: (&out, None),
                 dir_before: comparable.then_some(&before),
-                secrets: &[&pin],
+                secrets: &[],
             },
         );
     }

@@ -17,6 +17,18 @@ pub struct SignatureField {
     pub sig_ref: Option<ObjRef>,
     /// `/ByteRange` integers as written.
     pub byte_range: Vec<i64>,
+    /// `/ByteRange` as written (any type), for structural checks.
+    pub byte_range_obj: Object,
+    /// `/Filter`.
+    pub filter: Option<String>,
+    /// `/Type` of the signature dictionary (`Sig` or `DocTimeStamp`).
+    pub sig_type: Option<String>,
+    /// `/Name`, `/Reason`, `/Location` as written.
+    pub name_entry: Option<String>,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
     /// `/Contents` bytes (DER plus zero padding).
     pub contents: Vec<u8>,
     /// `/SubFilter`.
@@ -27,10 +39,16 @@ pub struct SignatureField {
 
 /// All signed signature fields, in the order the form lists them.
 pub fn find_signatures(pdf: &PdfFile) -> Result<Vec<SignatureField>, PdfError> {
+    Ok(find_signature_fields(pdf)?.0)
+}
+
+/// Signed signature fields, and the number of signature fields with no value.
+pub fn find_signature_fields(pdf: &PdfFile) -> Result<(Vec<SignatureField>, usize), PdfError> {
+    let mut empty = 0usize;
     let cat = pdf.catalog()?;
-    let Some(form) = cat.object.as_dict().and_then(|d| d.get(b"AcroForm")) else { return Ok(Vec::new()) };
+    let Some(form) = cat.object.as_dict().and_then(|d| d.get(b"AcroForm")) else { return Ok((Vec::new(), 0)) };
     let form = pdf.resolve(form)?;
-    let Some(fields) = form.as_dict().and_then(|d| d.get(b"Fields")) else { return Ok(Vec::new()) };
+    let Some(fields) = form.as_dict().and_then(|d| d.get(b"Fields")) else { return Ok((Vec::new(), 0)) };
     let fields = pdf.resolve(fields)?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -63,13 +81,22 @@ pub fn find_signatures(pdf: &PdfFile) -> Result<Vec<SignatureField>, PdfError> {
         if ft.as_deref() != Some(b"Sig") {
             continue;
         }
-        let Some(v) = d.get(b"V") else { continue };
+        if d.get(b"Kids").is_some() && d.get(b"V").is_none() {
+            continue; // A parent; its kids are visited.
+        }
+        let Some(v) = d.get(b"V").filter(|v| !matches!(v, Object::Null)) else {
+            empty += 1;
+            continue;
+        };
         let sig_ref = v.as_ref();
         let sig = pdf.resolve(v)?;
-        let Some(sd) = sig.as_dict() else { continue };
+        let Some(sd) = sig.as_dict() else {
+            empty += 1;
+            continue;
+        };
         out.push(read_sig_dict(sd, name, sig_ref));
     }
-    Ok(out)
+    Ok((out, empty))
 }
 
 fn read_sig_dict(sd: &Dict, name: String, sig_ref: Option<ObjRef>) -> SignatureField {
@@ -78,10 +105,17 @@ fn read_sig_dict(sd: &Dict, name: String, sig_ref: Option<ObjRef>) -> SignatureF
         .and_then(Object::as_array)
         .map(|a| a.iter().filter_map(Object::as_int).collect())
         .unwrap_or_default();
+    let text = |k: &[u8]| sd.get(k).and_then(Object::as_string).map(decode_text_string);
     SignatureField {
         name,
         sig_ref,
         byte_range,
+        byte_range_obj: sd.get(b"ByteRange").cloned().unwrap_or(Object::Null),
+        filter: sd.name(b"Filter").map(|n| String::from_utf8_lossy(n).into_owned()),
+        sig_type: sd.name(b"Type").map(|n| String::from_utf8_lossy(n).into_owned()),
+        name_entry: text(b"Name"),
+        reason: text(b"Reason"),
+        location: text(b"Location"),
         contents: sd.get(b"Contents").and_then(Object::as_string).map(<[u8]>::to_vec).unwrap_or_default(),
         sub_filter: sd.name(b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned()),
         claimed_time: sd.get(b"M").and_then(Object::as_string).map(decode_text_string),

@@ -5,8 +5,15 @@
 //! and whether the CMS signature value verifies with the signer's certificate.
 //! Trust paths, revocation and difference analysis build on it.
 
+pub mod chain;
 pub mod crypto;
+pub mod diff;
+pub mod revocation;
 pub mod fields;
+pub mod cms_check;
+pub mod coverage;
+pub mod dss;
+pub mod verdict;
 
 use std::io::Read;
 use std::path::Path;

@@ -1,0 +1,735 @@
+//! Certification path building and validation (RFC 5280 §6, simplified).
+//!
+//! A path runs from the signer's certificate to a trust anchor of the
+//! [`TrustStore`]. Candidate issuers come from the CMS `certificates`, the PDF's
+//! `/DSS` certificates, the store's intermediates and its anchors; they are
+//! matched by name (issuer = subject) and, where both sides carry one, by
+//! authority/subject key identifier. Each link's signature is verified with the
+//! issuer's key; a link that does not verify is skipped and the search backtracks,
+//! so a wrong same-named certificate in the pool cannot block a good path.
+//!
+//! A path ends at the first certificate that *is* an anchor: the same certificate,
+//! or one with the same subject and public key (a re-issued copy). The anchor
+//! itself is not checked for validity or extensions (RFC 5280 §6.1: the anchor is
+//! input, not part of the path); the other certificates are checked at the given
+//! time `at` (the signing time: claimed, or proven by a timestamp), the issuers for
+//! `basicConstraints cA`, `pathLenConstraint` and `keyCertSign`, and the
+//! end-entity for its key usage. Not done: certificate policies, name constraints
+//! (reported as a warning when critical), and revocation (see
+//! [`super::revocation`]).
+//!
+//! Signature algorithms: RSA PKCS#1 v1.5 with SHA-1 (flagged weak), SHA-256,
+//! SHA-384, SHA-512; RSASSA-PSS (MGF1 with the same hash); ECDSA on P-256 and
+//! P-384 with SHA-1 (weak), SHA-256, SHA-384, SHA-512.
+
+use der::{Decode, Encode};
+use serde::Serialize;
+use sha2::Digest;
+use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+use crate::cms::names;
+use crate::i18n::{Lang, Localize};
+use crate::trust::{AnchorInfo, TrustStore};
+
+/// Longest path tried (signer + intermediates + anchor).
+pub const MAX_PATH_LEN: usize = 10;
+/// Upper bound on signature checks during one search (guards against pools
+/// crafted to make the search explode).
+const MAX_STEPS: usize = 200;
+
+/// What the end-entity certificate must be fit for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndEntityUsage {
+    /// Signing documents: `keyUsage` (if present) has `digitalSignature` or
+    /// `nonRepudiation`.
+    DocumentSigning,
+    /// A timestamping authority: `extKeyUsage` has `id-kp-timeStamping` (RFC 3161 §2.3).
+    TimeStamping,
+    /// No end-entity check (e.g. a CA certificate examined on its own).
+    Any,
+}
+
+/// The outcome of building and checking a path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[non_exhaustive]
+pub enum PathStatus {
+    /// A path to a trust anchor exists and every check passed.
+    Trusted,
+    /// No path reaches a trust anchor. `reached` is the last certificate found;
+    /// `untrustedRoot` says it is self-signed (an unknown root), otherwise its
+    /// issuer `missingIssuer` was not found.
+    NoChainFound {
+        /// Subject of the highest certificate found.
+        reached: String,
+        /// The highest certificate is a self-signed root that is not trusted.
+        untrusted_root: bool,
+        /// The issuer name that could not be found.
+        missing_issuer: String,
+    },
+    /// A certificate had expired at the validation time.
+    Expired {
+        /// Its subject.
+        which: String,
+        /// Its notAfter (ISO 8601, Vietnam time).
+        not_after: String,
+    },
+    /// A certificate was not yet valid at the validation time.
+    NotYetValid {
+        /// Its subject.
+        which: String,
+        /// Its notBefore (ISO 8601, Vietnam time).
+        not_before: String,
+    },
+    /// A certificate's signature does not verify with its issuer's key.
+    BadSignature {
+        /// Subject of the certificate whose signature failed.
+        which: String,
+    },
+    /// A certificate is signed with an algorithm or key this verifier does not support.
+    UnsupportedAlgorithm {
+        /// Subject of the certificate.
+        which: String,
+        /// What is unsupported.
+        algorithm: String,
+    },
+    /// An issuing certificate is not a CA (`basicConstraints cA` missing or false).
+    NotCa {
+        /// Its subject.
+        which: String,
+    },
+    /// An issuer's `pathLenConstraint` is exceeded.
+    PathTooLong {
+        /// Subject of the constraining CA.
+        which: String,
+    },
+    /// A key usage or extended key usage forbids the use.
+    KeyUsage {
+        /// Subject of the certificate.
+        which: String,
+        /// What is missing.
+        why: String,
+    },
+}
+
+impl PathStatus {
+    /// The ETSI EN 319 102-1 indication and sub-indication this status maps to.
+    pub fn etsi(&self) -> (&'static str, Option<&'static str>) {
+        match self {
+            PathStatus::Trusted => ("PASSED", None),
+            PathStatus::NoChainFound { .. } => ("INDETERMINATE", Some("NO_CERTIFICATE_CHAIN_FOUND")),
+            PathStatus::Expired { .. } => ("INDETERMINATE", Some("OUT_OF_BOUNDS_NO_POE")),
+            PathStatus::NotYetValid { .. } => ("INDETERMINATE", Some("OUT_OF_BOUNDS_NOT_REVOKED")),
+            PathStatus::BadSignature { .. } => ("INDETERMINATE", Some("CERTIFICATE_CHAIN_GENERAL_FAILURE")),
+            PathStatus::UnsupportedAlgorithm { .. } => ("INDETERMINATE", Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
+            PathStatus::NotCa { .. } | PathStatus::PathTooLong { .. } | PathStatus::KeyUsage { .. } => {
+                ("INDETERMINATE", Some("CHAIN_CONSTRAINTS_FAILURE"))
+            }
+        }
+    }
+}
+
+impl Localize for PathStatus {
+    fn localize(&self, lang: Lang) -> String {
+        use crate::tr;
+        match self {
+            PathStatus::Trusted => tr!(lang, "Chứng thư số được tin cậy", "The certificate is trusted"),
+            PathStatus::NoChainFound { reached, untrusted_root: true, .. } => tr!(
+                lang,
+                "Chứng thư số thuộc một CA gốc không được tin cậy: {}",
+                "The certificate belongs to an untrusted root CA: {}",
+                reached
+            ),
+            PathStatus::NoChainFound { missing_issuer, .. } => tr!(
+                lang,
+                "Không xây dựng được đường dẫn chứng thực tới CA gốc tin cậy (thiếu chứng thư của {})",
+                "No certification path to a trusted root (the certificate of {} is missing)",
+                missing_issuer
+            ),
+            PathStatus::Expired { which, not_after } => tr!(
+                lang,
+                "Chứng thư số đã hết hạn vào thời điểm ký ({}, hết hạn {})",
+                "The certificate had expired at signing time ({}, expired {})",
+                which,
+                not_after
+            ),
+            PathStatus::NotYetValid { which, not_before } => tr!(
+                lang,
+                "Chứng thư số chưa có hiệu lực vào thời điểm ký ({}, hiệu lực từ {})",
+                "The certificate was not yet valid at signing time ({}, valid from {})",
+                which,
+                not_before
+            ),
+            PathStatus::BadSignature { which } => tr!(
+                lang,
+                "Chữ ký trên chứng thư số không hợp lệ: {}",
+                "The signature on a certificate does not verify: {}",
+                which
+            ),
+            PathStatus::UnsupportedAlgorithm { which, algorithm } => tr!(
+                lang,
+                "Thuật toán không được hỗ trợ ({}) trên chứng thư số {}",
+                "Unsupported algorithm ({}) on the certificate {}",
+                algorithm,
+                which
+            ),
+            PathStatus::NotCa { which } => tr!(
+                lang,
+                "Chứng thư số cấp phát không phải của CA: {}",
+                "An issuing certificate is not a CA: {}",
+                which
+            ),
+            PathStatus::PathTooLong { which } => tr!(
+                lang,
+                "Đường dẫn chứng thực dài hơn giới hạn của CA {}",
+                "The path is longer than the CA {} allows",
+                which
+            ),
+            PathStatus::KeyUsage { which, why } => tr!(
+                lang,
+                "Mục đích sử dụng khóa không cho phép ({}): {}",
+                "Key usage does not allow this ({}): {}",
+                why,
+                which
+            ),
+        }
+    }
+}
+
+/// One certificate of a path, as shown in reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathEntry {
+    /// Readable subject.
+    pub subject: String,
+    /// Readable issuer.
+    pub issuer: String,
+    /// Serial number, hex upper case.
+    pub serial: String,
+    /// SHA-256 of the DER certificate, hex upper case.
+    pub sha256: String,
+    /// notBefore (ISO 8601, Vietnam time).
+    pub not_before: String,
+    /// notAfter (ISO 8601, Vietnam time).
+    pub not_after: String,
+    /// The algorithm the certificate is signed with (e.g. `sha256WithRSAEncryption`).
+    pub signature_algorithm: String,
+    /// The signature algorithm is weak (SHA-1).
+    pub weak_algorithm: bool,
+}
+
+/// The result of [`build_path`].
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathReport {
+    /// The verdict.
+    pub status: PathStatus,
+    /// The path, signer first; ends at the anchor when one was reached, otherwise
+    /// at the highest certificate found.
+    pub path: Vec<PathEntry>,
+    /// The trust anchor the path ended at.
+    pub anchor: Option<AnchorInfo>,
+    /// The time the path was checked at (ISO 8601, Vietnam time).
+    pub checked_at: String,
+    /// Things that did not change the verdict but deserve a look (weak algorithms,
+    /// unprocessed critical extensions, an anchor outside its validity).
+    pub warnings: Vec<String>,
+    /// The certificates of `path`, for [`super::revocation::check`].
+    #[serde(skip)]
+    pub certificates: Vec<Certificate>,
+}
+
+impl PathReport {
+    /// The path reached an anchor and all checks passed.
+    pub fn trusted(&self) -> bool {
+        self.status == PathStatus::Trusted
+    }
+}
+
+/// Build and check the path of a document signer's certificate at `at`.
+/// `pool` holds the certificates that came with the signature (CMS and `/DSS`).
+pub fn build_path(signer: &Certificate, pool: &[Certificate], store: &TrustStore, at: OffsetDateTime) -> PathReport {
+    build_path_for(signer, pool, store, at, EndEntityUsage::DocumentSigning)
+}
+
+/// [`build_path`] for any end-entity usage (e.g. a timestamping authority).
+pub fn build_path_for(
+    cert: &Certificate,
+    pool: &[Certificate],
+    store: &TrustStore,
+    at: OffsetDateTime,
+    usage: EndEntityUsage,
+) -> PathReport {
+    let mut candidates: Vec<&Certificate> = Vec::new();
+    for c in pool
+        .iter()
+        .chain(store.intermediates().iter())
+        .chain(store.anchors().iter().map(|a| &a.certificate))
+    {
+        if !candidates.contains(&c) {
+            candidates.push(c);
+        }
+    }
+    let mut search = Search { candidates, store, at, steps: 0, best: None };
+    let mut chain = vec![cert.clone()];
+    let found = search.extend(&mut chain);
+
+    let mut warnings = Vec::new();
+    let (status, anchor, certs) = if found {
+        let anchor = chain.last().and_then(|c| store.anchor_for(c)).map(|a| a.info());
+        let status = check_path(&chain, at, usage, &mut warnings);
+        (status, anchor, chain)
+    } else {
+        match search.best {
+            Some(best) => (best.status, None, best.chain),
+            None => (no_chain(&chain), None, chain),
+        }
+    };
+    let anchor_index = if anchor.is_some() { certs.len().saturating_sub(1) } else { usize::MAX };
+    let path: Vec<PathEntry> = certs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let e = entry(c);
+            if e.weak_algorithm && i != anchor_index {
+                warnings.push(format!("{} is signed with SHA-1, a weak algorithm", e.subject));
+            }
+            e
+        })
+        .collect();
+    PathReport {
+        status,
+        path,
+        anchor,
+        checked_at: crate::time::iso8601(at),
+        warnings,
+        certificates: certs,
+    }
+}
+
+struct Failure {
+    depth: usize,
+    status: PathStatus,
+    chain: Vec<Certificate>,
+}
+
+struct Search<'a> {
+    candidates: Vec<&'a Certificate>,
+    store: &'a TrustStore,
+    at: OffsetDateTime,
+    steps: usize,
+    best: Option<Failure>,
+}
+
+impl Search<'_> {
+    fn record(&mut self, chain: &[Certificate], status: PathStatus) {
+        let depth = chain.len();
+        if self.best.as_ref().is_none_or(|b| depth > b.depth) {
+            self.best = Some(Failure { depth, status, chain: chain.to_vec() });
+        }
+    }
+
+    /// Depth-first search from the last certificate of `chain` to an anchor.
+    fn extend(&mut self, chain: &mut Vec<Certificate>) -> bool {
+        let Some(cur) = chain.last().cloned() else { return false };
+        if self.store.anchor_for(&cur).is_some() {
+            return true;
+        }
+        if chain.len() >= MAX_PATH_LEN {
+            self.record(chain, no_chain(chain));
+            return false;
+        }
+        let aki = authority_key_id(&cur);
+        let mut issuers: Vec<&Certificate> = self
+            .candidates
+            .iter()
+            .copied()
+            .filter(|c| c.tbs_certificate.subject == cur.tbs_certificate.issuer)
+            .filter(|c| match (&aki, crate::verify::crypto::subject_key_id(c)) {
+                (Some(a), Some(s)) => *a == s,
+                _ => true,
+            })
+            .filter(|c| !chain.iter().any(|x| same_entity(x, c)))
+            .collect();
+        // Anchors first, then certificates valid at the time.
+        issuers.sort_by_key(|c| (self.store.anchor_for(c).is_none(), !valid_at(c, self.at)));
+        if issuers.is_empty() {
+            self.record(chain, no_chain(chain));
+            return false;
+        }
+        for issuer in issuers {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                return false;
+            }
+            match verify_certificate_signature(&cur, &issuer.tbs_certificate.subject_public_key_info) {
+                Ok(true) => {
+                    chain.push(issuer.clone());
+                    if self.extend(chain) {
+                        return true;
+                    }
+                    chain.pop();
+                }
+                Ok(false) => self.record(chain, PathStatus::BadSignature { which: subject(&cur) }),
+                Err(e) => self.record(chain, PathStatus::UnsupportedAlgorithm { which: subject(&cur), algorithm: e }),
+            }
+        }
+        false
+    }
+}
+
+fn no_chain(chain: &[Certificate]) -> PathStatus {
+    match chain.last() {
+        Some(top) => PathStatus::NoChainFound {
+            reached: subject(top),
+            untrusted_root: top.tbs_certificate.subject == top.tbs_certificate.issuer,
+            missing_issuer: names::display(&top.tbs_certificate.issuer),
+        },
+        None => PathStatus::NoChainFound { reached: String::new(), untrusted_root: false, missing_issuer: String::new() },
+    }
+}
+
+/// Same certificate, or same subject and key (loop guard).
+fn same_entity(a: &Certificate, b: &Certificate) -> bool {
+    a == b
+        || (a.tbs_certificate.subject == b.tbs_certificate.subject
+            && a.tbs_certificate.subject_public_key_info == b.tbs_certificate.subject_public_key_info)
+}
+
+/// Check validity, CA flags, path length and key usage along a found path
+/// (signer first, anchor last).
+fn check_path(chain: &[Certificate], at: OffsetDateTime, usage: EndEntityUsage, warnings: &mut Vec<String>) -> PathStatus {
+    let n = chain.len();
+    if let Some(anchor) = chain.last() {
+        if n > 1 && !valid_at(anchor, at) {
+            warnings.push(format!("the trust anchor {} is outside its validity period at that time", subject(anchor)));
+        }
+    }
+    // A lone certificate that is itself an anchor: nothing to check.
+    if n <= 1 {
+        return PathStatus::Trusted;
+    }
+    for (i, c) in chain[..n - 1].iter().enumerate() {
+        let t = &c.tbs_certificate.validity;
+        if at < to_time(&t.not_before) {
+            return PathStatus::NotYetValid { which: subject(c), not_before: iso(&t.not_before) };
+        }
+        if at > to_time(&t.not_after) {
+            return PathStatus::Expired { which: subject(c), not_after: iso(&t.not_after) };
+        }
+        for e in c.tbs_certificate.extensions.iter().flatten() {
+            if e.critical && !KNOWN_CRITICAL.contains(&e.extn_id.to_string().as_str()) {
+                warnings.push(format!("{} has a critical extension {} that is not processed", subject(c), e.extn_id));
+            }
+        }
+        if i == 0 {
+            if let Some(status) = check_end_entity(c, usage) {
+                return status;
+            }
+            continue;
+        }
+        match basic_constraints(c) {
+            Some(bc) if bc.ca => {
+                // Intermediates below this CA (not counting the end entity or
+                // self-issued certificates).
+                let below = chain[1..i]
+                    .iter()
+                    .filter(|x| x.tbs_certificate.subject != x.tbs_certificate.issuer)
+                    .count();
+                if let Some(max) = bc.path_len_constraint {
+                    if below > usize::from(max) {
+                        return PathStatus::PathTooLong { which: subject(c) };
+                    }
+                }
+            }
+            _ => return PathStatus::NotCa { which: subject(c) },
+        }
+        if let Some(ku) = key_usage(c) {
+            if !ku.key_cert_sign() {
+                return PathStatus::KeyUsage { which: subject(c), why: "keyCertSign".into() };
+            }
+        }
+    }
+    PathStatus::Trusted
+}
+
+fn check_end_entity(c: &Certificate, usage: EndEntityUsage) -> Option<PathStatus> {
+    match usage {
+        EndEntityUsage::Any => None,
+        EndEntityUsage::DocumentSigning => match key_usage(c) {
+            Some(ku) if !(ku.digital_signature() || ku.non_repudiation()) => Some(PathStatus::KeyUsage {
+                which: subject(c),
+                why: "digitalSignature / nonRepudiation".into(),
+            }),
+            _ => None,
+        },
+        EndEntityUsage::TimeStamping => {
+            let ok = extended_key_usage(c).is_some_and(|e| e.contains(&const_oid::db::rfc5280::ID_KP_TIME_STAMPING));
+            (!ok).then(|| PathStatus::KeyUsage { which: subject(c), why: "extKeyUsage timeStamping".into() })
+        }
+    }
+}
+
+/// Critical extensions this module understands (or which do not restrict a path
+/// for document signing).
+const KNOWN_CRITICAL: [&str; 9] = [
+    "2.5.29.19", // basicConstraints
+    "2.5.29.15", // keyUsage
+    "2.5.29.37", // extKeyUsage
+    "2.5.29.17", // subjectAltName
+    "2.5.29.32", // certificatePolicies
+    "2.5.29.14", // subjectKeyIdentifier
+    "2.5.29.35", // authorityKeyIdentifier
+    "2.5.29.31", // cRLDistributionPoints
+    "1.3.6.1.5.5.7.48.1.5", // id-pkix-ocsp-nocheck
+];
+
+fn entry(c: &Certificate) -> PathEntry {
+    let t = &c.tbs_certificate;
+    let (alg_name, weak) = algorithm_name(&c.signature_algorithm.oid);
+    PathEntry {
+        subject: names::display(&t.subject),
+        issuer: names::display(&t.issuer),
+        serial: hex::encode_upper(t.serial_number.as_bytes()),
+        sha256: c.to_der().map(|d| hex::encode_upper(sha2::Sha256::digest(d))).unwrap_or_default(),
+        not_before: iso(&t.validity.not_before),
+        not_after: iso(&t.validity.not_after),
+        signature_algorithm: alg_name,
+        weak_algorithm: weak,
+    }
+}
+
+pub(crate) fn subject(c: &Certificate) -> String {
+    names::display(&c.tbs_certificate.subject)
+}
+
+/// An X.509 time as an `OffsetDateTime` (UTC).
+pub(crate) fn to_time(t: &x509_cert::time::Time) -> OffsetDateTime {
+    let secs = i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn iso(t: &x509_cert::time::Time) -> String {
+    crate::time::iso8601(to_time(t))
+}
+
+/// Whether `at` lies within the certificate's validity period.
+pub fn valid_at(c: &Certificate, at: OffsetDateTime) -> bool {
+    let v = &c.tbs_certificate.validity;
+    to_time(&v.not_before) <= at && at <= to_time(&v.not_after)
+}
+
+/// The DER value of the certificate's extension `oid`.
+pub(crate) fn extension<'a>(c: &'a Certificate, oid: ObjectIdentifier) -> Option<&'a [u8]> {
+    c.tbs_certificate
+        .extensions
+        .as_ref()?
+        .iter()
+        .find(|e| e.extn_id == oid)
+        .map(|e| e.extn_value.as_bytes())
+}
+
+fn authority_key_id(c: &Certificate) -> Option<Vec<u8>> {
+    let v = extension(c, const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER)?;
+    let aki = x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(v).ok()?;
+    aki.key_identifier.map(|k| k.as_bytes().to_vec())
+}
+
+/// The certificate's basicConstraints, if present and well-formed.
+pub(crate) fn basic_constraints(c: &Certificate) -> Option<x509_cert::ext::pkix::BasicConstraints> {
+    let v = extension(c, const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)?;
+    x509_cert::ext::pkix::BasicConstraints::from_der(v).ok()
+}
+
+/// The certificate's keyUsage, if present and well-formed.
+pub(crate) fn key_usage(c: &Certificate) -> Option<x509_cert::ext::pkix::KeyUsage> {
+    let v = extension(c, const_oid::db::rfc5280::ID_CE_KEY_USAGE)?;
+    x509_cert::ext::pkix::KeyUsage::from_der(v).ok()
+}
+
+/// The certificate's extKeyUsage purposes, if present and well-formed.
+pub(crate) fn extended_key_usage(c: &Certificate) -> Option<Vec<ObjectIdentifier>> {
+    let v = extension(c, const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)?;
+    x509_cert::ext::pkix::ExtendedKeyUsage::from_der(v).ok().map(|e| e.0)
+}
+
+/// Verify `cert`'s signature with the issuer key `issuer_key`.
+pub fn verify_certificate_signature(cert: &Certificate, issuer_key: &SubjectPublicKeyInfoOwned) -> Result<bool, String> {
+    let tbs = cert.tbs_certificate.to_der().map_err(|e| e.to_string())?;
+    let sig = cert.signature.as_bytes().ok_or("the signature is not a whole number of bytes")?;
+    verify_signed_data(issuer_key, &cert.signature_algorithm, &tbs, sig)
+}
+
+/// Hash functions certificate, CRL and OCSP signatures use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hash {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        match oid.to_string().as_str() {
+            "1.3.14.3.2.26" => Some(Hash::Sha1),
+            "2.16.840.1.101.3.4.2.1" => Some(Hash::Sha256),
+            "2.16.840.1.101.3.4.2.2" => Some(Hash::Sha384),
+            "2.16.840.1.101.3.4.2.3" => Some(Hash::Sha512),
+            _ => None,
+        }
+    }
+
+    fn digest(self, m: &[u8]) -> Vec<u8> {
+        match self {
+            Hash::Sha1 => sha1::Sha1::digest(m).to_vec(),
+            Hash::Sha256 => sha2::Sha256::digest(m).to_vec(),
+            Hash::Sha384 => sha2::Sha384::digest(m).to_vec(),
+            Hash::Sha512 => sha2::Sha512::digest(m).to_vec(),
+        }
+    }
+}
+
+/// Hash `data` with the digest algorithm `oid` (SHA-1, SHA-256, SHA-384, SHA-512).
+pub(crate) fn digest_by_oid(oid: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
+    Hash::from_oid(oid).map(|h| h.digest(data))
+}
+
+/// Display name of a signature algorithm and whether it is weak (SHA-1).
+pub fn algorithm_name(oid: &ObjectIdentifier) -> (String, bool) {
+    let s = oid.to_string();
+    let (name, weak) = match s.as_str() {
+        "1.2.840.113549.1.1.5" => ("sha1WithRSAEncryption", true),
+        "1.2.840.113549.1.1.11" => ("sha256WithRSAEncryption", false),
+        "1.2.840.113549.1.1.12" => ("sha384WithRSAEncryption", false),
+        "1.2.840.113549.1.1.13" => ("sha512WithRSAEncryption", false),
+        "1.2.840.113549.1.1.10" => ("RSASSA-PSS", false),
+        "1.2.840.10045.4.1" => ("ecdsa-with-SHA1", true),
+        "1.2.840.10045.4.3.2" => ("ecdsa-with-SHA256", false),
+        "1.2.840.10045.4.3.3" => ("ecdsa-with-SHA384", false),
+        "1.2.840.10045.4.3.4" => ("ecdsa-with-SHA512", false),
+        _ => return (s, false),
+    };
+    (name.to_owned(), weak)
+}
+
+/// Verify a signature made over `message` with the key `key`, for a
+/// certificate, CRL or OCSP signature algorithm `alg`. `Ok(false)`: the
+/// signature does not verify; `Err`: the algorithm or key is unsupported or
+/// malformed.
+pub fn verify_signed_data(
+    key: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, String> {
+    let oid = alg.oid.to_string();
+    let rsa_hash = match oid.as_str() {
+        "1.2.840.113549.1.1.5" => Some(Hash::Sha1),
+        "1.2.840.113549.1.1.11" => Some(Hash::Sha256),
+        "1.2.840.113549.1.1.12" => Some(Hash::Sha384),
+        "1.2.840.113549.1.1.13" => Some(Hash::Sha512),
+        _ => None,
+    };
+    if let Some(h) = rsa_hash {
+        let k = rsa_key(key)?;
+        let hashed = h.digest(message);
+        let scheme = match h {
+            Hash::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+            Hash::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            Hash::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+            Hash::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+        };
+        return Ok(k.verify(scheme, &hashed, signature).is_ok());
+    }
+    if oid == "1.2.840.113549.1.1.10" {
+        return verify_pss(key, alg, message, signature);
+    }
+    let ec_hash = match oid.as_str() {
+        "1.2.840.10045.4.1" => Hash::Sha1,
+        "1.2.840.10045.4.3.2" => Hash::Sha256,
+        "1.2.840.10045.4.3.3" => Hash::Sha384,
+        "1.2.840.10045.4.3.4" => Hash::Sha512,
+        other => return Err(format!("signature algorithm {other}")),
+    };
+    let hashed = ec_hash.digest(message);
+    let curve = key
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+        .map(|o| o.to_string());
+    let point = key.subject_public_key.raw_bytes();
+    use signature::hazmat::PrehashVerifier;
+    match curve.as_deref() {
+        Some("1.2.840.10045.3.1.7") => {
+            let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|e| format!("P-256 key: {e}"))?;
+            let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else { return Ok(false) };
+            Ok(vk.verify_prehash(&hashed, &sig).is_ok())
+        }
+        Some("1.3.132.0.34") => {
+            let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|e| format!("P-384 key: {e}"))?;
+            let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else { return Ok(false) };
+            Ok(vk.verify_prehash(&hashed, &sig).is_ok())
+        }
+        other => Err(format!("elliptic curve {}", other.unwrap_or("(none)"))),
+    }
+}
+
+fn rsa_key(key: &SubjectPublicKeyInfoOwned) -> Result<rsa::RsaPublicKey, String> {
+    let alg = key.algorithm.oid.to_string();
+    if alg != "1.2.840.113549.1.1.1" && alg != "1.2.840.113549.1.1.10" {
+        return Err(format!("an RSA signature with a {alg} key"));
+    }
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    rsa::RsaPublicKey::from_pkcs1_der(key.subject_public_key.raw_bytes()).map_err(|e| format!("RSA key: {e}"))
+}
+
+fn verify_pss(
+    key: &SubjectPublicKeyInfoOwned,
+    alg: &AlgorithmIdentifierOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, String> {
+    let k = rsa_key(key)?;
+    let params_der = match &alg.parameters {
+        Some(p) => p.to_der().map_err(|e| e.to_string())?,
+        None => return Err("RSASSA-PSS without parameters".into()),
+    };
+    let params = rsa::pkcs1::RsaPssParams::from_der(&params_der).map_err(|e| format!("RSASSA-PSS parameters: {e}"))?;
+    let hash = Hash::from_oid(&params.hash.oid).ok_or("RSASSA-PSS hash")?;
+    let mgf_hash = params.mask_gen.parameters.as_ref().and_then(|p| Hash::from_oid(&p.oid));
+    if params.mask_gen.oid.to_string() != "1.2.840.113549.1.1.8" || mgf_hash != Some(hash) {
+        return Err("RSASSA-PSS with a mask generation other than MGF1 over the same hash".into());
+    }
+    let salt = usize::from(params.salt_len);
+    let hashed = hash.digest(message);
+    let scheme = match hash {
+        Hash::Sha1 => rsa::Pss::new_with_salt::<sha1::Sha1>(salt),
+        Hash::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
+        Hash::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
+        Hash::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+    };
+    Ok(k.verify(scheme, &hashed, signature).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::BUNDLED;
+
+    #[test]
+    fn bundled_issuing_cas_chain_to_their_roots() {
+        let store = TrustStore::bundled();
+        let now = OffsetDateTime::now_utc();
+        for (ca, root_pin) in [(&BUNDLED[1], BUNDLED[0].sha256), (&BUNDLED[3], BUNDLED[2].sha256)] {
+            let Some(cert) = ca.certificate() else { panic!("{} does not load", ca.file) };
+            let r = build_path_for(&cert, &[], &store, now, EndEntityUsage::Any);
+            assert_eq!(r.status, PathStatus::Trusted, "{}: {:?}", ca.file, r.status);
+            assert_eq!(r.path.len(), 2);
+            assert_eq!(r.anchor.as_ref().map(|a| a.sha256.as_str()), Some(root_pin));
+        }
+    }
+}
