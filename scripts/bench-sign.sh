@@ -123,6 +123,8 @@ while (( $(pgrep -c rustc || true) > 0 )) && (( waited < WAIT_IDLE )); do
 done
 RUSTC0="$(pgrep -c rustc || true)"
 LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
+# the busiest processes just before measuring (%CPU over each process's lifetime, as ps reports it)
+TOPCPU="$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { printf "%s%s %s%%", sep, $2, $1; sep = ", " }' | cut -c1-200)"
 # sample the load while measuring (stopped by its pid on exit)
 SAMPLES="$OUTD/load-samples.txt"; : >"$SAMPLES"
 ( while :; do echo "$(date +%s) $(pgrep -c rustc || true) $(cut -d' ' -f1 /proc/loadavg)"; sleep 2; done ) \
@@ -248,6 +250,7 @@ LOADNOTE="$(awk -v r0="$RUSTC0" -v r1="$RUSTC1" -v l0="$LOAD0" -v l1="$LOAD1" '
     printf "rustc processes at start %d, at end %d, max while measuring %d (in %d of %d 2-s samples); ", r0, r1, mr, busy, n
     printf "loadavg (1/5/15 min) at start %s, at end %s, max 1-min while measuring %.2f", l0, l1, ml
   }' "$SAMPLES")"
+LOADNOTE="$LOADNOTE; processes at >= 5 % CPU at start: ${TOPCPU:-none}"
 (( RUSTC0 > 0 )) && LOADNOTE="$LOADNOTE. NOT idle: waited ${waited}s for rustc, gave up"
 
 REPORT="$(cat <<EOF

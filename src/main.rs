@@ -15,8 +15,9 @@ fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {
-            // Help and version go to stdout with status 0; real usage errors exit 2.
-            let code = if e.use_stderr() { 2 } else { 0 };
+            // Help and version go to stdout with status 0; usage errors exit 3
+            // (`kyso verify` uses 1 and 2 for invalid and indeterminate files).
+            let code = if e.use_stderr() { 3 } else { 0 };
             let _ = e.print();
             return ExitCode::from(code);
         }

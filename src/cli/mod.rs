@@ -3,6 +3,7 @@
 mod demo;
 mod sign;
 mod tokens;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ pub enum Command {
     Tokens(tokens::TokensArgs),
     /// Ký số một tệp PDF / sign a PDF.
     Sign(sign::SignArgs),
+    /// Kiểm tra chữ ký số của văn bản đến / verify signed PDFs.
+    Verify(verify::VerifyArgs),
     /// Chạy thử với danh tính demo (không có giá trị pháp lý) / demo with the demo identity.
     Demo(demo::DemoArgs),
 }
@@ -71,12 +74,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Tokens(a) => tokens::run(a, lang),
         Command::Sign(a) => sign::run(a, lang),
         Command::Demo(a) => demo::run(a, lang),
+        Command::Verify(a) => verify::run(a, lang),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{}", one_line(&e.localize(lang)));
-            ExitCode::from(1)
+            match e {
+                kyso::Error::Usage(_) => ExitCode::from(verify::EXIT_USAGE),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }

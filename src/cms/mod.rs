@@ -4,6 +4,7 @@
 //! signed attributes content-type, message-digest and ESS signing-certificate-v2
 //! (no signing-time: in PAdES the claimed time is the signature dictionary's `/M`).
 
+pub mod ber;
 pub mod builder;
 pub mod ess;
 pub mod names;

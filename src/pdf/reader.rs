@@ -108,7 +108,11 @@ pub struct PdfFile {
     len: u64,
     version: String,
     sections: Vec<XrefSection>,
+    /// Revisions, oldest first: each is one or more sections (a linearized file's
+    /// first-page section joins the main section it precedes physically).
+    revisions: Vec<XrefSection>,
     xref: HashMap<u32, XrefEntry>,
+    xref_problems: Vec<String>,
     objstm_cache: RefCell<Vec<(u64, std::rc::Rc<ObjStm>)>>,
 }
 
@@ -127,15 +131,34 @@ impl PdfFile {
         Self::from_file(file)
     }
 
-    /// Read an already-open file.
-    pub fn from_file(mut file: File) -> Result<Self, PdfError> {
+    /// Open `path` for verification: cross-reference entries that do not point at
+    /// their objects are recorded ([`Self::xref_problems`]) instead of refused, so the
+    /// signatures can still be examined and the damage reported.
+    pub fn open_for_verification(path: &Path) -> Result<Self, PdfError> {
+        Self::from_file_with(File::open(path)?, false)
+    }
+
+    /// Problems found in the cross-reference data by [`Self::open_for_verification`].
+    pub fn xref_problems(&self) -> &[String] {
+        &self.xref_problems
+    }
+
+    /// Read an already-open file (strict: a cross-reference entry that does not
+    /// point at its object is an error).
+    pub fn from_file(file: File) -> Result<Self, PdfError> {
+        Self::from_file_with(file, true)
+    }
+
+    fn from_file_with(mut file: File, strict: bool) -> Result<Self, PdfError> {
         let len = file.seek(SeekFrom::End(0))?;
         let mut pdf = PdfFile {
             file: RefCell::new(file),
             len,
             version: String::new(),
             sections: Vec::new(),
+            revisions: Vec::new(),
             xref: HashMap::new(),
+            xref_problems: Vec::new(),
             objstm_cache: RefCell::new(Vec::new()),
         };
         pdf.version = pdf.read_header()?;
@@ -144,7 +167,11 @@ impl PdfFile {
         if pdf.trailer().get(b"Encrypt").is_some() {
             return Err(PdfError::Encrypted);
         }
-        pdf.check_offsets()?;
+        match pdf.check_offsets() {
+            Ok(()) => {}
+            Err(e) if !strict => pdf.xref_problems.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
         Ok(pdf)
     }
 
@@ -285,6 +312,7 @@ impl PdfFile {
                 self.xref.insert(num, e);
             }
         }
+        self.revisions = group_revisions(&self.sections);
         Ok(())
     }
 
@@ -667,31 +695,32 @@ impl ObjectSource for RevisionView<'_> {
         self.pdf.get_in(&self.xref, r)
     }
     fn trailer(&self) -> &Dict {
-        let n = self.pdf.sections.len();
-        &self.pdf.sections[n - 1 - self.index].trailer
+        match self.pdf.revisions.get(self.index) {
+            Some(r) => &r.trailer,
+            None => self.pdf.trailer(),
+        }
     }
 }
 
 impl PdfFile {
     /// Number of revisions (cross-reference sections); revision 0 is the original.
     pub fn revision_count(&self) -> usize {
-        self.sections.len()
+        self.revisions.len()
     }
 
     /// The cross-reference section of revision `index` (0 = oldest).
+    /// Its `entries` are every object that revision wrote or freed.
     pub fn revision_section(&self, index: usize) -> Option<&XrefSection> {
-        let n = self.sections.len();
-        (index < n).then(|| &self.sections[n - 1 - index])
+        self.revisions.get(index)
     }
 
     /// The document as of revision `index` (0 = oldest), or `None` if out of range.
     pub fn revision(&self, index: usize) -> Option<RevisionView<'_>> {
-        let n = self.sections.len();
-        if index >= n {
+        if index >= self.revisions.len() {
             return None;
         }
         let mut xref = Xref::new();
-        for s in self.sections[n - 1 - index..].iter().rev() {
+        for s in &self.revisions[..=index] {
             for (&num, &e) in &s.entries {
                 xref.insert(num, e);
             }
@@ -737,6 +766,30 @@ impl PdfFile {
             _ => None,
         }
     }
+}
+
+/// Group sections (given newest first) into revisions, oldest first. A section
+/// that lies physically before the older section it points to with `/Prev` cannot
+/// be an incremental update: it is a linearized file's first-page section and
+/// belongs to the same revision. Within a revision, newer sections win.
+fn group_revisions(sections: &[XrefSection]) -> Vec<XrefSection> {
+    let mut out: Vec<XrefSection> = Vec::new();
+    let mut prev_offset: Option<u64> = None;
+    for s in sections.iter().rev() {
+        let joins = prev_offset.is_some_and(|p| s.offset < p);
+        match out.last_mut() {
+            Some(rev) if joins => {
+                for (&num, &e) in &s.entries {
+                    rev.entries.insert(num, e);
+                }
+                rev.trailer = s.trailer.clone();
+                // `offset` stays at the physically last section, where the revision ends.
+            }
+            _ => out.push(s.clone()),
+        }
+        prev_offset = Some(prev_offset.map_or(s.offset, |p| p.max(s.offset)));
+    }
+    out
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -121,7 +121,7 @@ impl PathStatus {
             PathStatus::Trusted => ("PASSED", None),
             PathStatus::NoChainFound { .. } => ("INDETERMINATE", Some("NO_CERTIFICATE_CHAIN_FOUND")),
             PathStatus::Expired { .. } => ("INDETERMINATE", Some("OUT_OF_BOUNDS_NO_POE")),
-            PathStatus::NotYetValid { .. } => ("INDETERMINATE", Some("OUT_OF_BOUNDS_NOT_REVOKED")),
+            PathStatus::NotYetValid { .. } => ("TOTAL_FAILED", Some("NOT_YET_VALID")),
             PathStatus::BadSignature { .. } => ("INDETERMINATE", Some("CERTIFICATE_CHAIN_GENERAL_FAILURE")),
             PathStatus::UnsupportedAlgorithm { .. } => ("INDETERMINATE", Some("CRYPTO_CONSTRAINTS_FAILURE_NO_POE")),
             PathStatus::NotCa { .. } | PathStatus::PathTooLong { .. } | PathStatus::KeyUsage { .. } => {
@@ -522,7 +522,7 @@ pub fn valid_at(c: &Certificate, at: OffsetDateTime) -> bool {
 }
 
 /// The DER value of the certificate's extension `oid`.
-pub(crate) fn extension<'a>(c: &'a Certificate, oid: ObjectIdentifier) -> Option<&'a [u8]> {
+pub(crate) fn extension(c: &Certificate, oid: ObjectIdentifier) -> Option<&[u8]> {
     c.tbs_certificate
         .extensions
         .as_ref()?

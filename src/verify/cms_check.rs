@@ -73,6 +73,8 @@ pub enum CmsProblem {
     Hash,
     /// Signature value invalid.
     Crypto(String),
+    /// An algorithm or key this verifier cannot check.
+    Unsupported(String),
     /// ESS signing-certificate does not match.
     SigningCertificateMismatch,
 }
@@ -130,7 +132,15 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsRe
     if der.iter().all(|&b| b == 0) {
         return Err(CmsProblem::Format("/Contents is empty".into()));
     }
-    let ci = ContentInfo::from_der(der).map_err(|e| CmsProblem::Format(format!("CMS cannot be decoded: {e}")))?;
+    let normalised;
+    let ci = match ContentInfo::from_der(der) {
+        Ok(ci) => ci,
+        Err(_) => {
+            // Other producers often write BER (indefinite lengths).
+            normalised = crate::cms::ber::to_der(der).map_err(|e| CmsProblem::Format(format!("CMS cannot be decoded: {e}")))?;
+            ContentInfo::from_der(&normalised).map_err(|e| CmsProblem::Format(format!("CMS cannot be decoded: {e}")))?
+        }
+    };
     if ci.content_type != crate::cms::builder::ID_SIGNED_DATA {
         return Err(CmsProblem::Format("CMS is not SignedData".into()));
     }
@@ -165,30 +175,47 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsRe
         .ok_or(CmsProblem::NoSigningCertificate)?;
     r.signer = Some(cert.clone());
     r.signature_algorithm = Some(si.signature_algorithm.oid.to_string());
-    let alg = DigestAlg::from_oid(si.digest_alg.oid);
-    let Some(alg) = alg else {
+    let Some(alg) = DigestAlg::from_oid(si.digest_alg.oid) else {
         let oid = si.digest_alg.oid.to_string();
-        if oid == "1.3.14.3.2.26" {
-            r.weak_algorithm = Some("SHA-1".into());
-        }
-        return Err(CmsProblem::Crypto(format!("unsupported digest algorithm {oid}")));
+        let hint = if oid.starts_with("1.2.840.113549.1.1.") { " (a signature algorithm written where the digest algorithm belongs)" } else { "" };
+        return Err(CmsProblem::Unsupported(format!("digest algorithm {oid} is not a supported digest{hint}")));
     };
+    if alg.is_weak() {
+        r.weak_algorithm = Some(alg.name().into());
+    }
     r.digest_algorithm = Some(alg.name().into());
     let actual = hash_ranges(path, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?;
-    let attrs = si.signed_attrs.as_ref().ok_or_else(|| CmsProblem::Format("no signed attributes".into()))?;
-    let md = attrs
-        .iter()
-        .find(|a| a.oid == ID_MESSAGE_DIGEST)
-        .and_then(|a| a.values.iter().next())
-        .and_then(|v| v.decode_as::<OctetString>().ok())
-        .ok_or_else(|| CmsProblem::Format("no message-digest attribute".into()))?;
     collect_revocation(si, r);
     r.timestamp = timestamp_time(si);
-    r.digest_ok = md.as_bytes() == actual.as_slice();
-    let signed = attrs.to_der().map_err(|e| CmsProblem::Format(e.to_string()))?;
-    match crypto::verify_signature(&cert, &si.signature_algorithm, alg, &signed, si.signature.as_bytes()) {
+    let signed;
+    let message = match si.signed_attrs.as_ref() {
+        Some(attrs) => {
+            let md = attrs
+                .iter()
+                .find(|a| a.oid == ID_MESSAGE_DIGEST)
+                .and_then(|a| a.values.iter().next())
+                .and_then(|v| v.decode_as::<OctetString>().ok())
+                .ok_or_else(|| CmsProblem::Format("no message-digest attribute".into()))?;
+            r.digest_ok = md.as_bytes() == actual.as_slice();
+            signed = attrs.to_der().map_err(|e| CmsProblem::Format(e.to_string()))?;
+            crypto::Signed::Bytes(&signed)
+        }
+        // Without signed attributes the signature is over the document digest
+        // itself (RFC 5652 §5.4); the digest "holds" exactly when the signature does.
+        None => crypto::Signed::Digest(&actual),
+    };
+    let no_attrs = si.signed_attrs.is_none();
+    match crypto::verify_signature(&cert, &si.signature_algorithm, alg, message, si.signature.as_bytes()) {
         Ok(ok) => r.signature_ok = ok,
-        Err(e) => return Err(CmsProblem::Crypto(e)),
+        Err(e) => {
+            if !r.digest_ok && !no_attrs {
+                return Err(CmsProblem::Hash);
+            }
+            return Err(CmsProblem::Unsupported(e));
+        }
+    }
+    if no_attrs {
+        r.digest_ok = r.signature_ok;
     }
     if let Some(bits) = rsa_bits(&cert) {
         if bits < 2048 {
@@ -200,7 +227,8 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsRe
         return Err(CmsProblem::Hash);
     }
     if !r.signature_ok {
-        return Err(CmsProblem::Crypto("the signature value does not verify".into()));
+        let why = crypto::plain_ecdsa_note(si.signature.as_bytes()).unwrap_or("the signature value does not verify");
+        return Err(CmsProblem::Crypto(why.into()));
     }
     if r.signing_certificate_ok == Some(false) {
         return Err(CmsProblem::SigningCertificateMismatch);

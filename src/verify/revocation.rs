@@ -439,8 +439,18 @@ fn finish(cert: &Certificate, status: RevocationStatus, tried: Vec<String>) -> C
     }
 }
 
+/// The CRLs and OCSP responses of an `adbe-revocationInfoArchival` attribute, as DER.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArchivedRevocationInfo {
+    /// DER CRLs.
+    pub crls: Vec<Vec<u8>>,
+    /// DER `OCSPResponse`s.
+    pub ocsps: Vec<Vec<u8>>,
+}
+
 /// The CRLs and OCSP responses in an `adbe-revocationInfoArchival` signed
-/// attribute value (OID 1.2.840.113583.1.1.8, PDF 2.0 §12.8.3.3.2):
+/// attribute value (OID 1.2.840.113583.1.1.8, ISO 32000-2 §12.8.3.3.2), ready
+/// for [`RevocationSources`]:
 ///
 /// ```text
 /// RevocationInfoArchival ::= SEQUENCE {
@@ -448,15 +458,13 @@ fn finish(cert: &Certificate, status: RevocationStatus, tried: Vec<String>) -> C
 ///     ocsp [1] EXPLICIT SEQUENCE of OCSPResponse OPTIONAL,
 ///     otherRevInfo [2] EXPLICIT SEQUENCE of OtherRevInfo OPTIONAL }
 /// ```
-///
-/// Returns (CRLs, OCSP responses) as DER, ready for [`RevocationSources`].
-pub fn parse_adbe_revocation_info(der: &[u8]) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), String> {
+pub fn parse_adbe_revocation_info(der: &[u8]) -> Result<ArchivedRevocationInfo, String> {
     use der::{Decode, Encode};
     let ria = RevocationInfoArchival::from_der(der).map_err(|e| format!("adbe-revocationInfoArchival: {e}"))?;
     let enc = |v: Option<Vec<der::Any>>| -> Result<Vec<Vec<u8>>, String> {
         v.unwrap_or_default().iter().map(|a| a.to_der().map_err(|e| e.to_string())).collect()
     };
-    Ok((enc(ria.crl)?, enc(ria.ocsp)?))
+    Ok(ArchivedRevocationInfo { crls: enc(ria.crl)?, ocsps: enc(ria.ocsp)? })
 }
 
 /// `RevocationInfoArchival` (Adobe, PDF 2.0 §12.8.3.3.2).
@@ -484,9 +492,9 @@ mod tests {
         let crl = der::Any::new(der::Tag::Sequence, vec![0x02, 0x01, 0x05]).expect("any");
         let ria = RevocationInfoArchival { crl: Some(vec![crl.clone()]), ocsp: None, other: None };
         let der = ria.to_der().expect("der");
-        let (crls, ocsps) = parse_adbe_revocation_info(&der).expect("parse");
-        assert_eq!(crls, vec![crl.to_der().expect("der")]);
-        assert!(ocsps.is_empty());
+        let info = parse_adbe_revocation_info(&der).expect("parse");
+        assert_eq!(info.crls, vec![crl.to_der().expect("der")]);
+        assert!(info.ocsps.is_empty());
         assert!(parse_adbe_revocation_info(b"\x30\x03\x02\x01").is_err());
     }
 }

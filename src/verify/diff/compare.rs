@@ -41,13 +41,13 @@ fn same_at(a: &Object, b: &Object, depth: usize) -> bool {
 /// Whether two dictionaries have the same keys and values, ignoring `skip` keys.
 /// A duplicated key counts with its first value, as lookups do.
 fn same_dict_at(x: &Dict, y: &Dict, skip: &[&[u8]], depth: usize) -> bool {
-    let keys = |d: &Dict| {
+    fn keys<'d>(d: &'d Dict, skip: &[&[u8]]) -> Vec<&'d [u8]> {
         let mut k: Vec<&[u8]> = d.entries.iter().map(|e| e.key.as_slice()).filter(|k| !skip.contains(k)).collect();
         k.sort_unstable();
         k.dedup();
         k
-    };
-    let (kx, ky) = (keys(x), keys(y));
+    }
+    let (kx, ky) = (keys(x, skip), keys(y, skip));
     kx == ky && kx.iter().all(|k| matches!((x.get(k), y.get(k)), (Some(p), Some(q)) if same_at(p, q, depth + 1)))
 }
 

@@ -109,9 +109,7 @@ fn read_node(view: &RevisionView<'_>, r: ObjRef) -> Result<Node, PdfError> {
             Ok(Node { gen: r.gen, edges, label: type_label(&raw.object, raw.stream.is_some()), objstm })
         }
         // An unreadable object refers to nothing; a change to it is still compared.
-        Err(PdfError::Malformed { .. }) | Err(PdfError::BrokenXref { .. }) | Err(PdfError::UnsupportedFilter(_)) | Err(PdfError::Missing(_)) => {
-            Ok(Node { gen: r.gen, edges: Vec::new(), label: "unreadable object".into(), objstm: false })
-        }
+        Err(e) if super::recoverable(&e) => Ok(Node { gen: r.gen, edges: Vec::new(), label: "unreadable object".into(), objstm: false }),
         Err(e) => Err(e),
     }
 }
@@ -372,6 +370,10 @@ fn clip(s: String) -> String {
     format!("…{}", &s[cut..])
 }
 
+/// A field still to visit: (field, parent's name, inherited `/FT`, depth, the
+/// object holding the reference).
+type Pending = (ObjRef, String, Option<Vec<u8>>, usize, u32);
+
 /// Walks a revision's structure and assigns roles.
 struct Walker<'v, 'b> {
     view: &'v RevisionView<'v>,
@@ -391,9 +393,15 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Object `r`; a damaged one reads as `null` (what it plays is then unknown,
+    /// and a change to it is judged by its path alone).
     fn get(&mut self, r: ObjRef) -> Result<Object, PdfError> {
         self.budget.take(1)?;
-        Ok(self.view.get(r)?.object)
+        match self.view.get(r) {
+            Ok(raw) => Ok(raw.object),
+            Err(e) if super::recoverable(&e) => Ok(Object::Null),
+            Err(e) => Err(e),
+        }
     }
 
     /// `obj` resolved; `parent` is the object a direct value lives in, and the
@@ -500,8 +508,7 @@ impl Walker<'_, '_> {
             self.add(*r, Role::FieldsArray, parent);
         }
         let (arr, ap) = self.resolve(fields, parent)?;
-        // (field, parent name, inherited /FT, depth, containing object)
-        let mut stack: Vec<(ObjRef, String, Option<Vec<u8>>, usize, u32)> = Vec::new();
+        let mut stack: Vec<Pending> = Vec::new();
         for item in arr.as_array().unwrap_or_default().iter().rev() {
             if let Object::Ref(r) = item {
                 stack.push((*r, String::new(), None, 0, ap));
@@ -570,7 +577,11 @@ impl Walker<'_, '_> {
                     self.add(*r, Role::Appearance { annot }, app);
                     // A state dictionary (/N << /On … /Off … >>) may itself be indirect.
                     self.budget.take(1)?;
-                    let raw = self.view.get(*r)?;
+                    let raw = match self.view.get(*r) {
+                        Ok(raw) => raw,
+                        Err(e) if super::recoverable(&e) => continue,
+                        Err(e) => return Err(e),
+                    };
                     if let (Object::Dict(states), None) = (&raw.object, raw.stream) {
                         for s in &states.entries {
                             if let Object::Ref(sr) = &s.value {
@@ -697,6 +708,13 @@ fn parse_lock(d: &Dict) -> Option<LockAction> {
 /// The locks of the signature(s) made in revision `k`: the FieldMDP transform of
 /// each signature dictionary that revision writes, and the `/Lock` of its field.
 pub(crate) fn read_locks(snap: &Snapshot<'_>, entries: &BTreeMap<u32, XrefEntry>) -> Result<Locks, PdfError> {
+    match read_locks_strict(snap, entries) {
+        Err(e) if super::recoverable(&e) => Ok(Locks::default()),
+        other => other,
+    }
+}
+
+fn read_locks_strict(snap: &Snapshot<'_>, entries: &BTreeMap<u32, XrefEntry>) -> Result<Locks, PdfError> {
     let mut locks = Locks::default();
     for (&fref, node) in &snap.fields {
         if !node.signed {

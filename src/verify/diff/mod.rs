@@ -81,7 +81,7 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::pdf::object::{ObjRef, Object};
-use crate::pdf::reader::{PdfFile, RevisionView, StreamLoc, XrefEntry};
+use crate::pdf::reader::{PdfFile, StreamLoc, XrefEntry};
 use crate::pdf::{ObjectSource, PdfError};
 
 use index::{Budget, Role, Snapshot};
@@ -455,8 +455,14 @@ fn compare_revisions(
             }
             (Some(g), Some(_)) => {
                 let r = ObjRef::new(num, g);
-                let old = cx.old.view.get(r)?;
-                let new = cx.new.view.get(r)?;
+                let (old, new) = match (cx.old.view.get(r), cx.new.view.get(r)) {
+                    (Ok(o), Ok(n)) => (o, n),
+                    (Err(e), _) | (_, Err(e)) if recoverable(&e) => {
+                        push(Finding::disallowed("xref", format!("object {r} cannot be read as before: {e}")), Some(r));
+                        continue;
+                    }
+                    (Err(e), _) | (_, Err(e)) => return Err(e),
+                };
                 if compare::same_raw(cx.pdf, &old, &new)? {
                     continue;
                 }
@@ -471,7 +477,14 @@ fn compare_revisions(
                 if !cx.old.paths.contains_key(&r) {
                     continue;
                 }
-                let new = cx.new.view.get(r)?;
+                let new = match cx.new.view.get(r) {
+                    Ok(n) => n,
+                    Err(e) if recoverable(&e) => {
+                        push(Finding::disallowed("xref", format!("object {r}, referred to before, cannot be read: {e}")), Some(r));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 if matches!(new.object, Object::Null) {
                     continue;
                 }
@@ -484,6 +497,12 @@ fn compare_revisions(
         }
     }
     Ok(())
+}
+
+/// Damage in the file (as opposed to a safety limit or an I/O failure): judged
+/// as a disallowed change where it is met, rather than ending the analysis.
+pub(crate) fn recoverable(e: &PdfError) -> bool {
+    matches!(e, PdfError::Malformed { .. } | PdfError::BrokenXref { .. } | PdfError::Missing(_) | PdfError::UnsupportedFilter(_))
 }
 
 fn opt_same(a: Option<&Object>, b: Option<&Object>) -> bool {
@@ -514,10 +533,16 @@ fn judge(cx: &Cx<'_>, policy: &Policy, upd: &Update) -> Result<Vec<(Finding, Opt
     for role in &roles {
         let mut claimed = None;
         for rule in &policy.rules {
-            if let Some(fs) = rule.apply(cx, upd, role)? {
-                claimed = Some(fs);
-                break;
+            match rule.apply(cx, upd, role) {
+                Ok(None) => continue,
+                Ok(Some(fs)) => claimed = Some(fs),
+                // A structure the rule must read is broken: not something it can allow.
+                Err(e) if recoverable(&e) => {
+                    claimed = Some(vec![Finding::disallowed(cx.old.describe(r), format!("{}: {e}", cx.old.describe(r)))])
+                }
+                Err(e) => return Err(e),
             }
+            break;
         }
         match claimed {
             Some(fs) => out.extend(fs.into_iter().map(|f| (f, Some(r)))),

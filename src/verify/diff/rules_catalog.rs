@@ -2,7 +2,7 @@
 //! dictionary and the XMP metadata stream.
 
 use crate::pdf::object::Object;
-use crate::pdf::PdfError;
+use crate::pdf::{ObjectSource, PdfError};
 
 use super::compare::{changed_keys, key_list};
 use super::index::Role;

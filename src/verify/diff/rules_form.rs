@@ -3,7 +3,7 @@
 //! appearance streams.
 
 use crate::pdf::object::{Dict, ObjRef, Object};
-use crate::pdf::PdfError;
+use crate::pdf::{ObjectSource, PdfError};
 
 use super::compare::{appended, changed_keys, key_list, same};
 use super::index::{FieldNode, Role};
@@ -505,22 +505,25 @@ impl Rule for WidgetRule {
             return Ok(Some(vec![Finding::disallowed(what, format!("widget {} replaced by something else", upd.r))]));
         };
         let keys = changed_keys(old, new);
-        Ok(Some(vec![follow_field(cx, *field, node, &keys, SIGNING_WIDGET_KEYS, VALUE_WIDGET_KEYS, &what, &format!("widget {}", upd.r))]))
+        Ok(Some(vec![follow_field(cx, *field, node, &keys, &WIDGET_MAY_CHANGE, &what, &format!("widget {}", upd.r))]))
     }
 }
 
+/// The keys that may change on something belonging to a field, while signing it
+/// (signature fields) or filling it (other fields).
+struct MayChange {
+    signing: &'static [&'static [u8]],
+    filling: &'static [&'static [u8]],
+}
+
+const WIDGET_MAY_CHANGE: MayChange = MayChange { signing: SIGNING_WIDGET_KEYS, filling: VALUE_WIDGET_KEYS };
+/// An appearance stream as a whole stands for the field's `/AP`.
+const APPEARANCE_MAY_CHANGE: MayChange = MayChange { signing: &[b"AP"], filling: &[b"AP"] };
+
 /// A change to something that belongs to field `field` (its widget, an appearance
 /// stream): allowed as part of signing it or filling it.
-fn follow_field(
-    cx: &Cx<'_>,
-    field: ObjRef,
-    node: Option<&FieldNode>,
-    keys: &[Vec<u8>],
-    signing_keys: &[&[u8]],
-    value_keys: &[&[u8]],
-    what: &str,
-    label: &str,
-) -> Finding {
+fn follow_field(cx: &Cx<'_>, field: ObjRef, node: Option<&FieldNode>, keys: &[Vec<u8>], may: &MayChange, what: &str, label: &str) -> Finding {
+    let (signing_keys, value_keys) = (may.signing, may.filling);
     let Some(node) = node else { return Finding::disallowed(what, format!("{label} changed")) };
     if cx.locks.locks(&node.name) {
         return Finding::disallowed(what, format!("{label} changed, but field '{}' is locked by the signature's field lock (FieldMDP)", node.name));
@@ -566,9 +569,8 @@ impl Rule for AppearanceRule {
         if let Some(field) = field {
             let node = cx.old.fields.get(&field);
             let what = format!("appearance of field '{}'", field_name(node));
-            // The stream as a whole is the value here, not keys of a dictionary.
             let keys = vec![b"AP".to_vec()];
-            return Ok(Some(vec![follow_field(cx, field, node, &keys, &[b"AP"], &[b"AP"], &what, &label)]));
+            return Ok(Some(vec![follow_field(cx, field, node, &keys, &APPEARANCE_MAY_CHANGE, &what, &label)]));
         }
         if let Some(page) = owner_roles.iter().find_map(|r| match r {
             Role::Annotation { page } => Some(*page),

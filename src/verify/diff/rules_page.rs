@@ -3,7 +3,7 @@
 //! signature fields, or annotations.
 
 use crate::pdf::object::{ObjRef, Object};
-use crate::pdf::PdfError;
+use crate::pdf::{ObjectSource, PdfError};
 
 use super::compare::{appended, changed_keys, key_list};
 use super::index::Role;
