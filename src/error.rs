@@ -28,6 +28,9 @@ pub enum Error {
     /// Reading the input or writing the output failed.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A workflow rule refuses the step (e.g. sealing over an invalid signature).
+    #[error(transparent)]
+    Workflow(#[from] crate::workflow::SealRefusal),
     /// The caller asked for something that cannot be done (not caused by file contents).
     #[error(transparent)]
     Usage(#[from] UsageError),
@@ -131,6 +134,7 @@ impl Localize for Error {
             Error::Identity(e) => e.localize(lang),
             Error::Output(e) => e.localize(lang),
             Error::Usage(e) => e.localize(lang),
+            Error::Workflow(e) => e.localize(lang),
         }
     }
 }
@@ -149,6 +153,7 @@ impl Error {
             Error::Output(OutputError::ReadInput { .. }) => "read_input",
             Error::Output(OutputError::WriteOutput { .. }) => "write_output",
             Error::Usage(_) => "usage",
+            Error::Workflow(e) => e.kind(),
         }
     }
 }

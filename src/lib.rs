@@ -24,6 +24,7 @@ pub mod time;
 pub mod token;
 pub mod trust;
 pub mod verify;
+pub mod workflow;
 
 pub use error::Error;
 pub use i18n::Lang;

@@ -128,3 +128,51 @@ fn json_output_reports_byte_range() {
     assert!(b > std::fs::metadata(&input).expect("in").len());
     assert!(v["signingTime"].as_str().expect("time").ends_with("+07:00"));
 }
+
+/// R9/R10: the clerk's check before sealing refuses an invalid signature and a
+/// document no person signed, unless it is digitised paper (`--scanned`).
+#[test]
+fn sealing_checks_existing_signatures_first() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pin = tb.var("KYSO_TEST_PIN");
+    let module = tb.module();
+    let seal = |input: &Path, out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"),
+            "--module", &module, "--token", "KYSO-TEST", "--cert", "04", "--role", "seal", "--offline",
+        ];
+        args.extend_from_slice(extra);
+        kyso(&tb, &args, &[("KYSO_PIN", &pin)])
+    };
+    // Unsigned draft: refused without --scanned, accepted with it.
+    let draft = tb.draft("draft-lo.pdf");
+    let out = dir.path().join("sealed-unsigned.pdf");
+    let line = one_error_line(&seal(&draft, &out, &[]));
+    assert!(line.contains("chưa có chữ ký số của người có thẩm quyền"), "{line}");
+    assert!(!out.exists());
+    let scanned = tb.draft("draft-scanned.pdf");
+    let out2 = dir.path().join("sealed-scan.pdf");
+    let o = seal(&scanned, &out2, &["--scanned"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    validate(&tb, &out2, Some(&scanned), Some(1));
+
+    // A leader-signed draft with one byte changed inside the signed range: refused.
+    let leader = dir.path().join("leader.pdf");
+    sign_with(&tb, &draft, &leader, "01", "personal");
+    let mut bytes = std::fs::read(&leader).expect("read");
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x01;
+    let tampered = dir.path().join("tampered.pdf");
+    std::fs::write(&tampered, &bytes).expect("write");
+    let out3 = dir.path().join("sealed-tampered.pdf");
+    let line = one_error_line(&seal(&tampered, &out3, &["--lang", "en"]));
+    assert!(line.contains("Sealing refused") && line.contains("invalid"), "{line}");
+    assert!(!out3.exists());
+
+    // The intact leader-signed draft: sealed.
+    let out4 = dir.path().join("sealed.pdf");
+    let o = seal(&leader, &out4, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    validate(&tb, &out4, Some(&leader), Some(2));
+}

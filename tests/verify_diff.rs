@@ -96,8 +96,12 @@ const XMP: &str = "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>";
 /// stream, document information. `extra_contents` is appended to the page's
 /// `/Contents` array (for shadow preparations).
 fn draft(extra_contents: &str) -> Vec<u8> {
+    classic_pdf(&draft_bodies(extra_contents))
+}
+
+fn draft_bodies(extra_contents: &str) -> Vec<String> {
     let content = "BT /F1 12 Tf 72 760 Td (Quyet dinh so ...) Tj ET";
-    classic_pdf(&[
+    vec![
         "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /Metadata 10 0 R >>".into(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
         format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [4 0 R {extra_contents}] /Annots [7 0 R] /Resources << /Font << /F1 5 0 R >> >> >>"),
@@ -109,7 +113,22 @@ fn draft(extra_contents: &str) -> Vec<u8> {
         "<< /Producer (hand) /Title (Test) >>".into(),
         stream("/Type /Metadata /Subtype /XML", XMP),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Name /Helv >>".into(),
-    ])
+    ]
+}
+
+/// The draft with indirect `/DR` (12), `/Fields` (13) and `/Annots` (14), a
+/// FreeText comment (15) and a DSS (16).
+fn rich_draft() -> Vec<u8> {
+    let mut b = draft_bodies("");
+    b[0] = "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /Metadata 10 0 R /DSS 16 0 R >>".into();
+    b[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots 14 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into();
+    b[5] = "<< /Fields 13 0 R /DA (/Helv 0 Tf 0 g) /DR 12 0 R >>".into();
+    b.push("<< /Font << /Helv 11 0 R >> >>".into());
+    b.push("[7 0 R]".into());
+    b.push("[7 0 R 15 0 R]".into());
+    b.push("<< /Type /Annot /Subtype /FreeText /Rect [400 800 550 820] /Contents (Ban nhap) /DA (/Helv 10 Tf 0 g) >>".into());
+    b.push("<< /Type /DSS /Certs [] >>".into());
+    classic_pdf(&b)
 }
 
 struct Case {
@@ -863,4 +882,163 @@ fn wild_corpus_analyses_without_errors() {
             }
         }
     }
+}
+
+/// A PDF 1.5 file whose font lives in an object stream, indexed by an
+/// (uncompressed) cross-reference stream.
+fn objstm_pdf() -> Vec<u8> {
+    let content = "BT /F1 12 Tf 72 760 Td (Quyet dinh so ...) Tj ET";
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        stream("", content),
+    ];
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, b) in bodies.iter().enumerate() {
+        offsets.push(out.len());
+        writeln!(out, "{} 0 obj\n{}\nendobj", i + 1, b).expect("write");
+    }
+    let objstm_off = out.len();
+    let font = "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>";
+    writeln!(out, "6 0 obj\n{}\nendobj", stream("/Type /ObjStm /N 1 /First 4", font)).expect("write");
+    let xref_off = out.len();
+    let mut rows = Vec::new();
+    let mut row = |t: u8, a: u32, b: u16| {
+        rows.push(t);
+        rows.extend_from_slice(&a.to_be_bytes());
+        rows.extend_from_slice(&b.to_be_bytes());
+    };
+    row(0, 0, 65535);
+    for o in &offsets {
+        row(1, *o as u32, 0);
+    }
+    row(2, 6, 0);
+    row(1, objstm_off as u32, 0);
+    row(1, xref_off as u32, 0);
+    write!(out, "7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length {} >>\nstream\n", rows.len()).expect("write");
+    out.extend_from_slice(&rows);
+    write!(out, "\nendstream\nendobj\nstartxref\n{xref_off}\n%%EOF\n").expect("write");
+    out
+}
+
+// An object stream rewritten in a later revision changes the objects it holds
+// without their own xref entries changing: they are compared by value too.
+#[test]
+fn object_stream_rewrite_is_looked_through() {
+    let case = Case::new();
+    let r = tamper(
+        &case,
+        "objstm",
+        &objstm_pdf(),
+        |_| {
+            let font = "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Courier >>";
+            (vec![(6, 0, stream("/Type /ObjStm /N 1 /First 4", font).into_bytes())], vec![])
+        },
+        None,
+    );
+    println!("{}", show(&r));
+    assert_eq!(r.level, L::Other);
+    assert!(r.changes.iter().any(|c| c.object == Some(ObjRef::new(5, 0)) && c.what.contains("/Font/F1") && c.description.contains("/BaseFont")), "{}", show(&r));
+    // The same object stream rewritten with the same content is no change.
+    let same = tamper(
+        &case,
+        "objstm-same",
+        &objstm_pdf(),
+        |_| (vec![(6, 0, stream("/Type /ObjStm /N 1 /First 4", "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>").into_bytes())], vec![]),
+        None,
+    );
+    assert!(same.level <= L::LtaUpdates, "{}", show(&same));
+}
+
+// KýSố signing through indirect /Fields and /Annots arrays is form filling.
+#[test]
+fn rich_draft_signing_is_form_filling() {
+    let case = Case::new();
+    let signed = case.signed(&rich_draft(), "rich");
+    let pdf = PdfFile::open(&signed).expect("open");
+    let r = analyse(&pdf, 0, None).expect("analyse");
+    println!("{}", show(&r));
+    assert_eq!(r.level, L::FormFilling, "{}", show(&r));
+    for array in [13, 14] {
+        assert!(r.changes.iter().any(|c| c.object == Some(ObjRef::new(array, 0))), "{}", show(&r));
+    }
+}
+
+fn one_object(num: u32, body: &str) -> impl FnOnce(&PdfFile) -> Edit {
+    let body = body.as_bytes().to_vec();
+    move |_| (vec![(num, 0, body)], vec![])
+}
+
+// Indirect arrays and dictionaries, each accepted for what its rule allows and
+// rejected beyond it.
+#[test]
+fn rich_draft_rules() {
+    let case = Case::new();
+    type Row<'a> = (&'a str, u32, &'a str, Option<u8>, L, &'a str);
+    let cases: Vec<Row> = vec![
+        ("fields-removed", 13, "[]", None, L::Other, "removed or reordered"),
+        ("annots-removed", 14, "[7 0 R]", None, L::Other, "removed or reordered"),
+        ("dr-grow", 12, "<< /Font << /Helv 11 0 R /ZaDb 11 0 R >> >>", None, L::FormFilling, "gained resources"),
+        ("dr-swap", 12, "<< /Font << /Helv 5 0 R >> >>", None, L::Other, "/Font /Helv changed"),
+        ("comment-edit", 15, "<< /Type /Annot /Subtype /FreeText /Rect [400 800 550 820] /Contents (Ban chinh thuc) /DA (/Helv 10 Tf 0 g) >>", None, L::Annotations, "/Contents"),
+        ("comment-edit-p3", 15, "<< /Type /Annot /Subtype /FreeText /Rect [0 0 595 842] /Contents (VOID) /DA (/Helv 10 Tf 0 g) >>", Some(3), L::Other, "/Rect"),
+        ("annot-retyped", 15, "<< /Type /Annot /Subtype /Stamp /Rect [400 800 550 820] >>", None, L::Other, "changed type"),
+        ("dss-ok", 16, "<< /Type /DSS /Certs [] /CRLs [] >>", Some(1), L::LtaUpdates, "DSS dictionary"),
+        ("dss-odd", 16, "<< /Type /DSS /Certs [] /JS (app.alert(1)) >>", None, L::Other, "/JS"),
+        ("info-stream", 9, "<< /Length 0 >>\nstream\n\nendstream", None, L::Other, "no longer a dictionary"),
+        ("form-xfa", 6, "<< /Fields 13 0 R /DA (/Helv 0 Tf 0 g) /DR 12 0 R /XFA 4 0 R >>", None, L::Other, "/XFA"),
+    ];
+    for (name, num, body, p, level, needle) in cases {
+        let r = tamper(&case, name, &rich_draft(), one_object(num, body), p);
+        println!("{name}: {}", show(&r));
+        assert_eq!(r.level, level, "{name}: {}", show(&r));
+        assert!(r.changes.iter().any(|c| c.level == level && (c.description.contains(needle) || c.what.contains(needle))), "{name}: {}", show(&r));
+    }
+}
+
+// A signature field with an indirect /Kids array, signed in one update; a later
+// update hangs another widget on it and redraws a widget: both disallowed.
+#[test]
+fn signed_field_kids_and_widgets_are_frozen() {
+    let case = Case::new();
+    let signed = case.signed(&draft(""), "kids");
+    let pdf = PdfFile::open(&signed).expect("open");
+    let (mut objects, _) = two_widget_field(&pdf);
+    // Make the new field's /Kids indirect.
+    let n = pdf.next_object_number();
+    let kids = n + 7;
+    let field_body = String::from_utf8(objects[0].2.clone()).expect("utf8");
+    let list = format!("[{} 0 R {} 0 R]", n + 1, n + 2);
+    objects[0].2 = field_body.replace(&list, &format!("{kids} 0 R")).into_bytes();
+    objects.push((kids, 0, list.clone().into_bytes()));
+    let step1 = case.path("kids-1.pdf");
+    append_update(&signed, &step1, &objects, &[]);
+    let pdf1 = PdfFile::open(&step1).expect("open");
+    let r1 = analyse(&pdf1, 1, None).expect("analyse");
+    assert_eq!(r1.level, L::FormFilling, "{}", show(&r1));
+    // Step 2: a third widget in /Kids, and widget 1 with another appearance.
+    let w3 = pdf1.next_object_number();
+    let page = page_ref(&pdf1);
+    let mut annots_now = annots(&pdf1, page);
+    annots_now.push(format!("{w3} 0 R"));
+    let step2 = case.path("kids-2.pdf");
+    append_update(
+        &step1,
+        &step2,
+        &[
+            (w3, 0, format!("<< /Type /Annot /Subtype /Widget /Parent {n} 0 R /Rect [72 600 222 620] /P {} 0 R /F 4 /AP << /N {} 0 R >> >>", page.num, n + 3).into_bytes()),
+            (kids, 0, format!("[{} 0 R {} 0 R {w3} 0 R]", n + 1, n + 2).into_bytes()),
+            (n + 1, 0, with_key(&pdf1, ObjRef::new(n + 1, 0), b"AP", &format!("<< /N {} 0 R >>", n + 4))),
+            (page.num, page.gen, with_key(&pdf1, page, b"Annots", &format!("[{}]", annots_now.join(" ")))),
+        ],
+        &[],
+    );
+    let pdf2 = PdfFile::open(&step2).expect("open");
+    let r2 = analyse(&pdf2, 1, None).expect("analyse");
+    println!("{}", show(&r2));
+    assert_eq!(r2.level, L::Other);
+    let bad: Vec<&str> = r2.changes.iter().filter(|c| c.revision == 3 && c.level == L::Other).map(|c| c.what.as_str()).collect();
+    assert!(bad.contains(&"/Kids of field 'Agency'") && bad.contains(&"widget of field 'Agency'"), "{}", show(&r2));
 }

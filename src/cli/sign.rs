@@ -47,6 +47,18 @@ pub struct SignArgs {
     /// Ghi đè tệp kết quả đã có / overwrite an existing output.
     #[arg(long)]
     pub force: bool,
+    /// Văn bản giấy số hóa: cho phép đóng dấu khi chưa có chữ ký cá nhân (R10) / digitised paper document.
+    #[arg(long)]
+    pub scanned: bool,
+    /// Thêm chứng thư gốc tin cậy cho bước kiểm tra trước khi đóng dấu / extra trust anchors for the pre-seal check.
+    #[arg(long = "trust", value_name = "PEM|DIR")]
+    pub trust: Vec<PathBuf>,
+    /// Tệp CRL cho bước kiểm tra / CRL files for the pre-seal check.
+    #[arg(long = "crl", value_name = "FILE")]
+    pub crls: Vec<PathBuf>,
+    /// Không truy cập mạng khi kiểm tra / no online revocation checks.
+    #[arg(long)]
+    pub offline: bool,
     /// Đọc mã PIN (hoặc mật khẩu PKCS#12) từ stdin / read the PIN from stdin.
     #[arg(long = "pin-stdin")]
     pub pin_stdin: bool,
@@ -63,6 +75,15 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         kyso::pdf::PdfError::Io(source) => kyso::Error::from(kyso::error::OutputError::ReadInput { path: args.input.clone(), source }),
         e => e.into(),
     })?;
+
+    // R9: the clerk checks every signature before sealing; sealing over an invalid
+    // one, or sealing what no person signed (unless scanned paper, R10), is refused.
+    if args.role == RoleArg::Seal {
+        let (mut opts, _) = kyso::verify::engine::VerifyOptions::new(&args.trust);
+        opts.crl_files = args.crls.clone();
+        opts.offline = args.offline;
+        kyso::workflow::check_before_sealing(&args.input, &opts, args.scanned)?;
+    }
 
     let signer: Box<dyn Signer> = match &args.pkcs12 {
         Some(p12) => {

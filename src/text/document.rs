@@ -141,12 +141,14 @@ impl TextStyle {
     }
 
     fn validate(&self) -> Result<(), TextError> {
-        let ok = |v: f32| v.is_finite() && v >= 0.0;
-        if !(self.size.is_finite() && self.size > 0.0 && self.leading.is_finite() && self.leading > 0.0)
-            || !ok(self.space_before)
-            || !ok(self.space_after)
-            || !ok(self.indent)
-        {
+        let positive = |v: f32| v.is_finite() && v > 0.0;
+        let non_negative = |v: f32| v.is_finite() && v >= 0.0;
+        let good = positive(self.size)
+            && positive(self.leading)
+            && non_negative(self.space_before)
+            && non_negative(self.space_after)
+            && non_negative(self.indent);
+        if !good {
             return Err(TextError::Layout(format!("bad text style {self:?}")));
         }
         Ok(())
@@ -593,6 +595,7 @@ pub fn wrap(font: &EmbeddedFont, text: &str, size: f32, max: f32) -> Vec<String>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -510,6 +510,7 @@ pub(crate) fn deflate(data: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

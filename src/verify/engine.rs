@@ -99,6 +99,9 @@ pub struct SignatureReport {
     pub modifications_allowed: bool,
     /// Trust anchor matched.
     pub trust_anchor: Option<AnchorInfo>,
+    /// The signer's certificate, when found (not serialised; see `signer`).
+    #[serde(skip)]
+    pub signer_certificate: Option<x509_cert::Certificate>,
     /// The verdict.
     pub indication: Indication,
     /// Why, when not TOTAL_PASSED.
@@ -274,6 +277,7 @@ fn check_signature(
         modifications: None,
         modifications_allowed: false,
         trust_anchor: None,
+        signer_certificate: None,
         indication: Indication::TotalFailed,
         sub_indication: Some(SubIndication::FormatFailure),
         message_vi: String::new(),
@@ -314,6 +318,7 @@ fn check_signature(
     // 2. The CMS.
     r.cms = cms_check::check(path, &r.coverage.contents, &[(0, b), (c, d)]);
     r.timestamp = r.cms.timestamp.clone();
+    r.signer_certificate = r.cms.signer.clone();
     if let Some(cert) = &r.cms.signer {
         r.signer = SignerInfoReport {
             subject: Some(crate::cms::names::display(&cert.tbs_certificate.subject)),

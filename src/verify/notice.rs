@@ -164,8 +164,7 @@ struct Notice {
 impl Notice {
     fn build(report: &DocumentReport, sha256: &str, size: Option<u64>, lang: Lang) -> Self {
         let t = |vi: &'static str, en: &'static str| lang.pick(vi, en).to_owned();
-        let mut items = Vec::new();
-        items.push(Item::Title(lang.pick(TITLE_VI, TITLE_EN).into()));
+        let mut items = vec![Item::Title(lang.pick(TITLE_VI, TITLE_EN).into())];
         items.push(Item::Subtitle(match report.indication {
             Indication::Indeterminate => t(
                 "(chưa xác định được tính hợp lệ của chữ ký số)",
@@ -403,6 +402,7 @@ fn drawable(a: &EmbeddedFont, b: &EmbeddedFont, s: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

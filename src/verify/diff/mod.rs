@@ -227,10 +227,14 @@ pub fn analyse(pdf: &PdfFile, signed_revision: usize, docmdp: Option<u8>) -> Res
 }
 
 /// [`analyse`] with an explicit policy.
-pub(crate) fn analyse_with(pdf: &PdfFile, signed_revision: usize, policy: &Policy) -> Result<DiffReport, PdfError> {
+pub fn analyse_with(pdf: &PdfFile, signed_revision: usize, policy: &Policy) -> Result<DiffReport, PdfError> {
     let count = pdf.revision_count();
     if signed_revision >= count {
         return Err(PdfError::Missing(format!("revision {signed_revision}")));
+    }
+    if signed_revision + 1 == count {
+        // The signature covers the newest revision: nothing came after it.
+        return Ok(DiffReport { signed_revision, level: ModificationLevel::None, changes: Vec::new() });
     }
     let mut total = Budget::new(MAX_OBJECTS_TOTAL, "objects compared in all revisions");
     let mut old = Snapshot::first(pdf, signed_revision, &mut total)?;
@@ -275,15 +279,17 @@ pub(crate) trait Rule {
     fn apply(&self, cx: &Cx<'_>, upd: &Update, role: &Role) -> Result<Option<Vec<Finding>>, PdfError>;
 }
 
-/// The rules and the level of each kind of change.
-pub(crate) struct Policy {
+/// The rules (which changes are recognised, for which roles) and the level of
+/// each kind of change (one readable list, [`Policy::standard`]).
+pub struct Policy {
     rules: Vec<Box<dyn Rule>>,
     levels: Vec<(ChangeKind, ModificationLevel)>,
 }
 
 impl Policy {
-    /// KýSố's default policy for a document with DocMDP permission `docmdp`.
-    pub(crate) fn standard(docmdp: Option<u8>) -> Policy {
+    /// KýSố's default policy for a document with DocMDP permission `docmdp`
+    /// (`None`: not certified). Kinds not listed (`Disallowed`) are Other.
+    pub fn standard(docmdp: Option<u8>) -> Policy {
         use ChangeKind as K;
         use ModificationLevel as L;
         let certified = docmdp.is_some();
@@ -328,7 +334,8 @@ impl Policy {
         }
     }
 
-    fn level(&self, kind: ChangeKind) -> ModificationLevel {
+    /// The level this policy assigns to `kind`.
+    pub fn level(&self, kind: ChangeKind) -> ModificationLevel {
         self.levels.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or(ModificationLevel::Other)
     }
 }
