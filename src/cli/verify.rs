@@ -160,7 +160,7 @@ pub fn render(r: &DocumentReport, lang: Lang) -> String {
         s.push_str(&format!(
             "      {}: {}; {}: {:?}{}{}\n",
             lang.pick("thời điểm ký", "signing time"),
-            sig.claimed_time.as_deref().unwrap_or("?"),
+            sig.signing_time.as_deref().or(sig.claimed_time.as_deref()).unwrap_or("?"),
             lang.pick("phạm vi", "coverage"),
             sig.coverage.coverage,
             sig.trust_anchor.as_ref().map(|a| format!("; {}: {}", lang.pick("gốc tin cậy", "trust anchor"), a.name)).unwrap_or_default(),

@@ -79,6 +79,8 @@ pub struct SignatureReport {
     pub signer: SignerInfoReport,
     /// Claimed signing time (`/M`) as written.
     pub claimed_time: Option<String>,
+    /// Claimed signing time in Vietnam time, ISO 8601 (R18).
+    pub signing_time: Option<String>,
     /// `/Reason`, `/Location`.
     pub reason: Option<String>,
     /// `/Location`.
@@ -267,6 +269,7 @@ fn check_signature(
         sub_filter: f.sub_filter.clone(),
         signer: SignerInfoReport::default(),
         claimed_time: f.claimed_time.clone(),
+        signing_time: f.claimed_time.as_deref().and_then(parse_pdf_date).map(crate::time::iso8601),
         reason: f.reason.clone(),
         location: f.location.clone(),
         timestamp: None,
