@@ -20,7 +20,7 @@ use tempfile::NamedTempFile;
 use crate::cms::builder::{embedded_chain, max_cms_len, sign_digest};
 use crate::cms::CmsError;
 use crate::error::{Error, OutputError};
-use crate::pdf::sigfield::{self, Appearance, PreparedUpdate, SignatureSpec};
+use crate::pdf::sigfield::{self, PreparedUpdate, SignatureSpec, WidgetSpec};
 use crate::pdf::{PdfError, PdfFile};
 use crate::signer::Signer;
 
@@ -30,7 +30,7 @@ const CONTENTS_SLACK: usize = 64;
 const COPY_BUF: usize = 1 << 20;
 
 /// What to sign and where to put the result.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SignRequest {
     /// The PDF to sign (never modified).
     pub input: PathBuf,
@@ -46,12 +46,9 @@ pub struct SignRequest {
     pub location: Option<String>,
     /// `/Name`; `None` uses the certificate's common name.
     pub name: Option<String>,
-    /// Zero-based page for the widget.
-    pub page_index: usize,
-    /// Widget rectangle (all zeros: invisible).
-    pub rect: [f64; 4],
-    /// Visible appearance, if any.
-    pub appearance: Option<Appearance>,
+    /// The signature field's widgets: the stamp first, then any extra widgets
+    /// (the clerk's number and date). Empty means one invisible widget on page 1.
+    pub widgets: Vec<WidgetSpec>,
 }
 
 impl SignRequest {
@@ -65,9 +62,7 @@ impl SignRequest {
             reason: None,
             location: None,
             name: None,
-            page_index: 0,
-            rect: [0.0; 4],
-            appearance: None,
+            widgets: Vec::new(),
         }
     }
 }
@@ -149,7 +144,7 @@ pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error
 
 impl Prepared {
     /// Read the input's structure and build the update for `signer`'s signature.
-    pub fn new(request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
+    pub fn new(mut request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
         check_paths(&request.input, &request.output, request.force)?;
         let file = File::open(&request.input)
             .map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
@@ -158,16 +153,18 @@ impl Prepared {
         let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;
         let signing_time = crate::time::now_vietnam();
         let name = request.name.clone().or_else(|| common_name(signer.certificate()));
+        let mut widgets = std::mem::take(&mut request.widgets);
+        if widgets.is_empty() {
+            widgets.push(WidgetSpec::invisible(0));
+        }
         let spec = SignatureSpec {
             field_name: request.field_name.clone(),
             name,
             reason: request.reason.clone(),
             location: request.location.clone(),
             signing_time,
-            page_index: request.page_index,
-            rect: request.rect,
+            widgets,
             contents_capacity: capacity,
-            appearance: request.appearance.clone(),
         };
         let mut update = sigfield::prepare(&pdf, &spec)?;
         let ranges = update.fix_byte_range(pdf.len())?;

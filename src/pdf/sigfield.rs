@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::object::{Dict, ObjRef, Object};
 use super::reader::{PdfFile, RawObject};
 use super::update::{IncrementalUpdate, Splice};
+pub use super::update::IncrementalUpdate as Update;
 use super::write::{real, text_string};
 use super::PdfError;
 
@@ -22,20 +23,44 @@ const BYTE_RANGE_WIDTH: usize = 64;
 /// `/F` flags of a signature widget: Print (4) + Locked (128).
 const WIDGET_FLAGS: u32 = 4 | 128;
 
-/// A ready-made appearance: a form XObject's content stream and its resources.
+/// The content of one widget's appearance (a form XObject, ISO 32000-2 §12.5.5):
+/// its drawing operators and resources. Objects the resources refer to (images,
+/// fonts) are written into the same update by the builder.
 #[derive(Clone, Debug, Default)]
-pub struct Appearance {
-    /// Content stream operators drawing the stamp inside `/BBox [0 0 w h]`.
+pub struct AppearanceStream {
+    /// Content stream operators drawing inside `/BBox [0 0 w h]`.
     pub content: Vec<u8>,
-    /// Serialised `/Resources` dictionary for the form (e.g. `<< /XObject … >>`).
+    /// Serialised `/Resources` dictionary (empty for none).
     pub resources: Vec<u8>,
-    /// Extra objects the resources refer to, written with the update, keyed by a
-    /// placeholder number that `resources` uses as `{{obj:N}}`.
-    pub extra_objects: Vec<Vec<u8>>,
+}
+
+/// Builds an appearance for a widget of width `w` and height `h` points, writing
+/// any objects it needs (image XObjects, embedded fonts) into `up`.
+pub trait AppearanceBuilder: std::fmt::Debug {
+    /// Build the appearance.
+    fn build(&self, up: &mut IncrementalUpdate<'_>, w: f64, h: f64) -> Result<AppearanceStream, PdfError>;
+}
+
+/// One widget annotation of the signature field.
+#[derive(Debug)]
+pub struct WidgetSpec {
+    /// Zero-based page index.
+    pub page_index: usize,
+    /// Rectangle in PDF user space; all zeros for an invisible signature.
+    pub rect: [f64; 4],
+    /// What it shows (`None`: an empty appearance).
+    pub appearance: Option<Box<dyn AppearanceBuilder>>,
+}
+
+impl WidgetSpec {
+    /// An invisible widget on page `page_index`.
+    pub fn invisible(page_index: usize) -> Self {
+        WidgetSpec { page_index, rect: [0.0; 4], appearance: None }
+    }
 }
 
 /// What the signature dictionary and its field say.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SignatureSpec {
     /// Field name (`/T`); `None` picks `Signature1`, `Signature2`, … not yet used.
     pub field_name: Option<String>,
@@ -47,14 +72,12 @@ pub struct SignatureSpec {
     pub location: Option<String>,
     /// `/M`: claimed signing time (written in Vietnam time).
     pub signing_time: OffsetDateTime,
-    /// Zero-based page index of the widget.
-    pub page_index: usize,
-    /// Widget rectangle in PDF user space; all zeros for an invisible signature.
-    pub rect: [f64; 4],
+    /// The field's widgets: the first is the signature's own stamp; more widgets
+    /// (e.g. the clerk's number and date, R8) belong to the same field, so they
+    /// arrive in the same update and are covered by the same signature.
+    pub widgets: Vec<WidgetSpec>,
     /// Capacity of `/Contents` in bytes (the hex string holds twice as many digits).
     pub contents_capacity: usize,
-    /// Appearance of a visible signature.
-    pub appearance: Option<Appearance>,
 }
 
 /// The appended bytes of a signature update, ready for the digest.
@@ -94,53 +117,80 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
     refuse_if_certified_no_changes(pdf, cat)?;
 
     let pages = pdf.page_refs()?;
-    let page_ref = *pages.get(spec.page_index).ok_or_else(|| PdfError::Missing(format!("page {}", spec.page_index + 1)))?;
-
+    if spec.widgets.is_empty() {
+        return Err(PdfError::Missing("signature widget".into()));
+    }
     let mut up = IncrementalUpdate::new(pdf);
     let sig_ref = up.reserve();
     let field_ref = up.reserve();
-    let ap_ref = up.reserve();
+    let merged = spec.widgets.len() == 1;
 
     // The form: /AcroForm with /Fields extended and /SigFlags 3.
     let field_name = add_to_acroform(pdf, &mut up, &catalog, field_ref, spec.field_name.as_deref())?;
 
-    // The page: /Annots extended with the widget.
-    add_to_annots(pdf, &mut up, page_ref, field_ref)?;
+    // Widgets: one merged with the field, or several as its /Kids.
+    let mut kids = Vec::new();
+    let mut by_page: Vec<(ObjRef, Vec<ObjRef>)> = Vec::new();
+    for w in &spec.widgets {
+        let page_ref = *pages.get(w.page_index).ok_or_else(|| PdfError::Missing(format!("page {}", w.page_index + 1)))?;
+        let widget_ref = if merged { field_ref } else { up.reserve() };
+        let ap_ref = up.reserve();
+        let [x1, y1, x2, y2] = w.rect;
+        let (wd, ht) = ((x2 - x1).abs(), (y2 - y1).abs());
+        let ap = match &w.appearance {
+            Some(b) => b.build(&mut up, wd, ht)?,
+            None => AppearanceStream::default(),
+        };
+        let mut ap_body = Vec::new();
+        write!(ap_body, "<< /Type /XObject /Subtype /Form /BBox [0 0 {} {}] ", real(wd), real(ht))?;
+        if !ap.resources.is_empty() {
+            ap_body.extend_from_slice(b"/Resources ");
+            ap_body.extend_from_slice(&ap.resources);
+            ap_body.push(b' ');
+        }
+        write!(ap_body, "/Length {} >>\nstream\n", ap.content.len())?;
+        ap_body.extend_from_slice(&ap.content);
+        ap_body.extend_from_slice(b"\nendstream");
+        up.put(ap_ref, ap_body);
 
-    // Appearance stream (empty for an invisible signature).
-    let [x1, y1, x2, y2] = spec.rect;
-    let (w, h) = ((x2 - x1).abs(), (y2 - y1).abs());
-    let ap = spec.appearance.clone().unwrap_or_default();
-    let mut resources = ap.resources.clone();
-    for (idx, extra) in ap.extra_objects.iter().enumerate() {
-        let r = up.reserve();
-        up.put(r, extra.clone());
-        // Placeholders are numbered in order of `extra_objects`.
-        let needle = format!("{{{{obj:{idx}}}}}");
-        resources = replace_all(&resources, needle.as_bytes(), format!("{} 0 R", r.num).as_bytes());
+        let mut widget = Vec::new();
+        write!(widget, "<< /Type /Annot /Subtype /Widget ")?;
+        if merged {
+            write!(widget, "/FT /Sig /T ")?;
+            widget.extend_from_slice(&text_string(&field_name));
+            write!(widget, " /V {} 0 R ", sig_ref.num)?;
+        } else {
+            write!(widget, "/Parent {} 0 R ", field_ref.num)?;
+        }
+        write!(
+            widget,
+            "/F {} /Rect [{} {} {} {}] /P {} {} R /AP << /N {} 0 R >> >>",
+            WIDGET_FLAGS, real(x1), real(y1), real(x2), real(y2), page_ref.num, page_ref.gen, ap_ref.num
+        )?;
+        up.put(widget_ref, widget);
+        if !merged {
+            kids.push(widget_ref);
+        }
+        match by_page.iter_mut().find(|(p, _)| *p == page_ref) {
+            Some((_, list)) => list.push(widget_ref),
+            None => by_page.push((page_ref, vec![widget_ref])),
+        }
     }
-    let mut ap_body = Vec::new();
-    write!(ap_body, "<< /Type /XObject /Subtype /Form /BBox [0 0 {} {}] ", real(w), real(h))?;
-    if !resources.is_empty() {
-        ap_body.extend_from_slice(b"/Resources ");
-        ap_body.extend_from_slice(&resources);
-        ap_body.push(b' ');
+    if !merged {
+        let mut field = Vec::new();
+        write!(field, "<< /FT /Sig /T ")?;
+        field.extend_from_slice(&text_string(&field_name));
+        write!(field, " /V {} 0 R /Kids [", sig_ref.num)?;
+        for k in &kids {
+            write!(field, "{} 0 R ", k.num)?;
+        }
+        write!(field, "] >>")?;
+        up.put(field_ref, field);
     }
-    write!(ap_body, "/Length {} >>\nstream\n", ap.content.len())?;
-    ap_body.extend_from_slice(&ap.content);
-    ap_body.extend_from_slice(b"\nendstream");
-    up.put(ap_ref, ap_body);
-
-    // Field merged with its widget.
-    let mut field = Vec::new();
-    write!(field, "<< /Type /Annot /Subtype /Widget /FT /Sig /T ")?;
-    field.extend_from_slice(&text_string(&field_name));
-    write!(
-        field,
-        " /V {} 0 R /F {} /Rect [{} {} {} {}] /P {} {} R /AP << /N {} 0 R >> >>",
-        sig_ref.num, WIDGET_FLAGS, real(x1), real(y1), real(x2), real(y2), page_ref.num, page_ref.gen, ap_ref.num
-    )?;
-    up.put(field_ref, field);
+    // The pages: /Annots extended with their widgets.
+    for (page_ref, widgets) in &by_page {
+        add_to_annots(pdf, &mut up, *page_ref, widgets)?;
+    }
 
     // Signature dictionary with fixed-width placeholders.
     let mut sig = Vec::new();
@@ -172,21 +222,6 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
         byte_range: sig_off + br_start..sig_off + br_start + BYTE_RANGE_WIDTH,
         field_name,
     })
-}
-
-fn replace_all(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(hay.len());
-    let mut i = 0;
-    while i < hay.len() {
-        if hay[i..].starts_with(needle) {
-            out.extend_from_slice(with);
-            i += needle.len();
-        } else {
-            out.push(hay[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 /// A certification signature with `/P 1` forbids every later change.
@@ -302,7 +337,9 @@ fn set_sig_flags(s: &mut Splice<'_>, form: &Dict) {
     }
 }
 
-fn add_to_annots(pdf: &PdfFile, up: &mut IncrementalUpdate<'_>, page_ref: ObjRef, widget: ObjRef) -> Result<(), PdfError> {
+fn add_to_annots(pdf: &PdfFile, up: &mut IncrementalUpdate<'_>, page_ref: ObjRef, widgets: &[ObjRef]) -> Result<(), PdfError> {
+    let items: Vec<u8> = widgets.iter().map(|w| format!("{} {} R", w.num, w.gen)).collect::<Vec<_>>().join(" ").into_bytes();
+    let array = [b"[".as_slice(), &items, b"]"].concat();
     let page = pdf.get(page_ref)?;
     let d = page.object.as_dict().ok_or_else(|| PdfError::malformed(0, "page is not a dictionary"))?;
     if page.stream.is_some() {
@@ -311,20 +348,20 @@ fn add_to_annots(pdf: &PdfFile, up: &mut IncrementalUpdate<'_>, page_ref: ObjRef
     let mut s = Splice::new(&page);
     match d.entry(b"Annots") {
         Some(e) => match &e.value {
-            Object::Array(_) => s.append_to_array(&e.value_span, &ref_bytes(widget))?,
+            Object::Array(_) => s.append_to_array(&e.value_span, &items)?,
             Object::Ref(r) => {
                 let arr = pdf.get(*r)?;
                 if arr.object.as_array().is_some() {
                     let mut a = Splice::new(&arr);
-                    a.append_to_array(&arr.value_span, &ref_bytes(widget))?;
+                    a.append_to_array(&arr.value_span, &items)?;
                     up.put(arr.id, a.finish()?);
                     return Ok(());
                 }
-                s.set(d, b"Annots", format!("[{} {} R]", widget.num, widget.gen).as_bytes());
+                s.set(d, b"Annots", &array);
             }
-            _ => s.set(d, b"Annots", format!("[{} {} R]", widget.num, widget.gen).as_bytes()),
+            _ => s.set(d, b"Annots", &array),
         },
-        None => s.set(d, b"Annots", format!("[{} {} R]", widget.num, widget.gen).as_bytes()),
+        None => s.set(d, b"Annots", &array),
     }
     up.put(page.id, s.finish()?);
     Ok(())
