@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod identity;
 pub mod pdf;
 pub mod sign;
+pub mod stamp;
 pub mod text;
 pub mod signer;
 pub mod time;

@@ -46,6 +46,9 @@ pub struct SignRequest {
     pub location: Option<String>,
     /// `/Name`; `None` uses the certificate's common name.
     pub name: Option<String>,
+    /// Claimed signing time; `None` means now. A stamp that prints the time must
+    /// use the same instant as `/M`.
+    pub signing_time: Option<time::OffsetDateTime>,
     /// The signature field's widgets: the stamp first, then any extra widgets
     /// (the clerk's number and date). Empty means one invisible widget on page 1.
     pub widgets: Vec<WidgetSpec>,
@@ -62,6 +65,7 @@ impl SignRequest {
             reason: None,
             location: None,
             name: None,
+            signing_time: None,
             widgets: Vec::new(),
         }
     }
@@ -151,7 +155,7 @@ impl Prepared {
         let pdf = PdfFile::from_file(file)?;
         let chain = embedded_chain(signer);
         let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;
-        let signing_time = crate::time::now_vietnam();
+        let signing_time = request.signing_time.unwrap_or_else(crate::time::now_vietnam);
         let name = request.name.clone().or_else(|| common_name(signer.certificate()));
         let mut widgets = std::mem::take(&mut request.widgets);
         if widgets.is_empty() {

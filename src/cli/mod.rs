@@ -2,6 +2,7 @@
 
 mod demo;
 mod sign;
+mod stamp;
 mod tokens;
 mod verify;
 

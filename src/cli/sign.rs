@@ -65,6 +65,42 @@ pub struct SignArgs {
     /// In kết quả dạng JSON / print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Ảnh chữ ký/con dấu PNG nền trong suốt / signature or seal image.
+    #[arg(long, value_name = "PNG")]
+    pub image: Option<PathBuf>,
+    /// Mẫu chữ ký (tên hoặc tệp .toml) / stamp template name or file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub template: Option<String>,
+    /// Họ tên người ký để tìm vị trí / signer name to look for.
+    #[arg(long = "signer-name", value_name = "TEXT")]
+    pub signer_name: Option<String>,
+    /// Chức vụ người ký / signer title.
+    #[arg(long = "signer-title", value_name = "TEXT")]
+    pub signer_title: Option<String>,
+    /// Trang (từ 1) / page number (1-based).
+    #[arg(long, value_name = "N")]
+    pub page: Option<usize>,
+    /// Vị trí góc trên bên trái, mm từ góc trên bên trái trang / position in mm.
+    #[arg(long, value_name = "X,Y")]
+    pub at: Option<String>,
+    /// Kích thước (mm): đường kính dấu hoặc chiều rộng ảnh / size in mm.
+    #[arg(long = "size-mm", value_name = "MM")]
+    pub size_mm: Option<f64>,
+    /// Số và ký hiệu văn bản (văn thư) / document number, e.g. 123/QĐ-UBND.
+    #[arg(long = "doc-number", value_name = "TEXT")]
+    pub doc_number: Option<String>,
+    /// Ngày văn bản YYYY-MM-DD / document date.
+    #[arg(long = "doc-date", value_name = "YYYY-MM-DD")]
+    pub doc_date: Option<String>,
+    /// Hình thức sao (sao y, sao lục, trích sao) / form of copy.
+    #[arg(long = "copy-form", value_name = "TEXT")]
+    pub copy_form: Option<String>,
+    /// Tên cơ quan / organisation name.
+    #[arg(long = "org-name", value_name = "TEXT")]
+    pub org_name: Option<String>,
+    /// Chữ ký không hiển thị / invisible signature.
+    #[arg(long)]
+    pub invisible: bool,
 }
 
 /// Run `kyso sign`.
@@ -122,9 +158,18 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     req.force = args.force;
     req.reason = args.reason.clone();
     req.location = args.location.clone();
+    let signing_time = kyso::time::now_vietnam();
+    req.signing_time = Some(signing_time);
+    let plan = super::stamp::plan_for(&args, signer.certificate(), signing_time)?;
+    req.widgets = plan.widgets;
     let outcome = sign_file(req, signer.as_ref())?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcome).unwrap_or_else(|_| "{}".into()));
+        let mut v = serde_json::to_value(&outcome).unwrap_or_default();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("stamp".into(), serde_json::to_value(&plan.report).unwrap_or_default());
+            obj.insert("placement".into(), serde_json::Value::String(plan.report.placement.clone()));
+        }
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into()));
     } else {
         println!(
             "{}",
