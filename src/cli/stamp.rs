@@ -15,6 +15,7 @@ pub fn plan_for(args: &SignArgs, cert: &x509_cert::Certificate, signing_time: ti
     let pdf = PdfFile::open(&args.input)?;
     let name = args.template.clone().unwrap_or_else(|| {
         match args.role {
+            RoleArg::Seal if args.scanned => "scanned",
             RoleArg::Personal => "personal",
             RoleArg::Seal => "seal",
             RoleArg::Copy => "copy",
@@ -76,7 +77,8 @@ pub fn plan_for(args: &SignArgs, cert: &x509_cert::Certificate, signing_time: ti
     let finder_name = args.signer_name.clone().or(signer_name.clone());
     let finder_title = args.signer_title.clone();
     let find_block = move |page: usize| kyso::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
-    let fill = if args.doc_number.is_some() || doc_date.is_some() {
+    // R8: the number and date are filled in by the clerk, with the agency signature.
+    let fill = if args.role == RoleArg::Seal && (args.doc_number.is_some() || doc_date.is_some()) {
         Some(kyso::stamp::locate::number_and_date(&args.input, args.doc_number.as_deref(), doc_date)?)
     } else {
         None

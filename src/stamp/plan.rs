@@ -186,7 +186,7 @@ pub fn plan(
         }
     };
     let appearance = StampAppearance { image, text };
-    widgets.push(WidgetSpec { page_index: page_idx, rect: rect, appearance: Some(Box::new(appearance)) });
+    widgets.push(WidgetSpec { page_index: page_idx, rect, appearance: Some(Box::new(appearance)) });
     let mut report = PlacementReport {
         template: t.name.clone(),
         placement: serde_json::to_value(how).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
