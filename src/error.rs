@@ -31,9 +31,15 @@ pub enum Error {
     /// A workflow rule refuses the step (e.g. sealing over an invalid signature).
     #[error(transparent)]
     Workflow(#[from] crate::workflow::SealRefusal),
+    /// The document's text could not be read to place a visible signature.
+    #[error(transparent)]
+    Stamp(#[from] crate::stamp::text::StampError),
     /// The caller asked for something that cannot be done (not caused by file contents).
     #[error(transparent)]
     Usage(#[from] UsageError),
+    /// A signature or seal image could not be prepared.
+    #[error(transparent)]
+    Image(#[from] crate::stamp::image::ImageError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -135,6 +141,8 @@ impl Localize for Error {
             Error::Output(e) => e.localize(lang),
             Error::Usage(e) => e.localize(lang),
             Error::Workflow(e) => e.localize(lang),
+            Error::Stamp(e) => e.localize(lang),
+            Error::Image(e) => e.localize(lang),
         }
     }
 }
@@ -154,6 +162,8 @@ impl Error {
             Error::Output(OutputError::WriteOutput { .. }) => "write_output",
             Error::Usage(_) => "usage",
             Error::Workflow(e) => e.kind(),
+            Error::Stamp(e) => e.kind(),
+            Error::Image(e) => e.kind(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Argument definitions and dispatch for the `kyso` binary.
 
 mod demo;
+mod image;
 mod sign;
 mod stamp;
 mod tokens;
@@ -66,6 +67,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Chạy thử với danh tính demo (không có giá trị pháp lý) / demo with the demo identity.
     Demo(demo::DemoArgs),
+    /// Chuẩn bị ảnh chữ ký/con dấu nền trong suốt / prepare a signature or seal image.
+    Image(image::ImageArgs),
 }
 
 /// Run the parsed command.
@@ -76,6 +79,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sign(a) => sign::run(a, lang),
         Command::Demo(a) => demo::run(a, lang),
         Command::Verify(a) => verify::run(a, lang),
+        Command::Image(a) => image::run(a, lang),
     };
     match result {
         Ok(code) => code,

@@ -74,7 +74,9 @@ pub fn plan_for(args: &SignArgs, cert: &x509_cert::Certificate, signing_time: ti
         None => None,
     };
     let input = args.input.clone();
-    let finder_name = args.signer_name.clone().or(signer_name.clone());
+    // The leader's block is found by the leader's name; a seal (signed with the
+    // agency's certificate) looks for the block by its title words only.
+    let finder_name = if args.role == RoleArg::Personal { args.signer_name.clone().or(signer_name.clone()) } else { args.signer_name.clone() };
     let finder_title = args.signer_title.clone();
     let find_block = move |page: usize| kyso::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
     // R8: the number and date are filled in by the clerk, with the agency signature.

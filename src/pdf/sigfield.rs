@@ -160,7 +160,9 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
             widget.extend_from_slice(&text_string(&field_name));
             write!(widget, " /V {} 0 R ", sig_ref.num)?;
         } else {
-            write!(widget, "/Parent {} 0 R ", field_ref.num)?;
+            // No /Parent: poppler (22.x) takes a kid with /Parent for a child field,
+            // and would list each widget as an unsigned signature field.
+            let _ = field_ref;
         }
         write!(
             widget,

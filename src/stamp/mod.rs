@@ -5,3 +5,6 @@ pub mod appearance;
 pub mod place;
 pub mod plan;
 pub mod locate;
+pub mod image;
+pub mod text;
+pub mod anchors;

@@ -79,6 +79,7 @@ pub struct StampPlan {
 /// Pick the page: the user's, the template's rule, or where `find_block` finds the
 /// signature block (searching from the last page).
 fn choose_page(
+    pdf: &PdfFile,
     t: &Template,
     req: &StampRequest,
     pages: usize,
@@ -89,6 +90,14 @@ fn choose_page(
         return (idx, find_block(idx));
     }
     let last = pages.saturating_sub(1);
+    // The seal goes on the page of the leader's visible signature (R2).
+    if t.anchor.kind == "seal-over-personal" {
+        for idx in (0..pages).rev() {
+            if place::signature_widget_rects(pdf, idx).map(|r| !r.is_empty()).unwrap_or(false) {
+                return (idx, find_block(idx));
+            }
+        }
+    }
     match t.page.rule.as_str() {
         "first" => (0, None),
         "number" => (t.page.number.unwrap_or(1).saturating_sub(1).min(last), None),
@@ -129,7 +138,7 @@ pub fn plan(
         size: tr.size_pt,
         color: parse_color(&tr.color),
     });
-    let (page_idx, block) = choose_page(&t, req, pages, find_block);
+    let (page_idx, block) = choose_page(pdf, &t, req, pages, find_block);
     let page = place::page_box(pdf, page_idx)?;
     if image.is_none() && text.is_none() {
         // Nothing to draw (e.g. a personal signature with no image): invisible,

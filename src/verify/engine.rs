@@ -210,6 +210,24 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
             r.message_en = format!("{} (inconsistent cross-reference table: {problem})", SubIndication::FormatFailure.sentence(Lang::En));
         }
     }
+    // Bytes after the end of the newest revision that are not white space:
+    // objects appended without a cross-reference section (the incremental-saving
+    // attack's variants without xref or trailer), which a repairing viewer may
+    // show although no revision, and so no difference analysis, includes them.
+    if let Some(tail) = trailing_data(&pdf) {
+        for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
+            r.indication = Indication::TotalFailed;
+            r.sub_indication = Some(SubIndication::FormatFailure);
+            r.message_vi = format!(
+                "{} ({tail} byte sau dấu kết thúc %%EOF cuối cùng không thuộc bản sửa đổi nào của tệp)",
+                SubIndication::FormatFailure.sentence(Lang::Vi)
+            );
+            r.message_en = format!(
+                "{} ({tail} bytes after the last %%EOF belong to no revision of the file)",
+                SubIndication::FormatFailure.sentence(Lang::En)
+            );
+        }
+    }
     // Signing order: by the revision each signature closes; unusable ones last.
     reports.sort_by_key(|r| r.coverage.revision.unwrap_or(usize::MAX));
     for (i, r) in reports.iter_mut().enumerate() {
@@ -223,6 +241,18 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.message_en = en;
     doc.signatures = reports;
     doc
+}
+
+/// How many bytes follow the end of the newest revision, when they are more than
+/// white space (or NUL padding).
+fn trailing_data(pdf: &PdfFile) -> Option<u64> {
+    const PEEK: u64 = 64 * 1024;
+    let newest = pdf.revision_count().checked_sub(1)?;
+    let end = pdf.revision_end(newest).ok()??;
+    let tail = pdf.len().checked_sub(end).filter(|&t| t > 0)?;
+    let bytes = pdf.read_range(end, tail.min(PEEK) as usize).ok()?;
+    let blank = bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0));
+    (!blank || tail > PEEK).then_some(tail)
 }
 
 fn file_sha256(path: &Path) -> Option<String> {

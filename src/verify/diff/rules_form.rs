@@ -580,7 +580,8 @@ impl Rule for AppearanceRule {
                 Object::Dict(d) => d.name(b"Subtype").map(<[u8]>::to_vec).unwrap_or_default(),
                 _ => Vec::new(),
             };
-            let kind = super::rules_page::annotation_kind(&subtype);
+            // A rewritten appearance paints whatever it likes, whatever the type.
+            let kind = super::rules_page::annotation_kind_painted(&subtype, true);
             return Ok(Some(vec![Finding::new(
                 kind,
                 format!("annotation on page {}", page + 1),

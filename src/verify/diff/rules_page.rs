@@ -24,6 +24,19 @@ pub(crate) fn annotation_kind(subtype: &[u8]) -> ChangeKind {
     }
 }
 
+/// The kind of change a new or edited annotation makes when `appearance` says
+/// whether it brings an appearance stream of its own (`/AP` new or changed): a
+/// comment type with its own appearance can paint anything over the page, like
+/// a `/FreeText` (the evil-annotation attack under DocMDP P = 3 with a sticky
+/// note or highlight whose `/AP` is an opaque box of text).
+pub(crate) fn annotation_kind_painted(subtype: &[u8], appearance: bool) -> ChangeKind {
+    if appearance {
+        ChangeKind::OverlayAnnotation
+    } else {
+        annotation_kind(subtype)
+    }
+}
+
 /// A page: only `/Annots` may change.
 pub(crate) struct PageRule;
 
@@ -101,7 +114,7 @@ fn new_annotation(cx: &Cx<'_>, page: usize, a: ObjRef) -> Result<Finding, PdfErr
     let subtype = d.name(b"Subtype").map(<[u8]>::to_vec).unwrap_or_default();
     if subtype != b"Widget" {
         return Ok(Finding::new(
-            annotation_kind(&subtype),
+            annotation_kind_painted(&subtype, d.get(b"AP").is_some()),
             what,
             format!("new /{} annotation {a} on page {}", String::from_utf8_lossy(&subtype), page + 1),
         ));
@@ -201,10 +214,11 @@ impl Rule for AnnotationRule {
         let f = if os != ns {
             Finding::disallowed(what, format!("annotation {} changed type from /{} to /{}", upd.r, String::from_utf8_lossy(os), String::from_utf8_lossy(ns)))
         } else {
+            let changed = changed_keys(old, new);
             Finding::new(
-                annotation_kind(os),
+                annotation_kind_painted(os, changed.iter().any(|k| k == b"AP")),
                 what,
-                format!("/{} annotation {} edited: {} changed", String::from_utf8_lossy(os), upd.r, key_list(&changed_keys(old, new))),
+                format!("/{} annotation {} edited: {} changed", String::from_utf8_lossy(os), upd.r, key_list(&changed)),
             )
         };
         Ok(Some(vec![f]))
