@@ -21,7 +21,7 @@ else
 fi
 
 # 2. The desktop shell opens a window under Xvfb (screenshot kept as an artefact).
-KYSO_SMOKE_NO_BUILD=1 bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"
+bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"
 
 # 3. The README's main job without a display: the demo signs and checks the samples.
 cargo run -q -p kyso --bin kyso -- demo --out "$artifacts/demo"
