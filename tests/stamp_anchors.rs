@@ -289,6 +289,7 @@ fn every_draft_reads_without_error() {
         let first = doc.page_lines(0).unwrap_or_else(|e| panic!("{name}: {e}"));
         let last = doc.page_lines(doc.page_count() - 1).unwrap_or_else(|e| panic!("{name}: {e}"));
         eprintln!("{name}: {} pages, {} + {} lines, {:?}", doc.page_count(), first.len(), last.len(), t.elapsed());
-        assert!(!first.is_empty(), "{name}: no text on page 1");
+        // big-300p.pdf has no text; the drafts all do.
+        assert!(!name.starts_with("draft-") || !first.is_empty(), "{name}: no text on page 1");
     }
 }

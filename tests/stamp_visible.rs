@@ -234,10 +234,13 @@ fn leader_signs_then_clerk_numbers_dates_and_seals_in_one_step() {
     assert!(num.1.x0 >= so - 0.5 && num.1.x1 <= sym + 0.5, "number outside the blank");
     let ngay = ws.iter().find(|(w, _)| w == "ngày").expect("ngày").1.x1;
     let thang = ws.iter().find(|(w, _)| w == "tháng").expect("tháng").1.clone_box();
-    let nam = ws.iter().rfind(|(w, _)| w == "năm").expect("năm").1.x0;
-    let day = fw.iter().find(|(w, b)| w == "22" && b.x0 > ngay - 0.5).expect("day written").1.clone_box();
+    let ngay_line = ws.iter().find(|(w, _)| w == "ngày").expect("ngày").1.clone_box();
+    assert!((ngay_line.y0 - thang.y0).abs() < 2.0, "date line words on one line");
+    let nam = ws.iter().find(|(w, b)| w == "năm" && (b.y0 - thang.y0).abs() < 2.0).expect("năm").1.x0;
+    let same_line = |b: &Ink| (b.y0 - thang.y0).abs() < 2.0;
+    let day = fw.iter().find(|(w, b)| w == "22" && b.x0 > ngay - 0.5 && same_line(b)).expect("day written").1.clone_box();
     assert!(day.x1 <= thang.x0 + 0.5, "day outside its blank");
-    let month = fw.iter().find(|(w, b)| w == "11" && b.x0 >= thang.x1 - 0.5).expect("month written");
+    let month = fw.iter().find(|(w, b)| w == "11" && b.x0 >= thang.x1 - 0.5 && same_line(b)).expect("month written");
     assert!(month.1.x1 <= nam + 0.5, "month outside its blank");
 }
 

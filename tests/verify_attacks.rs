@@ -384,6 +384,17 @@ fn certified_documents_and_an_allowed_approval_are_valid() {
         let doc = assert_valid(&certified(p));
         assert_eq!(doc["docmdp"], p);
     }
+    // kyso will not sign a P = 1 document (any change breaks the certification).
+    let pin = c.tb.var("KYSO_TEST_PIN");
+    let refused = c.dir.join("certified-p1-signed.pdf");
+    let p1 = certified(1);
+    let o = kyso(
+        &c.tb,
+        &["sign", p1.to_str().expect("utf8"), "-o", refused.to_str().expect("utf8"), "--module", &c.tb.module(), "--token", "KYSO-TEST", "--cert", "01", "--invisible"],
+        &[("KYSO_PIN", &pin)],
+    );
+    assert!(!o.status.success(), "kyso signed a DocMDP P = 1 document");
+    assert!(!refused.exists());
     // An approval signature after a P = 2 certification is allowed.
     let approved = c.dir.join("certified-p2-approved.pdf");
     sign_kyso(&c.tb, &certified(2), &approved, "04");

@@ -98,10 +98,14 @@ fn world() -> &'static World {
     })
 }
 
+/// A fresh revocation cache for every run (answers cached by one test must not
+/// answer for another), and no user trust folder.
 fn env() -> Vec<(&'static str, String)> {
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let w = world();
+    let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     vec![
-        ("XDG_CACHE_HOME", w.dir.join("xdg-cache").display().to_string()),
+        ("XDG_CACHE_HOME", w.dir.join(format!("xdg-cache-{n}")).display().to_string()),
         ("XDG_CONFIG_HOME", w.dir.join("xdg-config").display().to_string()),
     ]
 }
@@ -241,6 +245,7 @@ fn signed_by_kyso_is_valid_with_crls_and_try_later_without() {
     assert!(out.contains("Chưa xác định"), "{out}");
     assert!(out.contains("hãy kiểm tra lại sau"), "{out}");
     assert!(out.contains("Nguyễn Văn An"), "{out}");
+    assert!(!out.contains("Revocation"), "English detail in the Vietnamese report: {out}");
     let mut args = vec!["--trust".into(), s(&w.tb.pki("root.pem")), "--offline".into()];
     for c in &w.crls {
         args.push("--crl".into());

@@ -353,6 +353,7 @@ pub fn find_date_blanks(lines: &[TextLine]) -> Option<DateBlanks> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

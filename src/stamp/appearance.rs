@@ -37,7 +37,22 @@ impl StampImage {
         if u64::from(w) * u64::from(h) > MAX_PIXELS {
             return Err(PdfError::LimitExceeded("image size"));
         }
-        let img = image::open(path).map_err(|e| bad(e.to_string()))?.to_rgba8();
+        let mut img = image::open(path).map_err(|e| bad(e.to_string()))?.to_rgba8();
+        // Trim fully transparent margins so the template size is the ink's size
+        // (a seal's real diameter, R2).
+        let (w0, h0) = img.dimensions();
+        let (mut x0, mut y0, mut x1, mut y1) = (w0, h0, 0u32, 0u32);
+        for (x, y, p) in img.enumerate_pixels() {
+            if p.0[3] > 16 {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x);
+                y1 = y1.max(y);
+            }
+        }
+        if x1 >= x0 && y1 >= y0 && (x1 - x0 + 1, y1 - y0 + 1) != (w0, h0) {
+            img = image::imageops::crop_imm(&img, x0, y0, x1 - x0 + 1, y1 - y0 + 1).to_image();
+        }
         let (width, height) = img.dimensions();
         let mut rgb = Vec::with_capacity((width * height * 3) as usize);
         let mut alpha = Vec::with_capacity((width * height) as usize);

@@ -469,7 +469,9 @@ fn check_signature(
         _ => None,
     });
     let unknown = rev.certificates.iter().find_map(|c| match &c.status {
-        RevocationStatus::Unknown { .. } | RevocationStatus::NotChecked => Some(c.status.localize(Lang::En)),
+        RevocationStatus::Unknown { .. } | RevocationStatus::NotChecked => {
+            Some((c.status.localize(Lang::Vi), c.status.localize(Lang::En)))
+        }
         _ => None,
     });
     r.revocation = Some(rev);
@@ -485,7 +487,12 @@ fn check_signature(
             return r;
         }
         RevocationSummary::TryLater => {
-            indeterminate(&mut r, SubIndication::TryLater, unknown);
+            indeterminate(&mut r, SubIndication::TryLater, None);
+            // The detail in each message's own language.
+            if let Some((vi, en)) = unknown {
+                r.message_vi = format!("{} ({vi})", SubIndication::TryLater.sentence(Lang::Vi));
+                r.message_en = format!("{} ({en})", SubIndication::TryLater.sentence(Lang::En));
+            }
             return r;
         }
     }
