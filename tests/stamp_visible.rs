@@ -253,3 +253,30 @@ impl CloneBox for Ink {
         Ink { x0: self.x0, y0: self.y0, x1: self.x1, y1: self.y1 }
     }
 }
+
+/// R10: a scanned paper document (no text layer) sealed by the agency alone: the
+/// seal lands at the template's place on the last page, at real size.
+#[test]
+fn scanned_document_sealed_at_the_template_place() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, seal) = images(dir.path());
+    let input = tb.draft("draft-scanned.pdf");
+    let out = dir.path().join("scan-sealed.pdf");
+    let o = kyso(
+        &tb,
+        &[
+            "sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"),
+            "--pkcs12", tb.pki("agency-rsa2048.p12").to_str().expect("utf8"),
+            "--role", "seal", "--scanned", "--image", seal.to_str().expect("utf8"), "--offline", "--json",
+        ],
+        &[("KYSO_P12_PASSWORD", "kyso-test")],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["stamp"]["template"], "scanned");
+    let (_, red, _, (pw, ph)) = new_ink(&input, &out, 1, dir.path());
+    let red = red.expect("red seal");
+    assert!((red.w() - 36.0).abs() <= 0.5, "seal width {} mm", red.w());
+    assert!(red.x0 > pw / 2.0 && red.y0 > ph / 2.0, "seal not at the bottom right");
+}

@@ -697,7 +697,7 @@ fn usage_errors_and_unreadable_paths_exit_3() {
     assert_eq!(o.status.code(), Some(3));
     // A missing file, alone and next to a valid one: 3, and the valid one is still reported.
     let missing = s(&w.dir.join("khong-co.pdf"));
-    let (code, _, err) = verify_raw(&[missing.clone()]);
+    let (code, _, err) = verify_raw(std::slice::from_ref(&missing));
     assert_eq!(code, 3);
     assert!(err.contains("Không đọc được") && err.contains("khong-co.pdf"), "{err}");
     let (code, out, _) = verify_raw(&["--json".into(), valid.clone(), missing]);
