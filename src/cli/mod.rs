@@ -58,6 +58,7 @@ pub enum RoleArg {
 
 /// Subcommands.
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only obscure the clap derive
 pub enum Command {
     /// Liệt kê thiết bị ký số (token) và chứng thư số / list tokens and certificates.
     Tokens(tokens::TokensArgs),

@@ -182,7 +182,7 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
 
 fn read_pin(from_stdin: bool) -> Result<Pin, kyso::Error> {
     if from_stdin {
-        return Ok(Pin::from_reader(std::io::stdin().lock())?);
+        return Pin::from_reader(std::io::stdin().lock());
     }
     if let Some(pin) = Pin::from_env("KYSO_PIN") {
         return Ok(pin);

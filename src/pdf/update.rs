@@ -122,7 +122,7 @@ impl<'a> IncrementalUpdate<'a> {
         let mut value_offsets = BTreeMap::new();
         for (r, body) in &self.objects {
             offsets.insert(r.num, (r.gen, input_len + out.len() as u64));
-            write!(out, "{} {} obj\n", r.num, r.gen)?;
+            writeln!(out, "{} {} obj", r.num, r.gen)?;
             value_offsets.insert(*r, out.len());
             out.extend_from_slice(body);
             out.extend_from_slice(b"\nendobj\n");
@@ -149,7 +149,7 @@ impl<'a> IncrementalUpdate<'a> {
                 let xref_off = input_len + out.len() as u64;
                 out.extend_from_slice(b"xref\n");
                 for run in runs(&offsets) {
-                    write!(out, "{} {}\n", run[0].0, run.len())?;
+                    writeln!(out, "{} {}", run[0].0, run.len())?;
                     for (_, (gen, off)) in run {
                         write!(out, "{:010} {:05} n\r\n", off, gen)?;
                     }

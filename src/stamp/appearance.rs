@@ -139,7 +139,7 @@ impl AppearanceBuilder for StampAppearance {
             body.extend_from_slice(b"\nendstream");
             up.put(im, body);
             xobjects.push_str(&format!("/Im1 {} 0 R ", im.num));
-            write!(content, "q {} 0 0 {} 0 0 cm /Im1 Do Q\n", real(w), real(h))?;
+            writeln!(content, "q {} 0 0 {} 0 0 cm /Im1 Do Q", real(w), real(h))?;
         }
         if let Some(t) = self.text.as_ref().filter(|t| !t.lines.is_empty()) {
             let font = EmbeddedFont::tinos().map_err(text_err)?;

@@ -268,24 +268,15 @@ fn signing_certificate_matches(si: &SignerInfo, cert: &Certificate) -> Option<bo
     None
 }
 
-/// Pull CRLs and OCSP responses out of `adbe-revocationInfoArchival`:
-/// `RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRLs OPTIONAL,
-/// ocsp [1] EXPLICIT SEQUENCE OF OCSPResponse OPTIONAL, otherRevInfo [2] … OPTIONAL }`.
+/// Pull CRLs and OCSP responses out of the `adbe-revocationInfoArchival`
+/// signed attribute (parsed by [`crate::verify::revocation::parse_adbe_revocation_info`]).
 fn collect_revocation(si: &SignerInfo, r: &mut CmsReport) {
     let Some(attrs) = si.signed_attrs.as_ref() else { return };
     let Some(v) = attrs.iter().find(|a| a.oid == ID_ADBE_REVOCATION).and_then(|a| a.values.iter().next()) else { return };
     let Ok(der) = v.to_der() else { return };
-    let Some(seq) = tlv_children(&der) else { return };
-    for (tag, body) in seq {
-        // The body of [0] / [1] EXPLICIT is one SEQUENCE OF items.
-        let Some(inner) = tlv_children_full(body) else { continue };
-        for item in inner {
-            match tag {
-                0xA0 => r.crls.push(item.to_vec()),
-                0xA1 => r.ocsps.push(item.to_vec()),
-                _ => {}
-            }
-        }
+    if let Ok(info) = crate::verify::revocation::parse_adbe_revocation_info(&der) {
+        r.crls = info.crls;
+        r.ocsps = info.ocsps;
     }
 }
 
@@ -302,19 +293,6 @@ fn timestamp_time(si: &SignerInfo) -> Option<String> {
     let gen = fields.get(4)?;
     let t = der::asn1::GeneralizedTime::from_der(gen).ok()?;
     Some(crate::time::iso8601(time::OffsetDateTime::from(t.to_system_time())))
-}
-
-/// Children of a constructed TLV as (tag, contents).
-fn tlv_children(der: &[u8]) -> Option<Vec<(u8, &[u8])>> {
-    let (_, body) = tlv(der)?;
-    let mut out = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        let (len, inner) = tlv(rest)?;
-        out.push((rest[0], inner));
-        rest = rest.get(len..)?;
-    }
-    Some(out)
 }
 
 /// Children of a constructed TLV as whole TLVs.

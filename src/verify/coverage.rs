@@ -72,7 +72,7 @@ pub fn check(pdf: &PdfFile, sig: ObjRef, byte_range: &Object) -> Result<Coverage
     let (b, c, d) = (b as u64, c as u64, d as u64);
     // The gap must be one hex string: '<' hex digits '>'.
     let gap_len = c - b;
-    if gap_len < 2 || gap_len > 64 * 1024 * 1024 {
+    if !(2..=64 * 1024 * 1024).contains(&gap_len) {
         return Ok(CoverageReport::bad(Coverage::None, "/ByteRange gap has an impossible size"));
     }
     let gap = pdf.read_range(b, gap_len as usize)?;
