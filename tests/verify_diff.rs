@@ -161,7 +161,7 @@ impl Case {
     fn sign_again(&self, input: &Path, name: &str, rect: [f64; 4]) -> PathBuf {
         let out = self.path(name);
         let mut req = SignRequest::new(input, &out);
-        req.rect = rect;
+        req.widgets = vec![kyso::pdf::sigfield::WidgetSpec { page_index: 0, rect, appearance: None }];
         sign_file(req, &self.signer).expect("sign");
         out
     }
