@@ -243,7 +243,10 @@ RUSTC1="$(pgrep -c rustc || true)"
 LOAD1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------ stage detail on a MISS
-DIFF_MS="$(python3 -c 'import json,sys; r={x["command"]:x for x in json.load(open(sys.argv[1]))["results"]}; print(f"{(r[\"visible\"][\"median\"]-r[\"invisible\"][\"median\"])*1e3:.3f}")' "$OUTD/kyso.json")"
+DIFF_MS="$(python3 -c '
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+print("%.3f" % ((r["visible"]["median"] - r["invisible"]["median"]) * 1e3))' "$OUTD/kyso.json")"
 MISS=0; python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= 15 else 1)' "$DIFF_MS" || MISS=1
 STRACE_NOTE=""
 if [[ "$STRACE" == 1 || ( "$STRACE" == auto && $MISS == 1 ) ]]; then
