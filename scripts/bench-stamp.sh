@@ -166,26 +166,18 @@ check_once() {  # check_once NAME: one untimed run of the array NAME (output is 
     || { cat "$OUTD/check-$1.err" >&2; die "kyso sign failed: $(q "${arr[@]}")"; }
 }
 for c in K_I K_N K_V K_A; do check_once "$c"; done
-PLACE_V="$(python3 - "$OUTD/check-K_V.json" <<'PY' 2>/dev/null || true
+stamp_info() {  # stamp_info JSON: "placement page box" from `kyso sign --json`
+  python3 - "$1" <<'PY' 2>/dev/null || echo "? ? ?"
 import json, sys
-d = json.load(open(sys.argv[1]))
-def find(o):
-    if isinstance(o, dict):
-        if "placement" in o:
-            return o
-        for v in o.values():
-            r = find(v)
-            if r: return r
-    if isinstance(o, list):
-        for v in o:
-            r = find(v)
-            if r: return r
-r = find(d)
-if r:
-    b = r.get("box_mm")
-    print(f'placement {r.get("placement")}, page {r.get("page")}' + (f', box (mm) {b}' if b else ''))
+s = json.load(open(sys.argv[1])).get("stamp") or {}
+b = s.get("boxMm")
+print(s.get("placement", "?"), s.get("page", "?"), ",".join(f"{x:g}" for x in b) if b else "-")
 PY
-)"
+}
+read -r PLACE_V PAGE_V BOX_V < <(stamp_info "$OUTD/check-K_V.json")
+read -r PLACE_A PAGE_A BOX_A < <(stamp_info "$OUTD/check-K_A.json")
+read -r PLACE_I _ _ < <(stamp_info "$OUTD/check-K_I.json")
+[[ "$PLACE_V" == found ]] || say "WARNING: kyso sign --image placed the stamp '$PLACE_V', not 'found' from the page text"
 rm -f "$O_P"
 if ! "${P_V[@]}" >"$OUTD/check-pyhanko.out" 2>"$OUTD/check-pyhanko.err"; then
   if [[ -n "$PYSTYLE" ]]; then
@@ -255,11 +247,11 @@ if [[ "$STRACE" == 1 || ( "$STRACE" == auto && $MISS == 1 ) ]]; then
     strace_once() {
       local -n arr="$1"
       rm -f "${arr[4]}"
-      strace -c -f -o "$OUTD/strace-$1.txt" "${arr[@]}" >/dev/null 2>&1 || true
+      strace -c -w -f -o "$OUTD/strace-$1.txt" "${arr[@]}" >/dev/null 2>&1 || true
     }
     for c in K_I K_N K_V K_A; do strace_once "$c"; done
     STRACE_NOTE="$(for c in K_I K_N K_V K_A; do
-      awk -v n="$c" '$NF == "total" { printf "%s: %s syscalls, %s s in syscalls; ", n, $4, $2 }' "$OUTD/strace-$c.txt"
+      awk -v n="$c" '$NF == "total" { printf "%s: %s syscalls, %s s wall in syscalls; ", n, $4, $2 }' "$OUTD/strace-$c.txt"
     done) (K_I invisible, K_N --invisible, K_V visible, K_A visible --at)"
   else
     STRACE_NOTE="(strace not installed)"
@@ -289,7 +281,7 @@ IMG_I=$(( $(img_count "$O_I") - IMG_0 )); IMG_P=$(( $(img_count "$O_P") - IMG_0 
 CPU="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 NPROC="$(nproc)"
 MEM_MB="$(awk '/MemTotal/ {printf "%d", $2/1024}' /proc/meminfo)"
-export OUTD QPDF_OK QPDF_N IMG_V IMG_A IMG_I IMG_P AT AT_PAGE
+export OUTD QPDF_OK QPDF_N IMG_V IMG_A IMG_I IMG_P AT AT_PAGE PLACE_V PLACE_A PLACE_I
 export QPDF_BAD="${BAD[*]:-}"
 TABLE="$(python3 - <<'PY'
 import json, os
@@ -320,6 +312,9 @@ rows = [
  ("2", "pyHanko addsig PKCS#11 with a visible stamp, same file, median", ms(pp), "", ""),
  ("2", "**ratio pyHanko visible / kyso visible**", f"**{r:.1f}×**", "≥ 10×", pv(r >= 10)),
  ("3", "qpdf --check on the 5 outputs", f"{qok}/{qn} clean" + (f" (bad: {bad})" if bad else ""), "all clean", pv(qok == qn)),
+ ("3", "kyso stamp placement (sign --json): visible / --at / invisible",
+  " / ".join(os.environ[x] for x in ("PLACE_V", "PLACE_A", "PLACE_I")), "found / given / invisible",
+  pv((os.environ["PLACE_V"], os.environ["PLACE_A"], os.environ["PLACE_I"]) == ("found", "given", "invisible"))),
  ("3", "image XObjects added: kyso visible / --at / invisible / pyHanko", f"{iv} / {ia} / {ii} / {ip}", "≥1 / ≥1 / 0 / —",
   pv(int(iv) > 0 and int(ia) > 0 and int(ii) == 0)),
 ]
@@ -343,12 +338,12 @@ REPORT="$(cat <<EOF
 
 - machine: $NPROC cores ($(nproc --all) online), \`$CPU\`, ${MEM_MB} MiB RAM, $(uname -sr)
 - load: $LOADNOTE
-- kyso: \`$KYSO_VER\`, git $REV, \`cargo build --release -p kyso --bin kyso\`
+- kyso: \`$KYSO_VER\`, git $REV$( [[ -z "${KYSO_BIN:-}" ]] && echo ", \`cargo build --release -p kyso --bin kyso\`")
 - tools: $(hyperfine --version), pyHanko $(pyhanko --version 2>/dev/null | sed 's/^pyHanko, version //'), $(qpdf --version | head -1), SoftHSM2 $(softhsm2-util --version 2>/dev/null || echo '?')
-- test bed: \`$TB\`; token $TOK, key/cert CKA_ID 01 (RSA-2048), pyHanko set-up \`$SETUP\`; image \`signature.png\` from tests/fixtures/stamps/make-images.py ($IMG_INFO); kyso visible: ${PLACE_V:-placement not reported}
+- test bed: \`$TB\`; token $TOK, key/cert CKA_ID 01 (RSA-2048), pyHanko set-up \`$SETUP\`; image \`signature.png\` from tests/fixtures/stamps/make-images.py ($IMG_INFO); kyso placement (\`sign --json\` .stamp): visible \`$PLACE_V\` page $PAGE_V box x,y,w,h mm $BOX_V; --at \`$PLACE_A\` page $PAGE_A box $BOX_A; invisible \`$PLACE_I\`
 - pyHanko stamp: $PY_STAMP_DESC, field \`$PYFIELD\`
 - hyperfine: \`-N --warmup $WARMUP --runs $RUNS\`, each timed run writes a fresh output (\`--prepare 'rm -f OUT'\`); "user+sys" is hyperfine's mean CPU time; JSON in \`${OUTD#"$ROOT"/}\`; commands run in \`$OUTD/work\`, where \`kyso\` is a copy of the release binary
-$( [[ -n "$STRACE_NOTE" ]] && echo "- strace -c -f (1 run each; files strace-*.txt): $STRACE_NOTE" )
+$( [[ -n "$STRACE_NOTE" ]] && echo "- strace -c -w -f (wall time in syscalls, 1 run each; files strace-*.txt): $STRACE_NOTE" )
 
 $TABLE
 

@@ -138,17 +138,18 @@ pub fn plan(
         size: tr.size_pt,
         color: parse_color(&tr.color),
     });
-    let (page_idx, block) = choose_page(pdf, &t, req, pages, find_block);
-    let page = place::page_box(pdf, page_idx)?;
     if image.is_none() && text.is_none() {
         // Nothing to draw (e.g. a personal signature with no image): invisible,
-        // exactly as without a template.
+        // exactly as without a template, and no text search.
+        let page_idx = req.page.map(|p| p.saturating_sub(1).min(pages.saturating_sub(1))).unwrap_or(0);
         widgets.push(WidgetSpec::invisible(page_idx));
         let mut report =
             PlacementReport { template: t.name.clone(), placement: "invisible".into(), page: page_idx + 1, box_mm: None, filled: Vec::new() };
         add_fills(pdf, fill, &mut widgets, &mut report)?;
         return Ok(StampPlan { widgets, report });
     }
+    let (page_idx, block) = choose_page(pdf, &t, req, pages, find_block);
+    let page = place::page_box(pdf, page_idx)?;
     // Size of the stamp box.
     let (tw, th) = match &text {
         Some(tx) => tx.extent()?,
