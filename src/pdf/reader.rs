@@ -27,6 +27,26 @@ const MAX_OBJECTS: u64 = 8_000_000;
 const MAX_PAGE_NODES: usize = 1_000_000;
 /// Object streams kept decoded.
 const OBJSTM_CACHE: usize = 8;
+/// Most decoded object-stream bytes kept in that cache (the newest stream is kept
+/// even if larger on its own).
+const OBJSTM_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Object-stream bytes after which one opened file decodes no more object streams
+/// (each read is then an error): a few compressed bombs read again and again must
+/// not run for hours. Far above what the objects a file may declare can need.
+const MAX_OBJSTM_DECODED: usize = 256 * 1024 * 1024;
+/// Most cross-reference entries kept for the whole chain, all sections together.
+/// Each entry costs memory several times over (section, revision, merged index),
+/// and a compressed xref stream can declare millions of them in a few kilobytes.
+const MAX_XREF_ENTRIES: usize = 1 << 20;
+/// Most xref-stream bytes decoded while reading the chain: many sections (or many
+/// tables naming one `/XRefStm`) must not each inflate a large stream.
+const MAX_XREF_DECODED: usize = 2 * filters::MAX_DECODED as usize;
+
+/// What is left of the limits while reading one file's cross-reference chain.
+struct ChainBudget {
+    entries: usize,
+    decoded: usize,
+}
 
 /// Where the newest definition of an object lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +134,10 @@ pub struct PdfFile {
     xref: HashMap<u32, XrefEntry>,
     xref_problems: Vec<String>,
     objstm_cache: RefCell<Vec<(u64, std::rc::Rc<ObjStm>)>>,
+    /// Object-stream bytes decoded so far (see [`MAX_OBJSTM_DECODED`]).
+    objstm_decoded: std::cell::Cell<usize>,
+    /// [`Self::revision_end`] of every revision, found by one pass over the file.
+    revision_ends: RefCell<Option<Vec<Option<u64>>>>,
 }
 
 /// Object number → newest entry, for one revision or the whole file.
@@ -160,6 +184,8 @@ impl PdfFile {
             xref: HashMap::new(),
             xref_problems: Vec::new(),
             objstm_cache: RefCell::new(Vec::new()),
+            objstm_decoded: std::cell::Cell::new(0),
+            revision_ends: RefCell::new(None),
         };
         pdf.version = pdf.read_header()?;
         let start = pdf.find_startxref()?;
@@ -270,6 +296,7 @@ impl PdfFile {
 
     fn read_xref_chain(&mut self, start: u64) -> Result<(), PdfError> {
         let mut seen = HashSet::new();
+        let mut budget = ChainBudget { entries: MAX_XREF_ENTRIES, decoded: MAX_XREF_DECODED };
         let mut next = Some(start);
         while let Some(off) = next {
             if !seen.insert(off) {
@@ -278,12 +305,12 @@ impl PdfFile {
             if seen.len() > MAX_SECTIONS {
                 return Err(PdfError::LimitExceeded("number of revisions"));
             }
-            let mut section = self.read_section(off)?;
+            let mut section = self.read_section(off, &mut budget)?;
             if section.kind == XrefKind::Table {
                 if let Some(stm) = section.trailer.int(b"XRefStm") {
                     // Hybrid-reference file: the stream holds entries the table omits.
                     let stm = u64::try_from(stm).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad /XRefStm".into() })?;
-                    let extra = self.read_xref_stream(stm)?;
+                    let extra = self.read_xref_stream(stm, &mut budget)?;
                     for (num, e) in extra.entries {
                         match section.entries.get(&num) {
                             Some(XrefEntry::InFile { .. }) | Some(XrefEntry::InStream { .. }) => {}
@@ -304,6 +331,8 @@ impl PdfFile {
                     return Err(PdfError::BrokenXref { offset: p, detail: "/Prev points past the end".into() });
                 }
             }
+            budget.entries = budget.entries.checked_sub(section.entries.len())
+                .ok_or(PdfError::LimitExceeded("cross-reference entries"))?;
             self.sections.push(section);
         }
         // Newest definitions win: apply oldest first.
@@ -316,14 +345,14 @@ impl PdfFile {
         Ok(())
     }
 
-    fn read_section(&self, off: u64) -> Result<XrefSection, PdfError> {
+    fn read_section(&self, off: u64, budget: &mut ChainBudget) -> Result<XrefSection, PdfError> {
         let probe = self.read_range(off, 32)?;
         let mut c = Cursor::new(&probe, 0);
         c.skip_ws();
         if probe[c.pos()..].starts_with(b"xref") {
             self.read_xref_table(off)
         } else if probe.first().is_some_and(|b| b.is_ascii_digit()) {
-            self.read_xref_stream(off)
+            self.read_xref_stream(off, budget)
         } else {
             Err(PdfError::BrokenXref { offset: off, detail: "startxref does not point at xref data".into() })
         }
@@ -351,7 +380,7 @@ impl PdfFile {
         }
     }
 
-    fn read_xref_stream(&self, off: u64) -> Result<XrefSection, PdfError> {
+    fn read_xref_stream(&self, off: u64, budget: &mut ChainBudget) -> Result<XrefSection, PdfError> {
         // No readable object where startxref (or /Prev, /XRefStm) points: usually the
         // offset is wrong (bytes inserted earlier in the file), a broken xref.
         let raw = self.read_object_at(off, None).map_err(|e| match e {
@@ -367,6 +396,8 @@ impl PdfFile {
         }
         let loc = raw.stream.ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream has no data".into() })?;
         let data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
+        budget.decoded = budget.decoded.checked_sub(data.len())
+            .ok_or(PdfError::LimitExceeded("cross-reference stream data"))?;
         let w: Vec<usize> = dict
             .get(b"W")
             .and_then(Object::as_array)
@@ -394,6 +425,9 @@ impl PdfFile {
             };
             if first < 0 || count < 0 || (first as u64 + count as u64) > MAX_OBJECTS {
                 return Err(PdfError::LimitExceeded("objects in xref stream"));
+            }
+            if entries.len() + count as usize > budget.entries {
+                return Err(PdfError::LimitExceeded("cross-reference entries"));
             }
             for i in 0..count {
                 let rec = data.get(pos..pos + row).ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream data too short".into() })?;
@@ -489,7 +523,9 @@ impl PdfFile {
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         Some(XrefEntry::InStream { .. }) => {
-                                            self.get_in(xref, r)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
+                                            // depth + 1: the object stream holding the length may be
+                                            // this very stream (or lead back to it).
+                                            self.get_in_depth(xref, r, depth + 1)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         _ => return Err(PdfError::malformed(offset, "missing /Length object")),
@@ -535,15 +571,21 @@ impl PdfFile {
     }
 
     fn get_in(&self, xref: &Xref, r: ObjRef) -> Result<RawObject, PdfError> {
+        self.get_in_depth(xref, r, 0)
+    }
+
+    /// `depth` counts indirect `/Length` hops, so a stream whose length lives in an
+    /// object stream that needs that length first ends in an error, not a stack overflow.
+    fn get_in_depth(&self, xref: &Xref, r: ObjRef, depth: usize) -> Result<RawObject, PdfError> {
         match xref.get(&r.num).copied() {
-            Some(XrefEntry::InFile { offset, gen }) if gen == r.gen => self.read_object_at_depth(offset, Some(r), 0, xref),
-            Some(XrefEntry::InStream { stream, index }) if r.gen == 0 => self.read_from_objstm(xref, r.num, stream, index),
+            Some(XrefEntry::InFile { offset, gen }) if gen == r.gen => self.read_object_at_depth(offset, Some(r), depth, xref),
+            Some(XrefEntry::InStream { stream, index }) if r.gen == 0 => self.read_from_objstm(xref, r.num, stream, index, depth),
             _ => Ok(RawObject { id: r, object: Object::Null, source: b"null".to_vec(), value_span: 0..4, stream: None }),
         }
     }
 
-    fn read_from_objstm(&self, xref: &Xref, num: u32, stream: u32, index: u32) -> Result<RawObject, PdfError> {
-        let stm = self.objstm(xref, stream)?;
+    fn read_from_objstm(&self, xref: &Xref, num: u32, stream: u32, index: u32, depth: usize) -> Result<RawObject, PdfError> {
+        let stm = self.objstm(xref, stream, depth)?;
         let &(n, start) = stm.offsets.get(index as usize)
             .ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
         if n != num {
@@ -564,7 +606,7 @@ impl PdfFile {
         Ok(RawObject { id: ObjRef::new(num, 0), object, source, value_span, stream: None })
     }
 
-    fn objstm(&self, xref: &Xref, stream: u32) -> Result<std::rc::Rc<ObjStm>, PdfError> {
+    fn objstm(&self, xref: &Xref, stream: u32, depth: usize) -> Result<std::rc::Rc<ObjStm>, PdfError> {
         let (at, gen) = match xref.get(&stream) {
             Some(XrefEntry::InFile { offset, gen }) => (*offset, *gen),
             _ => return Err(PdfError::malformed(0, format!("object stream {stream} is not in the file"))),
@@ -572,12 +614,17 @@ impl PdfFile {
         if let Some((_, s)) = self.objstm_cache.borrow().iter().find(|(o, _)| *o == at) {
             return Ok(s.clone());
         }
-        let raw = self.read_object_at_depth(at, Some(ObjRef::new(stream, gen)), 0, xref)?;
+        let raw = self.read_object_at_depth(at, Some(ObjRef::new(stream, gen)), depth, xref)?;
         let dict = raw.object.as_dict().ok_or_else(|| PdfError::malformed(0, "object stream is not a stream"))?;
         let loc = raw.stream.ok_or_else(|| PdfError::malformed(0, "object stream has no data"))?;
         let n = dict.int(b"N").filter(|&n| (0..=1_000_000).contains(&n)).ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
         let first = dict.int(b"First").filter(|&f| f >= 0).ok_or_else(|| PdfError::malformed(loc.offset, "bad /First in object stream"))? as usize;
-        let data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
+        if self.objstm_decoded.get() >= MAX_OBJSTM_DECODED {
+            return Err(PdfError::LimitExceeded("decoded object stream data"));
+        }
+        let mut data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
+        data.shrink_to_fit();
+        self.objstm_decoded.set(self.objstm_decoded.get().saturating_add(data.len()));
         let mut header = data.get(..first).ok_or_else(|| PdfError::malformed(loc.offset, "/First past the data"))?.to_vec();
         header.push(b' ');
         let mut c = Cursor::new(&header, 0);
@@ -593,6 +640,9 @@ impl PdfFile {
         let stm = std::rc::Rc::new(ObjStm { data, offsets });
         let mut cache = self.objstm_cache.borrow_mut();
         if cache.len() >= OBJSTM_CACHE {
+            cache.remove(0);
+        }
+        while !cache.is_empty() && cache.iter().map(|(_, s)| s.data.len()).sum::<usize>() + stm.data.len() > OBJSTM_CACHE_BYTES {
             cache.remove(0);
         }
         cache.push((at, stm.clone()));
@@ -731,9 +781,38 @@ impl PdfFile {
     /// Byte offset just past the `%%EOF` line that closes revision `index`, found by
     /// scanning forward from its cross-reference section (bounded).
     pub fn revision_end(&self, index: usize) -> Result<Option<u64>, PdfError> {
-        let Some(sec) = self.revision_section(index) else { return Ok(None) };
+        if index >= self.revisions.len() {
+            return Ok(None);
+        }
+        if let Some(ends) = self.revision_ends.borrow().as_ref() {
+            return Ok(ends.get(index).copied().flatten());
+        }
+        // All revisions at once, in file order, each scan starting where the last one's
+        // %%EOF was found: a revision whose section lies before that %%EOF ends there too.
+        // So the file is scanned once, however many revisions (or callers) ask.
+        let mut order: Vec<usize> = (0..self.revisions.len()).collect();
+        order.sort_by_key(|&k| self.revisions[k].offset);
+        let mut ends = vec![None; self.revisions.len()];
+        let mut last: Option<Option<(u64, u64)>> = None;
+        for k in order {
+            let from = self.revisions[k].offset;
+            let found = match last {
+                Some(None) => None,
+                Some(Some((eof_at, end))) if eof_at >= from => Some((eof_at, end)),
+                _ => self.scan_eof(from)?,
+            };
+            ends[k] = found.map(|(_, end)| end);
+            last = Some(found);
+        }
+        let end = ends.get(index).copied().flatten();
+        *self.revision_ends.borrow_mut() = Some(ends);
+        Ok(end)
+    }
+
+    /// The first `%%EOF` at or after `from`: its offset and the offset just past its line.
+    fn scan_eof(&self, from: u64) -> Result<Option<(u64, u64)>, PdfError> {
         // The xref data itself may be long; look for startxref … %%EOF after it.
-        let mut from = sec.offset;
+        let mut from = from;
         loop {
             let chunk = self.read_range(from, 1 << 16)?;
             if chunk.is_empty() {
@@ -750,7 +829,7 @@ impl PdfFile {
                 } else if after.first() == Some(&b'\n') {
                     end += 1;
                 }
-                return Ok(Some(end));
+                return Ok(Some((from + p as u64, end)));
             }
             if chunk.len() < 1 << 16 {
                 return Ok(None);

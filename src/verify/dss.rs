@@ -12,6 +12,8 @@ use crate::pdf::{ObjectSource, PdfError, PdfFile};
 const MAX_ITEMS: usize = 10_000;
 /// Largest DSS stream read.
 const MAX_STREAM: u64 = 16 * 1024 * 1024;
+/// Most decoded DSS bytes in all (many entries may name one compressed bomb).
+const MAX_TOTAL: usize = 128 * 1024 * 1024;
 
 /// Validation material from `/DSS`.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +30,7 @@ pub struct Dss {
 pub fn read_dss(pdf: &PdfFile) -> Result<Dss, PdfError> {
     use der::Decode;
     let mut out = Dss::default();
+    let mut total = 0usize;
     let cat = pdf.catalog()?;
     let Some(dss) = cat.object.as_dict().and_then(|d| d.get(b"DSS")) else { return Ok(out) };
     let dss = pdf.resolve(dss)?;
@@ -38,6 +41,10 @@ pub fn read_dss(pdf: &PdfFile) -> Result<Dss, PdfError> {
         for item in arr.as_array().unwrap_or_default().iter().take(MAX_ITEMS) {
             let Some(r) = item.as_ref() else { continue };
             let Some(bytes) = stream_bytes(pdf, r)? else { continue };
+            total = total.saturating_add(bytes.len());
+            if total > MAX_TOTAL {
+                return Err(PdfError::LimitExceeded("DSS size"));
+            }
             match sink {
                 0 => {
                     if let Ok(c) = Certificate::from_der(&bytes) {
