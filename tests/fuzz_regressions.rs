@@ -121,6 +121,10 @@ regression!(many_fields_many_revisions, "many-fields-many-revisions.pdf", Some("
 // Timeout: 2000 revisions before one %%EOF, each rescanning 512 KB.
 regression!(revisions_before_one_eof, "revisions-one-eof.pdf", None);
 
+// Found by the fuzzer (pdf_reader, minimised): an xref entry pointing past the end
+// of the file made the object reader compute `len - offset` and overflow.
+regression!(fuzz_xref_offset_past_end, "fuzz-xref-offset-past-end.pdf", None);
+
 #[test]
 fn every_fixture_has_a_test() {
     let src = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions.rs")).expect("read self");

@@ -499,7 +499,8 @@ impl PdfFile {
         let mut window = 4096usize;
         loop {
             let buf = self.read_range(offset, window)?;
-            let whole = (buf.len() as u64) >= self.len - offset;
+            // An offset past the end (a bad xref entry) reads nothing: that is the whole of it.
+            let whole = (buf.len() as u64) >= self.len.saturating_sub(offset);
             match parse_indirect(&buf) {
                 Ok((id, object, value_span, after)) => {
                     if let Some(e) = expect {

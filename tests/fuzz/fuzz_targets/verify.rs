@@ -12,6 +12,7 @@ thread_local! {
     static OPTS: VerifyOptions = {
         let (mut opts, _) = VerifyOptions::new(&[]);
         opts.offline = true;
+        opts.cache = kyso::verify::revocation::RevocationCache::in_memory();
         opts.file_digest = true;
         opts
     };
