@@ -11,12 +11,15 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod agent;
 pub mod cms;
 pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod identity;
+pub mod job;
 pub mod pdf;
+pub mod queue;
 pub mod sign;
 pub mod stamp;
 pub mod text;

@@ -1,5 +1,7 @@
 //! Argument definitions and dispatch for the `kyso` binary.
 
+mod agent;
+mod archive;
 mod demo;
 mod image;
 mod sign;
@@ -70,6 +72,11 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Chuẩn bị ảnh chữ ký/con dấu nền trong suốt / prepare a signature or seal image.
     Image(image::ImageArgs),
+    /// Kho lưu trữ: kiểm tra, sao lưu, tìm kiếm / the archive: check, back up, search.
+    Archive(archive::ArchiveArgs),
+    /// Tiến trình phụ truy cập token cho ứng dụng máy tính / token helper process for the desktop app.
+    #[command(hide = true)]
+    Agent(agent::AgentArgs),
 }
 
 /// Run the parsed command.
@@ -81,6 +88,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Demo(a) => demo::run(a, lang),
         Command::Verify(a) => verify::run(a, lang),
         Command::Image(a) => image::run(a, lang),
+        Command::Archive(a) => archive::run(a, lang),
+        Command::Agent(a) => agent::run(a, lang),
     };
     match result {
         Ok(code) => code,
