@@ -40,6 +40,9 @@ pub enum Error {
     /// A signature or seal image could not be prepared.
     #[error(transparent)]
     Image(#[from] crate::stamp::image::ImageError),
+    /// The queue or the archive failed, or refused a step (e.g. registering an invalid document).
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -143,6 +146,7 @@ impl Localize for Error {
             Error::Workflow(e) => e.localize(lang),
             Error::Stamp(e) => e.localize(lang),
             Error::Image(e) => e.localize(lang),
+            Error::Queue(e) => e.localize(lang),
         }
     }
 }
@@ -164,6 +168,7 @@ impl Error {
             Error::Workflow(e) => e.kind(),
             Error::Stamp(e) => e.kind(),
             Error::Image(e) => e.kind(),
+            Error::Queue(e) => e.kind(),
         }
     }
 }
