@@ -134,8 +134,7 @@ impl DocStatus {
     pub fn is_finished(self, role: DocRole) -> bool {
         matches!(
             (role, self),
-            (DocRole::Sign, DocStatus::Signed)
-                | (DocRole::Seal, DocStatus::Released)
+            (DocRole::Sign | DocRole::Seal, DocStatus::Released)
                 | (DocRole::Incoming, DocStatus::Registered | DocStatus::Rejected)
         )
     }
@@ -195,7 +194,9 @@ impl Action {
         match (self, role, status) {
             (Action::Sign, DocRole::Sign, Pending) => Some(Signed),
             (Action::Seal, DocRole::Seal, Pending) => Some(Sealed),
-            (Action::Release, DocRole::Seal, Sealed) => Some(Released),
+            // A draft the leader signed on this machine goes on to the clerk as it is.
+            (Action::Seal, DocRole::Sign, Signed) => Some(Sealed),
+            (Action::Release, DocRole::Seal | DocRole::Sign, Sealed) => Some(Released),
             (Action::Verify, DocRole::Incoming, Pending | Valid | Invalid | Indeterminate) => {
                 result.filter(|r| matches!(r, Valid | Invalid | Indeterminate))
             }

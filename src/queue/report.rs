@@ -1,9 +1,12 @@
 //! The periodic report (R17, Bắc Giang Art. 12): how many documents were signed,
 //! per role, per half-year and per year.
 //!
-//! A document counts once, in the period of its first signing event (its first
-//! history row entering `signed`, `sealed` or `released`), so the two halves add up
-//! to the year. Incoming documents are not signed here and count 0.
+//! The role is the act: `sign` counts documents a person signed (a history row
+//! entering `signed`), `seal` documents the agency sealed (entering `sealed`), and
+//! `incoming` incoming documents registered (entering `registered`). A document
+//! counts once per act, in the period of its first such row, so the two halves add
+//! up to the year; a draft the leader signed and the clerk then sealed counts once
+//! under `sign` and once under `seal`.
 
 use std::collections::HashMap;
 
@@ -17,9 +20,9 @@ use crate::queue::{DocRole, Queue, QueueError};
 pub struct ReportRow {
     /// `2026-H1` (January–June), `2026-H2` (July–December) or `2026` (the year).
     pub period: String,
-    /// The documents' role.
+    /// The act counted: personal signature, agency seal, incoming registered.
     pub role: DocRole,
-    /// Documents signed in the period.
+    /// Documents in the period.
     pub count: u64,
 }
 
@@ -30,9 +33,9 @@ impl Queue {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.role, MIN(h.at) FROM history h JOIN documents d ON d.id = h.document_id
-                 WHERE h.status IN ('signed', 'sealed', 'released')
-                 GROUP BY h.document_id",
+                "SELECT h.status, MIN(h.at) FROM history h
+                 WHERE h.status IN ('signed', 'sealed', 'registered')
+                 GROUP BY h.document_id, h.status",
             )
             .map_err(self.db())?;
         let firsts = stmt
@@ -41,8 +44,12 @@ impl Queue {
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(self.db())?;
         let mut counts: HashMap<(u8, DocRole), u64> = HashMap::new();
-        for (role, at) in firsts {
-            let role: DocRole = role.parse()?;
+        for (status, at) in firsts {
+            let role = match status.as_str() {
+                "signed" => DocRole::Sign,
+                "sealed" => DocRole::Seal,
+                _ => DocRole::Incoming,
+            };
             let y = at.get(0..4).and_then(|s| s.parse::<i32>().ok());
             let m = at.get(5..7).and_then(|s| s.parse::<u8>().ok());
             if let (Some(y), Some(m)) = (y, m) {
