@@ -20,3 +20,21 @@ if ((${#missing[@]})); then
   fi
   rm -f "$log"
 fi
+
+# tauri-driver: the WebDriver intermediary for the end-to-end tests (tests/e2e/run.sh), in
+# front of WebKitWebDriver (package webkit2gtk-driver above). From crates.io; ~1 min to build.
+TAURI_DRIVER_VERSION=2.1.0
+if ! command -v tauri-driver >/dev/null && [[ ! -x ${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver ]]; then
+  command -v cargo >/dev/null || { echo "setup-desktop-deps: cargo is needed for tauri-driver" >&2; exit 1; }
+  echo "setup-desktop-deps: cargo: installing tauri-driver $TAURI_DRIVER_VERSION" >&2
+  log=$(mktemp)
+  if ! cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked >"$log" 2>&1; then
+    tail -n 30 "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
+fi
+# Node.js >= 20.20 and npm for the e2e tests' WebdriverIO (tests/e2e/package.json): the
+# machine's own; Debian 12's nodejs (18.19) is too old for webdriverio 9.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup-desktop-deps: warning: node/npm missing; tests/e2e needs Node.js >= 20.20" >&2
+fi

@@ -1,0 +1,68 @@
+// The app starts with a PDF path on its command line, shows its main window
+// and lists the file; measures cold start to an interactive page.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { startApp, tempDir, writeTinyPdf } from '../lib/session.js';
+
+const TITLE = 'KýSố — Ký số văn bản';
+const FILE_NAME = 'Công văn số 12 — Quyết định đóng dấu.pdf';
+
+let s;
+let docDir;
+let pdf;
+
+before(async () => {
+  docDir = tempDir('kyso-e2e-docs-');
+  pdf = writeTinyPdf(path.join(docDir, FILE_NAME));
+  // A flag first: the shell ignores arguments starting with '-'.
+  s = await startApp({ name: '00-launch', args: ['--e2e', pdf] });
+});
+
+after(async () => {
+  await s?.close();
+  if (docDir) fs.rmSync(docDir, { recursive: true, force: true });
+});
+
+test('cold start to an interactive window', async () => {
+  // First element that only exists once app.js has run and `opened_files` answered.
+  const item = await s.browser.$('#files li .file-name');
+  await item.waitForExist({ timeout: 30000 });
+  const interactiveMs = performance.now() - s.timings.t0;
+  s.timings.interactiveMs = interactiveMs;
+  console.log(
+    `e2e-timing: cold start to an interactive window: ${(interactiveMs / 1000).toFixed(2)} s ` +
+      `(WebDriver session incl. app launch ${(s.timings.sessionMs / 1000).toFixed(2)} s)`,
+  );
+  // A real interaction: clicking a tab selects it.
+  const tab = await s.browser.$('button.tab[data-tab="kiem-tra"]');
+  await tab.click();
+  assert.equal(await tab.getAttribute('aria-selected'), 'true');
+});
+
+test('window title', async () => {
+  assert.equal(await s.browser.getTitle(), TITLE);
+  const titles = s.windowTitles();
+  if (titles !== null) {
+    // The native (GTK) window title, as the desktop shows it.
+    assert.ok(titles.includes(TITLE), `X window titles: ${JSON.stringify(titles)}`);
+  }
+});
+
+test('the PDF given on the command line is listed', async () => {
+  const body = await s.browser.$('body').getText();
+  assert.ok(body.includes(FILE_NAME), `body text:\n${body}`);
+  const name = await s.browser.$('#files li .file-name').getText();
+  assert.equal(name, FILE_NAME);
+  const full = await s.browser.$('#files li .file-path').getText();
+  assert.equal(full, pdf);
+  assert.match(await s.browser.$('#files-status').getText(), /Đã mở 1 tệp/);
+});
+
+test('screenshot', async () => {
+  const file = await s.screenshot('00-launch');
+  assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} too small`);
+  s.screenshotDisplay('00-launch'); // whole Xvfb screen, best effort
+  console.log(`e2e-artifact: ${file}`);
+});
