@@ -1,0 +1,106 @@
+// DEV ONLY (loaded with ?mock under `vite` dev server): a fake shell so the screens
+// can be looked at in a plain browser. Never part of the production build.
+
+function makePdf(title) {
+  const text = `BT /F1 14 Tf 72 770 Td (${title}) Tj 0 -24 Td (Noi dung van ban ...) Tj ET
+BT /F1 12 Tf 360 300 Td (GIAM DOC) Tj 0 -90 Td (Nguyen Van A) Tj ET`;
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+  ];
+  let out = '%PDF-1.7\n';
+  const offs = [];
+  objs.forEach((o, i) => { offs.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offs) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out).buffer;
+}
+
+const sig = (ok, name) => ({
+  index: 1, field: 'Sig1', signer: { commonName: name, issuer: 'CN=CA phục vụ các cơ quan Nhà nước G2, O=Ban Cơ yếu Chính phủ, C=VN', subject: `CN=${name}` },
+  signingTime: '2026-11-20T08:15:30+07:00', coverage: { coverage: 'WHOLE_FILE', revision: 0 },
+  indication: ok ? 'TOTAL_PASSED' : 'TOTAL_FAILED', subIndication: ok ? null : 'HASH_FAILURE',
+  messageVi: ok ? 'Chữ ký hợp lệ.' : 'Nội dung đã bị thay đổi sau khi ký.', messageEn: ok ? 'The signature is valid.' : 'The content changed after signing.',
+});
+
+export function mockBackend() {
+  const now = '2026-11-22T10:00:00+07:00';
+  let next = 10;
+  const doc = (id, role, status, title, extra = {}) => ({ id, role, status, title, fileName: `vb-${id}.pdf`, sourcePath: `/home/vt/vb-${id}.pdf`, currentPath: `/home/vt/vb-${id}.pdf`, sha256: 'ab' + id, docNumber: null, docDate: null, signers: null, verdict: null, verdictReason: null, archivePath: null, createdAt: now, updatedAt: now, ...extra });
+  const docs = [
+    doc(1, 'sign', 'pending', 'Quyết định phê duyệt kế hoạch năm 2027'),
+    doc(2, 'sign', 'signed', 'Công văn về việc tổ chức hội nghị'),
+    doc(3, 'seal', 'signed', 'Quyết định khen thưởng', { signers: 'Nguyễn Văn A' }),
+    doc(4, 'seal', 'signed', 'Tờ trình xin chủ trương', { signers: 'Trần Thị B' }),
+    doc(5, 'seal', 'sealed', 'Thông báo kết luận', { docNumber: '45/TB-UBND', docDate: '2026-11-21' }),
+    doc(6, 'incoming', 'valid', 'Công văn 12/SNV-TCBC', { verdict: 'TOTAL_PASSED', verdictReason: 'Văn bản hợp lệ: mọi chữ ký đều hợp lệ.' }),
+    doc(7, 'incoming', 'invalid', 'Quyết định 99/QĐ-UBND', { verdict: 'TOTAL_FAILED', verdictReason: 'Nội dung đã bị thay đổi sau khi ký.' }),
+    doc(8, 'incoming', 'rejected', 'Giấy mời họp', { verdict: 'INDETERMINATE', verdictReason: 'Không kiểm tra được tình trạng thu hồi chứng thư.' }),
+  ];
+  const tokens = [{ module: '/usr/lib/libvnpt.so', label: 'VNPT-CA Nguyen Van A', serial: '12345678', pinStatus: { tries: 'low', countLow: true },
+    certificates: [
+      { idHex: '01ab', label: 'cert', subject: 'CN=Nguyễn Văn A', commonName: 'Nguyễn Văn A', issuer: 'CN=CA phục vụ các cơ quan Nhà nước G2', serial: '55', notBefore: '2024-01-01T00:00:00+07:00', notAfter: '2026-12-10T00:00:00+07:00', daysLeft: 18, role: 'personal', hasKey: true },
+      { idHex: '02cd', label: 'seal', subject: 'CN=UBND tỉnh X', commonName: 'UBND tỉnh X', issuer: 'CN=CA phục vụ các cơ quan Nhà nước G2', serial: '56', notBefore: '2024-01-01T00:00:00+07:00', notAfter: '2028-01-01T00:00:00+07:00', daysLeft: 400, role: 'agency', hasKey: true },
+    ] }];
+  const listeners = {};
+  const emit = (ev, p) => (listeners[ev] || []).forEach((f) => f(p));
+  const report = (d) => d.id === 7 || d.id === 4
+    ? { indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE', messageVi: 'Văn bản không hợp lệ: nội dung đã bị thay đổi sau khi ký.', messageEn: 'Invalid: the content changed after signing.', signatures: [sig(false, 'Trần Thị B')] }
+    : { indication: 'TOTAL_PASSED', messageVi: 'Văn bản hợp lệ: mọi chữ ký đều hợp lệ.', messageEn: 'Valid: every signature is valid.', signatures: [sig(true, 'Nguyễn Văn A')] };
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const handlers = {
+    app_info: () => ({ version: '0.9.0-mock', dataDir: '/tmp', lang: 'vi' }),
+    opened_files: () => [],
+    expiring_certificates: () => tokens[0].certificates.filter((c) => c.daysLeft <= 30).map((c) => ({ ...c, tokenLabel: tokens[0].label })),
+    list_documents: ({ role, status }) => docs.filter((d) => (!role || d.role === role) && (!status || d.status === status)),
+    list_tokens: () => tokens,
+    read_pdf: ({ id }) => makePdf(`Van ban so ${id}`),
+    preview_placement: ({ atMm, page }) => ({ template: 'lai-chau', placement: atMm ? 'given' : 'found', page: page || 2, boxMm: [atMm ? atMm[0] : 120, atMm ? atMm[1] : 120, 40, 20], filled: [], pageSizeMm: [209.9, 297] }),
+    sign_document: ({ id, pin }) => {
+      if (pin !== '1234') throw { kind: 'pin_incorrect', vi: 'Mã PIN không đúng. Còn 2 lần thử.', en: 'Wrong PIN. 2 tries left.', pinTries: 'few' };
+      const d = docs.find((x) => x.id === id); d.status = 'signed'; d.currentPath = d.currentPath.replace('.pdf', '.signed.pdf');
+      return { doc: d, report: report(d) };
+    },
+    verify_document: ({ id }) => { const d = docs.find((x) => x.id === id); const r = report(d); if (d.role === 'incoming') d.status = { TOTAL_PASSED: 'valid', TOTAL_FAILED: 'invalid' }[r.indication]; d.verdictReason = r.messageVi; return { doc: d, report: r }; },
+    seal_batch: async ({ items }) => {
+      const results = [];
+      for (const [index, it] of items.entries()) {
+        emit('batch-progress', { id: it.id, index, total: items.length, state: 'running' });
+        await wait(600);
+        const d = docs.find((x) => x.id === it.id); d.status = 'sealed'; d.docNumber = it.docNumber; d.docDate = it.docDate;
+        emit('batch-progress', { id: it.id, index, total: items.length, state: 'done' });
+        results.push({ id: it.id, ok: true, doc: d });
+      }
+      return { results };
+    },
+    cancel_batch: () => null,
+    release_document: ({ id }) => { const d = docs.find((x) => x.id === id); d.status = 'released'; d.archivePath = '/archive/' + d.fileName; return d; },
+    register_document: ({ id, docNumber }) => { const d = docs.find((x) => x.id === id); d.status = 'registered'; d.docNumber = docNumber; return d; },
+    reject_document: ({ id }) => { const d = docs.find((x) => x.id === id); d.status = 'rejected'; return { doc: d, noticeText: '/data/notices/tb.txt', noticePdf: '/data/notices/tb.pdf' }; },
+    search_archive: () => docs.filter((d) => ['released', 'registered', 'sealed'].includes(d.status)),
+    export_backup: ({ dir }) => ({ dir, files: 12, manifest: dir + '/manifest.json' }),
+    check_archive: () => ({ checked: 12, bad: [] }),
+    role_report: ({ year }) => [{ period: `${year}-H1`, role: 'sign', count: 14 }, { period: `${year}-H2`, role: 'sign', count: 9 }, { period: `${year}-H1`, role: 'seal', count: 11 }, { period: `${year}-H2`, role: 'seal', count: 8 }, { period: `${year}`, role: 'sign', count: 23 }, { period: `${year}`, role: 'seal', count: 19 }],
+    export_report_csv: ({ path }) => path,
+    change_pin: () => null,
+    pick_files: ({ folder } = {}) => (folder ? ['/home/vt/den'] : ['/home/vt/moi.pdf']),
+    pick_save_path: ({ defaultName }) => '/home/vt/' + defaultName,
+    add_documents: ({ paths, role }) => paths.map((p) => { const d = doc(next++, role, 'pending', '', { fileName: p.split('/').pop(), sourcePath: p, currentPath: p }); docs.unshift(d); return d; }),
+  };
+  return {
+    async invoke(cmd, args = {}) {
+      await wait(80);
+      const f = handlers[cmd];
+      if (!f) throw { kind: 'unknown', vi: `Lệnh chưa có: ${cmd}`, en: `No command ${cmd}` };
+      return f(args);
+    },
+    async listen(ev, f) { (listeners[ev] ||= []).push(f); return () => { listeners[ev] = listeners[ev].filter((g) => g !== f); }; },
+    async onDragDrop() { return () => {}; },
+  };
+}

@@ -1,0 +1,110 @@
+// Lưu trữ: search the archive, back it up, check it (R12).
+import { call } from '../api.js';
+import { h, clear } from '../dom.js';
+import { t } from '../i18n.js';
+import { showError, clearError } from '../notify.js';
+import { fileName, formatDate, statusLabel } from '../format.js';
+import { rangeProblem } from '../validate.js';
+import { docLabel } from '../widgets.js';
+
+export function createArchiveScreen() {
+  const s = { results: null, notice: '', bad: [] };
+  const input = h('input', { type: 'search', class: 'search-input', testid: 'archive-search-input', autocomplete: 'off',
+    onkeydown: (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); search(); } } });
+  const from = h('input', { type: 'date', class: 'date-input', testid: 'archive-from' });
+  const to = h('input', { type: 'date', class: 'date-input', testid: 'archive-to' });
+  const searchBtn = h('button', { type: 'button', class: 'btn btn-primary', testid: 'archive-search-button', onclick: search });
+  const results = h('div', { class: 'archive-results', testid: 'archive-results' });
+  const backupBtn = h('button', { type: 'button', class: 'btn', testid: 'export-backup-button', onclick: backup });
+  const checkBtn = h('button', { type: 'button', class: 'btn', testid: 'check-archive-button', onclick: check });
+  const noticeEl = h('div', { class: 'notice', testid: 'archive-notice', hidden: true });
+  const hd = {};
+  const el = h('section', { class: 'screen screen-archive' },
+    h('div', { class: 'col col-main' },
+      hd.title = h('h2'),
+      h('div', { class: 'row search-row' },
+        input,
+        h('label', { class: 'field' }, hd.from = h('span'), from),
+        h('label', { class: 'field' }, hd.to = h('span'), to),
+        searchBtn),
+      results,
+      h('div', { class: 'row tools' }, backupBtn, checkBtn),
+      noticeEl));
+
+  function renderResults() {
+    clear(results);
+    if (!s.results) return;
+    results.append(h('p', { class: 'muted', text: s.results.length ? t('archive.count', { n: s.results.length }) : t('archive.empty') }));
+    if (!s.results.length) return;
+    const head = ['archive.col.number', 'archive.col.date', 'archive.col.title', 'archive.col.signers', 'archive.col.status'];
+    results.append(h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, s.results.map((d) => h('tr', { class: 'archive-item', testid: 'archive-item', dataset: { id: d.id, status: d.status } },
+        h('td', { text: d.docNumber || '—' }),
+        h('td', { text: formatDate(d.docDate || d.updatedAt) }),
+        h('td', {}, h('div', { text: docLabel(d) }), h('div', { class: 'small muted', text: fileName(d.archivePath || d.currentPath) })),
+        h('td', { text: d.signers || '' }),
+        h('td', {}, h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) })))))));
+  }
+
+  function renderNotice() {
+    noticeEl.hidden = !s.notice;
+    clear(noticeEl);
+    if (!s.notice) return;
+    noticeEl.append(h('p', { text: s.notice }));
+    if (s.bad.length) noticeEl.append(h('ul', { class: 'bad-list' }, s.bad.map((b) => h('li', { text: typeof b === 'string' ? b : b.path || b.file || JSON.stringify(b) }))));
+  }
+
+  function render() {
+    hd.title.textContent = t('archive.title');
+    hd.from.textContent = t('archive.from');
+    hd.to.textContent = t('archive.to');
+    input.placeholder = t('archive.placeholder');
+    searchBtn.textContent = t('archive.search');
+    backupBtn.textContent = t('archive.backup');
+    checkBtn.textContent = t('archive.check');
+    renderResults();
+    renderNotice();
+  }
+
+  async function search() {
+    clearError();
+    const problem = rangeProblem(from.value, to.value);
+    if (problem) { showError(problem); return; }
+    const args = {};
+    if (input.value.trim()) args.text = input.value.trim();
+    if (from.value) args.from = from.value;
+    if (to.value) args.to = to.value;
+    searchBtn.disabled = true;
+    try { s.results = await call('search_archive', args); } catch (e) { showError(e); }
+    searchBtn.disabled = false;
+    renderResults();
+  }
+
+  async function backup() {
+    clearError();
+    try {
+      const dirs = await call('pick_files', { folder: true });
+      if (!dirs || !dirs.length) return;
+      backupBtn.disabled = true;
+      const out = await call('export_backup', { dir: dirs[0] });
+      const n = Array.isArray(out.files) ? out.files.length : out.files;
+      s.notice = t('archive.backupDone', { n, dir: out.dir });
+      s.bad = [];
+    } catch (e) { showError(e); } finally { backupBtn.disabled = false; }
+    renderNotice();
+  }
+
+  async function check() {
+    clearError();
+    checkBtn.disabled = true;
+    try {
+      const out = await call('check_archive');
+      s.bad = out.bad || [];
+      s.notice = s.bad.length ? t('archive.checkBad', { n: out.checked, bad: s.bad.length }) : t('archive.checkOk', { n: out.checked });
+    } catch (e) { showError(e); } finally { checkBtn.disabled = false; }
+    renderNotice();
+  }
+
+  return { el, render, show: async () => { render(); if (!s.results) await search(); } };
+}

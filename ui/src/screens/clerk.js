@@ -1,0 +1,336 @@
+// Văn thư: check existing signatures (R9), number + date + seal in a batch with one
+// PIN (R8), progress and cancel, per-document result, then release.
+import { call, on } from '../api.js';
+import { h, clear } from '../dom.js';
+import { t } from '../i18n.js';
+import { showError, clearError } from '../notify.js';
+import { askPin } from '../pin-dialog.js';
+import { isPinError } from '../pin.js';
+import { errorText, fileName, reasonOf, statusLabel, todayVN, hasInvalidSignature } from '../format.js';
+import { normaliseNumber, batchProblems } from '../validate.js';
+import { initBatch, batchReducer, batchCounts, batchPercent } from '../batch.js';
+import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, signatureList, docLabel } from '../widgets.js';
+
+const SEALABLE = new Set(['pending', 'signed', 'valid', 'indeterminate', 'invalid']);
+
+export function createClerkScreen(ctx) {
+  const s = {
+    docs: [], checks: new Map(), inputs: new Map(), selected: new Set(),
+    tokens: [], certs: [], batch: null, busy: false, notice: '', problems: new Map(), verifying: false,
+  };
+
+  const listEl = h('ul', { class: 'clerk-list', testid: 'clerk-list' });
+  const doneEl = h('ul', { class: 'clerk-list clerk-done' });
+  const certSelect = h('select', { class: 'cert-select', testid: 'clerk-cert-select', onchange: renderSide });
+  const certInfo = h('div');
+  const sealBtn = h('button', { type: 'button', class: 'btn btn-primary btn-large', testid: 'seal-button', onclick: seal });
+  const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refreshCerts(true) });
+  const progressBar = h('div', { class: 'bar-fill' });
+  const progressText = h('span', { class: 'bar-text' });
+  const progressEl = h('div', { class: 'progress', testid: 'batch-progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', hidden: true },
+    h('div', { class: 'bar' }, progressBar), progressText);
+  const cancelBtn = h('button', { type: 'button', class: 'btn btn-danger', testid: 'cancel-batch', hidden: true, onclick: cancel });
+  const resultEl = h('ul', { class: 'batch-result', testid: 'batch-result', hidden: true });
+  const noticeEl = h('p', { class: 'notice', hidden: true });
+  const selectAll = h('input', { type: 'checkbox', onchange: () => toggleAll(selectAll.checked) });
+  const addBtn = h('button', { type: 'button', class: 'btn', onclick: () => ctx.pickAndAdd('seal') });
+  const hd = {};
+
+  const el = h('section', { class: 'screen screen-clerk' },
+    h('div', { class: 'col col-main' },
+      hd.title = h('h2'),
+      h('div', { class: 'add-row' }, addBtn, h('label', { class: 'inline' }, selectAll, hd.selectAll = h('span'))),
+      listEl,
+      hd.sealed = h('h3'),
+      doneEl),
+    h('div', { class: 'col col-side' },
+      hd.cert = h('label', { class: 'field-label' }),
+      h('div', { class: 'row' }, certSelect, refreshBtn),
+      certInfo,
+      sealBtn,
+      progressEl,
+      cancelBtn,
+      noticeEl,
+      resultEl));
+
+  const inputsOf = (d) => {
+    if (!s.inputs.has(d.id)) s.inputs.set(d.id, { docNumber: d.docNumber || '', docDate: d.docDate || todayVN() });
+    return s.inputs.get(d.id);
+  };
+  const toSeal = () => s.docs.filter((d) => SEALABLE.has(d.status));
+  const sealedOrReleased = () => s.docs.filter((d) => d.status === 'sealed' || d.status === 'released');
+
+  function signaturesBlock(d) {
+    const c = s.checks.get(d.id);
+    if (!c || c.checking) return h('p', { class: 'muted small', text: c ? t('clerk.checking') : '' });
+    if (c.error) return h('p', { class: 'error-text', text: errorText(c.error) });
+    const sigs = (c.report && c.report.signatures) || [];
+    return h('div', { class: 'sigs' },
+      h('div', { class: 'small muted', text: t('clerk.signatures') }),
+      sigs.length ? signatureList(c.report, { badgeTestId: 'sig-verdict' }) : h('p', { class: 'muted small', text: t('clerk.noSignatures') }),
+      hasInvalidSignature(c.report) ? h('p', { class: 'error-text refused', text: t('clerk.refused') }) : null);
+  }
+
+  function renderRow(d) {
+    const inp = inputsOf(d);
+    const check = h('input', {
+      type: 'checkbox', testid: 'clerk-check', checked: s.selected.has(d.id), disabled: s.busy,
+      'aria-label': docLabel(d),
+      onchange: () => { if (check.checked) s.selected.add(d.id); else s.selected.delete(d.id); renderSide(); },
+    });
+    const num = h('input', {
+      type: 'text', class: 'num-input', testid: 'doc-number-input', value: inp.docNumber, placeholder: '12/QĐ-UBND',
+      autocomplete: 'off', spellcheck: 'false', disabled: s.busy,
+      oninput: () => { inp.docNumber = num.value; },
+      onblur: () => { inp.docNumber = normaliseNumber(num.value); num.value = inp.docNumber; },
+    });
+    const date = h('input', {
+      type: 'date', testid: 'doc-date-input', value: inp.docDate, disabled: s.busy,
+      onchange: () => { inp.docDate = date.value; }, oninput: () => { inp.docDate = date.value; },
+    });
+    const problems = s.problems.get(d.id) || [];
+    const sigBox = h('div', { class: 'sig-box' }, signaturesBlock(d));
+    rowSigs.set(d.id, { sigBox, doc: d });
+    return h('li', { class: 'clerk-item card', testid: 'clerk-item', dataset: { id: d.id, status: d.status } },
+      h('div', { class: 'row head' },
+        check,
+        h('span', { class: 'doc-title', text: docLabel(d) }),
+        h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) }),
+        h('button', { type: 'button', class: 'btn btn-small', disabled: s.busy, onclick: () => verify(d.id), text: t('clerk.check') })),
+      h('div', { class: 'row fields' },
+        h('label', { class: 'field' }, h('span', { text: t('clerk.number') }), num),
+        h('label', { class: 'field' }, h('span', { text: t('clerk.date') }), date)),
+      problems.map((m) => h('p', { class: 'error-text', text: m })),
+      sigBox);
+  }
+
+  function renderDoneRow(d) {
+    return h('li', { class: 'clerk-item card', testid: 'clerk-item', dataset: { id: d.id, status: d.status } },
+      h('div', { class: 'row head' },
+        h('span', { class: 'doc-title', text: docLabel(d) }),
+        d.docNumber ? h('span', { class: 'muted', text: d.docNumber }) : null,
+        h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) }),
+        d.status === 'sealed'
+          ? h('button', { type: 'button', class: 'btn btn-primary', testid: 'release-button', disabled: s.busy, onclick: () => release(d.id), text: t('clerk.release') })
+          : null),
+      h('div', { class: 'small muted', text: fileName(d.archivePath || d.currentPath) }));
+  }
+
+  const rowSigs = new Map();
+
+  /** Refresh one row's signatures only (keeps focus in the inputs being typed in). */
+  function updateSigs(id) {
+    const r = rowSigs.get(id);
+    if (!r || !r.sigBox.isConnected) { renderLists(); return; }
+    const d = s.docs.find((x) => x.id === id) || r.doc;
+    const li = r.sigBox.closest('li');
+    if (li && d.status !== li.dataset.status) { renderLists(); return; }
+    clear(r.sigBox).append(signaturesBlock(d));
+  }
+
+  function renderLists() {
+    rowSigs.clear();
+    clear(listEl);
+    const rows = toSeal();
+    if (!rows.length) listEl.append(h('li', { class: 'empty muted', text: t('clerk.empty') }));
+    for (const d of rows) listEl.append(renderRow(d));
+    clear(doneEl);
+    for (const d of sealedOrReleased()) doneEl.append(renderDoneRow(d));
+    hd.sealed.hidden = !sealedOrReleased().length;
+  }
+
+  function renderBatch() {
+    const b = s.batch;
+    progressEl.hidden = !b;
+    cancelBtn.hidden = !b || b.finished;
+    cancelBtn.disabled = !!(b && b.cancelRequested);
+    resultEl.hidden = !b;
+    clear(resultEl);
+    if (!b) return;
+    const pct = batchPercent(b);
+    const c = batchCounts(b);
+    progressBar.style.width = `${pct}%`;
+    progressEl.setAttribute('aria-valuenow', String(pct));
+    progressEl.dataset.done = String(c.done);
+    progressEl.dataset.total = String(b.total);
+    progressText.textContent = `${t('clerk.progress', { done: c.done + c.failed, total: b.total })} (${pct}%)`;
+    for (const id of b.order) {
+      const it = b.items[id];
+      const d = s.docs.find((x) => x.id === id) || (it.doc) || { id };
+      const msg = it.error ? errorText(it.error) : it.message || '';
+      resultEl.append(h('li', { class: `batch-item state-${it.state}`, dataset: { id, state: it.state } },
+        h('span', { class: 'doc-title', text: docLabel(d) }), ' — ',
+        h('strong', { text: t('batch.' + it.state) }),
+        msg ? h('span', { class: 'batch-msg', text: `: ${msg}` }) : null));
+    }
+    if (b.finished) {
+      resultEl.append(h('li', { class: 'batch-summary', text: t('batch.summary', { done: c.done, failed: c.failed, pending: c.pending + c.cancelled }) }));
+    }
+  }
+
+  function renderSide() {
+    clear(certInfo).append(certSummary(chosenCert(certSelect, s.certs), 'clerk.wrongRole', 'agency'));
+    sealBtn.disabled = s.busy || !chosenCert(certSelect, s.certs);
+    noticeEl.hidden = !s.notice;
+    noticeEl.textContent = s.notice;
+  }
+
+  function render() {
+    hd.title.textContent = t('clerk.title');
+    hd.selectAll.textContent = t('clerk.selectAll');
+    hd.sealed.textContent = t('clerk.sealedList');
+    hd.cert.textContent = t('clerk.cert');
+    addBtn.textContent = t('common.addFiles');
+    sealBtn.textContent = t('clerk.seal');
+    refreshBtn.textContent = t('common.refresh');
+    cancelBtn.textContent = t('clerk.cancel');
+    s.certs = fillCertSelect(certSelect, s.tokens, 'agency');
+    renderLists();
+    renderBatch();
+    renderSide();
+  }
+
+  function toggleAll(on) {
+    s.selected = new Set(on ? toSeal().map((d) => d.id) : []);
+    renderLists();
+    renderSide();
+  }
+
+  async function refreshCerts(force) {
+    try { s.tokens = await loadTokens(force); } catch (e) { s.tokens = []; showError(e); }
+    s.certs = fillCertSelect(certSelect, s.tokens, 'agency');
+    renderSide();
+  }
+
+  async function refreshList() {
+    try { s.docs = await call('list_documents', { role: 'seal' }); } catch (e) { showError(e); }
+    const ids = new Set(toSeal().map((d) => d.id));
+    for (const id of [...s.selected]) if (!ids.has(id)) s.selected.delete(id);
+    renderLists();
+  }
+
+  async function verify(id) {
+    s.checks.set(id, { checking: true });
+    updateSigs(id);
+    try {
+      const { doc, report } = await call('verify_document', { id });
+      s.checks.set(id, { report, sha256: doc && doc.sha256 });
+      const i = s.docs.findIndex((d) => d.id === id);
+      if (i >= 0 && doc) s.docs[i] = { ...s.docs[i], ...doc };
+    } catch (e) {
+      s.checks.set(id, { error: e });
+    }
+    updateSigs(id);
+  }
+
+  /** Check every document not yet checked (or changed since), one after another. */
+  async function verifyAll() {
+    if (s.verifying) return;
+    s.verifying = true;
+    try {
+      for (const d of toSeal()) {
+        const c = s.checks.get(d.id);
+        if (c && !c.error && (c.checking || c.sha256 === d.sha256)) continue;
+        await verify(d.id);
+      }
+    } finally { s.verifying = false; }
+  }
+
+  async function seal() {
+    if (s.busy) return;
+    clearError();
+    s.notice = '';
+    const c = chosenCert(certSelect, s.certs);
+    const chosen = toSeal().filter((d) => s.selected.has(d.id));
+    if (!chosen.length) { showError(t('clerk.noneSelected')); return; }
+    if (!c) { showError(t('common.noCert')); return; }
+    const rows = chosen.map((d) => { const i = inputsOf(d); return { id: d.id, docNumber: normaliseNumber(i.docNumber), docDate: i.docDate }; });
+    const problems = batchProblems(rows);
+    s.problems = new Map();
+    for (const p of problems) s.problems.set(p.id, [...(s.problems.get(p.id) || []), p.message]);
+    if (problems.length) { renderLists(); showError(problems[0].message); return; }
+
+    // R9: never send a document whose signatures were found invalid.
+    const refused = rows.filter((r) => hasInvalidSignature((s.checks.get(r.id) || {}).report));
+    const items = rows.filter((r) => !refused.includes(r)).map((r) => ({ id: r.id, docNumber: r.docNumber || undefined, docDate: r.docDate || undefined }));
+    const refusedResults = refused.map((r) => {
+      const rep = s.checks.get(r.id).report;
+      const bad = rep.signatures.find((x) => x.indication === 'TOTAL_FAILED');
+      const why = reasonOf(bad) || reasonOf(rep);
+      return { id: r.id, ok: false, error: { kind: 'invalid_signature', vi: `${t('clerk.refused', {}, 'vi')} ${reasonOf(bad, 'vi')}`.trim(), en: `${t('clerk.refused', {}, 'en')} ${reasonOf(bad, 'en')}`.trim(), detail: why } };
+    });
+
+    s.batch = initBatch(rows.map((r) => r.id));
+    if (!items.length) {
+      s.batch = batchReducer(s.batch, { type: 'results', results: refusedResults });
+      renderBatch();
+      return;
+    }
+    let tries = c.token && c.token.pinStatus;
+    let dialogError = '';
+    s.busy = true;
+    render();
+    let unlisten = () => {};
+    try {
+      for (;;) {
+        let pin = await askPin({ title: t('clerk.pinTitle'), tries, error: dialogError });
+        if (pin == null) { s.batch = null; return; }
+        const args = { items, tokenLabel: c.tokenLabel, certIdHex: c.certIdHex, pin };
+        pin = null;
+        s.batch = initBatch(rows.map((r) => r.id));
+        renderBatch();
+        unlisten = await on('batch-progress', (p) => { if (s.batch) { s.batch = batchReducer(s.batch, { type: 'progress', payload: p }); renderBatch(); } });
+        try {
+          const out = await call('seal_batch', args);
+          args.pin = null;
+          s.batch = batchReducer(s.batch, { type: 'results', results: [...refusedResults, ...((out && out.results) || [])] });
+          s.selected = new Set();
+          return;
+        } catch (e) {
+          args.pin = null;
+          unlisten(); unlisten = () => {};
+          s.batch = batchReducer(s.batch, { type: 'error', error: e });
+          showError(e);
+          if (!isPinError(e) || e.pinTries === 'locked') return;
+          tries = e.pinTries;
+          dialogError = errorText(e);
+        }
+      }
+    } finally {
+      unlisten();
+      s.busy = false;
+      await refreshList();
+      render();
+    }
+  }
+
+  async function cancel() {
+    if (!s.batch || s.batch.finished) return;
+    s.batch = batchReducer(s.batch, { type: 'cancel-requested' });
+    renderBatch();
+    try { await call('cancel_batch'); } catch (e) { showError(e); }
+  }
+
+  async function release(id) {
+    clearError();
+    s.busy = true;
+    renderLists();
+    try {
+      const doc = await call('release_document', { id });
+      s.notice = t('clerk.released', { file: fileName(doc.archivePath || doc.currentPath) });
+    } catch (e) { showError(e); }
+    s.busy = false;
+    await refreshList();
+    renderSide();
+  }
+
+  return {
+    el,
+    render,
+    async show() {
+      render();
+      await Promise.all([refreshList(), refreshCerts(false)]);
+      verifyAll();
+    },
+  };
+}

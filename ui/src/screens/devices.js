@@ -1,0 +1,130 @@
+// Thiết bị: tokens, certificates, expiry warnings (R16), change PIN.
+import { call } from '../api.js';
+import { h, clear } from '../dom.js';
+import { t } from '../i18n.js';
+import { showError, clearError } from '../notify.js';
+import { formatDate, errorText } from '../format.js';
+import { triesInfo, changePinProblem } from '../pin.js';
+import { certName, issuerName, expiryWarning, daysLeftOf } from '../certs.js';
+import { loadTokens } from '../widgets.js';
+
+export function createDevicesScreen() {
+  const s = { tokens: null, notice: '' };
+  const listEl = h('div', { class: 'token-list', testid: 'token-list' });
+  const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refresh(true) });
+  const noticeEl = h('p', { class: 'notice', hidden: true });
+  const hd = {};
+  const el = h('section', { class: 'screen screen-devices' },
+    h('div', { class: 'col col-main' },
+      h('div', { class: 'row' }, hd.title = h('h2'), refreshBtn),
+      noticeEl,
+      listEl));
+
+  // change-PIN dialog (built once)
+  const oldIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-old' });
+  const newIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-new' });
+  const confIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-confirm' });
+  const dlgTitle = h('h2', { class: 'dialog-title', id: 'change-pin-title' });
+  const dlgErr = h('p', { class: 'dialog-error', hidden: true, role: 'alert' });
+  const okBtn = h('button', { type: 'button', class: 'btn btn-primary', testid: 'change-pin-ok' });
+  const cancelBtn = h('button', { type: 'button', class: 'btn', testid: 'change-pin-cancel' });
+  const labels = [h('span'), h('span'), h('span')];
+  const dialog = h('div', { class: 'dialog-backdrop', testid: 'change-pin-dialog', hidden: true },
+    h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'change-pin-title' },
+      dlgTitle,
+      h('label', { class: 'field' }, labels[0], oldIn),
+      h('label', { class: 'field' }, labels[1], newIn),
+      h('label', { class: 'field' }, labels[2], confIn),
+      dlgErr,
+      h('div', { class: 'dialog-buttons' }, okBtn, cancelBtn)));
+  el.append(dialog);
+  let dlgToken = null;
+
+  function closeDialog() {
+    oldIn.value = ''; newIn.value = ''; confIn.value = '';
+    dialog.hidden = true;
+    dlgToken = null;
+  }
+
+  async function submitDialog() {
+    const problem = changePinProblem(oldIn.value, newIn.value, confIn.value);
+    if (problem) { dlgErr.textContent = problem; dlgErr.hidden = false; return; }
+    const args = { tokenLabel: dlgToken.label, oldPin: oldIn.value, newPin: newIn.value };
+    oldIn.value = ''; newIn.value = ''; confIn.value = '';
+    okBtn.disabled = true;
+    try {
+      await call('change_pin', args);
+      closeDialog();
+      s.notice = t('pin.changed');
+      render();
+    } catch (e) {
+      dlgErr.textContent = errorText(e);
+      dlgErr.hidden = false;
+      showError(e);
+    } finally {
+      args.oldPin = null; args.newPin = null;
+      okBtn.disabled = false;
+    }
+  }
+
+  okBtn.addEventListener('click', submitDialog);
+  cancelBtn.addEventListener('click', closeDialog);
+  dialog.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') { ev.preventDefault(); closeDialog(); }
+    else if (ev.key === 'Enter' && ev.target.tagName === 'INPUT') { ev.preventDefault(); submitDialog(); }
+  });
+
+  function openDialog(tok) {
+    dlgToken = tok;
+    dlgTitle.textContent = t('pin.changeTitle', { label: tok.label });
+    labels[0].textContent = t('pin.old');
+    labels[1].textContent = t('pin.new');
+    labels[2].textContent = t('pin.confirm');
+    okBtn.textContent = t('common.ok');
+    cancelBtn.textContent = t('common.cancel');
+    dlgErr.hidden = true;
+    dialog.hidden = false;
+    oldIn.focus();
+  }
+
+  function certRow(c) {
+    const w = expiryWarning(c);
+    const days = daysLeftOf(c);
+    return h('li', { class: 'cert-item card' + (w ? ` cert-${w.level}` : ''), testid: 'cert-item', dataset: { id: c.idHex, role: c.role || 'unknown' } },
+      h('div', { class: 'cert-name', text: certName(c) }),
+      h('dl', { class: 'kv' },
+        h('dt', { text: t('cert.issuer') }), h('dd', { text: issuerName(c.issuer) }),
+        h('dt', { text: t('cert.expiry') }), h('dd', { text: `${formatDate(c.notAfter)}${days != null && days >= 0 ? ` (${t('devices.daysLeft', { days })})` : ''}` }),
+        h('dt', { text: t('cert.role') }), h('dd', { text: t('cert.role.' + (c.role || 'unknown')) + (c.hasKey === false ? ` (${t('cert.noKey')})` : '') })),
+      w ? h('p', { class: `warn warn-${w.level}`, testid: 'cert-expiry-warning', role: 'status' },
+        h('span', { 'aria-hidden': 'true', text: '⚠ ' }), w.message) : null);
+  }
+
+  function render() {
+    hd.title.textContent = t('devices.title');
+    refreshBtn.textContent = t('common.refresh');
+    noticeEl.hidden = !s.notice;
+    noticeEl.textContent = s.notice;
+    clear(listEl);
+    if (s.tokens == null) { listEl.append(h('p', { class: 'muted', text: t('common.loading') })); return; }
+    if (!s.tokens.length) { listEl.append(h('p', { class: 'muted', text: t('devices.empty') })); return; }
+    for (const tok of s.tokens) {
+      const tries = triesInfo(tok.pinStatus);
+      listEl.append(h('div', { class: 'token card', dataset: { label: tok.label } },
+        h('div', { class: 'row head' },
+          h('h3', { text: tok.label }),
+          h('span', { class: 'muted small', text: `${t('devices.serial')}: ${tok.serial || '—'}` }),
+          h('button', { type: 'button', class: 'btn', testid: 'change-pin-button', onclick: () => openDialog(tok), text: t('devices.changePin') })),
+        tries.message ? h('p', { class: `small pin-level-${tries.level}`, text: `${t('devices.pin')}: ${tries.message}` }) : null,
+        h('ul', { class: 'cert-list' }, (tok.certificates || []).map(certRow))));
+    }
+  }
+
+  async function refresh(force) {
+    clearError();
+    try { s.tokens = await loadTokens(force); } catch (e) { s.tokens = []; showError(e); }
+    render();
+  }
+
+  return { el, render, show: async () => { render(); await refresh(false); } };
+}

@@ -1,0 +1,147 @@
+// @vitest-environment jsdom
+import { describe, it, expect, beforeEach, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setLang } from '../src/i18n.js';
+import { initPinDialog, askPin } from '../src/pin-dialog.js';
+import { createStampOverlay } from '../src/stamp-overlay.js';
+import { verdictBadge, fillCertSelect, chosenCert, signatureList } from '../src/widgets.js';
+import { initErrorBanner, showError, refreshError, clearError } from '../src/notify.js';
+
+const html = readFileSync(resolve(__dirname, '../index.html'), 'utf8');
+const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+const key = (el, k) => el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+
+let wired = false;
+beforeEach(() => {
+  setLang('vi', null);
+  if (!wired) {
+    document.documentElement.innerHTML = html.replace(/<script[^>]*><\/script>/, '');
+    initPinDialog();
+    initErrorBanner();
+    wired = true;
+  }
+});
+
+describe('index.html', () => {
+  it('has the navigation, banners and PIN dialog test ids', () => {
+    for (const id of ['nav-sign', 'nav-clerk', 'nav-inbox', 'nav-archive', 'nav-devices', 'nav-reports', 'lang-toggle', 'error-banner', 'expiry-banner', 'pin-dialog', 'pin-input', 'pin-ok', 'pin-cancel', 'pin-tries']) {
+      expect(q(id), id).not.toBeNull();
+    }
+    expect(q('pin-input').type).toBe('password');
+    expect(q('pin-input').getAttribute('autocomplete')).toBe('off');
+    expect(html).not.toMatch(/https?:\/\//); // nothing remote
+  });
+});
+
+describe('PIN dialog', () => {
+  it('Enter gives the PIN once and clears the input', async () => {
+    const p = askPin({ tries: 'few' });
+    expect(q('pin-dialog').hidden).toBe(false);
+    expect(q('pin-tries').textContent).toMatch(/còn ít lần thử/);
+    q('pin-input').value = '123456';
+    key(q('pin-input'), 'Enter');
+    await expect(p).resolves.toBe('123456');
+    expect(q('pin-input').value).toBe('');
+    expect(q('pin-dialog').hidden).toBe(true);
+  });
+  it('Esc cancels and clears', async () => {
+    const p = askPin({});
+    q('pin-input').value = '9999';
+    key(q('pin-input'), 'Escape');
+    await expect(p).resolves.toBe(null);
+    expect(q('pin-input').value).toBe('');
+  });
+  it('an empty PIN is not accepted; a locked token cannot be tried', async () => {
+    const p = askPin({ tries: { tries: 'finalTry', finalTry: true } });
+    expect(q('pin-tries').textContent).toMatch(/lần thử cuối cùng/);
+    q('pin-ok').click();
+    expect(q('pin-dialog').hidden).toBe(false);
+    expect(document.querySelector('.dialog-error').textContent).toMatch(/nhập mã PIN/);
+    q('pin-cancel').click();
+    await expect(p).resolves.toBe(null);
+    const p2 = askPin({ tries: 'locked' });
+    expect(q('pin-input').disabled).toBe(true);
+    expect(q('pin-ok').disabled).toBe(true);
+    q('pin-cancel').click();
+    await p2;
+  });
+});
+
+describe('error banner', () => {
+  it('shows the AppError text and follows the language', () => {
+    showError({ kind: 'token_removed', vi: 'Thiết bị đã bị rút ra.', en: 'The token was removed.' });
+    expect(q('error-banner').hidden).toBe(false);
+    expect(q('error-banner').textContent).toContain('Thiết bị đã bị rút ra.');
+    setLang('en', null);
+    refreshError();
+    expect(q('error-banner').textContent).toContain('The token was removed.');
+    clearError();
+    expect(q('error-banner').hidden).toBe(true);
+  });
+});
+
+describe('stamp overlay', () => {
+  const vp = { width: 840, height: 1188 };
+  const A4 = [210, 297];
+  it('is placed from mm and reports the dragged top-left in mm, clamped', () => {
+    const onMove = vi.fn();
+    const o = createStampOverlay({ onMove });
+    document.body.append(o.el);
+    o.update({ boxMm: [120, 200, 40, 20], pageSizeMm: A4, viewport: vp });
+    expect(o.el.style.left).toBe('480px');
+    expect(o.el.style.top).toBe('800px');
+    expect(o.el.style.width).toBe('160px');
+    o.el.dispatchEvent(new MouseEvent('pointerdown', { clientX: 500, clientY: 500, button: 0, bubbles: true }));
+    o.el.dispatchEvent(new MouseEvent('pointermove', { clientX: 540, clientY: 420, bubbles: true }));
+    o.el.dispatchEvent(new MouseEvent('pointerup', { clientX: 540, clientY: 420, bubbles: true }));
+    expect(onMove).toHaveBeenCalledWith([130, 180]);
+    o.el.dispatchEvent(new MouseEvent('pointerdown', { clientX: 0, clientY: 0, button: 0, bubbles: true }));
+    o.el.dispatchEvent(new MouseEvent('pointermove', { clientX: 99999, clientY: 99999, bubbles: true }));
+    o.el.dispatchEvent(new MouseEvent('pointerup', { bubbles: true }));
+    expect(onMove).toHaveBeenLastCalledWith([170, 277]);
+  });
+  it('a click without moving does not move the stamp; no box hides it', () => {
+    const onMove = vi.fn();
+    const o = createStampOverlay({ onMove });
+    o.update({ boxMm: [10, 10, 40, 20], pageSizeMm: A4, viewport: vp });
+    o.el.dispatchEvent(new MouseEvent('pointerdown', { clientX: 5, clientY: 5, button: 0 }));
+    o.el.dispatchEvent(new MouseEvent('pointerup', {}));
+    expect(onMove).not.toHaveBeenCalled();
+    o.update({ boxMm: null });
+    expect(o.el.hidden).toBe(true);
+  });
+});
+
+describe('widgets', () => {
+  it('verdict badge carries text, not only colour', () => {
+    const b = verdictBadge({ indication: 'TOTAL_FAILED' });
+    expect(b.getAttribute('data-testid')).toBe('verdict-badge');
+    expect(b.textContent).toContain('Không hợp lệ');
+    expect(b.className).toContain('badge-red');
+    expect(verdictBadge('INDETERMINATE').textContent).toContain('Chưa xác định');
+  });
+  it('certificate select uses tokenLabel|certIdHex values, preferred role first', () => {
+    const sel = document.createElement('select');
+    const tokens = [{ label: 'VNPT', pinStatus: { tries: 'unknown' }, certificates: [
+      { idHex: 'aa', commonName: 'UBND tỉnh X', issuer: 'CN=CA G2', notAfter: '2028-01-01T00:00:00+07:00', role: 'agency', hasKey: true },
+      { idHex: 'bb', commonName: 'Nguyễn Văn A', issuer: 'CN=CA G2', notAfter: '2027-05-01T00:00:00+07:00', role: 'personal', hasKey: true },
+    ] }];
+    const entries = fillCertSelect(sel, tokens, 'personal');
+    expect([...sel.options].map((o) => o.value)).toEqual(['VNPT|bb', 'VNPT|aa']);
+    expect(sel.options[0].textContent).toBe('Nguyễn Văn A — CA G2 — hết hạn 2027-05-01');
+    sel.value = 'VNPT|aa';
+    expect(chosenCert(sel, entries)).toMatchObject({ tokenLabel: 'VNPT', certIdHex: 'aa' });
+    expect(fillCertSelect(sel, [], 'agency')).toEqual([]);
+    expect(sel.disabled).toBe(true);
+  });
+  it('signature list shows one sig-verdict per signature', () => {
+    const list = signatureList({ signatures: [
+      { index: 1, signer: { commonName: 'A' }, indication: 'TOTAL_PASSED', messageVi: 'Hợp lệ.' },
+      { index: 2, signer: { commonName: 'B' }, indication: 'TOTAL_FAILED', messageVi: 'Sai.' },
+    ] });
+    const badges = list.querySelectorAll('[data-testid="sig-verdict"]');
+    expect(badges.length).toBe(2);
+    expect(badges[1].textContent).toContain('Không hợp lệ');
+  });
+});
