@@ -1,2 +1,279 @@
 //! A signing job as data: what `kyso sign`, the agent and the desktop app ask for
 //! (input, output, role, stamp options), turned into a stamp plan and a signature.
+//!
+//! The steps are split so that nothing costs a PIN try before it must:
+//!
+//! 1. [`check_job`]: paths, the input parses as a PDF, and for the clerk's seal the
+//!    check of every signature already on the document (R9/R10). No token is used.
+//! 2. (the caller logs in to the token, or opens a PKCS#12 identity)
+//! 3. [`run`]: the stamp plan ([`plan_stamp`]) and the signature ([`sign::sign_file`]).
+//!
+//! [`preview`] plans the stamp without any certificate, for the desktop's preview.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use const_oid::db::{rfc3280, rfc4519};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+use crate::error::{OutputError, UsageError};
+use crate::pdf::{PdfError, PdfFile};
+use crate::sign::{self, SignOutcome, SignRequest};
+use crate::stamp::plan::{self, PlacementReport, StampPlan, StampRequest};
+use crate::stamp::{place, template};
+use crate::{Error, Signer};
+
+/// The signer's role (R15); it also picks the default stamp template.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobRole {
+    /// A person signs (leader, reviewer): personal certificate, template `personal`.
+    #[default]
+    Personal,
+    /// The agency signs an issued document (the seal): template `seal` (`scanned` for R10).
+    Seal,
+    /// The agency signs an electronic copy: template `copy` (R3).
+    Copy,
+    /// The agency signs a separate annex: template `annex` (R4).
+    Annex,
+}
+
+impl JobRole {
+    /// Whether the agency certificate is expected (every role but `personal`).
+    pub fn is_agency(self) -> bool {
+        self != JobRole::Personal
+    }
+}
+
+/// One document to sign, with everything `kyso sign` can say about it except how to
+/// reach the key. Field names are camelCase in JSON; every field is optional there.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SignJob {
+    /// The PDF to sign (never modified).
+    pub input: PathBuf,
+    /// Where to write the signed PDF.
+    pub output: PathBuf,
+    /// The signing role.
+    pub role: JobRole,
+    /// Overwrite an existing output.
+    pub force: bool,
+    /// A digitised paper document: the agency may seal without a personal signature (R10).
+    pub scanned: bool,
+    /// Extra trust anchors (PEM files or folders) for the check before sealing.
+    pub trust: Vec<PathBuf>,
+    /// CRL files for the check before sealing.
+    pub crls: Vec<PathBuf>,
+    /// No network access during the check before sealing.
+    pub offline: bool,
+    /// `/Reason`.
+    pub reason: Option<String>,
+    /// `/Location`.
+    pub location: Option<String>,
+    /// Signature or seal image (PNG with transparency).
+    pub image: Option<PathBuf>,
+    /// Stamp template name or `.toml` file; `None` picks it from the role.
+    pub template: Option<String>,
+    /// Signer name to look for (and print); `None`: the certificate's CN.
+    pub signer_name: Option<String>,
+    /// Signer title to look for.
+    pub signer_title: Option<String>,
+    /// 1-based page.
+    pub page: Option<usize>,
+    /// Top-left of the stamp, mm from the page's top-left corner.
+    pub at_mm: Option<(f64, f64)>,
+    /// Size in mm (seal diameter or image width).
+    pub size_mm: Option<f64>,
+    /// Number and symbol, e.g. `123/QĐ-UBND` (the clerk's, R8).
+    pub doc_number: Option<String>,
+    /// Document date `YYYY-MM-DD` (the clerk's, R8).
+    pub doc_date: Option<String>,
+    /// Form of copy (`SAO Y`, `SAO LỤC`, `TRÍCH SAO`), R3.
+    pub copy_form: Option<String>,
+    /// Organisation name; `None`: the certificate's O.
+    pub org_name: Option<String>,
+    /// An invisible signature.
+    pub invisible: bool,
+}
+
+/// Where the stamp would go, planned without a certificate (the desktop's preview).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// The plan's report: template, how it was placed, page, box, filled blanks.
+    pub placement: PlacementReport,
+    /// The size of that page in mm `[width, height]`.
+    pub page_size_mm: [f64; 2],
+}
+
+/// What a signed job produced.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobOutcome {
+    /// The signature as written.
+    pub outcome: SignOutcome,
+    /// Where the stamp went.
+    pub placement: PlacementReport,
+}
+
+/// Everything that must hold before any PIN is used: the output path is acceptable
+/// ([`sign::check_paths`]), the input opens as a PDF, and for the seal role the
+/// signatures already on the document pass the clerk's check (R9/R10).
+pub fn check_job(job: &SignJob) -> Result<(), Error> {
+    sign::check_paths(&job.input, &job.output, job.force)?;
+    open_input(job)?;
+    // R9: the clerk checks every signature before sealing; sealing over an invalid
+    // one, or sealing what no person signed (unless scanned paper, R10), is refused.
+    if job.role == JobRole::Seal {
+        let (mut opts, _) = crate::verify::engine::VerifyOptions::new(&job.trust);
+        opts.crl_files = job.crls.clone();
+        opts.offline = job.offline;
+        crate::workflow::check_before_sealing(&job.input, &opts, job.scanned)?;
+    }
+    Ok(())
+}
+
+fn open_input(job: &SignJob) -> Result<PdfFile, Error> {
+    PdfFile::open(&job.input).map_err(|e| match e {
+        PdfError::Io(source) => Error::from(OutputError::ReadInput { path: job.input.clone(), source }),
+        e => e.into(),
+    })
+}
+
+/// Names read from the signing certificate (or given, for a preview).
+#[derive(Default)]
+struct Names {
+    signer: Option<String>,
+    org: Option<String>,
+    email: Option<String>,
+}
+
+/// The stamp plan of `job` for a signature by `cert` at `signing_time`: the template
+/// from `job.template` or the role, placeholders from the job and the certificate
+/// (CN, O, e-mail), the place found in the document or given.
+pub fn plan_stamp(job: &SignJob, cert: &Certificate, signing_time: OffsetDateTime) -> Result<StampPlan, Error> {
+    let subject = &cert.tbs_certificate.subject;
+    let names = Names {
+        signer: job.signer_name.clone().or_else(|| crate::cms::names::attribute(subject, rfc4519::CN)),
+        org: job.org_name.clone().or_else(|| crate::cms::names::attribute(subject, rfc4519::O)),
+        email: crate::cms::names::attribute(subject, rfc3280::EMAIL_ADDRESS),
+    };
+    plan_with(job, &names, signing_time)
+}
+
+/// Where the stamp of `job` would go, without a certificate: `signer_name` and
+/// `org_name` stand in for the certificate's CN and O (the job's own values win).
+pub fn preview(job: &SignJob, signer_name: Option<&str>, org_name: Option<&str>) -> Result<Preview, Error> {
+    let names = Names {
+        signer: job.signer_name.clone().or_else(|| signer_name.map(str::to_owned)),
+        org: job.org_name.clone().or_else(|| org_name.map(str::to_owned)),
+        email: None,
+    };
+    let plan = plan_with(job, &names, crate::time::now_vietnam())?;
+    let pdf = open_input(job)?;
+    let page = place::page_box(&pdf, plan.report.page.saturating_sub(1))?;
+    let to_mm = |pt: f64| pt / place::PT_PER_MM;
+    Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report })
+}
+
+/// Plan the stamp, then sign with `signer` at the current Vietnam time. The checks
+/// of [`check_job`] are the caller's, made before the signer was opened.
+pub fn run(job: &SignJob, signer: &dyn Signer) -> Result<JobOutcome, Error> {
+    let signing_time = crate::time::now_vietnam();
+    let plan = plan_stamp(job, signer.certificate(), signing_time)?;
+    let mut req = SignRequest::new(&job.input, &job.output);
+    req.force = job.force;
+    req.reason = job.reason.clone();
+    req.location = job.location.clone();
+    req.signing_time = Some(signing_time);
+    req.widgets = plan.widgets;
+    let outcome = sign::sign_file(req, signer)?;
+    Ok(JobOutcome { outcome, placement: plan.report })
+}
+
+fn template_name(job: &SignJob) -> String {
+    job.template.clone().unwrap_or_else(|| {
+        match job.role {
+            JobRole::Seal if job.scanned => "scanned",
+            JobRole::Personal => "personal",
+            JobRole::Seal => "seal",
+            JobRole::Copy => "copy",
+            JobRole::Annex => "annex",
+        }
+        .to_owned()
+    })
+}
+
+fn plan_with(job: &SignJob, names: &Names, signing_time: OffsetDateTime) -> Result<StampPlan, Error> {
+    let pdf = open_input(job)?;
+    let t = template::load(&template_name(job))
+        .map_err(|e| UsageError::InvalidArgument { option: "--template".into(), value: e.to_string() })?;
+    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    values.insert("signing_time", crate::time::iso8601(signing_time));
+    if let Some(n) = &names.signer {
+        values.insert("signer_name", n.clone());
+    }
+    if let Some(o) = &names.org {
+        values.insert("org_name", o.clone());
+    }
+    values.insert("copy_form", job.copy_form.clone().unwrap_or_else(|| "SAO Y".into()));
+    if let Some(n) = &job.doc_number {
+        values.insert("doc_number", n.clone());
+    }
+    if let Some(d) = &job.doc_date {
+        values.insert("doc_date", d.clone());
+    }
+    if let Some(e) = &names.email {
+        values.insert("email", e.clone());
+    }
+    let req = StampRequest {
+        template: Some(t),
+        image: job.image.clone(),
+        invisible: job.invisible,
+        page: job.page,
+        at_mm: job.at_mm,
+        size_mm: job.size_mm,
+        values,
+    };
+    let doc_date = match &job.doc_date {
+        Some(d) => Some(
+            time::Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| UsageError::InvalidArgument { option: "--doc-date".into(), value: d.clone() })?,
+        ),
+        None => None,
+    };
+    let input = job.input.clone();
+    // The leader's block is found by the leader's name; a seal (signed with the
+    // agency's certificate) looks for the block by its title words only.
+    let finder_name = if job.role == JobRole::Personal { job.signer_name.clone().or(names.signer.clone()) } else { job.signer_name.clone() };
+    let finder_title = job.signer_title.clone();
+    let find_block = move |page: usize| crate::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
+    // R8: the number and date are filled in by the clerk, with the agency signature.
+    let fill = if job.role == JobRole::Seal && (job.doc_number.is_some() || doc_date.is_some()) {
+        Some(crate::stamp::locate::number_and_date(&job.input, job.doc_number.as_deref(), doc_date)?)
+    } else {
+        None
+    };
+    Ok(plan::plan(&pdf, &req, &find_block, fill)?)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_json_is_camel_case_with_defaults() {
+        let job: SignJob =
+            serde_json::from_str(r#"{"input":"a.pdf","output":"b.pdf","role":"seal","docNumber":"12/QĐ-UBND","atMm":[10.0,20.5]}"#).unwrap();
+        assert_eq!(job.role, JobRole::Seal);
+        assert_eq!(job.doc_number.as_deref(), Some("12/QĐ-UBND"));
+        assert_eq!(job.at_mm, Some((10.0, 20.5)));
+        assert!(!job.force && job.trust.is_empty());
+        let v = serde_json::to_value(&job).unwrap();
+        assert_eq!(v["signerName"], serde_json::Value::Null);
+        assert_eq!(v["role"], "seal");
+    }
+}

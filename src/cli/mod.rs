@@ -5,7 +5,6 @@ mod archive;
 mod demo;
 mod image;
 mod sign;
-mod stamp;
 mod tokens;
 mod verify;
 

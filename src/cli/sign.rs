@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use kyso::error::UsageError;
 use kyso::identity::{Password, SoftwareSigner};
-use kyso::sign::{check_paths, sign_file, SignRequest};
+use kyso::job::{self, JobRole, SignJob};
 use kyso::token::{self, Pin, TokenSelection};
 use kyso::{Lang, Signer};
 
@@ -105,21 +105,10 @@ pub struct SignArgs {
 
 /// Run `kyso sign`.
 pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
-    // Cheap checks first, so a bad path or a broken PDF never costs a PIN try.
-    check_paths(&args.input, &args.output, args.force)?;
-    kyso::pdf::PdfFile::open(&args.input).map_err(|e| match e {
-        kyso::pdf::PdfError::Io(source) => kyso::Error::from(kyso::error::OutputError::ReadInput { path: args.input.clone(), source }),
-        e => e.into(),
-    })?;
-
-    // R9: the clerk checks every signature before sealing; sealing over an invalid
-    // one, or sealing what no person signed (unless scanned paper, R10), is refused.
-    if args.role == RoleArg::Seal {
-        let (mut opts, _) = kyso::verify::engine::VerifyOptions::new(&args.trust);
-        opts.crl_files = args.crls.clone();
-        opts.offline = args.offline;
-        kyso::workflow::check_before_sealing(&args.input, &opts, args.scanned)?;
-    }
+    let job = to_job(&args)?;
+    // Cheap checks first (paths, the PDF, the clerk's check before sealing), so a bad
+    // path or a broken PDF never costs a PIN try.
+    job::check_job(&job)?;
 
     let signer: Box<dyn Signer> = match &args.pkcs12 {
         Some(p12) => {
@@ -154,20 +143,13 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
 
     warn_on_role_mismatch(signer.certificate(), args.role, lang);
 
-    let mut req = SignRequest::new(&args.input, &args.output);
-    req.force = args.force;
-    req.reason = args.reason.clone();
-    req.location = args.location.clone();
-    let signing_time = kyso::time::now_vietnam();
-    req.signing_time = Some(signing_time);
-    let plan = super::stamp::plan_for(&args, signer.certificate(), signing_time)?;
-    req.widgets = plan.widgets;
-    let outcome = sign_file(req, signer.as_ref())?;
+    let done = job::run(&job, signer.as_ref())?;
+    let outcome = &done.outcome;
     if args.json {
-        let mut v = serde_json::to_value(&outcome).unwrap_or_default();
+        let mut v = serde_json::to_value(outcome).unwrap_or_default();
         if let Some(obj) = v.as_object_mut() {
-            obj.insert("stamp".into(), serde_json::to_value(&plan.report).unwrap_or_default());
-            obj.insert("placement".into(), serde_json::Value::String(plan.report.placement.clone()));
+            obj.insert("stamp".into(), serde_json::to_value(&done.placement).unwrap_or_default());
+            obj.insert("placement".into(), serde_json::Value::String(done.placement.placement.clone()));
         }
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into()));
     } else {
@@ -178,6 +160,49 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The job `args` describe (everything but how to reach the key).
+fn to_job(args: &SignArgs) -> Result<SignJob, kyso::Error> {
+    let at_mm = match &args.at {
+        Some(s) => {
+            let parts: Vec<f64> = s.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+            match parts[..] {
+                [x, y] => Some((x, y)),
+                _ => return Err(UsageError::InvalidArgument { option: "--at".into(), value: s.clone() }.into()),
+            }
+        }
+        None => None,
+    };
+    Ok(SignJob {
+        input: args.input.clone(),
+        output: args.output.clone(),
+        role: match args.role {
+            RoleArg::Personal => JobRole::Personal,
+            RoleArg::Seal => JobRole::Seal,
+            RoleArg::Copy => JobRole::Copy,
+            RoleArg::Annex => JobRole::Annex,
+        },
+        force: args.force,
+        scanned: args.scanned,
+        trust: args.trust.clone(),
+        crls: args.crls.clone(),
+        offline: args.offline,
+        reason: args.reason.clone(),
+        location: args.location.clone(),
+        image: args.image.clone(),
+        template: args.template.clone(),
+        signer_name: args.signer_name.clone(),
+        signer_title: args.signer_title.clone(),
+        page: args.page,
+        at_mm,
+        size_mm: args.size_mm,
+        doc_number: args.doc_number.clone(),
+        doc_date: args.doc_date.clone(),
+        copy_form: args.copy_form.clone(),
+        org_name: args.org_name.clone(),
+        invisible: args.invisible,
+    })
 }
 
 fn read_pin(from_stdin: bool) -> Result<Pin, kyso::Error> {

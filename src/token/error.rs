@@ -140,6 +140,9 @@ pub enum TokenError {
     /// The PIN is too short or too long for this token.
     #[error("PIN length out of range")]
     PinLenRange,
+    /// The new PIN has characters the token does not accept (`CKR_PIN_INVALID`).
+    #[error("PIN has invalid characters")]
+    PinInvalid,
     /// The PIN has expired and must be changed first.
     #[error("PIN expired")]
     PinExpired,
@@ -208,6 +211,7 @@ impl TokenError {
             TokenError::PinIncorrect { .. } => "pin_incorrect",
             TokenError::PinLocked => "pin_locked",
             TokenError::PinLenRange => "pin_len_range",
+            TokenError::PinInvalid => "pin_invalid",
             TokenError::PinExpired => "pin_expired",
             TokenError::PinNotInitialized => "pin_not_initialized",
             TokenError::LoginCancelled => "login_cancelled",
@@ -243,6 +247,7 @@ impl TokenError {
             RvError::PinLocked => TokenError::PinLocked,
             RvError::PinLenRange => TokenError::PinLenRange,
             RvError::PinExpired => TokenError::PinExpired,
+            RvError::PinInvalid => TokenError::PinInvalid,
             RvError::UserPinNotInitialized => TokenError::PinNotInitialized,
             RvError::FunctionCanceled if function == "C_Login" => TokenError::LoginCancelled,
             RvError::DeviceRemoved
@@ -369,6 +374,9 @@ impl Localize for TokenError {
             TokenError::PinLenRange => tr!(lang,
                 "Độ dài mã PIN không hợp lệ với thiết bị này. Hãy kiểm tra lại mã PIN.",
                 "The PIN length is not valid for this token. Check the PIN."),
+            TokenError::PinInvalid => tr!(lang,
+                "Mã PIN mới có ký tự thiết bị không chấp nhận. Hãy chọn mã PIN khác (thường chỉ gồm chữ số và chữ cái).",
+                "The new PIN has characters the token does not accept. Choose another PIN (usually digits and letters only)."),
             TokenError::PinExpired => tr!(lang,
                 "Mã PIN đã hết hạn. Hãy đổi mã PIN bằng phần mềm quản lý thiết bị rồi ký lại.",
                 "The PIN has expired. Change it with the token manager, then sign again."),

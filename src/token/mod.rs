@@ -8,6 +8,7 @@
 //! * [`classify`]: personal vs agency certificates (R15);
 //! * [`pin`]: the [`Pin`] (never printed, zeroized) and the token's [`PinStatus`];
 //! * [`mechanism`]: mechanism choice, DigestInfo and ECDSA signature encoding;
+//! * [`change`]: [`change_pin`] (`C_SetPIN`, R16);
 //! * [`signer`]: [`open_signer`] and [`TokenSigner`], the [`crate::Signer`] of a token;
 //! * [`error`]: [`TokenError`], with Vietnamese and English messages.
 //!
@@ -16,6 +17,7 @@
 //! `docs/tokens.md`.
 
 pub mod certinfo;
+pub mod change;
 pub mod classify;
 pub mod drivers;
 pub mod error;
@@ -26,6 +28,7 @@ mod objects;
 pub mod pin;
 pub mod signer;
 
+pub use change::change_pin;
 pub use certinfo::{CertificateInfo, KeyEvidence, OtherCertificate};
 pub use classify::{classify_certificate, Classification, Role, RoleReason};
 pub use drivers::{discover_modules, DriverTable, ModuleCandidate, ModuleOrigin, Os};

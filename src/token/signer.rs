@@ -109,7 +109,7 @@ fn describe_wanted(sel: &TokenSelection) -> String {
 }
 
 /// Find the token: every loaded module's initialised tokens, filtered by label.
-fn find_token(sel: &TokenSelection) -> Result<(PathBuf, Pkcs11, PresentToken), TokenError> {
+pub(super) fn find_token(sel: &TokenSelection) -> Result<(PathBuf, Pkcs11, PresentToken), TokenError> {
     let explicit = !sel.modules.is_empty();
     let candidates: Vec<_> = discover_modules(&sel.modules)
         .into_iter()
@@ -190,18 +190,21 @@ fn login(
     };
     match result {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
-        Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
-            let tries = ctx
-                .get_token_info(slot)
-                .map(|i| PinStatus::from_token_info(&i).tries)
-                .unwrap_or(PinTries::Unknown);
-            if tries == PinTries::Locked {
-                Err(TokenError::PinLocked)
-            } else {
-                Err(TokenError::PinIncorrect { tries })
-            }
-        }
+        Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => Err(wrong_pin(ctx, slot)),
         Err(e) => Err(TokenError::from_cryptoki("C_Login", e)),
+    }
+}
+
+/// The error for a wrong PIN, with the PIN state read back from the token.
+pub(super) fn wrong_pin(ctx: &Pkcs11, slot: cryptoki::slot::Slot) -> TokenError {
+    let tries = ctx
+        .get_token_info(slot)
+        .map(|i| PinStatus::from_token_info(&i).tries)
+        .unwrap_or(PinTries::Unknown);
+    if tries == PinTries::Locked {
+        TokenError::PinLocked
+    } else {
+        TokenError::PinIncorrect { tries }
     }
 }
 

@@ -1,0 +1,360 @@
+//! The wire format of the token agent: one JSON [`Request`] per line on the agent's
+//! standard input, one JSON [`Response`] per line on its standard output, in order.
+//! Described for people in `docs/agent-protocol.md`.
+//!
+//! PINs travel only inside requests, as [`SecretPin`]s: wrapped in a zeroizing buffer
+//! as they are parsed, never printed by `Debug`, never echoed in a response.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, OutputError};
+use crate::i18n::{Lang, Localize};
+use crate::job::SignJob;
+use crate::token::{Pin, PinTries, TokenError, TokenSignerInfo};
+
+/// The protocol version `hello` reports; raised on any incompatible change.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// One request: an id chosen by the caller (echoed in the response) and the operation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Request {
+    /// Echoed in the [`Response`], so the caller can pair them.
+    pub id: u64,
+    /// What to do, tagged by its `"op"` field.
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// The operations, tagged by `"op"`; field names are camelCase.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[allow(clippy::large_enum_variant)] // one per request; boxing the job would only burden callers
+pub enum Op {
+    /// Who is there: `{ "version": 1, "kyso": "0.1.0" }`.
+    Hello,
+    /// The inventory of drivers, tokens and certificates, as `kyso tokens --json`.
+    Tokens {
+        /// Drivers to use; empty: every known driver found on this computer.
+        #[serde(default)]
+        modules: Vec<PathBuf>,
+    },
+    /// Log in to a token and open a session for one certificate: [`LoginResult`].
+    Login {
+        /// Drivers to use; empty: every known driver found on this computer.
+        #[serde(default)]
+        modules: Vec<PathBuf>,
+        /// The token label; needed only when several tokens are present.
+        #[serde(default)]
+        token_label: Option<String>,
+        /// The certificate's `CKA_ID` in hex; needed only when several certificates can sign.
+        #[serde(default)]
+        cert_id_hex: Option<String>,
+        /// The user PIN.
+        pin: SecretPin,
+    },
+    /// Check, then sign one document with a session's key: a [`crate::job::JobOutcome`].
+    Sign {
+        /// The session from `login`.
+        session: u64,
+        /// The document and stamp options.
+        job: SignJob,
+    },
+    /// Close a session (the token logs out when its last session closes):
+    /// `{ "loggedOut": true|false }` (false: no such session).
+    Logout {
+        /// The session from `login`.
+        session: u64,
+    },
+    /// Change the user PIN (`C_SetPIN`, R16): `null`.
+    ChangePin {
+        /// Drivers to use; empty: every known driver found on this computer.
+        #[serde(default)]
+        modules: Vec<PathBuf>,
+        /// The token label; needed only when several tokens are present.
+        #[serde(default)]
+        token_label: Option<String>,
+        /// The current PIN.
+        old_pin: SecretPin,
+        /// The new PIN.
+        new_pin: SecretPin,
+    },
+    /// Answer `null`, then stop (sessions close, tokens log out).
+    Shutdown,
+}
+
+impl Op {
+    /// The op's wire name, for logs (never its fields: they may hold a PIN).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Hello => "hello",
+            Op::Tokens { .. } => "tokens",
+            Op::Login { .. } => "login",
+            Op::Sign { .. } => "sign",
+            Op::Logout { .. } => "logout",
+            Op::ChangePin { .. } => "changePin",
+            Op::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// A PIN inside a request: a zeroizing string from the moment it is parsed.
+/// `Debug` prints `SecretPin(***)`; it serialises as the plain string (the client
+/// must send it), so keep requests out of logs.
+pub struct SecretPin(Zeroizing<String>);
+
+impl SecretPin {
+    /// Wrap a PIN the caller holds (moved, not copied).
+    pub fn new(pin: String) -> SecretPin {
+        SecretPin(Zeroizing::new(pin))
+    }
+
+    /// The token layer's [`Pin`] (the buffer moves over; nothing is left behind).
+    pub fn into_pin(mut self) -> Pin {
+        Pin::new(std::mem::take(&mut *self.0))
+    }
+}
+
+impl std::fmt::Debug for SecretPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretPin(***)")
+    }
+}
+
+impl Serialize for SecretPin {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretPin {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SecretPin, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = SecretPin;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a PIN string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SecretPin, E> {
+                Ok(SecretPin(Zeroizing::new(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<SecretPin, E> {
+                Ok(SecretPin(Zeroizing::new(v)))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
+/// One response: the request's id, and either `result` (`ok: true`) or `error`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    /// The request's id (0 when the request was too malformed to read one).
+    pub id: u64,
+    /// Whether the operation succeeded.
+    pub ok: bool,
+    /// The operation's result when `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// Why it failed when not `ok`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<AgentErrorBody>,
+}
+
+impl Response {
+    /// A success.
+    pub fn ok(id: u64, result: Value) -> Response {
+        Response { id, ok: true, result: Some(result), error: None }
+    }
+
+    /// A failure.
+    pub fn err(id: u64, error: AgentErrorBody) -> Response {
+        Response { id, ok: false, result: None, error: Some(error) }
+    }
+}
+
+/// What the PIN state means for the user, on PIN errors (the desktop's `pinTries`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PinTriesLeft {
+    /// The token raised no warning flag.
+    Ok,
+    /// A wrong PIN was entered since the last good one (`CKF_USER_PIN_COUNT_LOW`).
+    Few,
+    /// One more wrong PIN locks the token (`CKF_USER_PIN_FINAL_TRY`).
+    Final,
+    /// The PIN is locked.
+    Locked,
+}
+
+impl From<PinTries> for PinTriesLeft {
+    fn from(t: PinTries) -> PinTriesLeft {
+        match t {
+            PinTries::Unknown => PinTriesLeft::Ok,
+            PinTries::Low => PinTriesLeft::Few,
+            PinTries::FinalTry => PinTriesLeft::Final,
+            PinTries::Locked => PinTriesLeft::Locked,
+        }
+    }
+}
+
+/// A failure as the caller shows it: a stable kind and one-line messages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentErrorBody {
+    /// Stable snake_case code: `pin_incorrect`, `pin_locked`, `token_absent`,
+    /// `no_module`, `bad_pdf`, `seal_refused`, `output_exists`, `session_lost`,
+    /// `bad_request`… (see `docs/agent-protocol.md`).
+    pub kind: String,
+    /// The Vietnamese message.
+    pub vi: String,
+    /// The English message.
+    pub en: String,
+    /// On PIN errors, what is left.
+    #[serde(default)]
+    pub pin_tries: Option<PinTriesLeft>,
+    /// The core's finer kind when `kind` groups several (e.g. `pdf_truncated` under
+    /// `bad_pdf`, `seal_invalid_signature` under `seal_refused`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl AgentErrorBody {
+    /// A body with no PIN state and no detail.
+    pub fn new(kind: &str, vi: String, en: String) -> AgentErrorBody {
+        AgentErrorBody { kind: kind.to_owned(), vi, en, pin_tries: None, detail: None }
+    }
+
+    /// From anything that can explain itself in both languages.
+    pub fn localized(kind: &str, what: &dyn Localize) -> AgentErrorBody {
+        AgentErrorBody::new(kind, what.localize(Lang::Vi), what.localize(Lang::En))
+    }
+
+    /// The body of a core error: the core's kind, grouped for the caller where it is
+    /// finer than a window needs (absent tokens, bad PDFs, refused seals).
+    pub fn from_error(e: &Error) -> AgentErrorBody {
+        let fine = e.kind();
+        let kind = match e {
+            Error::Token(TokenError::NoToken | TokenError::TokenNotFound { .. } | TokenError::TokenRemoved { .. }) => {
+                "token_absent"
+            }
+            Error::Pdf(_) if fine.starts_with("pdf_") => "bad_pdf",
+            Error::Workflow(_) => "seal_refused",
+            Error::Output(OutputError::ReadInput { .. }) => "read_input",
+            _ => fine,
+        };
+        let pin_tries = match e {
+            Error::Token(TokenError::PinIncorrect { tries }) => Some((*tries).into()),
+            Error::Token(TokenError::PinLocked) => Some(PinTriesLeft::Locked),
+            _ => None,
+        };
+        AgentErrorBody {
+            kind: kind.to_owned(),
+            vi: e.localize(Lang::Vi),
+            en: e.localize(Lang::En),
+            pin_tries,
+            detail: (kind != fine).then(|| fine.to_owned()),
+        }
+    }
+}
+
+/// The result of `login`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResult {
+    /// The session to name in `sign` and `logout`. Random, below 2^53 (safe in
+    /// JavaScript), so an id from an agent that has since restarted is never reused.
+    pub session: u64,
+    /// Who signs with this session.
+    pub signer: SignerSummary,
+}
+
+/// The logged-in certificate, for the window to show and to warn on a role mismatch (R15).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerSummary {
+    /// The token label.
+    pub token_label: String,
+    /// The token serial number.
+    pub token_serial: String,
+    /// The certificate's `CKA_ID` in hex.
+    pub cert_id_hex: String,
+    /// The subject's common name.
+    pub common_name: Option<String>,
+    /// The subject (RFC 4514 style).
+    pub subject: String,
+    /// The issuer (RFC 4514 style).
+    pub issuer: String,
+    /// The certificate serial number (hex).
+    pub serial: String,
+    /// End of validity, ISO 8601.
+    pub not_after: String,
+    /// Days until the certificate expires (negative: expired).
+    pub days_to_expiry: i64,
+    /// `personal`, `agency` or `unknown`.
+    pub role: String,
+}
+
+impl From<&TokenSignerInfo> for SignerSummary {
+    fn from(i: &TokenSignerInfo) -> SignerSummary {
+        let c = &i.certificate;
+        SignerSummary {
+            token_label: i.token_label.clone(),
+            token_serial: i.token_serial.clone(),
+            cert_id_hex: c.id.clone(),
+            common_name: c.common_name.clone(),
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            serial: c.serial.clone(),
+            not_after: c.not_after.clone(),
+            days_to_expiry: c.days_to_expiry,
+            role: serde_json::to_value(i.role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_and_hide_the_pin() {
+        let line = r#"{"id":3,"op":"login","tokenLabel":"KYSO-TEST","certIdHex":"01","pin":"123456"}"#;
+        let req: Request = serde_json::from_str(line).unwrap();
+        assert_eq!(req.id, 3);
+        let dbg = format!("{req:?}");
+        assert!(!dbg.contains("123456"), "{dbg}");
+        match &req.op {
+            Op::Login { token_label, cert_id_hex, modules, .. } => {
+                assert_eq!(token_label.as_deref(), Some("KYSO-TEST"));
+                assert_eq!(cert_id_hex.as_deref(), Some("01"));
+                assert!(modules.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        let back = serde_json::to_value(&req).unwrap();
+        assert_eq!(back["op"], "login");
+        assert_eq!(back["pin"], "123456");
+        let req: Request = serde_json::from_str(r#"{"id":1,"op":"changePin","oldPin":"a\"b","newPin":"c"}"#).unwrap();
+        assert_eq!(req.op.name(), "changePin");
+        let req: Request = serde_json::from_str(r#"{"id":2,"op":"sign","session":9,"job":{"input":"a.pdf","output":"b.pdf"}}"#).unwrap();
+        assert!(matches!(req.op, Op::Sign { session: 9, .. }));
+        assert!(serde_json::from_str::<Request>(r#"{"id":2,"op":"fly"}"#).is_err());
+    }
+
+    #[test]
+    fn pin_errors_carry_the_tries() {
+        let e = Error::Token(TokenError::PinIncorrect { tries: PinTries::Low });
+        let b = AgentErrorBody::from_error(&e);
+        assert_eq!((b.kind.as_str(), b.pin_tries), ("pin_incorrect", Some(PinTriesLeft::Few)));
+        let v = serde_json::to_value(&b).unwrap();
+        assert_eq!(v["pinTries"], "few");
+        let b = AgentErrorBody::from_error(&Error::Token(TokenError::NoToken));
+        assert_eq!((b.kind.as_str(), b.detail.as_deref()), ("token_absent", Some("no_token")));
+    }
+}
