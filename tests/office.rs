@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use common::{testbed, Testbed};
 use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, Office, OfficeConfig, SignDocument, TokenChoice};
 use kyso::queue::{DocRole, DocStatus, SearchQuery};
-use kyso::token::Pin;
+use kyso::agent::protocol::SecretPin;
 use kyso::verify::verdict::Indication;
 
 const PERSONAL: &str = "01";
@@ -87,7 +87,7 @@ impl World {
         let doc = self.office.add_paths(&[p], DocRole::Sign).expect("add").remove(0);
         let (doc, report) = self
             .office
-            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), Pin::new("123456".into()))
+            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
             .expect("sign");
         assert_eq!(doc.status, DocStatus::Signed);
         assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
@@ -116,7 +116,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
 
     let (signed, report) = w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), Pin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
         .expect("leader signs");
     assert_eq!(signed.status, DocStatus::Signed);
     assert!(signed.current_path.ends_with("Quyết định 12.signed.pdf"), "{}", signed.current_path);
@@ -130,7 +130,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
         .seal_batch(
             &[BatchItem { id: doc.id, doc_number: Some("12/QĐ-UBND".into()), doc_date: Some(today.clone()) }],
             &choice(AGENCY),
-            Pin::new("123456".into()),
+            SecretPin::new("123456".into()),
             &mut |p| events.push(p),
         )
         .expect("seal");
@@ -168,16 +168,16 @@ fn wrong_pin_signs_nothing_and_reports_tries() {
     let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
     let err = w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), Pin::new("000000".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("000000".into()))
         .expect_err("wrong PIN");
-    let body = kyso::agent::protocol::ErrorBody::from_error(&err);
+    let body = kyso::agent::protocol::AgentErrorBody::from_error(&err);
     assert_eq!(body.kind, "pin_incorrect", "{body:?}");
     assert!(body.vi.contains("PIN"), "{}", body.vi);
     assert_eq!(w.office.queue().get(doc.id).expect("get").status, DocStatus::Pending);
     assert!(!input.with_file_name("Công văn 7.signed.pdf").exists());
     // The right PIN still works afterwards (the agent keeps serving).
     w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), Pin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
         .expect("sign after a wrong PIN");
 }
 
@@ -194,7 +194,7 @@ fn batch_refuses_to_seal_over_an_invalid_signature_and_goes_on() {
     std::fs::write(&bad_path, &bytes).expect("write");
 
     let items = [BatchItem { id: bad, ..Default::default() }, BatchItem { id: good, ..Default::default() }];
-    let results = w.office.seal_batch(&items, &choice(AGENCY), Pin::new("123456".into()), &mut |_| {}).expect("batch");
+    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch");
     assert!(!results[0].ok);
     let e = results[0].error.as_ref().expect("why");
     assert!(e.kind.contains("seal") || e.kind.contains("invalid"), "{e:?}");
@@ -210,7 +210,7 @@ fn cancel_leaves_the_rest_pending() {
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
     let office = &w.office;
     let results = office
-        .seal_batch(&items, &choice(AGENCY), Pin::new("123456".into()), &mut |p| {
+        .seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |p| {
             if p.state == BatchState::Done && p.index == 0 {
                 office.cancel_batch();
             }
@@ -261,7 +261,7 @@ for line in sys.stdin:
         })
         .collect();
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
-    let results = w.office.seal_batch(&items, &choice(AGENCY), Pin::new("123456".into()), &mut |_| {}).expect("batch runs");
+    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch runs");
     assert!(results[0].ok && results[1].ok, "{results:?}");
     assert!(!results[2].ok, "the third fails when the helper dies");
     let kind = results[2].error.as_ref().map(|e| e.kind.clone()).unwrap_or_default();
@@ -334,14 +334,14 @@ fn tokens_expiry_and_pin_change() {
     let none = w.office.expiring_certificates(-100_000).expect("expiring");
     assert!(none.is_empty());
 
-    w.office.change_pin("KYSO-TEST", Pin::new("123456".into()), Pin::new("654321".into())).expect("change PIN");
+    w.office.change_pin("KYSO-TEST", SecretPin::new("123456".into()), SecretPin::new("654321".into())).expect("change PIN");
     let input = w.draft("Sau đổi PIN.pdf");
     let doc = w.office.add_paths(&[input], DocRole::Sign).expect("add").remove(0);
     assert!(w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), Pin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
         .is_err());
     w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), Pin::new("654321".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("654321".into()))
         .expect("new PIN works");
 }

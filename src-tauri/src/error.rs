@@ -6,11 +6,11 @@ use serde::Serialize;
 /// The rejection value of every command (`docs/desktop-commands.md`).
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
-pub struct AppError(kyso::agent::protocol::ErrorBody);
+pub struct AppError(kyso::agent::protocol::AgentErrorBody);
 
 impl From<kyso::Error> for AppError {
     fn from(e: kyso::Error) -> Self {
-        AppError(kyso::agent::protocol::ErrorBody::from_error(&e))
+        AppError(kyso::agent::protocol::AgentErrorBody::from_error(&e))
     }
 }
 
@@ -23,7 +23,7 @@ impl From<kyso::queue::QueueError> for AppError {
 impl AppError {
     /// A failure of the shell itself (a worker thread died, a dialog failed).
     pub fn internal(vi: &str, en: &str) -> Self {
-        AppError(kyso::agent::protocol::ErrorBody::new("internal", vi, en))
+        AppError(kyso::agent::protocol::AgentErrorBody::new("internal", vi.to_owned(), en.to_owned()))
     }
 }
 

@@ -14,7 +14,7 @@ use super::signing::TokenChoice;
 use super::Office;
 use crate::job::{JobRole, SignJob};
 use crate::queue::{sha256_file, DocStatus, Document, SignedRecord};
-use crate::token::Pin;
+use crate::agent::protocol::{AgentErrorBody, SecretPin};
 
 /// One document of a batch, with the number and date the clerk typed.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -55,7 +55,7 @@ pub struct BatchProgress {
     /// State.
     pub state: BatchState,
     /// Why it failed, in both languages.
-    pub message: Option<crate::agent::protocol::ErrorBody>,
+    pub message: Option<AgentErrorBody>,
 }
 
 /// The outcome for one document.
@@ -69,7 +69,7 @@ pub struct BatchResult {
     /// The document afterwards.
     pub doc: Option<Document>,
     /// Why not.
-    pub error: Option<crate::agent::protocol::ErrorBody>,
+    pub error: Option<AgentErrorBody>,
     /// Cancelled before it started.
     pub cancelled: bool,
 }
@@ -77,7 +77,15 @@ pub struct BatchResult {
 /// Errors after which the rest of the batch cannot go on (the token or the helper
 /// process is gone); a document's own problem only skips that document.
 fn stops_batch(e: &crate::Error) -> bool {
-    matches!(e, crate::Error::Token(_) | crate::Error::Agent(_))
+    use crate::agent::AgentError;
+    match e {
+        crate::Error::Token(_) => true,
+        crate::Error::Agent(AgentError::Remote(body)) => {
+            body.kind.starts_with("token") || body.kind.starts_with("pin") || body.kind == "session_lost" || body.kind == "internal"
+        }
+        crate::Error::Agent(_) => true,
+        _ => false,
+    }
 }
 
 impl Office {
@@ -88,7 +96,7 @@ impl Office {
         &self,
         items: &[BatchItem],
         choice: &TokenChoice,
-        pin: Pin,
+        pin: SecretPin,
         progress: &mut dyn FnMut(BatchProgress),
     ) -> Result<Vec<BatchResult>, crate::Error> {
         self.reset_cancel();
@@ -111,7 +119,7 @@ impl Office {
                     results.push(BatchResult { id: item.id, ok: true, doc: Some(doc), error: None, cancelled: false });
                 }
                 Err(e) => {
-                    let body = crate::agent::protocol::ErrorBody::from_error(&e);
+                    let body = AgentErrorBody::from_error(&e);
                     let _ = self.queue().record_failure(item.id, "seal_failed", &body.en);
                     stopped = stops_batch(&e);
                     progress(BatchProgress { id: item.id, index, total, state: BatchState::Failed, message: Some(body.clone()) });

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::signing::{TokenChoice, LIST_TIMEOUT, LOGIN_TIMEOUT};
 use super::Office;
 use crate::agent::protocol::Op;
-use crate::token::Pin;
+use crate::agent::protocol::SecretPin;
 
 /// One token as the screens show it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -138,7 +138,7 @@ impl Office {
     }
 
     /// Change the user PIN of the token labelled `token_label`.
-    pub fn change_pin(&self, token_label: &str, old: Pin, new: Pin) -> Result<(), crate::Error> {
+    pub fn change_pin(&self, token_label: &str, old: SecretPin, new: SecretPin) -> Result<(), crate::Error> {
         self.call(
             Op::ChangePin { modules: self.config.modules.clone(), token_label: Some(token_label.to_owned()), old_pin: old, new_pin: new },
             LOGIN_TIMEOUT,

@@ -7,9 +7,10 @@ use serde::Deserialize;
 
 use super::Office;
 use crate::agent::protocol::Op;
+use crate::agent::AgentError;
 use crate::job::{JobOutcome, JobRole, SignJob};
 use crate::queue::{sha256_file, DocRole, DocStatus, Document, SignedRecord};
-use crate::token::Pin;
+use crate::agent::protocol::SecretPin;
 use crate::verify::engine::{verify_file, DocumentReport};
 
 /// Logging in may wait for a slow token (or its PIN pad).
@@ -71,7 +72,7 @@ impl Session {
 
 impl Office {
     /// Log in to a token through the agent; returns the session number.
-    pub(super) fn login(&self, choice: &TokenChoice, pin: Pin) -> Result<Session, crate::Error> {
+    pub(super) fn login(&self, choice: &TokenChoice, pin: SecretPin) -> Result<Session, crate::Error> {
         let v = self.call(
             Op::Login {
                 modules: self.config.modules.clone(),
@@ -86,7 +87,7 @@ impl Office {
 
     /// Sign `job` in `session`.
     pub(super) fn sign_in_session(&self, session: u64, job: SignJob) -> Result<JobOutcome, crate::Error> {
-        let v = self.call(Op::Sign { session, job: Box::new(job) }, SIGN_TIMEOUT)?;
+        let v = self.call(Op::Sign { session, job }, SIGN_TIMEOUT)?;
         serde_json::from_value(v).map_err(|e| crate::agent::AgentError::Protocol(e.to_string()).into())
     }
 
@@ -104,13 +105,13 @@ impl Office {
         }
         match slot.as_mut() {
             Some(client) => Ok(client.call(op, timeout)?),
-            None => Err(crate::agent::AgentError::NotRunning.into()),
+            None => Err(crate::agent::AgentError::Protocol("no agent".into()).into()),
         }
     }
 
     /// The *Ký* screen's button: sign document `req.id` (role `sign`) with a personal
     /// signature, beside its file as `NAME.signed.pdf`, record it, and verify it.
-    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, pin: Pin) -> Result<(Document, DocumentReport), crate::Error> {
+    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, pin: SecretPin) -> Result<(Document, DocumentReport), crate::Error> {
         let doc = self.document(req.id)?;
         let input = PathBuf::from(&doc.current_path);
         let output = super::output_beside(&input, "signed");

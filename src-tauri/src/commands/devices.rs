@@ -1,7 +1,7 @@
 //! *Thiết bị*: tokens, certificates, expiry warnings, PIN change (through the agent).
 
 use kyso::office::{ExpiringCertificate, TokenView};
-use kyso::token::Pin;
+use kyso::agent::protocol::SecretPin;
 
 use super::{blocking, OfficeState};
 use crate::error::CmdResult;
@@ -22,6 +22,6 @@ pub async fn expiring_certificates(office: OfficeState<'_>, days: Option<i64>) -
 /// Change a token's user PIN (both PINs zeroized after use).
 #[tauri::command]
 pub async fn change_pin(office: OfficeState<'_>, token_label: String, old_pin: String, new_pin: String) -> CmdResult<()> {
-    let (old, new) = (Pin::new(old_pin), Pin::new(new_pin));
+    let (old, new) = (SecretPin::new(old_pin), SecretPin::new(new_pin));
     blocking(&office, move |o| o.change_pin(&token_label, old, new)).await
 }

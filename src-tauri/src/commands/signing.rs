@@ -2,7 +2,7 @@
 
 use kyso::office::{BatchItem, BatchProgress, BatchResult, SignDocument, TokenChoice};
 use kyso::queue::{DocRole, Document};
-use kyso::token::Pin;
+use kyso::agent::protocol::SecretPin;
 use serde::Serialize;
 use tauri::Emitter;
 
@@ -56,7 +56,7 @@ pub async fn sign_document(
     at_mm: Option<(f64, f64)>,
     image_path: Option<std::path::PathBuf>,
 ) -> CmdResult<Checked> {
-    let pin = Pin::new(pin);
+    let pin = SecretPin::new(pin);
     let req = SignDocument { id, page, at_mm, image_path, invisible: false };
     let choice = TokenChoice { token_label, cert_id_hex };
     blocking(&office, move |o| {
@@ -82,7 +82,7 @@ pub async fn seal_batch(
     cert_id_hex: String,
     pin: String,
 ) -> CmdResult<BatchResults> {
-    let pin = Pin::new(pin);
+    let pin = SecretPin::new(pin);
     let choice = TokenChoice { token_label, cert_id_hex };
     blocking(&office, move |o| {
         let mut emit = |p: BatchProgress| {
