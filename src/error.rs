@@ -43,6 +43,9 @@ pub enum Error {
     /// The token helper process failed, or answered with an error.
     #[error(transparent)]
     Agent(#[from] crate::agent::AgentError),
+    /// The queue or the archive failed, or refused a step (e.g. registering an invalid document).
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -147,6 +150,7 @@ impl Localize for Error {
             Error::Stamp(e) => e.localize(lang),
             Error::Image(e) => e.localize(lang),
             Error::Agent(e) => e.localize(lang),
+            Error::Queue(e) => e.localize(lang),
         }
     }
 }
@@ -173,6 +177,7 @@ impl Error {
             Error::Agent(crate::agent::AgentError::TimedOut { .. }) => "agent_timeout",
             Error::Agent(crate::agent::AgentError::Crashed { .. }) => "agent_crashed",
             Error::Agent(_) => "agent_io",
+            Error::Queue(e) => e.kind(),
         }
     }
 }

@@ -1,15 +1,242 @@
-//! `kyso archive`: check, export and search the queue's archive.
+//! `kyso archive`: check, export and search the queue's archive, list the queue,
+//! and the periodic report (R12, R17).
+//!
+//! Exit status of `check`: 0 everything as recorded, 1 anything damaged or missing.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
-use kyso::Lang;
+use clap::{Args, Subcommand, ValueEnum};
+use kyso::error::OutputError;
+use kyso::queue::{BadKind, DocRole, DocStatus, Document, Queue, SearchQuery};
+use kyso::{tr, Lang};
 
 /// Arguments of `kyso archive`.
 #[derive(Args, Debug)]
-pub struct ArchiveArgs {}
+pub struct ArchiveArgs {
+    #[command(subcommand)]
+    command: ArchiveCommand,
+}
+
+/// `kyso archive` subcommands.
+#[derive(Subcommand, Debug)]
+enum ArchiveCommand {
+    /// Kiểm tra cơ sở dữ liệu và mọi tệp lưu trữ / check the database and every archived file.
+    Check {
+        /// In kết quả dạng JSON / print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sao lưu sang thư mục khác (ổ ngoài, mạng) / back up into a folder on other storage.
+    Export {
+        /// Thư mục đích / destination folder.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Tìm theo số ký hiệu, trích yếu, người ký, tên tệp / search by number, title, signer, file name.
+    Search {
+        /// Từ khóa (không cần dấu) / words (diacritics optional).
+        #[arg(value_name = "TEXT", default_value = "")]
+        text: String,
+        /// Từ ngày / from date (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        /// Đến ngày / to date (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// In kết quả dạng JSON / print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Báo cáo số văn bản đã ký theo 6 tháng và năm / report of documents signed per half-year and year.
+    Report {
+        /// Năm / year.
+        #[arg(long)]
+        year: i32,
+        /// Ghi ra tệp CSV / write a CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Liệt kê hàng đợi / list the queue.
+    List {
+        /// Vai trò / role.
+        #[arg(long, value_enum)]
+        role: Option<RoleFilter>,
+        /// Trạng thái / status.
+        #[arg(long, value_enum)]
+        status: Option<StatusFilter>,
+        /// In kết quả dạng JSON / print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--role` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RoleFilter {
+    Sign,
+    Seal,
+    Incoming,
+}
+
+impl From<RoleFilter> for DocRole {
+    fn from(r: RoleFilter) -> DocRole {
+        match r {
+            RoleFilter::Sign => DocRole::Sign,
+            RoleFilter::Seal => DocRole::Seal,
+            RoleFilter::Incoming => DocRole::Incoming,
+        }
+    }
+}
+
+/// `--status` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum StatusFilter {
+    Pending,
+    Signed,
+    Sealed,
+    Released,
+    Valid,
+    Invalid,
+    Indeterminate,
+    Registered,
+    Rejected,
+}
+
+impl From<StatusFilter> for DocStatus {
+    fn from(s: StatusFilter) -> DocStatus {
+        match s {
+            StatusFilter::Pending => DocStatus::Pending,
+            StatusFilter::Signed => DocStatus::Signed,
+            StatusFilter::Sealed => DocStatus::Sealed,
+            StatusFilter::Released => DocStatus::Released,
+            StatusFilter::Valid => DocStatus::Valid,
+            StatusFilter::Invalid => DocStatus::Invalid,
+            StatusFilter::Indeterminate => DocStatus::Indeterminate,
+            StatusFilter::Registered => DocStatus::Registered,
+            StatusFilter::Rejected => DocStatus::Rejected,
+        }
+    }
+}
+
+/// Print pretty JSON.
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into()));
+}
 
 /// Run `kyso archive`.
-pub fn run(_args: ArchiveArgs, _lang: Lang) -> Result<ExitCode, kyso::Error> {
-    Ok(ExitCode::SUCCESS)
+pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
+    let queue = Queue::open(&super::data_dir())?;
+    match args.command {
+        ArchiveCommand::Check { json } => {
+            let report = queue.check()?;
+            if json {
+                print_json(&report);
+            } else {
+                if !report.database_ok {
+                    println!(
+                        "{}",
+                        tr!(lang, "Cơ sở dữ liệu bị lỗi: {}", "The database is damaged: {}", report.database.join("; "))
+                    );
+                }
+                for b in &report.bad {
+                    let what = match b.problem {
+                        BadKind::Missing => lang.pick("mất tệp", "missing"),
+                        BadKind::Changed => lang.pick("nội dung bị thay đổi", "changed"),
+                        BadKind::Unreadable => lang.pick("không đọc được", "unreadable"),
+                        BadKind::Unrecorded => lang.pick("không có trong sổ lưu trữ", "not in the archive ledger"),
+                    };
+                    let ids: Vec<String> = b.documents.iter().map(|i| format!("#{i}")).collect();
+                    println!(
+                        "{}",
+                        tr!(lang, "HỎNG: {} — {} (văn bản {})", "BAD: {} — {} (documents {})", b.path, what, ids.join(", "))
+                    );
+                }
+                if report.ok() {
+                    println!(
+                        "{}",
+                        tr!(lang,
+                            "Kho lưu trữ nguyên vẹn: cơ sở dữ liệu tốt, {} tệp đúng như khi lưu.",
+                            "The archive is intact: database ok, {} files as archived.",
+                            report.checked)
+                    );
+                } else {
+                    println!(
+                        "{}",
+                        tr!(lang,
+                            "Đã kiểm tra {} tệp, {} tệp có vấn đề. Hãy khôi phục từ bản sao lưu (kyso archive export).",
+                            "Checked {} files, {} with problems. Restore them from a backup (kyso archive export).",
+                            report.checked, report.bad.len())
+                    );
+                }
+            }
+            Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        ArchiveCommand::Export { dir } => {
+            let r = queue.export_backup(&dir)?;
+            println!(
+                "{}",
+                tr!(lang,
+                    "Đã sao lưu {} văn bản và {} tệp lưu trữ vào {}. Kiểm tra bằng: cd \"{}\" && sha256sum -c SHA256SUMS",
+                    "Backed up {} documents and {} archived files into {}. Check with: cd \"{}\" && sha256sum -c SHA256SUMS",
+                    r.documents, r.files, r.dir.display(), r.dir.display())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ArchiveCommand::Search { text, from, to, json } => {
+            let q = SearchQuery { text: Some(text).filter(|t| !t.trim().is_empty()), from, to };
+            let docs = queue.search(&q)?;
+            if json {
+                print_json(&docs);
+            } else {
+                print_docs(&docs, lang);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ArchiveCommand::Report { year, csv } => {
+            let rows = queue.report(year)?;
+            match csv {
+                Some(path) => {
+                    let text = queue.report_csv(year)?;
+                    std::fs::write(&path, text).map_err(|e| OutputError::WriteOutput { path: path.clone(), source: e })?;
+                    println!("{}", tr!(lang, "Đã ghi báo cáo: {}", "Report written: {}", path.display()));
+                }
+                None => {
+                    println!("{}", tr!(lang, "Số văn bản đã ký số năm {}", "Documents signed in {}", year));
+                    for r in rows {
+                        println!("{:<8} {:<28} {}", r.period, r.role.label(lang), r.count);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ArchiveCommand::List { role, status, json } => {
+            let docs = queue.list(role.map(Into::into), status.map(Into::into))?;
+            if json {
+                print_json(&docs);
+            } else {
+                print_docs(&docs, lang);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// One line per document: id, status, role, number, title, file.
+fn print_docs(docs: &[Document], lang: Lang) {
+    if docs.is_empty() {
+        println!("{}", tr!(lang, "Không có văn bản nào.", "No documents."));
+        return;
+    }
+    for d in docs {
+        println!(
+            "#{:<5} {:<16} {:<24} {:<16} {} — {}",
+            d.id,
+            d.status.label(lang),
+            d.role.label(lang),
+            d.doc_number.as_deref().unwrap_or("-"),
+            d.title.as_deref().unwrap_or(""),
+            d.file_name
+        );
+    }
 }

@@ -1,3 +1,114 @@
 //! The sign/verify queue and the archive (R12, R16, R17): one SQLite file in the
 //! user's data dir, with migrations, each document's history, and the released and
 //! registered files kept in their original bytes.
+//!
+//! Layout under the data dir:
+//!
+//! ```text
+//! kyso.sqlite3        documents, history, archive ledger (WAL, synchronous=FULL)
+//! archive/ab/<sha256>.pdf   archived files, content-addressed, never modified
+//! ```
+//!
+//! Every state change is one transaction together with its history row, so a crash
+//! (even `kill -9`) leaves each document in its old state or its new one. Files are
+//! written before the transaction that names them (temporary file, fsync, rename):
+//! a crash in between leaves at most an unreferenced archive file, and the step can
+//! simply be repeated. See `docs/archive.md`.
+
+mod archive;
+mod backup;
+mod error;
+mod model;
+mod report;
+mod schema;
+mod search;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use archive::sha256_file;
+pub use backup::{BackupReport, BadFile, BadKind, CheckReport};
+pub use error::QueueError;
+pub use model::{Action, DocRole, DocStatus, Document, HistoryEntry, SignedRecord, VerifiedRecord};
+pub use report::ReportRow;
+pub use schema::SCHEMA_VERSION;
+pub use search::{check_date, fold, SearchQuery};
+
+/// The database file's name in the data dir.
+pub const DB_FILE: &str = "kyso.sqlite3";
+/// The archive folder's name in the data dir.
+pub const ARCHIVE_DIR: &str = "archive";
+
+/// The queue and archive of one user: an open SQLite connection and the folders.
+pub struct Queue {
+    conn: Connection,
+    data_dir: PathBuf,
+    db_path: PathBuf,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue").field("db_path", &self.db_path).finish()
+    }
+}
+
+impl Queue {
+    /// Open (creating if needed) `data_dir/kyso.sqlite3` and `data_dir/archive/`,
+    /// and bring the schema up to date. Temporary files a crash left in the
+    /// archive are removed.
+    pub fn open(data_dir: &Path) -> Result<Queue, QueueError> {
+        std::fs::create_dir_all(data_dir).map_err(QueueError::io(data_dir))?;
+        let data_dir = std::fs::canonicalize(data_dir).map_err(QueueError::io(data_dir))?;
+        let archive_dir = data_dir.join(ARCHIVE_DIR);
+        std::fs::create_dir_all(&archive_dir).map_err(QueueError::io(&archive_dir))?;
+        archive::remove_stale_temps(&archive_dir);
+        let db_path = data_dir.join(DB_FILE);
+        let db = |source| QueueError::Db { path: db_path.clone(), source };
+        let mut conn = Connection::open(&db_path).map_err(db)?;
+        schema::configure(&conn).map_err(db)?;
+        match schema::migrate(&mut conn, SCHEMA_VERSION).map_err(db)? {
+            Ok(_) => {}
+            Err(found) => return Err(QueueError::SchemaTooNew { found, supported: SCHEMA_VERSION }),
+        }
+        Ok(Queue { conn, data_dir, db_path })
+    }
+
+    /// The data dir (canonical).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    /// The archive folder.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.data_dir.join(ARCHIVE_DIR)
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, QueueError> {
+        schema::version(&self.conn).map_err(self.db())
+    }
+
+    /// Map a SQLite error to [`QueueError::Db`] naming this database.
+    fn db(&self) -> impl Fn(rusqlite::Error) -> QueueError {
+        db_err(&self.db_path)
+    }
+}
+
+/// Map a SQLite error to [`QueueError::Db`] naming `path` (owns its copy of the
+/// path, so it can be used while the connection is borrowed mutably).
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> QueueError {
+    let path = path.to_owned();
+    move |source| QueueError::Db { path: path.clone(), source }
+}
+
+/// The current time as stored: ISO 8601 in Vietnam time (R18).
+fn now() -> String {
+    crate::time::iso8601(crate::time::now_vietnam())
+}
