@@ -68,8 +68,10 @@ fn world_with(wrapper: Option<&Path>, private: bool) -> World {
     World { tb, dir, office }
 }
 
+/// Every test works on its own copy of the token files: SoftHSM2 answers
+/// CKR_GENERAL_ERROR now and then when several processes use one token folder.
 fn world() -> World {
-    world_with(None, false)
+    world_with(None, true)
 }
 
 impl World {
@@ -163,7 +165,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
 
 #[test]
 fn wrong_pin_signs_nothing_and_reports_tries() {
-    let w = world_with(None, true);
+    let w = world();
     let input = w.draft("Công văn 7.pdf");
     let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
     let err = w
@@ -249,7 +251,7 @@ for line in sys.stdin:
 "#,
     )
     .expect("write wrapper");
-    let w = world_with(Some(&wrapper), false);
+    let w = world_with(Some(&wrapper), true);
     // The leader signs through another office (unwrapped helper); the clerk's
     // office, whose helper dies, gets the signed files as documents to seal.
     let plain = world();
@@ -323,7 +325,7 @@ fn inbox_verdicts_register_and_reject_with_notice() {
 
 #[test]
 fn tokens_expiry_and_pin_change() {
-    let w = world_with(None, true);
+    let w = world();
     let tokens = w.office.list_tokens().expect("tokens");
     let t = tokens.iter().find(|t| t.label == "KYSO-TEST").expect("test token");
     let personal = t.certificates.iter().find(|c| c.id_hex == PERSONAL).expect("personal cert");

@@ -61,10 +61,8 @@ impl Office {
     /// original bytes. Re-checks the file first, so a file changed on disk since its
     /// check is not registered.
     pub fn register_document(&self, id: i64, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, crate::Error> {
-        let (doc, _report) = self.verify_document(id)?;
-        if doc.status != DocStatus::Valid {
-            return Err(crate::queue::QueueError::Transition { id, from: doc.status, to: DocStatus::Registered }.into());
-        }
+        // The queue refuses anything but a valid incoming document.
+        self.verify_document(id)?;
         Ok(self.queue().register(id, doc_number, title)?)
     }
 

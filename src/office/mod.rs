@@ -26,7 +26,7 @@ pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
 pub use signing::{SignDocument, TokenChoice};
 
-use crate::agent::client::AgentClient;
+use crate::agent::AgentClient;
 use crate::queue::{DocRole, Document, Queue};
 use crate::verify::engine::VerifyOptions;
 

@@ -7,8 +7,7 @@ use serde::Deserialize;
 
 use super::Office;
 use crate::agent::protocol::Op;
-use crate::agent::AgentError;
-use crate::job::{JobOutcome, JobRole, SignJob};
+use crate::job::{JobRole, SignJob};
 use crate::queue::{sha256_file, DocRole, DocStatus, Document, SignedRecord};
 use crate::agent::protocol::SecretPin;
 use crate::verify::engine::{verify_file, DocumentReport};
@@ -86,9 +85,8 @@ impl Office {
     }
 
     /// Sign `job` in `session`.
-    pub(super) fn sign_in_session(&self, session: u64, job: SignJob) -> Result<JobOutcome, crate::Error> {
-        let v = self.call(Op::Sign { session, job }, SIGN_TIMEOUT)?;
-        serde_json::from_value(v).map_err(|e| crate::agent::AgentError::Protocol(e.to_string()).into())
+    pub(super) fn sign_in_session(&self, session: u64, job: SignJob) -> Result<serde_json::Value, crate::Error> {
+        self.call(Op::Sign { session, job }, SIGN_TIMEOUT)
     }
 
     /// End `session` (errors ignored: the agent drops sessions when it exits).
@@ -100,7 +98,7 @@ impl Office {
     pub(super) fn call(&self, op: Op, timeout: Duration) -> Result<serde_json::Value, crate::Error> {
         let mut slot = self.agent();
         if slot.is_none() {
-            let client = crate::agent::client::AgentClient::spawn(&self.config.agent.program, &self.config.agent.args)?;
+            let client = crate::agent::AgentClient::spawn(&self.config.agent.program, &self.config.agent.args)?;
             *slot = Some(client);
         }
         match slot.as_mut() {
