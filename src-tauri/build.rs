@@ -6,7 +6,32 @@ use std::path::Path;
 /// Commands exposed to the web view. Listing them here makes Tauri generate
 /// `allow-<command>` permissions, so each one must be granted explicitly in
 /// `capabilities/*.json` (nothing is reachable by default).
-const COMMANDS: &[&str] = &["opened_files", "core_version"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "opened_files",
+    "add_documents",
+    "list_documents",
+    "document_history",
+    "read_pdf",
+    "preview_placement",
+    "sign_document",
+    "seal_batch",
+    "cancel_batch",
+    "release_document",
+    "verify_document",
+    "register_document",
+    "reject_document",
+    "search_archive",
+    "export_backup",
+    "check_archive",
+    "role_report",
+    "export_report_csv",
+    "list_tokens",
+    "expiring_certificates",
+    "change_pin",
+    "pick_files",
+    "pick_save_path",
+];
 
 fn main() {
     export_core_version();

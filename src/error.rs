@@ -40,6 +40,9 @@ pub enum Error {
     /// A signature or seal image could not be prepared.
     #[error(transparent)]
     Image(#[from] crate::stamp::image::ImageError),
+    /// The token helper process failed, or answered with an error.
+    #[error(transparent)]
+    Agent(#[from] crate::agent::AgentError),
     /// The queue or the archive failed, or refused a step (e.g. registering an invalid document).
     #[error(transparent)]
     Queue(#[from] crate::queue::QueueError),
@@ -146,6 +149,7 @@ impl Localize for Error {
             Error::Workflow(e) => e.localize(lang),
             Error::Stamp(e) => e.localize(lang),
             Error::Image(e) => e.localize(lang),
+            Error::Agent(e) => e.localize(lang),
             Error::Queue(e) => e.localize(lang),
         }
     }
@@ -168,6 +172,11 @@ impl Error {
             Error::Workflow(e) => e.kind(),
             Error::Stamp(e) => e.kind(),
             Error::Image(e) => e.kind(),
+            Error::Agent(crate::agent::AgentError::Remote(_)) => "agent_remote",
+            Error::Agent(crate::agent::AgentError::Spawn { .. }) => "agent_start",
+            Error::Agent(crate::agent::AgentError::TimedOut { .. }) => "agent_timeout",
+            Error::Agent(crate::agent::AgentError::Crashed { .. }) => "agent_crashed",
+            Error::Agent(_) => "agent_io",
             Error::Queue(e) => e.kind(),
         }
     }

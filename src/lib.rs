@@ -18,6 +18,7 @@ pub mod error;
 pub mod i18n;
 pub mod identity;
 pub mod job;
+pub mod office;
 pub mod pdf;
 pub mod queue;
 pub mod sign;

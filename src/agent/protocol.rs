@@ -237,6 +237,10 @@ impl AgentErrorBody {
     /// The body of a core error: the core's kind, grouped for the caller where it is
     /// finer than a window needs (absent tokens, bad PDFs, refused seals).
     pub fn from_error(e: &Error) -> AgentErrorBody {
+        // An error the agent already explained (or the agent's own failure) keeps its body.
+        if let Error::Agent(a) = e {
+            return a.body();
+        }
         let fine = e.kind();
         let kind = match e {
             Error::Token(TokenError::NoToken | TokenError::TokenNotFound { .. } | TokenError::TokenRemoved { .. }) => {

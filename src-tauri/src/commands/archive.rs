@@ -1,0 +1,43 @@
+//! *Lưu trữ* and *Báo cáo*: search, backup, check, the per-role report.
+
+use std::path::PathBuf;
+
+use kyso::queue::{BackupReport, CheckReport, Document, ReportRow, SearchQuery};
+
+use super::{blocking, OfficeState};
+use crate::error::CmdResult;
+
+/// Search the archive by number/symbol, title, signer, file name and dates.
+#[tauri::command]
+pub async fn search_archive(office: OfficeState<'_>, text: Option<String>, from: Option<String>, to: Option<String>) -> CmdResult<Vec<Document>> {
+    let q = SearchQuery { text, from, to };
+    blocking(&office, move |o| Ok(o.queue().search(&q)?)).await
+}
+
+/// Copy the database and the archived files, with a manifest, into `dir`.
+#[tauri::command]
+pub async fn export_backup(office: OfficeState<'_>, dir: PathBuf) -> CmdResult<BackupReport> {
+    blocking(&office, move |o| Ok(o.queue().export_backup(&dir)?)).await
+}
+
+/// Re-hash every archived file.
+#[tauri::command]
+pub async fn check_archive(office: OfficeState<'_>) -> CmdResult<CheckReport> {
+    blocking(&office, move |o| Ok(o.queue().check()?)).await
+}
+
+/// Documents signed per role per half-year and year (R17).
+#[tauri::command]
+pub async fn role_report(office: OfficeState<'_>, year: i32) -> CmdResult<Vec<ReportRow>> {
+    blocking(&office, move |o| Ok(o.queue().report(year)?)).await
+}
+
+/// Write the report as CSV to `path`.
+#[tauri::command]
+pub async fn export_report_csv(office: OfficeState<'_>, year: i32, path: PathBuf) -> CmdResult<PathBuf> {
+    blocking(&office, move |o| {
+        o.export_report_csv(year, &path)?;
+        Ok(path)
+    })
+    .await
+}

@@ -1,0 +1,31 @@
+//! What a failed command gives the web page: a stable code and a one-line message
+//! in each language (made by the core; the shell adds nothing).
+
+use serde::Serialize;
+
+/// The rejection value of every command (`docs/desktop-commands.md`).
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct AppError(kyso::agent::protocol::AgentErrorBody);
+
+impl From<kyso::Error> for AppError {
+    fn from(e: kyso::Error) -> Self {
+        AppError(kyso::agent::protocol::AgentErrorBody::from_error(&e))
+    }
+}
+
+impl From<kyso::queue::QueueError> for AppError {
+    fn from(e: kyso::queue::QueueError) -> Self {
+        kyso::Error::from(e).into()
+    }
+}
+
+impl AppError {
+    /// A failure of the shell itself (a worker thread died, a dialog failed).
+    pub fn internal(vi: &str, en: &str) -> Self {
+        AppError(kyso::agent::protocol::AgentErrorBody::new("internal", vi.to_owned(), en.to_owned()))
+    }
+}
+
+/// What every command returns.
+pub type CmdResult<T> = Result<T, AppError>;

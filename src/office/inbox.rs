@@ -1,0 +1,92 @@
+//! Checking documents: incoming ones get a verdict and are registered or rejected
+//! (R9, R11, R12); documents about to be sealed are only checked.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::Office;
+use crate::queue::{DocRole, DocStatus, Document, VerifiedRecord};
+use crate::verify::engine::{verify_file, DocumentReport};
+use crate::verify::verdict::Indication;
+use crate::Lang;
+
+/// A rejected document and the notice written for its sender.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejection {
+    /// The document, now `rejected`.
+    pub doc: Document,
+    /// The plain-text notice.
+    pub notice_text: PathBuf,
+    /// The PDF notice.
+    pub notice_pdf: PathBuf,
+}
+
+/// Who signed, as one line: the signers' common names in signing order.
+pub fn signers_line(report: &DocumentReport) -> Option<String> {
+    let names: Vec<String> = report
+        .signatures
+        .iter()
+        .filter_map(|s| s.signer.common_name.clone().or_else(|| s.signer.subject.clone()))
+        .collect();
+    (!names.is_empty()).then(|| names.join("; "))
+}
+
+impl Office {
+    /// Verify document `id`'s current file. An incoming document takes the verdict
+    /// as its status (`valid`, `invalid`, `indeterminate`); others keep theirs.
+    pub fn verify_document(&self, id: i64) -> Result<(Document, DocumentReport), crate::Error> {
+        let doc = self.document(id)?;
+        let report = verify_file(std::path::Path::new(&doc.current_path), &self.verify_options());
+        if doc.role != DocRole::Incoming {
+            return Ok((doc, report));
+        }
+        let status = match report.indication {
+            Indication::TotalPassed => DocStatus::Valid,
+            Indication::TotalFailed => DocStatus::Invalid,
+            Indication::Indeterminate => DocStatus::Indeterminate,
+        };
+        let rec = VerifiedRecord {
+            status,
+            verdict: verdict_code(report.indication).into(),
+            reason: Some(report.message_vi.clone()),
+            signers: signers_line(&report),
+        };
+        let doc = self.queue().record_verified(id, &rec)?;
+        Ok((doc, report))
+    }
+
+    /// Register a valid incoming document (vào sổ): it is kept in the archive in its
+    /// original bytes. Re-checks the file first, so a file changed on disk since its
+    /// check is not registered.
+    pub fn register_document(&self, id: i64, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, crate::Error> {
+        // The queue refuses anything but a valid incoming document.
+        self.verify_document(id)?;
+        Ok(self.queue().register(id, doc_number, title)?)
+    }
+
+    /// Reject an incoming document that is not valid: write the notice to the sender
+    /// under the data dir's `notices/`, keep the document (status `rejected`).
+    pub fn reject_document(&self, id: i64, lang: Lang) -> Result<Rejection, crate::Error> {
+        let doc = self.document(id)?;
+        let report = verify_file(std::path::Path::new(&doc.current_path), &self.verify_options());
+        let files = crate::verify::notice::write_notice(&report, &self.notices_dir(), lang)?;
+        let doc = self.queue().reject(id, &files.pdf)?;
+        Ok(Rejection { doc, notice_text: files.txt, notice_pdf: files.pdf })
+    }
+
+    /// Release a sealed document (phát hành): it is kept in the archive.
+    pub fn release_document(&self, id: i64) -> Result<Document, crate::Error> {
+        Ok(self.queue().release(id)?)
+    }
+}
+
+/// The stable verdict code stored with a document.
+pub fn verdict_code(i: Indication) -> &'static str {
+    match i {
+        Indication::TotalPassed => "TOTAL_PASSED",
+        Indication::TotalFailed => "TOTAL_FAILED",
+        Indication::Indeterminate => "INDETERMINATE",
+    }
+}

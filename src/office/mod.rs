@@ -1,0 +1,192 @@
+//! The office's document flow, as the desktop app drives it: documents enter the
+//! queue ([`crate::queue`]), are signed by a leader, numbered and sealed by the
+//! clerk in batches, released, or checked on arrival and registered or rejected
+//! (SPEC R7–R12, R16, R17).
+//!
+//! [`Office`] ties together the queue, the token helper process
+//! ([`crate::agent::client::AgentClient`]) and the verifier, so that the desktop
+//! shell only passes data through. Every method takes `&self`: the queue and the
+//! agent have their own locks, so listing the queue is not blocked while a batch
+//! is signing, and a batch is cancelled through [`Office::cancel_batch`].
+
+mod batch;
+mod devices;
+mod inbox;
+mod naming;
+mod signing;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::ffi::OsString;
+
+pub use batch::{BatchItem, BatchProgress, BatchResult, BatchState};
+pub use devices::{flatten_inventory, CertView, ExpiringCertificate, TokenView};
+pub use inbox::{signers_line, verdict_code, Rejection};
+pub use naming::output_beside;
+pub use signing::{SignDocument, TokenChoice};
+
+use crate::agent::AgentClient;
+use crate::queue::{DocRole, Document, Queue};
+use crate::verify::engine::VerifyOptions;
+
+/// How to start the token helper process.
+#[derive(Clone, Debug)]
+pub struct AgentCommand {
+    /// The program (`kyso`, or the desktop app's own executable).
+    pub program: PathBuf,
+    /// Its arguments (`["agent"]` or `["--agent"]`).
+    pub args: Vec<OsString>,
+}
+
+/// Settings of an [`Office`].
+#[derive(Clone, Debug)]
+pub struct OfficeConfig {
+    /// Queue database, archive and notices live here.
+    pub data_dir: PathBuf,
+    /// The token helper process.
+    pub agent: AgentCommand,
+    /// PKCS#11 modules to use instead of discovery (tests, IT overrides).
+    pub modules: Vec<PathBuf>,
+    /// Extra trust anchors for verification.
+    pub trust: Vec<PathBuf>,
+    /// CRL files to use besides those in the documents and online.
+    pub crls: Vec<PathBuf>,
+    /// No online revocation checks.
+    pub offline: bool,
+}
+
+/// The queue, the token helper and the verifier, shared by the desktop's commands.
+pub struct Office {
+    config: OfficeConfig,
+    queue: Mutex<Queue>,
+    agent: Mutex<Option<AgentClient>>,
+    cancel: AtomicBool,
+}
+
+impl Office {
+    /// Open (or create) the queue in `config.data_dir`. The helper process is
+    /// started on first use.
+    pub fn open(config: OfficeConfig) -> Result<Office, crate::Error> {
+        let queue = Queue::open(&config.data_dir).map_err(crate::Error::from)?;
+        Ok(Office { config, queue: Mutex::new(queue), agent: Mutex::new(None), cancel: AtomicBool::new(false) })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &OfficeConfig {
+        &self.config
+    }
+
+    /// The queue, locked. A poisoned lock (a panic elsewhere) is recovered: the
+    /// queue's state lives in SQLite, not in memory.
+    pub fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn agent(&self) -> MutexGuard<'_, Option<AgentClient>> {
+        self.agent.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Verification options for this office (bundled + user + configured anchors).
+    pub fn verify_options(&self) -> VerifyOptions {
+        let (mut opts, _warnings) = VerifyOptions::new(&self.config.trust);
+        opts.offline = self.config.offline;
+        opts.crl_files = self.config.crls.clone();
+        opts.file_digest = true;
+        opts
+    }
+
+    /// Add files (folders are expanded to the PDFs directly inside them) in `role`.
+    pub fn add_paths(&self, paths: &[PathBuf], role: DocRole) -> Result<Vec<Document>, crate::Error> {
+        let mut files = Vec::new();
+        for p in paths {
+            if p.is_dir() {
+                let entries = std::fs::read_dir(p).map_err(|source| crate::error::OutputError::ReadInput { path: p.clone(), source })?;
+                let mut found: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| f.is_file() && is_pdf_name(f))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            } else {
+                files.push(p.clone());
+            }
+        }
+        let mut q = self.queue();
+        let mut out = Vec::new();
+        for f in files {
+            out.push(q.add(&f, role).map_err(crate::Error::from)?);
+        }
+        Ok(out)
+    }
+
+    /// Ask a running batch to stop after the document it is signing.
+    pub fn cancel_batch(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    fn take_cancel(&self) -> bool {
+        self.cancel.swap(false, Ordering::SeqCst)
+    }
+
+    fn reset_cancel(&self) {
+        self.cancel.store(false, Ordering::SeqCst);
+    }
+
+    fn notices_dir(&self) -> PathBuf {
+        self.config.data_dir.join("notices")
+    }
+
+    fn document(&self, id: i64) -> Result<Document, crate::Error> {
+        self.queue().get(id).map_err(crate::Error::from)
+    }
+}
+
+impl Office {
+    /// The current bytes of document `id` (for the preview). Refuses files over
+    /// 256 MB rather than filling the window's memory.
+    pub fn read_current(&self, id: i64) -> Result<Vec<u8>, crate::Error> {
+        const MAX: u64 = 256 << 20;
+        let doc = self.document(id)?;
+        let path = PathBuf::from(&doc.current_path);
+        let read_err = |source| crate::error::OutputError::ReadInput { path: path.clone(), source };
+        let len = std::fs::metadata(&path).map_err(read_err)?.len();
+        if len > MAX {
+            return Err(crate::error::OutputError::ReadInput {
+                path: path.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "file larger than 256 MB"),
+            }
+            .into());
+        }
+        std::fs::read(&path).map_err(|source| crate::error::OutputError::ReadInput { path: path.clone(), source }.into())
+    }
+
+    /// Write the per-role report of `year` as CSV to `path` (temporary file, then
+    /// rename: a failure leaves no half-written report).
+    pub fn export_report_csv(&self, year: i32, path: &Path) -> Result<(), crate::Error> {
+        use std::io::Write;
+        let csv = self.queue().report_csv(year)?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+        let write_err = |source| crate::error::OutputError::WriteOutput { path: path.to_owned(), source };
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+        tmp.write_all(csv.as_bytes()).map_err(write_err)?;
+        tmp.as_file().sync_all().map_err(write_err)?;
+        tmp.persist(path).map_err(|e| write_err(e.error))?;
+        Ok(())
+    }
+}
+
+/// Where the desktop app keeps its queue: `KYSO_DATA_DIR`, else the user's data
+/// dir (`~/.local/share/kyso`, `%APPDATA%\kyso`), the same as the CLI's.
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("KYSO_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::data_dir().map(|d| d.join("kyso")))
+        .unwrap_or_else(|| PathBuf::from(".kyso"))
+}
+
+/// `*.pdf`, any case.
+pub fn is_pdf_name(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+

@@ -1,0 +1,175 @@
+//! A leader signs one document; the agent does the token work.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::Office;
+use crate::agent::protocol::Op;
+use crate::job::{JobRole, SignJob};
+use crate::queue::{sha256_file, DocRole, DocStatus, Document, SignedRecord};
+use crate::agent::protocol::SecretPin;
+use crate::verify::engine::{verify_file, DocumentReport};
+
+/// Logging in may wait for a slow token (or its PIN pad).
+pub(super) const LOGIN_TIMEOUT: Duration = Duration::from_secs(90);
+/// One signature, including the pre-seal check (which may fetch CRLs).
+pub(super) const SIGN_TIMEOUT: Duration = Duration::from_secs(120);
+/// Listing tokens and certificates.
+pub(super) const LIST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The token and certificate chosen in the certificate picker.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenChoice {
+    /// Token label.
+    pub token_label: String,
+    /// The certificate's CKA_ID, hex.
+    pub cert_id_hex: String,
+}
+
+/// What the *Ký* screen asks for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SignDocument {
+    /// Queue id.
+    pub id: i64,
+    /// 1-based page, when the user moved the stamp to another page.
+    pub page: Option<usize>,
+    /// Top-left of the stamp in mm, when the user dragged it.
+    pub at_mm: Option<(f64, f64)>,
+    /// Signature image (PNG).
+    pub image_path: Option<PathBuf>,
+    /// No visible stamp.
+    pub invisible: bool,
+}
+
+/// A logged-in token session in the agent, with who it signs as.
+#[derive(Clone, Debug)]
+pub(super) struct Session {
+    /// The agent's session number.
+    pub session: u64,
+    /// The certificate's common name (or subject).
+    pub actor: Option<String>,
+    /// The certificate's serial number, hex.
+    pub serial: Option<String>,
+}
+
+impl Session {
+    /// Read the agent's `login` answer.
+    fn from_value(v: &serde_json::Value) -> Result<Session, crate::Error> {
+        let session = v
+            .get("session")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| crate::agent::AgentError::Protocol("login: no session".into()))?;
+        let signer = v.get("signer");
+        let text = |k: &str| signer.and_then(|s| s.get(k)).and_then(serde_json::Value::as_str).map(str::to_owned);
+        Ok(Session { session, actor: text("commonName").or_else(|| text("subject")), serial: text("serial") })
+    }
+}
+
+impl Office {
+    /// Log in to a token through the agent; returns the session number.
+    pub(super) fn login(&self, choice: &TokenChoice, pin: SecretPin) -> Result<Session, crate::Error> {
+        let v = self.call(
+            Op::Login {
+                modules: self.config.modules.clone(),
+                token_label: Some(choice.token_label.clone()),
+                cert_id_hex: Some(choice.cert_id_hex.clone()),
+                pin,
+            },
+            LOGIN_TIMEOUT,
+        )?;
+        Session::from_value(&v)
+    }
+
+    /// Sign `job` in `session`.
+    pub(super) fn sign_in_session(&self, session: u64, job: SignJob) -> Result<serde_json::Value, crate::Error> {
+        self.call(Op::Sign { session, job }, SIGN_TIMEOUT)
+    }
+
+    /// End `session` (errors ignored: the agent drops sessions when it exits).
+    pub(super) fn logout(&self, session: u64) {
+        let _ = self.call(Op::Logout { session }, LIST_TIMEOUT);
+    }
+
+    /// One request to the agent, starting it when it is not running.
+    pub(super) fn call(&self, op: Op, timeout: Duration) -> Result<serde_json::Value, crate::Error> {
+        let mut slot = self.agent();
+        if slot.is_none() {
+            let client = crate::agent::AgentClient::spawn(&self.config.agent.program, &self.config.agent.args)?;
+            *slot = Some(client);
+        }
+        match slot.as_mut() {
+            Some(client) => Ok(client.call(op, timeout)?),
+            None => Err(crate::agent::AgentError::Protocol("no agent".into()).into()),
+        }
+    }
+
+    /// The *Ký* screen's button: sign document `req.id` (role `sign`) with a personal
+    /// signature, beside its file as `NAME.signed.pdf`, record it, and verify it.
+    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, pin: SecretPin) -> Result<(Document, DocumentReport), crate::Error> {
+        let doc = self.document(req.id)?;
+        let input = PathBuf::from(&doc.current_path);
+        let output = super::output_beside(&input, "signed");
+        let job = SignJob {
+            input: input.clone(),
+            output: output.clone(),
+            role: JobRole::Personal,
+            page: req.page,
+            at_mm: req.at_mm,
+            image: req.image_path.clone(),
+            invisible: req.invisible,
+            trust: self.config.trust.clone(),
+            crls: self.config.crls.clone(),
+            offline: self.config.offline,
+            ..SignJob::default()
+        };
+        crate::job::check_job(&job)?;
+        let before = sha256_file(&input)?;
+        let session = self.login(choice, pin)?;
+        let result = self.sign_in_session(session.session, job);
+        self.logout(session.session);
+        match result {
+            Ok(_) => {}
+            Err(e) => {
+                let _ = self.queue().record_failure(req.id, "sign_failed", &crate::i18n::Localize::localize(&e, crate::Lang::En));
+                return Err(e);
+            }
+        }
+        let after = sha256_file(&output)?;
+        let rec = SignedRecord {
+            output: output.clone(),
+            status: DocStatus::Signed,
+            actor: session.actor.clone(),
+            cert_serial: session.serial.clone(),
+            sha256_before: before,
+            sha256_after: after,
+            doc_number: None,
+            doc_date: None,
+            action: "signed".into(),
+        };
+        let doc = self.queue().record_signed(req.id, &rec)?;
+        let report = verify_file(&output, &self.verify_options());
+        Ok((doc, report))
+    }
+
+    /// Where the stamp of `role` would go on document `id`, for the preview. Nothing
+    /// is signed and no token is touched.
+    pub fn preview_placement(&self, id: i64, role: DocRole, signer_name: Option<&str>, doc_number: Option<&str>, doc_date: Option<&str>, page: Option<usize>, at_mm: Option<(f64, f64)>) -> Result<crate::job::Preview, crate::Error> {
+        let doc = self.document(id)?;
+        let input = PathBuf::from(&doc.current_path);
+        let job = SignJob {
+            output: super::output_beside(&input, "preview"),
+            input,
+            role: if role == DocRole::Seal { JobRole::Seal } else { JobRole::Personal },
+            page,
+            at_mm,
+            doc_number: doc_number.map(str::to_owned),
+            doc_date: doc_date.map(str::to_owned),
+            ..SignJob::default()
+        };
+        crate::job::preview(&job, signer_name, None)
+    }
+}

@@ -1,0 +1,349 @@
+//! The desktop app's document flow without the window (`kyso::office`): a real
+//! SoftHSM2 token reached through a real `kyso agent` process, a real SQLite queue,
+//! real files. Covers the leader's signature, the clerk's numbered seal batch
+//! (one PIN, R9 refusal, cancel, a helper process dying mid-batch), release,
+//! the inbox (verdict, register, reject with notice) and the archive search.
+
+mod common;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use common::{testbed, Testbed};
+use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, Office, OfficeConfig, SignDocument, TokenChoice};
+use kyso::queue::{DocRole, DocStatus, SearchQuery};
+use kyso::agent::protocol::SecretPin;
+use kyso::verify::verdict::Indication;
+
+const PERSONAL: &str = "01";
+const AGENCY: &str = "04";
+
+/// CRLs for the test PKI (so verdicts can be TOTAL_PASSED offline).
+fn crls(tb: &Testbed) -> Vec<PathBuf> {
+    let dir = tb.dir.join("office-crls");
+    if !dir.join("root.crl.pem").is_file() {
+        let st = std::process::Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/attacks/make-crls.sh"))
+            .arg(&tb.dir)
+            .arg(&dir)
+            .status()
+            .expect("make-crls.sh");
+        assert!(st.success());
+    }
+    vec![dir.join("inter.crl.pem"), dir.join("root.crl.pem")]
+}
+
+/// The agent as the desktop starts it, with the token configuration `conf`;
+/// `wrapper` puts a program in front of it (to make it die mid-batch).
+fn agent(conf: &Path, wrapper: Option<&Path>) -> AgentCommand {
+    let mut args: Vec<OsString> = vec![format!("SOFTHSM2_CONF={}", conf.display()).into()];
+    if let Some(w) = wrapper {
+        args.push("python3".into());
+        args.push(w.into());
+    }
+    args.push(env!("CARGO_BIN_EXE_kyso").into());
+    args.push("agent".into());
+    AgentCommand { program: "/usr/bin/env".into(), args }
+}
+
+struct World {
+    tb: Testbed,
+    dir: tempfile::TempDir,
+    office: Office,
+}
+
+fn world_with(wrapper: Option<&Path>, private: bool) -> World {
+    let tb = testbed();
+    let dir = tempfile::tempdir().expect("tmp");
+    let conf = if private { common::private_tokens(&tb, dir.path()) } else { PathBuf::from(tb.var("SOFTHSM2_CONF")) };
+    let config = OfficeConfig {
+        data_dir: dir.path().join("data"),
+        agent: agent(&conf, wrapper),
+        modules: vec![PathBuf::from(tb.module())],
+        trust: vec![tb.pki("root.pem")],
+        crls: crls(&tb),
+        offline: true,
+    };
+    let office = Office::open(config).expect("open office");
+    World { tb, dir, office }
+}
+
+/// Every test works on its own copy of the token files: SoftHSM2 answers
+/// CKR_GENERAL_ERROR now and then when several processes use one token folder.
+fn world() -> World {
+    world_with(None, true)
+}
+
+impl World {
+    /// A copy of a test-bed draft under a Vietnamese name, in its own folder.
+    fn draft(&self, name: &str) -> PathBuf {
+        let folder = self.dir.path().join("docs");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        let p = folder.join(name);
+        std::fs::copy(self.tb.draft("draft-lo.pdf"), &p).expect("copy draft");
+        p
+    }
+
+    fn leader_signs(&self, name: &str) -> i64 {
+        let p = self.draft(name);
+        let doc = self.office.add_paths(&[p], DocRole::Sign).expect("add").remove(0);
+        let (doc, report) = self
+            .office
+            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+            .expect("sign");
+        assert_eq!(doc.status, DocStatus::Signed);
+        assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
+        doc.id
+    }
+}
+
+fn choice(id: &str) -> TokenChoice {
+    TokenChoice { token_label: "KYSO-TEST".into(), cert_id_hex: id.into() }
+}
+
+fn no_part_files(dir: &Path) {
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".part"), "temporary file left behind: {name}");
+    }
+}
+
+#[test]
+fn leader_signs_clerk_numbers_seals_and_releases() {
+    let w = world();
+    let input = w.draft("Quyết định 12.pdf");
+    let before = common::sha256_file(&input);
+    let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
+    assert_eq!(doc.status, DocStatus::Pending);
+
+    let (signed, report) = w
+        .office
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .expect("leader signs");
+    assert_eq!(signed.status, DocStatus::Signed);
+    assert!(signed.current_path.ends_with("Quyết định 12.signed.pdf"), "{}", signed.current_path);
+    assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
+    assert_eq!(common::sha256_file(&input), before, "the draft is never modified");
+
+    let today = kyso::time::now_vietnam().date().to_string();
+    let mut events: Vec<BatchProgress> = Vec::new();
+    let results = w
+        .office
+        .seal_batch(
+            &[BatchItem { id: doc.id, doc_number: Some("12/QĐ-UBND".into()), doc_date: Some(today.clone()) }],
+            &choice(AGENCY),
+            SecretPin::new("123456".into()),
+            &mut |p| events.push(p),
+        )
+        .expect("seal");
+    assert!(results[0].ok, "{:?}", results[0].error);
+    assert_eq!(events.iter().map(|e| e.state).collect::<Vec<_>>(), vec![BatchState::Running, BatchState::Done]);
+    let sealed = w.office.queue().get(doc.id).expect("get");
+    assert_eq!(sealed.status, DocStatus::Sealed);
+    assert_eq!(sealed.doc_number.as_deref(), Some("12/QĐ-UBND"));
+    let sealed_path = PathBuf::from(&sealed.current_path);
+    assert!(sealed.current_path.ends_with("Quyết định 12.sealed.pdf"), "{}", sealed.current_path);
+    common::validate(&w.tb, &sealed_path, Some(Path::new(&signed.current_path)), Some(2));
+
+    let released = w.office.release_document(doc.id).expect("release");
+    assert_eq!(released.status, DocStatus::Released);
+    let archived = PathBuf::from(released.archive_path.clone().expect("archived"));
+    assert_eq!(common::sha256_file(&archived), common::sha256_file(&sealed_path), "archived in its original bytes");
+
+    let history = w.office.queue().history(doc.id).expect("history");
+    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+    assert!(actions.contains(&"signed") && actions.contains(&"sealed"), "{actions:?}");
+    let signed_entry = history.iter().find(|h| h.action == "signed").expect("signed entry");
+    assert_eq!(signed_entry.sha256_before.as_deref(), Some(before.as_str()));
+    assert!(signed_entry.actor.as_deref().is_some_and(|a| a.contains("Nguyễn Văn An")), "{:?}", signed_entry.actor);
+    assert!(signed_entry.cert_serial.is_some());
+
+    let found = w.office.queue().search(&SearchQuery { text: Some("12/QĐ".into()), from: None, to: None }).expect("search");
+    assert!(found.iter().any(|d| d.id == doc.id));
+    no_part_files(input.parent().expect("dir"));
+}
+
+#[test]
+fn wrong_pin_signs_nothing_and_reports_tries() {
+    let w = world();
+    let input = w.draft("Công văn 7.pdf");
+    let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
+    let err = w
+        .office
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("000000".into()))
+        .expect_err("wrong PIN");
+    let body = kyso::agent::protocol::AgentErrorBody::from_error(&err);
+    assert_eq!(body.kind, "pin_incorrect", "{body:?}");
+    assert!(body.vi.contains("PIN"), "{}", body.vi);
+    assert_eq!(w.office.queue().get(doc.id).expect("get").status, DocStatus::Pending);
+    assert!(!input.with_file_name("Công văn 7.signed.pdf").exists());
+    // The right PIN still works afterwards (the agent keeps serving).
+    w.office
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .expect("sign after a wrong PIN");
+}
+
+#[test]
+fn batch_refuses_to_seal_over_an_invalid_signature_and_goes_on() {
+    let w = world();
+    let good = w.leader_signs("Tờ trình 1.pdf");
+    let bad = w.leader_signs("Tờ trình 2.pdf");
+    // Tamper with the leader-signed file on disk: one byte inside the signed range.
+    let bad_path = PathBuf::from(w.office.queue().get(bad).expect("get").current_path);
+    let mut bytes = std::fs::read(&bad_path).expect("read");
+    let at = bytes.windows(6).position(|x| x == b"/Pages").expect("/Pages") + 1;
+    bytes[at] = b'Q';
+    std::fs::write(&bad_path, &bytes).expect("write");
+
+    let items = [BatchItem { id: bad, ..Default::default() }, BatchItem { id: good, ..Default::default() }];
+    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch");
+    assert!(!results[0].ok);
+    let e = results[0].error.as_ref().expect("why");
+    assert!(e.kind.contains("seal") || e.kind.contains("invalid"), "{e:?}");
+    assert!(results[1].ok, "{:?}", results[1].error);
+    assert_eq!(w.office.queue().get(bad).expect("get").status, DocStatus::Signed, "refused document keeps its state");
+    assert_eq!(w.office.queue().get(good).expect("get").status, DocStatus::Sealed);
+}
+
+#[test]
+fn cancel_leaves_the_rest_pending() {
+    let w = world();
+    let ids: Vec<i64> = (1..=3).map(|n| w.leader_signs(&format!("Quyết định {n}.pdf"))).collect();
+    let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
+    let office = &w.office;
+    let results = office
+        .seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |p| {
+            if p.state == BatchState::Done && p.index == 0 {
+                office.cancel_batch();
+            }
+        })
+        .expect("batch");
+    assert!(results[0].ok);
+    assert!(results[1].cancelled && results[2].cancelled);
+    let folder = w.dir.path().join("docs");
+    for (n, &id) in ids.iter().enumerate().skip(1) {
+        assert_eq!(office.queue().get(id).expect("get").status, DocStatus::Signed);
+        assert!(!folder.join(format!("Quyết định {}.sealed.pdf", n + 1)).exists());
+    }
+    assert_eq!(office.queue().get(ids[0]).expect("get").status, DocStatus::Sealed);
+}
+
+/// A helper process that dies in the middle of a batch (a vendor driver crashing,
+/// a token pulled out): the documents already sealed stay sealed, the rest stay
+/// as they were, no partial file is left, and the window gets a message.
+#[test]
+fn helper_dying_mid_batch_leaves_the_rest_untouched() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let wrapper = scratch.path().join("die-on-third-sign.py");
+    std::fs::write(
+        &wrapper,
+        r#"import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+signs = 0
+for line in sys.stdin:
+    if '"sign"' in line:
+        signs += 1
+        if signs == 3:
+            child.kill()
+            os._exit(9)
+    child.stdin.write(line.encode()); child.stdin.flush()
+    sys.stdout.write(child.stdout.readline().decode()); sys.stdout.flush()
+"#,
+    )
+    .expect("write wrapper");
+    let w = world_with(Some(&wrapper), true);
+    // The leader signs through another office (unwrapped helper); the clerk's
+    // office, whose helper dies, gets the signed files as documents to seal.
+    let plain = world();
+    let ids: Vec<i64> = (1..=4)
+        .map(|n| {
+            let id = plain.leader_signs(&format!("Văn bản {n}.pdf"));
+            let path = PathBuf::from(plain.office.queue().get(id).expect("get").current_path);
+            w.office.add_paths(&[path], DocRole::Seal).expect("add").remove(0).id
+        })
+        .collect();
+    let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
+    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch runs");
+    assert!(results[0].ok && results[1].ok, "{results:?}");
+    assert!(!results[2].ok, "the third fails when the helper dies");
+    let kind = results[2].error.as_ref().map(|e| e.kind.clone()).unwrap_or_default();
+    assert!(kind.contains("agent") || kind.contains("crash"), "{kind}");
+    assert!(results[3].cancelled, "the batch stops after the helper died");
+    for &id in &ids[2..] {
+        let d = w.office.queue().get(id).expect("get");
+        assert_eq!(d.status, DocStatus::Pending, "{}", d.file_name);
+    }
+    let folder = plain.dir.path().join("docs");
+    no_part_files(&folder);
+    for n in 3..=4 {
+        assert!(!folder.join(format!("Văn bản {n}.sealed.pdf")).exists());
+    }
+    // The next call starts a new helper.
+    assert!(!w.office.list_tokens().expect("tokens after a crash").is_empty());
+}
+
+#[test]
+fn inbox_verdicts_register_and_reject_with_notice() {
+    let w = world();
+    let good_id = w.leader_signs("Công văn đến 1.pdf");
+    let good_path = PathBuf::from(w.office.queue().get(good_id).expect("get").current_path);
+    let incoming = w.dir.path().join("inbox");
+    std::fs::create_dir_all(&incoming).expect("mkdir");
+    std::fs::copy(&good_path, incoming.join("hợp lệ.pdf")).expect("copy");
+    let mut bytes = std::fs::read(&good_path).expect("read");
+    let at = bytes.windows(6).position(|x| x == b"/Pages").expect("/Pages") + 1;
+    bytes[at] = b'Q';
+    std::fs::write(incoming.join("bị sửa.pdf"), &bytes).expect("write");
+    std::fs::write(incoming.join("ghi chú.txt"), b"not a pdf").expect("write");
+
+    let docs = w.office.add_paths(&[incoming.clone()], DocRole::Incoming).expect("add folder");
+    assert_eq!(docs.len(), 2, "the folder's two PDFs");
+    let by_name = |n: &str| docs.iter().find(|d| d.file_name == n).expect(n).id;
+    let (good, bad) = (by_name("hợp lệ.pdf"), by_name("bị sửa.pdf"));
+
+    let (d, r) = w.office.verify_document(good).expect("verify");
+    assert_eq!((d.status, r.indication), (DocStatus::Valid, Indication::TotalPassed));
+    let (d, r) = w.office.verify_document(bad).expect("verify");
+    assert_eq!(d.status, DocStatus::Invalid);
+    assert_eq!(r.indication, Indication::TotalFailed);
+    assert!(d.verdict_reason.as_deref().is_some_and(|s| !s.is_empty()));
+
+    // An invalid document is never registered.
+    assert!(w.office.register_document(bad, Some("99/CV-X"), None).is_err());
+    let reg = w.office.register_document(good, Some("45/CV-UBND"), Some("Công văn về việc thử nghiệm")).expect("register");
+    assert_eq!(reg.status, DocStatus::Registered);
+    let found = w.office.queue().search(&SearchQuery { text: Some("45/CV-UBND".into()), from: None, to: None }).expect("search");
+    assert_eq!(found.iter().map(|d| d.id).collect::<Vec<_>>(), vec![good]);
+
+    let rej = w.office.reject_document(bad, kyso::Lang::Vi).expect("reject");
+    assert_eq!(rej.doc.status, DocStatus::Rejected);
+    assert!(rej.notice_pdf.is_file() && rej.notice_text.is_file());
+    let text = std::fs::read_to_string(&rej.notice_text).expect("notice");
+    assert!(text.contains("bị sửa.pdf"), "{text}");
+    assert!(incoming.join("bị sửa.pdf").is_file(), "a rejected document is never deleted");
+}
+
+#[test]
+fn tokens_expiry_and_pin_change() {
+    let w = world();
+    let tokens = w.office.list_tokens().expect("tokens");
+    let t = tokens.iter().find(|t| t.label == "KYSO-TEST").expect("test token");
+    let personal = t.certificates.iter().find(|c| c.id_hex == PERSONAL).expect("personal cert");
+    assert!(personal.common_name.as_deref().is_some_and(|n| n.contains("Nguyễn Văn An")));
+    assert!(!personal.not_after.is_empty() && !personal.issuer.is_empty());
+    let all = w.office.expiring_certificates(100_000).expect("expiring");
+    assert!(all.len() >= t.certificates.len());
+    let none = w.office.expiring_certificates(-100_000).expect("expiring");
+    assert!(none.is_empty());
+
+    w.office.change_pin("KYSO-TEST", SecretPin::new("123456".into()), SecretPin::new("654321".into())).expect("change PIN");
+    let input = w.draft("Sau đổi PIN.pdf");
+    let doc = w.office.add_paths(&[input], DocRole::Sign).expect("add").remove(0);
+    assert!(w
+        .office
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .is_err());
+    w.office
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("654321".into()))
+        .expect("new PIN works");
+}
