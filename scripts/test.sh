@@ -13,16 +13,29 @@ bash scripts/setup-desktop-deps.sh
 artifacts=target/test-artifacts
 mkdir -p "$artifacts"
 
-# 1. Core, CLI and desktop-shell tests (unit + integration, real SoftHSM2 and validators).
+# 1. The web UI: its unit tests (vitest), then the build the desktop shell embeds (ui/dist).
+#    `npm install` with the committed lock (npm ci refuses a lock made on one platform
+#    that omits other platforms' optional packages).
+(cd ui && npm install --no-audit --no-fund --loglevel=error && npx --no vitest run && npm run --silent build)
+
+# 2. Core, CLI and desktop-shell tests (unit + integration, real SoftHSM2 and validators).
 if command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast --failure-output final --status-level fail
 else
   cargo test --workspace --no-fail-fast
 fi
 
-# 2. The desktop shell opens a window under Xvfb (screenshot kept as an artefact).
-bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"
+# 3. The desktop shell opens a window under Xvfb (screenshot kept as an artefact).
+cargo build -q -p kyso-desktop -p kyso --bins
+KYSO_SMOKE_NO_BUILD=1 bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"
 
-# 3. The README's main job without a display: the demo signs and checks the samples.
+# 4. End to end on the real app through WebDriver (tauri-driver + WebKitWebDriver under
+#    Xvfb): sign with a SoftHSM2 token, number and seal, inbox, archive; screenshots kept.
+bash tests/e2e/run.sh target/debug/kyso-desktop "$artifacts/e2e"
+
+# 5. The Linux installer (.deb) builds (debug profile here; release: scripts/build-bundle.sh).
+bash scripts/build-bundle.sh debug
+
+# 6. The README's main job without a display: the demo signs and checks the samples.
 cargo run -q -p kyso --bin kyso -- demo --out "$artifacts/demo"
 echo "test.sh: all test stages passed"

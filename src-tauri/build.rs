@@ -29,8 +29,11 @@ const COMMANDS: &[&str] = &[
     "list_tokens",
     "expiring_certificates",
     "change_pin",
+    "stamp_images",
+    "set_stamp_image",
     "pick_files",
     "pick_save_path",
+    "pick_image",
 ];
 
 fn main() {

@@ -102,7 +102,9 @@ pub struct SignJob {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
-    /// The plan's report: template, how it was placed, page, box, filled blanks.
+    /// The plan's report: template, how it was placed, page, box, filled blanks
+    /// (flattened: the JSON is `{ template, placement, page, boxMm, filled, pageSizeMm }`).
+    #[serde(flatten)]
     pub placement: PlacementReport,
     /// The size of that page in mm `[width, height]`.
     pub page_size_mm: [f64; 2],

@@ -93,8 +93,11 @@ pub fn run() {
             commands::devices::list_tokens,
             commands::devices::expiring_certificates,
             commands::devices::change_pin,
+            commands::devices::stamp_images,
+            commands::devices::set_stamp_image,
             commands::dialogs::pick_files,
             commands::dialogs::pick_save_path,
+            commands::dialogs::pick_image,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

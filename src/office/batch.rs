@@ -139,6 +139,7 @@ impl Office {
             input: input.clone(),
             output: output.clone(),
             role: JobRole::Seal,
+            image: self.stamp_image(super::StampImageKind::Seal),
             doc_number: item.doc_number.clone().filter(|s| !s.trim().is_empty()),
             doc_date: item.doc_date.clone().filter(|s| !s.trim().is_empty()),
             trust: self.config.trust.clone(),

@@ -11,6 +11,7 @@
 
 mod batch;
 mod devices;
+mod images;
 mod inbox;
 mod naming;
 mod signing;
@@ -21,6 +22,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::ffi::OsString;
 
 pub use batch::{BatchItem, BatchProgress, BatchResult, BatchState};
+pub use images::StampImageKind;
 pub use devices::{flatten_inventory, CertView, ExpiringCertificate, TokenView};
 pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;

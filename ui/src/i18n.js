@@ -176,6 +176,12 @@ export const STRINGS = {
   'devices.serial': ['Số sê-ri', 'Serial'],
   'devices.pin': ['Trạng thái PIN', 'PIN state'],
   'devices.changePin': ['Đổi mã PIN…', 'Change PIN…'],
+  'devices.images': ['Ảnh chữ ký và con dấu', 'Signature and seal images'],
+  'devices.imagesHint': ['Chọn ảnh chụp hoặc ảnh quét; KýSố làm nền trong suốt, đổi màu mực (xanh cho chữ ký, đỏ cho con dấu) và dùng cho mọi lần ký sau.', 'Choose a photo or scan; KýSố removes the paper, recolours the ink (blue signature, red seal) and uses it for every later signature.'],
+  'devices.image.signature': ['Ảnh chữ ký (lãnh đạo)', 'Signature image (leader)'],
+  'devices.image.seal': ['Ảnh con dấu (văn thư)', 'Seal image (clerk)'],
+  'devices.imageNone': ['chưa chọn — chữ ký không hiển thị hình', 'not set — the signature is invisible'],
+  'devices.imageChoose': ['Chọn ảnh…', 'Choose image…'],
   'devices.daysLeft': ['còn {days} ngày', '{days} days left'],
 
   'reports.title': ['Báo cáo số văn bản đã ký', 'Documents signed'],

@@ -26,9 +26,13 @@ export async function openPdf(data) {
   return task.promise;
 }
 
+/** The render in progress per canvas. */
+const running = new WeakMap();
+
 /**
  * Draw page `pageNumber` (1-based) into `canvas`, as wide as `widthPx`.
- * Returns the pdf.js viewport (CSS pixels) for the stamp overlay.
+ * Returns the pdf.js viewport (CSS pixels) for the stamp overlay, or null when a
+ * newer draw into the same canvas cancelled this one.
  */
 export async function renderPage(pdf, pageNumber, canvas, widthPx) {
   const page = await pdf.getPage(pageNumber);
@@ -40,7 +44,23 @@ export async function renderPage(pdf, pageNumber, canvas, widthPx) {
   canvas.style.width = `${Math.floor(viewport.width)}px`;
   canvas.style.height = `${Math.floor(viewport.height)}px`;
   const transform = dpr !== 1 ? [dpr, 0, 0, dpr, 0, 0] : undefined;
-  await page.render({ canvas, viewport, transform }).promise;
-  page.cleanup();
+  // One render per canvas at a time: a newer request cancels the older one
+  // (pdf.js refuses two renders into one canvas).
+  const previous = running.get(canvas);
+  if (previous) {
+    previous.cancel();
+    await previous.promise.catch(() => {});
+  }
+  const task = page.render({ canvas, viewport, transform });
+  running.set(canvas, task);
+  try {
+    await task.promise;
+  } catch (e) {
+    if (e && e.name === 'RenderingCancelledException') return null;
+    throw e;
+  } finally {
+    if (running.get(canvas) === task) running.delete(canvas);
+    page.cleanup();
+  }
   return viewport;
 }

@@ -340,3 +340,25 @@ describe('role report', () => {
     expect(csv).toContain('Total,25,17,42');
   });
 });
+
+import { clerkDocs } from '../src/screens/clerk.js';
+
+describe('clerk list', () => {
+  it('takes seal documents and leader-signed drafts, not unsigned drafts, newest first', () => {
+    const seal = [{ id: 1, role: 'seal', status: 'pending', updatedAt: '2026-11-22T08:00:00+07:00' }];
+    const sign = [
+      { id: 2, role: 'sign', status: 'pending', updatedAt: '2026-11-22T09:00:00+07:00' },
+      { id: 3, role: 'sign', status: 'signed', updatedAt: '2026-11-22T10:00:00+07:00' },
+    ];
+    expect(clerkDocs(seal, sign).map((d) => d.id)).toEqual([3, 1]);
+  });
+});
+
+import { fileNameOf } from '../src/screens/devices.js';
+
+describe('devices', () => {
+  it('shows the file name of an image path on any OS', () => {
+    expect(fileNameOf('/home/vt/.local/share/kyso/images/seal.png')).toBe('seal.png');
+    expect(fileNameOf('C:\\Users\\vt\\AppData\\Roaming\\kyso\\images\\signature.png')).toBe('signature.png');
+  });
+});

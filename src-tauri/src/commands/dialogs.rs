@@ -53,3 +53,19 @@ pub async fn pick_save_path(app: tauri::AppHandle, default_name: String) -> CmdR
     .await
     .map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))?
 }
+
+/// Pick one image (PNG or JPEG) for the signature or seal. `None` when cancelled.
+#[tauri::command]
+pub async fn pick_image(app: tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
+    tauri::async_runtime::spawn_blocking(move || {
+        on_main(&app, move |w| {
+            let mut d = rfd::FileDialog::new().set_title("Chọn ảnh chữ ký hoặc con dấu").add_filter("Ảnh", &["png", "PNG", "jpg", "JPG", "jpeg", "JPEG"]);
+            if let Some(w) = w.as_ref() {
+                d = d.set_parent(w);
+            }
+            d.pick_file()
+        })
+    })
+    .await
+    .map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))?
+}

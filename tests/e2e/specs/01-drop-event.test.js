@@ -36,12 +36,7 @@ before(async () => {
   docDir = tempDir('kyso-e2e-drop-');
   files = ['Tờ trình kéo thả.pdf', 'Báo cáo quý 3.pdf'].map((n) => writeTinyPdf(path.join(docDir, n)));
   s = await startApp({ name: '01-drop-event' });
-  await (await s.browser.$('#files-status')).waitUntil(
-    async function () {
-      return !(await this.getText()).startsWith('Đang tải');
-    },
-    { timeout: 30000 },
-  );
+  await (await s.browser.$('[data-testid="doc-list"]')).waitForExist({ timeout: 30000 });
 });
 
 after(async () => {
@@ -97,4 +92,17 @@ test('onDragDropEvent listeners receive a simulated drop', async () => {
     assert.equal(drop.position.y, 200);
     assert.deepEqual(events[0].paths, files);
   }
+});
+
+test("the app's own listener adds dropped PDFs to the screen's list", async () => {
+  // The page's real onDragDropEvent listener (ui/src/main.js) received the drop above
+  // on the Ký screen: both files are now in the queue to sign.
+  await s.browser.waitUntil(async () => (await s.browser.$$('[data-testid="doc-item"]')).length >= 2,
+    { timeout: 20000, timeoutMsg: 'dropped files never reached the Ký list' });
+  const texts = [];
+  for (const row of await s.browser.$$('[data-testid="doc-item"]')) texts.push(await row.getText());
+  for (const n of ['Tờ trình kéo thả', 'Báo cáo quý 3']) {
+    assert.ok(texts.some((t) => t.includes(n)), `${n} not listed: ${JSON.stringify(texts)}`);
+  }
+  await s.screenshot('01-keo-tha-tep');
 });

@@ -13,6 +13,13 @@ import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, sign
 
 const SEALABLE = new Set(['pending', 'signed', 'valid', 'indeterminate', 'invalid']);
 
+/** The clerk's list: role `seal` documents, plus role `sign` documents a leader has
+ * signed (not drafts still waiting for the leader), newest first. */
+export function clerkDocs(seal, sign) {
+  const handedOn = sign.filter((d) => d.status !== 'pending');
+  return [...seal, ...handedOn].sort((a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '') || b.id - a.id);
+}
+
 export function createClerkScreen(ctx) {
   const s = {
     docs: [], checks: new Map(), inputs: new Map(), selected: new Set(),
@@ -20,7 +27,7 @@ export function createClerkScreen(ctx) {
   };
 
   const listEl = h('ul', { class: 'clerk-list', testid: 'clerk-list' });
-  const doneEl = h('ul', { class: 'clerk-list clerk-done' });
+  const doneEl = h('ul', { class: 'clerk-list clerk-done', testid: 'sealed-list' });
   const certSelect = h('select', { class: 'cert-select', testid: 'clerk-cert-select', onchange: renderSide });
   const certInfo = h('div');
   const sealBtn = h('button', { type: 'button', class: 'btn btn-primary btn-large', testid: 'seal-button', onclick: seal });
@@ -203,7 +210,15 @@ export function createClerkScreen(ctx) {
   }
 
   async function refreshList() {
-    try { s.docs = await call('list_documents', { role: 'seal' }); } catch (e) { showError(e); }
+    try {
+      // Documents to seal: those added for sealing, and drafts a leader signed on this
+      // machine (role sign, from status signed on) — they go on to the clerk as they are.
+      const [seal, sign] = await Promise.all([
+        call('list_documents', { role: 'seal' }),
+        call('list_documents', { role: 'sign' }),
+      ]);
+      s.docs = clerkDocs(seal, sign);
+    } catch (e) { showError(e); }
     const ids = new Set(toSeal().map((d) => d.id));
     for (const id of [...s.selected]) if (!ids.has(id)) s.selected.delete(id);
     renderLists();

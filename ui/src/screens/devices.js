@@ -8,9 +8,15 @@ import { triesInfo, changePinProblem } from '../pin.js';
 import { certName, issuerName, expiryWarning, daysLeftOf } from '../certs.js';
 import { loadTokens } from '../widgets.js';
 
+/** The last part of a path (either separator). */
+export function fileNameOf(path) {
+  return String(path).split(/[\\/]/).pop();
+}
+
 export function createDevicesScreen() {
-  const s = { tokens: null, notice: '' };
+  const s = { tokens: null, notice: '', images: { signature: null, seal: null } };
   const listEl = h('div', { class: 'token-list', testid: 'token-list' });
+  const imagesEl = h('div', { class: 'card stamp-images', testid: 'stamp-images' });
   const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refresh(true) });
   const noticeEl = h('p', { class: 'notice', hidden: true });
   const hd = {};
@@ -18,7 +24,8 @@ export function createDevicesScreen() {
     h('div', { class: 'col col-main' },
       h('div', { class: 'row' }, hd.title = h('h2'), refreshBtn),
       noticeEl,
-      listEl));
+      listEl,
+      imagesEl));
 
   // change-PIN dialog (built once)
   const oldIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-old' });
@@ -120,8 +127,33 @@ export function createDevicesScreen() {
     }
   }
 
+  function renderImages() {
+    clear(imagesEl);
+    imagesEl.append(h('h3', { text: t('devices.images') }), h('p', { class: 'muted small', text: t('devices.imagesHint') }));
+    for (const kind of ['signature', 'seal']) {
+      const path = s.images[kind];
+      imagesEl.append(h('div', { class: 'row' },
+        h('span', { text: t('devices.image.' + kind) + ': ' }),
+        h('span', { class: path ? 'small' : 'muted small', testid: `stamp-image-${kind}`, text: path ? fileNameOf(path) : t('devices.imageNone') }),
+        h('button', { type: 'button', class: 'btn', testid: `set-stamp-image-${kind}`, onclick: () => chooseImage(kind), text: t('devices.imageChoose') })));
+    }
+  }
+
+  async function chooseImage(kind) {
+    clearError();
+    try {
+      const picked = await call('pick_image');
+      if (!picked) return;
+      await call('set_stamp_image', { kind, path: picked });
+      s.images = await call('stamp_images');
+      renderImages();
+    } catch (e) { showError(e); }
+  }
+
   async function refresh(force) {
     clearError();
+    try { s.images = await call('stamp_images'); } catch (e) { showError(e); }
+    renderImages();
     try { s.tokens = await loadTokens(force); } catch (e) { s.tokens = []; showError(e); }
     render();
   }

@@ -168,7 +168,7 @@ export function createSignScreen(ctx) {
     const { renderPage } = await import('../pdf-render.js');
     const width = Math.max(320, (viewEl.clientWidth || 700) - 44);
     const vp = await renderPage(s.pdf, s.page, canvas, width);
-    if (seq !== s.seq) return;
+    if (!vp || seq !== s.seq) return; // cancelled by a newer draw
     s.viewport = vp;
     pageBox.style.width = `${Math.floor(vp.width)}px`;
     pageBox.style.height = `${Math.floor(vp.height)}px`;
@@ -243,7 +243,15 @@ export function createSignScreen(ctx) {
   async function onCertChange() {
     renderCerts();
     if (!s.selected) return;
-    try { await preview(); } catch (e) { showError(e); }
+    try {
+      await preview();
+      // Show the page where the stamp will go (the signer's block is often on the last page).
+      const p = s.placement;
+      if (s.pdf && p && p.boxMm && !s.atMm && p.page !== s.page) {
+        s.page = p.page;
+        await drawPage();
+      }
+    } catch (e) { showError(e); }
     renderPager();
     renderOverlay();
   }
@@ -266,6 +274,7 @@ export function createSignScreen(ctx) {
         try {
           const out = await call('sign_document', args);
           args.pin = null;
+          clearError();
           s.result = out;
           renderResult();
           await refreshList();

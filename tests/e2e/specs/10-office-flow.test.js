@@ -1,0 +1,242 @@
+// The whole office flow on the real app, through WebDriver, with a SoftHSM2 token:
+//  1. a draft given on the command line opens in "Ký";
+//  2. the leader signs it through the PIN dialog (a wrong PIN first: tries shown);
+//  3. the clerk numbers and seals it in "Văn thư", then releases it;
+//  4. a tampered file dropped into "Kiểm tra" is "Không hợp lệ" with its reason;
+//  5. a valid incoming file is registered with its number;
+//  6. "Lưu trữ" finds it by that number.
+// Screenshots of each step go to the artefacts folder (user guide material).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { REPO_ROOT, dropFiles, startApp, tempDir } from '../lib/session.js';
+
+const KYSO = process.env.E2E_KYSO || path.join(REPO_ROOT, 'target/debug/kyso');
+const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
+const DRAFT_NAME = 'Quyết định 12 về việc thử nghiệm.pdf';
+const DOC_NUMBER = '12/QĐ-UBND';
+const INCOMING_NUMBER = '45/CV-STTTT';
+
+let s;
+let work;
+const files = {};
+
+function readEnv(file) {
+  const env = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = line.match(/^export (\w+)='?(.*?)'?$/);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+/** Flip one byte inside the first signed range (the page tree's "/Pages" name). */
+function tamper(src, dst) {
+  const buf = fs.readFileSync(src);
+  const at = buf.indexOf('/Pages');
+  assert.ok(at > 0, 'no /Pages in the signed file');
+  buf[at + 1] = 'Q'.charCodeAt(0);
+  fs.writeFileSync(dst, buf);
+}
+
+before(async () => {
+  work = tempDir('kyso-e2e-flow-');
+  // The test bed (test PKI, SoftHSM2 tokens, drafts): the same one the Rust tests use.
+  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
+  const tb = readEnv(path.join(TESTBED, 'testbed.env'));
+  const crlDir = path.join(work, 'crls');
+  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
+  // A private copy of the tokens (this test types a wrong PIN).
+  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
+  const conf = path.join(work, 'softhsm2.conf');
+  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+
+  const docs = path.join(work, 'docs');
+  fs.mkdirSync(docs);
+  files.draft = path.join(docs, DRAFT_NAME);
+  fs.copyFileSync(path.join(TESTBED, 'drafts/draft-lo.pdf'), files.draft);
+  // Incoming documents: one signed by another office (PKCS#12 identity), one tampered with.
+  const inbox = path.join(work, 'den');
+  fs.mkdirSync(inbox);
+  files.valid = path.join(inbox, 'Công văn 45 của Sở TTTT.pdf');
+  execFileSync(KYSO, ['sign', path.join(TESTBED, 'drafts/draft-director.pdf'), '-o', files.valid,
+    '--pkcs12', path.join(TESTBED, 'pki/personal-rsa3072.p12'), '--invisible'],
+  { env: { ...process.env, KYSO_P12_PASSWORD: tb.KYSO_TEST_P12_PASSWORD || 'kyso-test' } });
+  files.tampered = path.join(inbox, 'Công văn bị sửa.pdf');
+  tamper(files.valid, files.tampered);
+
+  // A configured profile: the leader's signature and the agency's seal images are set
+  // (Thiết bị → Ảnh chữ ký / Ảnh con dấu), prepared by `kyso image prepare`.
+  const dataDir = path.join(work, 'data');
+  const raw = path.join(work, 'raw-images');
+  fs.mkdirSync(path.join(dataDir, 'images'), { recursive: true });
+  fs.mkdirSync(raw);
+  execFileSync('python3', [path.join(REPO_ROOT, 'tests/fixtures/stamps/make-images.py'), raw]);
+  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'signature.png'), '-o', path.join(dataDir, 'images/signature.png'), '--ink', 'blue']);
+  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'seal.png'), '-o', path.join(dataDir, 'images/seal.png'), '--ink', 'red', '--size-mm', '36']);
+
+  s = await startApp({
+    name: '10-office-flow',
+    args: [files.draft],
+    env: {
+      SOFTHSM2_CONF: conf,
+      KYSO_PKCS11_MODULE: tb.KYSO_TEST_MODULE,
+      KYSO_TRUST: path.join(TESTBED, 'pki/root.pem'),
+      KYSO_CRL: [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')].join(':'),
+      KYSO_OFFLINE: '1',
+      KYSO_DATA_DIR: dataDir,
+    },
+  });
+});
+
+after(async () => {
+  await s?.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const tid = (id, root) => (root || s.browser).$(`[data-testid="${id}"]`);
+const tids = (id, root) => (root || s.browser).$$(`[data-testid="${id}"]`);
+
+async function rowWithText(listId, itemId, text, timeout = 30000) {
+  let found = null;
+  await s.browser.waitUntil(async () => {
+    for (const row of await tids(itemId, await tid(listId))) {
+      if ((await row.getText()).includes(text)) { found = row; return true; }
+    }
+    return false;
+  }, { timeout, timeoutMsg: `no ${itemId} containing "${text}"` });
+  return found;
+}
+
+/** Wait until the row of `listId` containing `text` has `status` (rows are re-rendered:
+ * look them up again on every poll). */
+async function waitStatus(listId, itemId, text, status, timeout = 60000) {
+  let last = '?';
+  await s.browser.waitUntil(async () => {
+    for (const row of await tids(itemId, await tid(listId))) {
+      try {
+        if ((await row.getText()).includes(text)) {
+          last = await row.getAttribute('data-status');
+          if (last === status) return true;
+        }
+      } catch { /* re-rendered meanwhile */ }
+    }
+    return false;
+  }, { timeout, timeoutMsg: `${text}: status never became ${status} (last seen ${last})` });
+}
+
+async function choose(selectId, value) {
+  const sel = await tid(selectId);
+  await s.browser.waitUntil(async () => {
+    const opts = await sel.$$('option');
+    for (const o of opts) if ((await o.getAttribute('value')) === value) return true;
+    return false;
+  }, { timeout: 30000, timeoutMsg: `${selectId} never offered ${value}` });
+  await sel.selectByAttribute('value', value);
+}
+
+async function enterPin(pin) {
+  const dlg = await tid('pin-dialog');
+  await dlg.waitForDisplayed({ timeout: 30000 });
+  const input = await tid('pin-input');
+  await input.setValue(pin);
+  return dlg;
+}
+
+async function nav(id) {
+  await (await tid(id)).click();
+}
+
+test('1. the draft from the command line opens in Ký', async () => {
+  const row = await rowWithText('doc-list', 'doc-item', DRAFT_NAME.replace('.pdf', ''));
+  assert.equal(await row.getAttribute('data-status'), 'pending');
+  await row.click();
+  const canvas = await (await tid('pdf-view')).$('canvas');
+  await canvas.waitForExist({ timeout: 30000 });
+  await choose('cert-select', 'KYSO-TEST|01');
+  await (await tid('stamp-box')).waitForDisplayed({ timeout: 30000 });
+  await s.screenshot('01-ky-van-ban-mo-tu-dong-lenh');
+});
+
+test('2. the leader signs through the PIN dialog', async () => {
+  await (await tid('sign-button')).click();
+  let dlg = await enterPin('000000');
+  await s.screenshot('02-ky-nhap-pin');
+  await (await tid('pin-ok')).click();
+  // Wrong PIN: the dialog comes back saying how many tries are left.
+  await s.browser.waitUntil(async () => (await dlg.isDisplayed()) && (await (await tid('pin-tries')).getText()).length > 0,
+    { timeout: 30000, timeoutMsg: 'no tries shown after a wrong PIN' });
+  await s.screenshot('03-ky-sai-pin');
+  await (await tid('pin-input')).setValue('123456');
+  await (await tid('pin-ok')).click();
+  const result = await tid('sign-result');
+  await result.waitForDisplayed({ timeout: 90000 });
+  await s.browser.waitUntil(async () => (await result.getText()).includes('Hợp lệ'),
+    { timeout: 30000, timeoutMsg: `sign result: ${await result.getText()}` });
+  await waitStatus('doc-list', 'doc-item', DRAFT_NAME.replace('.pdf', ''), 'signed');
+  assert.ok(fs.existsSync(files.draft.replace(/\.pdf$/, '.signed.pdf')), 'signed file beside the draft');
+  await s.screenshot('04-ky-da-ky-hop-le');
+});
+
+test('3. the clerk numbers, seals and releases it', async () => {
+  await nav('nav-clerk');
+  const row = await rowWithText('clerk-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''));
+  // Before sealing, the existing signature's verdict is shown (R9).
+  await s.browser.waitUntil(async () => (await row.$$('[data-testid="sig-verdict"]')).length > 0,
+    { timeout: 60000, timeoutMsg: 'no signature verdict before sealing' });
+  assert.match(await (await row.$('[data-testid="sig-verdict"]')).getText(), /Hợp lệ/);
+  await (await row.$('[data-testid="doc-number-input"]')).setValue(DOC_NUMBER);
+  const check = await row.$('[data-testid="clerk-check"]');
+  if (!(await check.isSelected())) await check.click();
+  await choose('clerk-cert-select', 'KYSO-TEST|04');
+  await s.screenshot('05-van-thu-nhap-so');
+  await (await tid('seal-button')).click();
+  await enterPin('123456');
+  await (await tid('pin-ok')).click();
+  await waitStatus('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''), 'sealed', 120000);
+  await s.screenshot('06-van-thu-da-dong-dau');
+  const sealed = await rowWithText('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''));
+  await (await sealed.$('[data-testid="release-button"]')).click();
+  await waitStatus('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''), 'released');
+  assert.ok(fs.existsSync(files.draft.replace(/\.pdf$/, '.sealed.pdf')), 'sealed file beside the draft');
+  await s.screenshot('07-van-thu-da-phat-hanh');
+});
+
+test('4. a tampered file dropped into Kiểm tra is Không hợp lệ, with its reason', async () => {
+  await nav('nav-inbox');
+  await dropFiles(s.browser, [files.tampered, files.valid]);
+  const bad = await rowWithText('inbox-list', 'inbox-item', 'Công văn bị sửa');
+  await s.browser.waitUntil(async () => (await (await bad.$('[data-testid="verdict-badge"]')).getText()).includes('Không hợp lệ'),
+    { timeout: 60000, timeoutMsg: 'tampered file not reported invalid' });
+  const reason = await (await bad.$('[data-testid="verdict-reason"]')).getText();
+  assert.ok(reason.length > 10, `reason: ${reason}`);
+  await waitStatus('inbox-list', 'inbox-item', 'Công văn bị sửa', 'invalid');
+  await s.screenshot('08-kiem-tra-khong-hop-le');
+});
+
+test('5. a valid incoming document is registered with its number', async () => {
+  const good = await rowWithText('inbox-list', 'inbox-item', 'Công văn 45');
+  await s.browser.waitUntil(async () => /^\W*Hợp lệ$/.test(await (await good.$('[data-testid="verdict-badge"]')).getText()),
+    { timeout: 60000, timeoutMsg: 'valid incoming file not reported valid' });
+  await (await good.$('[data-testid="register-number-input"]')).setValue(INCOMING_NUMBER);
+  await s.screenshot('09-kiem-tra-hop-le');
+  await (await good.$('[data-testid="register-button"]')).click();
+  await s.browser.waitUntil(async () => {
+    for (const row of await tids('inbox-item')) {
+      if ((await row.getText()).includes('Công văn 45') && (await row.getAttribute('data-status')) === 'registered') return true;
+    }
+    return false;
+  }, { timeout: 30000, timeoutMsg: 'not registered' });
+  await s.screenshot('10-kiem-tra-da-vao-so');
+});
+
+test('6. the archive finds it by its number', async () => {
+  await nav('nav-archive');
+  await (await tid('archive-search-input')).setValue(INCOMING_NUMBER);
+  await (await tid('archive-search-button')).click();
+  const hit = await rowWithText('archive-results', 'archive-item', INCOMING_NUMBER);
+  assert.ok((await hit.getText()).includes('Công văn 45'));
+  await s.screenshot('11-luu-tru-tim-theo-so');
+});
