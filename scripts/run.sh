@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "run.sh: cargo (Rust ≥ 1.85) is required" >&2; exit 1; }
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   bash scripts/setup-desktop-deps.sh
+  # The web UI the window embeds (ui/dist), built with the npm registry's packages.
+  (cd ui && { [[ -d node_modules ]] || npm install --no-audit --no-fund --loglevel=error; } && npm run --silent build)
   exec cargo run --release -p kyso-desktop -- "$@"
 fi
 exec cargo run --release -q -p kyso --bin kyso -- demo "$@"

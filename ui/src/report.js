@@ -4,7 +4,7 @@ import { t, getLang } from './i18n.js';
 const ROLE_ORDER = ['sign', 'seal', 'incoming'];
 
 export function roleLabel(role, lang = getLang()) {
-  const key = 'role.' + role;
+  const key = 'reports.act.' + role;
   const s = t(key, {}, lang);
   return s === key ? String(role) : s;
 }

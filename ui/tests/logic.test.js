@@ -325,7 +325,7 @@ describe('role report', () => {
   it('builds one row per role with half-years, year and a total', () => {
     const rows = reportRows(entries, 2026);
     expect(rows.map((r) => r.role)).toEqual(['sign', 'seal', 'total']);
-    expect(rows[0]).toMatchObject({ h1: 14, h2: 9, year: 23, label: 'Ký (lãnh đạo)' });
+    expect(rows[0]).toMatchObject({ h1: 14, h2: 9, year: 23, label: 'Ký cá nhân (lãnh đạo)' });
     expect(rows[1]).toMatchObject({ h1: 11, h2: 8, year: 19 });
     expect(rows[2]).toMatchObject({ h1: 25, h2: 17, year: 42 });
   });

@@ -455,3 +455,24 @@ export async function dropFiles(browser, paths, { position = { x: 10, y: 10 }, e
   if (res && res.error) throw new Error(`dropFiles: ${res.error}`);
   return res.label;
 }
+
+/**
+ * Resident memory of the app: the newest `kyso-desktop` process that is not a token
+ * agent, and all its descendants (WebKit's web and network processes), from `ps`.
+ * Returns { totalKiB, parts: [{ pid, comm, rssKiB }] } or null when not found.
+ */
+export function appMemory() {
+  const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,rss=,etimes=,args='], { encoding: 'utf8' });
+  if (ps.status !== 0) return null;
+  const procs = ps.stdout.split('\n').filter(Boolean).map((l) => {
+    const m = l.trim().match(/^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/);
+    return m && { pid: +m[1], ppid: +m[2], rss: +m[3], age: +m[4], args: m[5] };
+  }).filter(Boolean);
+  const apps = procs.filter((p) => /(^|\/)kyso-desktop(\s|$)/.test(p.args) && !p.args.includes('--agent'));
+  if (!apps.length) return null;
+  const root = apps.sort((a, b) => a.age - b.age)[0];
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const p of procs) if (p.ppid === tree[i].pid) tree.push(p);
+  const parts = tree.map((p) => ({ pid: p.pid, comm: p.args.split(/\s+/)[0].split('/').pop(), rssKiB: p.rss }));
+  return { totalKiB: parts.reduce((a, p) => a + p.rssKiB, 0), parts };
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startApp, tempDir, writeTinyPdf } from '../lib/session.js';
+import { appMemory, startApp, tempDir, writeTinyPdf } from '../lib/session.js';
 
 const TITLE = 'KýSố — Ký số văn bản';
 const FILE_NAME = 'Công văn số 12 — Quyết định đóng dấu.pdf';
@@ -41,6 +41,14 @@ test('cold start to an interactive window', async () => {
   await tab.click();
   await (await s.browser.$('[data-testid="inbox-add-files"]')).waitForDisplayed({ timeout: 10000 });
   await (await s.browser.$('[data-testid="nav-sign"]')).click();
+});
+
+test('memory of the idle app', async () => {
+  await s.browser.pause(3000); // let start-up work (token listing, first paint) settle
+  const m = appMemory();
+  assert.ok(m && m.totalKiB > 0, 'the app process was not found');
+  const parts = m.parts.map((p) => `${p.comm} ${(p.rssKiB / 1024).toFixed(1)}`).join(' + ');
+  console.log(`e2e-timing: idle app memory (RSS, app + WebKit processes): ${(m.totalKiB / 1024).toFixed(1)} MiB = ${parts}`);
 });
 
 test('window title', async () => {

@@ -170,11 +170,13 @@ test('2. the leader signs through the PIN dialog', async () => {
     { timeout: 30000, timeoutMsg: 'no tries shown after a wrong PIN' });
   await s.screenshot('03-ky-sai-pin');
   await (await tid('pin-input')).setValue('123456');
+  const t0 = performance.now();
   await (await tid('pin-ok')).click();
   const result = await tid('sign-result');
   await result.waitForDisplayed({ timeout: 90000 });
   await s.browser.waitUntil(async () => (await result.getText()).includes('Hợp lệ'),
-    { timeout: 30000, timeoutMsg: `sign result: ${await result.getText()}` });
+    { timeout: 30000, interval: 50, timeoutMsg: `sign result: ${await result.getText()}` });
+  console.log(`e2e-timing: PIN dialog OK to the signed and verified result (2-page draft): ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   await waitStatus('doc-list', 'doc-item', DRAFT_NAME.replace('.pdf', ''), 'signed');
   assert.ok(fs.existsSync(files.draft.replace(/\.pdf$/, '.signed.pdf')), 'signed file beside the draft');
   await s.screenshot('04-ky-da-ky-hop-le');

@@ -42,7 +42,7 @@ export function createArchiveScreen() {
       h('tbody', {}, s.results.map((d) => h('tr', { class: 'archive-item', testid: 'archive-item', dataset: { id: d.id, status: d.status } },
         h('td', { text: d.docNumber || '—' }),
         h('td', { text: formatDate(d.docDate || d.updatedAt) }),
-        h('td', {}, h('div', { text: docLabel(d) }), h('div', { class: 'small muted', text: fileName(d.archivePath || d.currentPath) })),
+        h('td', {}, h('div', { text: docLabel(d) }), h('div', { class: 'small muted', text: fileName(d.currentPath) })),
         h('td', { text: d.signers || '' }),
         h('td', {}, h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) })))))));
   }

@@ -120,7 +120,7 @@ export function createClerkScreen(ctx) {
         d.status === 'sealed'
           ? h('button', { type: 'button', class: 'btn btn-primary', testid: 'release-button', disabled: s.busy, onclick: () => release(d.id), text: t('clerk.release') })
           : null),
-      h('div', { class: 'small muted', text: fileName(d.archivePath || d.currentPath) }));
+      h('div', { class: 'small muted', text: fileName(d.currentPath) }));
   }
 
   const rowSigs = new Map();
@@ -332,7 +332,7 @@ export function createClerkScreen(ctx) {
     renderLists();
     try {
       const doc = await call('release_document', { id });
-      s.notice = t('clerk.released', { file: fileName(doc.archivePath || doc.currentPath) });
+      s.notice = t('clerk.released', { file: fileName(doc.currentPath) });
     } catch (e) { showError(e); }
     s.busy = false;
     await refreshList();

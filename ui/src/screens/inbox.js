@@ -153,7 +153,7 @@ export function createInboxScreen(ctx) {
       const n = normaliseNumber(raw);
       const doc = await call('register_document', n ? { id, docNumber: n } : { id });
       upsert(doc);
-      s.notice = t('inbox.registered', { file: fileName(doc.archivePath || doc.currentPath) });
+      s.notice = t('inbox.registered', { file: fileName(doc.currentPath) });
     } catch (e) { showError(e); }
     s.busy.delete(id);
     render();
