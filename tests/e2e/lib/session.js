@@ -329,8 +329,9 @@ export async function startApp({ args = [], env = {}, name = 'session', app = AP
     // The host's session bus is never used. With E2E_DBUS=1 the driver and app get
     // a private one (dbus-run-session): it works, but D-Bus activation then starts
     // xdg-desktop-portal & co. and a start costs ~0.3 s more. Without a bus GTK and
-    // WebKit run fine (a11y is off via NO_AT_BRIDGE).
-    delete appEnv.DBUS_SESSION_BUS_ADDRESS;
+    // WebKit run fine (a11y is off via NO_AT_BRIDGE). A test that brings its own bus
+    // passes it in `env` (02-single-instance).
+    if (!env.DBUS_SESSION_BUS_ADDRESS) delete appEnv.DBUS_SESSION_BUS_ADDRESS;
     if (process.env.E2E_DBUS === '1') {
       const drs = which('dbus-run-session');
       if (drs) appEnv.__E2E_DBUS_RUN_SESSION = drs;
