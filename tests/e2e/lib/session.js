@@ -460,7 +460,7 @@ export async function dropFiles(browser, paths, { position = { x: 10, y: 10 }, e
 /**
  * Resident memory of the app: the newest `kyso-desktop` process that is not a token
  * agent, and all its descendants (WebKit's web and network processes), from `ps`.
- * Returns { totalKiB, parts: [{ pid, comm, rssKiB }] } or null when not found.
+ * Returns { totalKiB (RSS), totalPssKiB, parts: [{ pid, comm, agent, rssKiB, pssKiB }] } or null.
  */
 export function appMemory() {
   const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,rss=,etimes=,args='], { encoding: 'utf8' });
@@ -469,11 +469,21 @@ export function appMemory() {
     const m = l.trim().match(/^(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/);
     return m && { pid: +m[1], ppid: +m[2], rss: +m[3], age: +m[4], args: m[5] };
   }).filter(Boolean);
-  const apps = procs.filter((p) => /(^|\/)kyso-desktop(\s|$)/.test(p.args) && !p.args.includes('--agent'));
+  const exe = (p) => p.args.split(/\s+/)[0].split('/').pop();
+  const apps = procs.filter((p) => exe(p) === 'kyso-desktop' && !p.args.includes('--agent'));
   if (!apps.length) return null;
   const root = apps.sort((a, b) => a.age - b.age)[0];
   const tree = [root];
   for (let i = 0; i < tree.length; i++) for (const p of procs) if (p.ppid === tree[i].pid) tree.push(p);
-  const parts = tree.map((p) => ({ pid: p.pid, comm: p.args.split(/\s+/)[0].split('/').pop(), rssKiB: p.rss }));
-  return { totalKiB: parts.reduce((a, p) => a + p.rssKiB, 0), parts };
+  // PSS (proportional set size) splits shared pages (WebKit, GTK, Mesa libraries) between
+  // the processes that map them, so the sum is what the app really costs.
+  const pss = (pid) => {
+    try {
+      const m = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+      return m ? +m[1] : null;
+    } catch { return null; }
+  };
+  const parts = tree.map((p) => ({ pid: p.pid, comm: p.args.split(/\s+/)[0].split('/').pop(), agent: p.args.includes('--agent'), rssKiB: p.rss, pssKiB: pss(p.pid) }));
+  const sum = (k) => parts.reduce((a, p) => a + (p[k] || 0), 0);
+  return { totalKiB: sum('rssKiB'), totalPssKiB: sum('pssKiB'), parts };
 }
