@@ -307,9 +307,11 @@ fn preview_places_the_stamp_without_a_certificate() {
     j.role = JobRole::Copy;
     let p = kyso::job::preview(&j, None, Some("UBND TỈNH THỬ NGHIỆM")).unwrap();
     let v = serde_json::to_value(&p).unwrap();
-    assert_eq!(v["placement"]["page"], 1, "{v}");
-    assert_eq!(v["placement"]["template"], "copy", "{v}");
-    let bx = v["placement"]["boxMm"].as_array().expect("boxMm");
+    // Flat JSON: the placement's fields next to the page size (what the desktop page reads).
+    assert_eq!(v["page"], 1, "{v}");
+    assert_eq!(v["template"], "copy", "{v}");
+    assert!(v["pageSizeMm"].is_array(), "{v}");
+    let bx = v["boxMm"].as_array().expect("boxMm");
     let [w, h] = p.page_size_mm;
     assert!((w - 210.0).abs() < 1.0 && (h - 297.0).abs() < 1.0, "{w}x{h}");
     // Top right of page 1 (R3).

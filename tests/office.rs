@@ -18,10 +18,11 @@ use kyso::verify::verdict::Indication;
 const PERSONAL: &str = "01";
 const AGENCY: &str = "04";
 
-/// CRLs for the test PKI (so verdicts can be TOTAL_PASSED offline).
-fn crls(tb: &Testbed) -> Vec<PathBuf> {
-    let dir = tb.dir.join("office-crls");
-    if !dir.join("root.crl.pem").is_file() {
+/// CRLs for the test PKI (so verdicts can be TOTAL_PASSED offline), made in `into`
+/// (each test its own: tests run in parallel processes).
+fn crls(tb: &Testbed, into: &Path) -> Vec<PathBuf> {
+    let dir = into.join("crls");
+    {
         let st = std::process::Command::new("bash")
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/attacks/make-crls.sh"))
             .arg(&tb.dir)
@@ -61,7 +62,7 @@ fn world_with(wrapper: Option<&Path>, private: bool) -> World {
         agent: agent(&conf, wrapper),
         modules: vec![PathBuf::from(tb.module())],
         trust: vec![tb.pki("root.pem")],
-        crls: crls(&tb),
+        crls: crls(&tb, dir.path()),
         offline: true,
     };
     let office = Office::open(config).expect("open office");
