@@ -6,14 +6,12 @@
 //! the batch, and everything not yet sealed stays `pending` — the signing core
 //! never leaves a partial file.
 
-use std::path::PathBuf;
-
 use serde::{Deserialize, Serialize};
 
 use super::signing::TokenChoice;
 use super::Office;
-use crate::job::{JobRole, SignJob};
-use crate::queue::{sha256_file, DocStatus, Document, SignedRecord};
+use crate::job::JobRole;
+use crate::queue::{DocStatus, Document};
 use crate::agent::protocol::{AgentErrorBody, SecretPin};
 
 /// One document of a batch, with the number and date the clerk typed.
@@ -133,36 +131,11 @@ impl Office {
 
     fn seal_one(&self, item: &BatchItem, session: &super::signing::Session) -> Result<Document, crate::Error> {
         let doc = self.document(item.id)?;
-        let input = PathBuf::from(&doc.current_path);
-        let output = super::output_beside(&input, "sealed");
-        let job = SignJob {
-            input: input.clone(),
-            output: output.clone(),
-            role: JobRole::Seal,
-            image: self.stamp_image(super::StampImageKind::Seal),
-            doc_number: item.doc_number.clone().filter(|s| !s.trim().is_empty()),
-            doc_date: item.doc_date.clone().filter(|s| !s.trim().is_empty()),
-            trust: self.config.trust.clone(),
-            crls: self.config.crls.clone(),
-            offline: self.config.offline,
-            ..SignJob::default()
-        };
-        // R9 before any PIN is used: a refused document costs no token operation.
+        let mut job = self.job_for(&doc, JobRole::Seal, "sealed");
+        job.doc_number = item.doc_number.clone().filter(|s| !s.trim().is_empty());
+        job.doc_date = item.doc_date.clone().filter(|s| !s.trim().is_empty());
+        // R9 before the token signs: a refused document costs no token operation.
         crate::job::check_job(&job)?;
-        let before = sha256_file(&input)?;
-        let _outcome = self.sign_in_session(session.session, job.clone())?;
-        let after = sha256_file(&output)?;
-        let rec = SignedRecord {
-            output,
-            status: DocStatus::Sealed,
-            actor: session.actor.clone(),
-            cert_serial: session.serial.clone(),
-            sha256_before: before,
-            sha256_after: after,
-            doc_number: job.doc_number.clone(),
-            doc_date: job.doc_date.clone(),
-            action: "sealed".into(),
-        };
-        Ok(self.queue().record_signed(item.id, &rec)?)
+        self.sign_and_record(item.id, session, job, DocStatus::Sealed, "sealed")
     }
 }

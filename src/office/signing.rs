@@ -107,50 +107,65 @@ impl Office {
         }
     }
 
-    /// The *Ký* screen's button: sign document `req.id` (role `sign`) with a personal
-    /// signature, beside its file as `NAME.signed.pdf`, record it, and verify it.
-    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, pin: SecretPin) -> Result<(Document, DocumentReport), crate::Error> {
-        let doc = self.document(req.id)?;
+    /// A job on document `doc`'s current file, written beside it as `NAME.<suffix>.pdf`,
+    /// with this office's trust anchors, CRLs and network setting, and the stamp image
+    /// of `role` when one is set.
+    pub(super) fn job_for(&self, doc: &Document, role: JobRole, suffix: &str) -> SignJob {
         let input = PathBuf::from(&doc.current_path);
-        let output = super::output_beside(&input, "signed");
-        let job = SignJob {
-            input: input.clone(),
-            output: output.clone(),
-            role: JobRole::Personal,
-            page: req.page,
-            at_mm: req.at_mm,
-            image: req.image_path.clone().or_else(|| self.stamp_image(super::StampImageKind::Signature)),
-            invisible: req.invisible,
+        let kind = if role.is_agency() { super::StampImageKind::Seal } else { super::StampImageKind::Signature };
+        SignJob {
+            output: super::output_beside(&input, suffix),
+            input,
+            role,
+            image: self.stamp_image(kind),
             trust: self.config.trust.clone(),
             crls: self.config.crls.clone(),
             offline: self.config.offline,
             ..SignJob::default()
-        };
-        crate::job::check_job(&job)?;
-        let before = sha256_file(&input)?;
-        let session = self.login(choice, pin)?;
-        let result = self.sign_in_session(session.session, job);
-        self.logout(session.session);
-        match result {
-            Ok(_) => {}
-            Err(e) => {
-                let _ = self.queue().record_failure(req.id, "sign_failed", &crate::i18n::Localize::localize(&e, crate::Lang::En));
-                return Err(e);
-            }
         }
-        let after = sha256_file(&output)?;
+    }
+
+    /// Sign `job` in `session` and record the result for document `id` in one queue
+    /// transaction: `status`, who signed (the session's certificate), the SHA-256 before
+    /// and after, the number and date the job wrote. The caller has run
+    /// [`crate::job::check_job`].
+    pub(super) fn sign_and_record(&self, id: i64, session: &Session, job: SignJob, status: DocStatus, action: &str) -> Result<Document, crate::Error> {
+        let before = sha256_file(&job.input)?;
+        let (output, doc_number, doc_date) = (job.output.clone(), job.doc_number.clone(), job.doc_date.clone());
+        self.sign_in_session(session.session, job)?;
         let rec = SignedRecord {
-            output: output.clone(),
-            status: DocStatus::Signed,
+            sha256_after: sha256_file(&output)?,
+            output,
+            status,
             actor: session.actor.clone(),
             cert_serial: session.serial.clone(),
             sha256_before: before,
-            sha256_after: after,
-            doc_number: None,
-            doc_date: None,
-            action: "signed".into(),
+            doc_number,
+            doc_date,
+            action: action.into(),
         };
-        let doc = self.queue().record_signed(req.id, &rec)?;
+        Ok(self.queue().record_signed(id, &rec)?)
+    }
+
+    /// The *Ký* screen's button: sign document `req.id` (role `sign`) with a personal
+    /// signature, beside its file as `NAME.signed.pdf`, record it, and verify it.
+    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, pin: SecretPin) -> Result<(Document, DocumentReport), crate::Error> {
+        let doc = self.document(req.id)?;
+        let mut job = self.job_for(&doc, JobRole::Personal, "signed");
+        job.page = req.page;
+        job.at_mm = req.at_mm;
+        job.invisible = req.invisible;
+        if req.image_path.is_some() {
+            job.image = req.image_path.clone();
+        }
+        crate::job::check_job(&job)?;
+        let output = job.output.clone();
+        let session = self.login(choice, pin)?;
+        let result = self.sign_and_record(req.id, &session, job, DocStatus::Signed, "signed");
+        self.logout(session.session);
+        let doc = result.inspect_err(|e| {
+            let _ = self.queue().record_failure(req.id, "sign_failed", &crate::i18n::Localize::localize(e, crate::Lang::En));
+        })?;
         let report = verify_file(&output, &self.verify_options());
         Ok((doc, report))
     }
@@ -159,18 +174,12 @@ impl Office {
     /// is signed and no token is touched.
     pub fn preview_placement(&self, id: i64, role: DocRole, signer_name: Option<&str>, doc_number: Option<&str>, doc_date: Option<&str>, page: Option<usize>, at_mm: Option<(f64, f64)>) -> Result<crate::job::Preview, crate::Error> {
         let doc = self.document(id)?;
-        let input = PathBuf::from(&doc.current_path);
-        let job = SignJob {
-            output: super::output_beside(&input, "preview"),
-            input,
-            role: if role == DocRole::Seal { JobRole::Seal } else { JobRole::Personal },
-            image: self.stamp_image(if role == DocRole::Seal { super::StampImageKind::Seal } else { super::StampImageKind::Signature }),
-            page,
-            at_mm,
-            doc_number: doc_number.map(str::to_owned),
-            doc_date: doc_date.map(str::to_owned),
-            ..SignJob::default()
-        };
+        let role = if role == DocRole::Seal { JobRole::Seal } else { JobRole::Personal };
+        let mut job = self.job_for(&doc, role, "preview");
+        job.page = page;
+        job.at_mm = at_mm;
+        job.doc_number = doc_number.map(str::to_owned);
+        job.doc_date = doc_date.map(str::to_owned);
         crate::job::preview(&job, signer_name, None)
     }
 }

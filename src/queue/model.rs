@@ -67,9 +67,10 @@ impl FromStr for DocRole {
 pub enum DocStatus {
     /// Waiting for its step (signing, sealing or checking).
     Pending,
-    /// Signed by a person (role `sign`; finished).
+    /// Signed by a person (role `sign`); may go on to the clerk's seal.
     Signed,
-    /// Numbered and sealed by the agency (role `seal`), not yet released.
+    /// Numbered and sealed by the agency (role `seal`, or a role `sign` draft the
+    /// leader signed on this machine), not yet released.
     Sealed,
     /// Sealed and released; the file is in the archive (finished).
     Released,
