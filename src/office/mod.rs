@@ -26,7 +26,7 @@ pub use images::StampImageKind;
 pub use devices::{flatten_inventory, CertView, ExpiringCertificate, TokenView};
 pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
-pub use signing::{SignDocument, TokenChoice};
+pub use signing::{PreviewRequest, SignDocument, TokenChoice};
 
 use crate::agent::AgentClient;
 use crate::queue::{DocRole, Document, Queue};

@@ -45,6 +45,26 @@ pub struct SignDocument {
     pub invisible: bool,
 }
 
+/// What the stamp preview asks for.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRequest {
+    /// Queue id.
+    pub id: i64,
+    /// `sign` (personal signature) or `seal` (the clerk's seal, with number and date).
+    pub role: DocRole,
+    /// The chosen certificate's name, to find the signer's block.
+    pub signer_name: Option<String>,
+    /// Number and symbol to write (seal).
+    pub doc_number: Option<String>,
+    /// Date `YYYY-MM-DD` to write (seal).
+    pub doc_date: Option<String>,
+    /// 1-based page chosen by the user.
+    pub page: Option<usize>,
+    /// Top-left of the stamp in mm, when dragged.
+    pub at_mm: Option<(f64, f64)>,
+}
+
 /// A logged-in token session in the agent, with who it signs as.
 #[derive(Clone, Debug)]
 pub(super) struct Session {
@@ -170,16 +190,16 @@ impl Office {
         Ok((doc, report))
     }
 
-    /// Where the stamp of `role` would go on document `id`, for the preview. Nothing
-    /// is signed and no token is touched.
-    pub fn preview_placement(&self, id: i64, role: DocRole, signer_name: Option<&str>, doc_number: Option<&str>, doc_date: Option<&str>, page: Option<usize>, at_mm: Option<(f64, f64)>) -> Result<crate::job::Preview, crate::Error> {
-        let doc = self.document(id)?;
-        let role = if role == DocRole::Seal { JobRole::Seal } else { JobRole::Personal };
+    /// Where the stamp would go on the document, for the preview. Nothing is signed
+    /// and no token is touched.
+    pub fn preview_placement(&self, req: &PreviewRequest) -> Result<crate::job::Preview, crate::Error> {
+        let doc = self.document(req.id)?;
+        let role = if req.role == DocRole::Seal { JobRole::Seal } else { JobRole::Personal };
         let mut job = self.job_for(&doc, role, "preview");
-        job.page = page;
-        job.at_mm = at_mm;
-        job.doc_number = doc_number.map(str::to_owned);
-        job.doc_date = doc_date.map(str::to_owned);
-        crate::job::preview(&job, signer_name, None)
+        job.page = req.page;
+        job.at_mm = req.at_mm;
+        job.doc_number = req.doc_number.clone();
+        job.doc_date = req.doc_date.clone();
+        crate::job::preview(&job, req.signer_name.as_deref(), None)
     }
 }

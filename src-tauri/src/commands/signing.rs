@@ -1,6 +1,6 @@
 //! *Ký* and *Văn thư*: stamp preview, signing, the clerk's batch, release.
 
-use kyso::office::{BatchItem, BatchProgress, BatchResult, SignDocument, TokenChoice};
+use kyso::office::{BatchItem, BatchProgress, BatchResult, PreviewRequest, SignDocument, TokenChoice};
 use kyso::queue::{DocRole, Document};
 use kyso::agent::protocol::SecretPin;
 use serde::Serialize;
@@ -23,10 +23,8 @@ pub async fn preview_placement(
     at_mm: Option<(f64, f64)>,
 ) -> CmdResult<kyso::job::Preview> {
     let role: DocRole = role.parse().map_err(|_| AppError::internal("Vai trò không hợp lệ.", "Unknown role."))?;
-    blocking(&office, move |o| {
-        o.preview_placement(id, role, signer_name.as_deref(), doc_number.as_deref(), doc_date.as_deref(), page, at_mm)
-    })
-    .await
+    let req = PreviewRequest { id, role, signer_name, doc_number, doc_date, page, at_mm };
+    blocking(&office, move |o| o.preview_placement(&req)).await
 }
 
 /// A signed document and its verdict.
