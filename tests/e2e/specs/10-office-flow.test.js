@@ -234,6 +234,19 @@ test('5. a valid incoming document is registered with its number', async () => {
   await s.screenshot('10-kiem-tra-da-vao-so');
 });
 
+test('5b. the tampered one is rejected: notice written, document kept', async () => {
+  const bad = await rowWithText('inbox-list', 'inbox-item', 'Công văn bị sửa');
+  await (await bad.$('[data-testid="reject-button"]')).click();
+  await waitStatus('rejected-list', 'inbox-item', 'Công văn bị sửa', 'rejected');
+  const notices = path.join(work, 'data', 'notices');
+  await s.browser.waitUntil(async () => fs.existsSync(notices) && fs.readdirSync(notices).some((f) => f.endsWith('.pdf')),
+    { timeout: 20000, timeoutMsg: 'no notice PDF written' });
+  const text = fs.readdirSync(notices).filter((f) => f.endsWith('.txt')).map((f) => fs.readFileSync(path.join(notices, f), 'utf8')).join('\n');
+  assert.ok(text.includes('Công văn bị sửa.pdf'), `notice text:\n${text}`);
+  assert.ok(fs.existsSync(files.tampered), 'a rejected document is never deleted');
+  await s.screenshot('10b-kiem-tra-tu-choi');
+});
+
 test('6. the archive finds it by its number', async () => {
   await nav('nav-archive');
   await (await tid('archive-search-input')).setValue(INCOMING_NUMBER);
@@ -241,4 +254,35 @@ test('6. the archive finds it by its number', async () => {
   const hit = await rowWithText('archive-results', 'archive-item', INCOMING_NUMBER);
   assert.ok((await hit.getText()).includes('Công văn 45'));
   await s.screenshot('11-luu-tru-tim-theo-so');
+});
+
+test('7. Thiết bị lists the token and its certificates', async () => {
+  await nav('nav-devices');
+  const list = await tid('token-list');
+  await s.browser.waitUntil(async () => (await list.getText()).includes('KYSO-TEST'), { timeout: 30000, timeoutMsg: 'token not listed' });
+  const certs = await tids('cert-item', list);
+  assert.ok(certs.length >= 4, `certificates listed: ${certs.length}`);
+  assert.ok((await list.getText()).includes('Nguyễn Văn An'));
+  await s.screenshot('12-thiet-bi');
+});
+
+test('8. Báo cáo counts the signature, the seal and the registration of this year', async () => {
+  await nav('nav-reports');
+  const table = await tid('report-table');
+  await s.browser.waitUntil(async () => /Ký cá nhân/.test(await table.getText()), { timeout: 20000, timeoutMsg: 'no report' });
+  const lines = [];
+  for (const r of await table.$$('tbody tr')) {
+    const cells = [];
+    for (const c of await r.$$('th, td')) cells.push((await c.getText()).trim());
+    lines.push(cells);
+  }
+  // Each act once, in one half of the year, and once for the year: [label, H1, H2, year].
+  for (const label of ['Ký cá nhân', 'Đóng dấu', 'Vào sổ']) {
+    const row = lines.find((c) => c[0].includes(label));
+    assert.ok(row, `no row ${label}: ${JSON.stringify(lines)}`);
+    const [, h1, h2, year] = row.map((x) => Number(x));
+    assert.equal(year, 1, `${label}: ${JSON.stringify(row)}`);
+    assert.equal(h1 + h2, 1, `${label}: ${JSON.stringify(row)}`);
+  }
+  await s.screenshot('13-bao-cao');
 });

@@ -2,7 +2,7 @@
 // otherwise reject with a notice; rejected ones are kept in their own list.
 import { call } from '../api.js';
 import { h, clear } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
 import { fileName, reasonOf, statusLabel } from '../format.js';
 import { normaliseNumber, numberProblem } from '../validate.js';
@@ -164,7 +164,7 @@ export function createInboxScreen(ctx) {
     s.busy.add(id);
     render();
     try {
-      const out = await call('reject_document', { id });
+      const out = await call('reject_document', { id, lang: getLang() });
       upsert(out.doc);
       s.notice = t('inbox.rejected', { path: out.noticePdf || out.noticeText || '' });
     } catch (e) { showError(e); }
