@@ -253,6 +253,11 @@ test('6. the archive finds it by its number', async () => {
   await (await tid('archive-search-button')).click();
   const hit = await rowWithText('archive-results', 'archive-item', INCOMING_NUMBER);
   assert.ok((await hit.getText()).includes('Công văn 45'));
+  // Its history: who checked and registered it, when, with the file's SHA-256 (R12).
+  await (await hit.$('[data-testid="history-button"]')).click();
+  const hist = await tid('history');
+  await s.browser.waitUntil(async () => (await hist.getText()).includes('Vào sổ'), { timeout: 20000, timeoutMsg: 'no history' });
+  assert.match(await hist.getText(), /Kiểm tra chữ ký/);
   await s.screenshot('11-luu-tru-tim-theo-so');
 });
 

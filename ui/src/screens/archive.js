@@ -3,12 +3,12 @@ import { call } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
-import { fileName, formatDate, statusLabel } from '../format.js';
+import { fileName, formatDate, formatDateTime, statusLabel } from '../format.js';
 import { rangeProblem } from '../validate.js';
 import { docLabel } from '../widgets.js';
 
 export function createArchiveScreen() {
-  const s = { results: null, notice: '', bad: [] };
+  const s = { results: null, notice: '', bad: [], history: new Map(), open: null };
   const input = h('input', { type: 'search', class: 'search-input', testid: 'archive-search-input', autocomplete: 'off',
     onkeydown: (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); search(); } } });
   const from = h('input', { type: 'date', class: 'date-input', testid: 'archive-from' });
@@ -37,14 +37,44 @@ export function createArchiveScreen() {
     results.append(h('p', { class: 'muted', text: s.results.length ? t('archive.count', { n: s.results.length }) : t('archive.empty') }));
     if (!s.results.length) return;
     const head = ['archive.col.number', 'archive.col.date', 'archive.col.title', 'archive.col.signers', 'archive.col.status'];
-    results.append(h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col', text: t(k) })))),
-      h('tbody', {}, s.results.map((d) => h('tr', { class: 'archive-item', testid: 'archive-item', dataset: { id: d.id, status: d.status } },
+    const rows = [];
+    for (const d of s.results) {
+      const historyBtn = h('button', { type: 'button', class: 'btn btn-small', testid: 'history-button', 'aria-expanded': String(s.open === d.id), onclick: () => toggleHistory(d.id), text: t('archive.history') });
+      rows.push(h('tr', { class: 'archive-item', testid: 'archive-item', dataset: { id: d.id, status: d.status } },
         h('td', { text: d.docNumber || '—' }),
         h('td', { text: formatDate(d.docDate || d.updatedAt) }),
         h('td', {}, h('div', { text: docLabel(d) }), h('div', { class: 'small muted', text: fileName(d.currentPath) })),
         h('td', { text: d.signers || '' }),
-        h('td', {}, h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) })))))));
+        h('td', {}, h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) }), ' ', historyBtn)));
+      if (s.open === d.id) {
+        rows.push(h('tr', { class: 'history-row', testid: 'history' }, h('td', { colspan: '5' }, historyTable(s.history.get(d.id)))));
+      }
+    }
+    results.append(h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, head.map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, rows)));
+  }
+
+  /** Who did what and when, with the certificate serial and the file's SHA-256 before and after (R12). */
+  function historyTable(entries) {
+    if (!entries) return h('p', { class: 'muted small', text: t('common.loading') });
+    const short = (x) => (x ? `${x.slice(0, 12)}…` : '');
+    return h('table', { class: 'table history' },
+      h('thead', {}, h('tr', {}, ['archive.h.at', 'archive.h.action', 'archive.h.actor', 'archive.h.serial', 'archive.h.sha'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, entries.map((e) => h('tr', {},
+        h('td', { text: formatDateTime(e.at) }),
+        h('td', { text: t('history.' + e.action) === 'history.' + e.action ? e.action : t('history.' + e.action) }),
+        h('td', { text: e.actor || '' }),
+        h('td', { class: 'mono small', text: e.certSerial || '' }),
+        h('td', { class: 'mono small', title: `${e.sha256Before || ''} → ${e.sha256After || ''}`, text: e.sha256After && e.sha256Before ? `${short(e.sha256Before)} → ${short(e.sha256After)}` : short(e.sha256After || e.sha256Before) })))));
+  }
+
+  async function toggleHistory(id) {
+    s.open = s.open === id ? null : id;
+    renderResults();
+    if (s.open !== id || s.history.has(id)) return;
+    try { s.history.set(id, await call('document_history', { id })); } catch (e) { showError(e); s.history.set(id, []); }
+    renderResults();
   }
 
   function renderNotice() {
