@@ -14,6 +14,9 @@ use kyso::{tr, Lang};
 /// Arguments of `kyso archive`.
 #[derive(Args, Debug)]
 pub struct ArchiveArgs {
+    /// Thư mục dữ liệu (mặc định KYSO_DATA_DIR hoặc thư mục dữ liệu người dùng) / data folder.
+    #[arg(long = "data-dir", value_name = "DIR", global = true)]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: ArchiveCommand,
 }
@@ -126,7 +129,12 @@ fn print_json<T: serde::Serialize>(v: &T) {
 
 /// Run `kyso archive`.
 pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
-    let queue = Queue::open(&super::data_dir())?;
+    // A folder named on the command line must exist: a typo must not create (and
+    // report as intact) an empty archive.
+    if let Some(d) = args.data_dir.as_ref().filter(|d| !d.is_dir()) {
+        return Err(kyso::error::UsageError::InvalidArgument { option: "--data-dir".into(), value: d.display().to_string() }.into());
+    }
+    let queue = Queue::open(&args.data_dir.clone().unwrap_or_else(super::data_dir))?;
     match args.command {
         ArchiveCommand::Check { json } => {
             let report = queue.check()?;
