@@ -3,7 +3,7 @@
 # headless (Xvfb). Installs only what is missing; fast when everything is present.
 set -euo pipefail
 PKGS=(libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev build-essential
-      file libxdo-dev pkg-config xvfb xauth xdotool imagemagick webkit2gtk-driver)
+      file libxdo-dev pkg-config xvfb xauth xdotool imagemagick webkit2gtk-driver dbus-daemon procps)
 [[ $EUID -eq 0 ]] || { echo "setup-desktop-deps: run as root" >&2; exit 1; }
 missing=()
 declare -A have=()
