@@ -43,14 +43,8 @@ say() { echo "bench-sign: $*" >&2; }
 [[ "${1:-}" != -* ]] || { echo "usage: $0 [TESTBED_DIR]" >&2; exit 2; }
 
 # ------------------------------------------------------------------ tools
-as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-apt_install() {  # apt_install PKG...: apt-get update only if the install fails without it
-  say "installing $* (apt)"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
-    as_root apt-get update -q >/dev/null
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
-  }
-}
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
 command -v hyperfine >/dev/null || apt_install hyperfine
 [[ -x /usr/bin/time ]] || apt_install time
 for t in qpdf sha256sum openssl python3 pyhanko; do
@@ -76,61 +70,14 @@ SETUP="$(awk '/^  [^ #][^:]*:[[:space:]]*$/ { s = $1; sub(/:$/, "", s) }
 [[ -n "$SETUP" ]] || die "no pkcs11-setup with key-id 01 in $PYCFG"
 
 # ------------------------------------------------------------------ binary
-mkdir -p "$OUTD"
-OUTD="$(cd "$OUTD" && pwd)"
-W="$OUTD/work"; mkdir -p "$W"
-if [[ -n "${KYSO_BIN:-}" ]]; then
-  [[ -x "$KYSO_BIN" ]] || die "KYSO_BIN=$KYSO_BIN is not executable"
-  SRC_BIN="$KYSO_BIN"
-elif [[ -n "${BENCH_REV:-}" ]]; then
-  BSRC="$ROOT/target/bench-src"
-  rm -rf "$BSRC"; mkdir -p "$BSRC"
-  (cd "$ROOT" && git archive "$BENCH_REV") | tar -x -C "$BSRC"
-  say "cargo build --release -p kyso --bin kyso (git $BENCH_REV, clean export in $BSRC)"
-  (cd "$BSRC" && CARGO_TARGET_DIR="$ROOT/target/bench-target" cargo build --release -p kyso --bin kyso) \
-    >"$OUTD/build.log" 2>&1 \
-    || { tail -n 30 "$OUTD/build.log" >&2; die "release build of $BENCH_REV failed (log: $OUTD/build.log)"; }
-  SRC_BIN="$ROOT/target/bench-target/release/kyso"
-else
-  say "cargo build --release -p kyso --bin kyso"
-  (cd "$ROOT" && cargo build --release -p kyso --bin kyso) >"$OUTD/build.log" 2>&1 \
-    || { tail -n 30 "$OUTD/build.log" >&2; die "release build failed (log: $OUTD/build.log)"; }
-  SRC_BIN="$ROOT/target/release/kyso"
-fi
-# a private copy: a concurrent `cargo build` must not swap the binary half-way through
-KYSO="$W/kyso"
-cp "$SRC_BIN" "$KYSO"
-if [[ -n "${KYSO_BIN:-}" ]]; then
-  REV="binary $KYSO_BIN (KYSO_BIN)"
-elif [[ -n "${BENCH_REV:-}" ]]; then
-  REV="$(cd "$ROOT" && git rev-parse --short "$BENCH_REV") (clean export of $BENCH_REV)"
-else
-  REV="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  DIRTY="$(cd "$ROOT" && git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null | wc -l)"
-  (( DIRTY > 0 )) && REV="$REV work tree + $DIRTY uncommitted file(s) under src/ Cargo.*"
-fi
-KYSO_VER="$("$KYSO" --version 2>/dev/null | head -1 || true)"
+bench_binary bench-src
 
 export KYSO_PIN="$KYSO_TEST_PIN"
 MOD="$KYSO_TEST_MODULE"
 TOK="$KYSO_TEST_TOKEN"
 
 # ------------------------------------------------------------------ wait for an idle machine
-waited=0
-while (( $(pgrep -c rustc || true) > 0 )) && (( waited < WAIT_IDLE )); do
-  (( waited == 0 )) && say "rustc is running; waiting up to ${WAIT_IDLE}s for it to finish"
-  sleep 10; waited=$((waited + 10))
-done
-RUSTC0="$(pgrep -c rustc || true)"
-LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
-# the busiest processes just before measuring (%CPU over each process's lifetime, as ps reports it)
-TOPCPU="$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { printf "%s%s %s%%", sep, $2, $1; sep = ", " }' | cut -c1-200)"
-# sample the load while measuring (stopped by its pid on exit)
-SAMPLES="$OUTD/load-samples.txt"; : >"$SAMPLES"
-( while :; do echo "$(date +%s) $(pgrep -c rustc || true) $(cut -d' ' -f1 /proc/loadavg)"; sleep 2; done ) \
-  >>"$SAMPLES" 2>/dev/null &
-SAMPLER=$!
-trap 'kill "$SAMPLER" 2>/dev/null || true' EXIT
+bench_wait_idle
 
 HF=(hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS")
 
@@ -138,8 +85,6 @@ HF=(hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS")
 O_K="$W/lo-kyso.pdf"; O_P="$W/lo-pyhanko.pdf"
 K1=("$KYSO" sign "$LO" -o "$O_K" --module "$MOD" --token "$TOK" --cert 01)
 P1=(pyhanko --config "$PYCFG" sign addsig --field Sig1 --use-pades pkcs11 --p11-setup "$SETUP" "$LO" "$O_P")
-# hyperfine -N splits its command strings shell-style, so quote each word
-q() { local s; printf -v s '%q ' "$@"; echo "${s% }"; }
 CMD_K1="$(q "${K1[@]}")"; CMD_P1="$(q "${P1[@]}")"
 say "1/4 draft-lo.pdf: kyso vs pyHanko"
 "${HF[@]}" --export-json "$OUTD/small.json" \

@@ -50,14 +50,8 @@ say() { echo "bench-stamp: $*" >&2; }
 [[ "${1:-}" != -* ]] || { echo "usage: $0 [TESTBED_DIR]" >&2; exit 2; }
 
 # ------------------------------------------------------------------ tools
-as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-apt_install() {
-  say "installing $* (apt)"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
-    as_root apt-get update -q >/dev/null
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
-  }
-}
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
 command -v hyperfine >/dev/null || apt_install hyperfine
 for t in qpdf python3 pyhanko; do
   command -v "$t" >/dev/null || die "missing '$t' (run scripts/setup-test-deps.sh)"
@@ -81,39 +75,7 @@ SETUP="$(awk '/^  [^ #][^:]*:[[:space:]]*$/ { s = $1; sub(/:$/, "", s) }
 [[ -n "$SETUP" ]] || die "no pkcs11-setup with key-id 01 in $PYCFG"
 
 # ------------------------------------------------------------------ binary
-mkdir -p "$OUTD"
-OUTD="$(cd "$OUTD" && pwd)"
-W="$OUTD/work"; mkdir -p "$W"
-if [[ -n "${KYSO_BIN:-}" ]]; then
-  [[ -x "$KYSO_BIN" ]] || die "KYSO_BIN=$KYSO_BIN is not executable"
-  SRC_BIN="$KYSO_BIN"
-elif [[ -n "${BENCH_REV:-}" ]]; then
-  BSRC="$ROOT/target/bench-src"
-  rm -rf "$BSRC"; mkdir -p "$BSRC"
-  (cd "$ROOT" && git archive "$BENCH_REV") | tar -x -C "$BSRC"
-  say "cargo build --release -p kyso --bin kyso (git $BENCH_REV, clean export in $BSRC)"
-  (cd "$BSRC" && CARGO_TARGET_DIR="$ROOT/target/bench-target" cargo build --release -p kyso --bin kyso) \
-    >"$OUTD/build.log" 2>&1 \
-    || { tail -n 30 "$OUTD/build.log" >&2; die "release build of $BENCH_REV failed (log: $OUTD/build.log)"; }
-  SRC_BIN="$ROOT/target/bench-target/release/kyso"
-else
-  say "cargo build --release -p kyso --bin kyso"
-  (cd "$ROOT" && cargo build --release -p kyso --bin kyso) >"$OUTD/build.log" 2>&1 \
-    || { tail -n 30 "$OUTD/build.log" >&2; die "release build failed (log: $OUTD/build.log)"; }
-  SRC_BIN="$ROOT/target/release/kyso"
-fi
-KYSO="$W/kyso"
-cp "$SRC_BIN" "$KYSO"
-if [[ -n "${KYSO_BIN:-}" ]]; then
-  REV="binary $KYSO_BIN (KYSO_BIN)"
-elif [[ -n "${BENCH_REV:-}" ]]; then
-  REV="$(cd "$ROOT" && git rev-parse --short "$BENCH_REV") (clean export of $BENCH_REV)"
-else
-  REV="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  DIRTY="$(cd "$ROOT" && git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null | wc -l)"
-  (( DIRTY > 0 )) && REV="$REV work tree + $DIRTY uncommitted file(s) under src/ Cargo.*"
-fi
-KYSO_VER="$("$KYSO" --version 2>/dev/null | head -1 || true)"
+bench_binary bench-src
 "$KYSO" sign --help 2>&1 | grep -q -- '--image' || die "$SRC_BIN has no 'sign --image' (stamps not built in)"
 
 export KYSO_PIN="$KYSO_TEST_PIN"
@@ -146,7 +108,6 @@ stamp-styles:
 EOF
 fi
 
-q() { local s; printf -v s '%q ' "$@"; echo "${s% }"; }
 O_I="$W/lo-invisible.pdf"; O_N="$W/lo-no-template.pdf"; O_V="$W/lo-visible.pdf"; O_A="$W/lo-visible-at.pdf"
 O_P="$W/lo-pyhanko-stamp.pdf"
 KBASE=(--module "$MOD" --token "$TOK" --cert 01)
@@ -197,19 +158,7 @@ if [[ -z "$PYSTYLE" && "$PY_STAMP_DESC" == text\ stamp* ]]; then
 fi
 
 # ------------------------------------------------------------------ wait for an idle machine
-waited=0
-while (( $(pgrep -c rustc || true) > 0 )) && (( waited < WAIT_IDLE )); do
-  (( waited == 0 )) && say "rustc is running; waiting up to ${WAIT_IDLE}s for it to finish"
-  sleep 10; waited=$((waited + 10))
-done
-RUSTC0="$(pgrep -c rustc || true)"
-LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
-TOPCPU="$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { printf "%s%s %s%%", sep, $2, $1; sep = ", " }' | cut -c1-200)"
-SAMPLES="$OUTD/load-samples.txt"; : >"$SAMPLES"
-( while :; do echo "$(date +%s) $(pgrep -c rustc || true) $(cut -d' ' -f1 /proc/loadavg)"; sleep 2; done ) \
-  >>"$SAMPLES" 2>/dev/null &
-SAMPLER=$!
-trap 'kill "$SAMPLER" 2>/dev/null || true' EXIT
+bench_wait_idle
 
 HF=(hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS")
 CMD_I="$(q "${K_I[@]}")"; CMD_N="$(q "${K_N[@]}")"; CMD_V="$(q "${K_V[@]}")"; CMD_A="$(q "${K_A[@]}")"

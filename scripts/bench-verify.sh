@@ -58,14 +58,8 @@ say() { echo "bench-verify: $*" >&2; }
 [[ "${1:-}" != -* ]] || { echo "usage: $0 [TESTBED_DIR]" >&2; exit 2; }
 
 # ------------------------------------------------------------------ tools
-as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-apt_install() {  # apt_install PKG...: apt-get update only if the install fails without it
-  say "installing $* (apt)"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
-    as_root apt-get update -q >/dev/null
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
-  }
-}
+# shellcheck source=scripts/bench-lib.sh
+. "$ROOT/scripts/bench-lib.sh"
 command -v hyperfine >/dev/null || apt_install hyperfine
 [[ -x /usr/bin/time ]] || apt_install time
 for t in pdfsig sha256sum openssl python3 pyhanko xargs; do
@@ -91,41 +85,7 @@ for f in "$LO" "$ONE" "$BIG" "$P12" "$ROOTPEM" "$NSS/cert9.db"; do [[ -s "$f" ]]
 export KYSO_P12_PASSWORD="${KYSO_TEST_P12_PASSWORD:-kyso-test}"
 
 # ------------------------------------------------------------------ binary
-mkdir -p "$OUTD"
-OUTD="$(cd "$OUTD" && pwd)"
-W="$OUTD/work"; mkdir -p "$W"
-if [[ -n "${KYSO_BIN:-}" ]]; then
-  [[ -x "$KYSO_BIN" ]] || die "KYSO_BIN=$KYSO_BIN is not executable"
-  SRC_BIN="$KYSO_BIN"
-elif [[ -n "${BENCH_REV:-}" ]]; then
-  # its own export directory: bench-sign.sh wipes target/bench-src, and may run concurrently
-  BSRC="$ROOT/target/bench-verify-src"
-  rm -rf "$BSRC"; mkdir -p "$BSRC"
-  (cd "$ROOT" && git archive "$BENCH_REV") | tar -x -C "$BSRC"
-  say "cargo build --release -p kyso --bin kyso (git $BENCH_REV, clean export in $BSRC)"
-  (cd "$BSRC" && CARGO_TARGET_DIR="$ROOT/target/bench-target" cargo build --release -p kyso --bin kyso) \
-    >"$OUTD/build.log" 2>&1 \
-    || { tail -n 30 "$OUTD/build.log" >&2; die "release build of $BENCH_REV failed (log: $OUTD/build.log)"; }
-  SRC_BIN="$ROOT/target/bench-target/release/kyso"
-else
-  say "cargo build --release -p kyso --bin kyso"
-  (cd "$ROOT" && cargo build --release -p kyso --bin kyso) >"$OUTD/build.log" 2>&1 \
-    || { tail -n 30 "$OUTD/build.log" >&2; die "release build failed (log: $OUTD/build.log)"; }
-  SRC_BIN="$ROOT/target/release/kyso"
-fi
-# a private copy: a concurrent `cargo build` must not swap the binary half-way through
-KYSO="$W/kyso"
-cp "$SRC_BIN" "$KYSO"
-if [[ -n "${KYSO_BIN:-}" ]]; then
-  REV="binary $KYSO_BIN (KYSO_BIN)"
-elif [[ -n "${BENCH_REV:-}" ]]; then
-  REV="$(cd "$ROOT" && git rev-parse --short "$BENCH_REV") (clean export of $BENCH_REV)"
-else
-  REV="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  DIRTY="$(cd "$ROOT" && git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null | wc -l)"
-  (( DIRTY > 0 )) && REV="$REV work tree + $DIRTY uncommitted file(s) under src/ Cargo.*"
-fi
-KYSO_VER="$("$KYSO" --version 2>/dev/null | head -1 || true)"
+bench_binary bench-verify-src
 "$KYSO" verify --help >/dev/null 2>&1 || die "$SRC_BIN has no 'verify' subcommand"
 
 # ------------------------------------------------------------------ signed inputs (kyso, PKCS#12)
@@ -194,22 +154,9 @@ PY_RC=0; "${PYV[@]}" "$S_LO" >/dev/null 2>&1 || PY_RC=$?
 V_PDFSIG="Signature is Valid, Certificate is Trusted (lo, big, first and last folder file)"
 
 # ------------------------------------------------------------------ wait for an idle machine
-waited=0
-while (( $(pgrep -c rustc || true) > 0 )) && (( waited < WAIT_IDLE )); do
-  (( waited == 0 )) && say "rustc is running; waiting up to ${WAIT_IDLE}s for it to finish"
-  sleep 10; waited=$((waited + 10))
-done
-RUSTC0="$(pgrep -c rustc || true)"
-LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
-TOPCPU="$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$1 >= 5 { printf "%s%s %s%%", sep, $2, $1; sep = ", " }' | cut -c1-200)"
-SAMPLES="$OUTD/load-samples.txt"; : >"$SAMPLES"
-( while :; do echo "$(date +%s) $(pgrep -c rustc || true) $(cut -d' ' -f1 /proc/loadavg)"; sleep 2; done ) \
-  >>"$SAMPLES" 2>/dev/null &
-SAMPLER=$!
-trap 'kill "$SAMPLER" 2>/dev/null || true' EXIT
+bench_wait_idle
 
 HF=(hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS")
-q() { local s; printf -v s '%q ' "$@"; echo "${s% }"; }
 # kyso exits 2 (indeterminate) offline, pdfsig/pyHanko may exit non-zero: verdicts were checked above
 IGN=(-i)
 
