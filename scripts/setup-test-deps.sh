@@ -13,8 +13,9 @@ APT_PACKAGES=(
   libreoffice-writer-nogui   # soffice --convert-to pdf (drafts)
   openssl ca-certificates    # the test PKI
   time                       # /usr/bin/time for benchmarks
+  faketime                   # a time-stamping authority answering "in the past" (tests/fixtures/trust)
 )
-PIP_PACKAGES=(pyhanko-cli 'pyhanko[pkcs11]' pillow)
+PIP_PACKAGES=(pyhanko-cli 'pyhanko[pkcs11]' pillow freezegun)
 
 log() { echo "setup-test-deps: $*" >&2; }
 [[ $EUID -eq 0 ]] || { log "run as root"; exit 1; }
@@ -47,7 +48,7 @@ fi
 pip_ok() {
   python3 - <<'PY' 2>/dev/null
 import importlib.util as u, shutil, sys
-mods = ["pyhanko", "pyhanko.cli", "pkcs11", "PIL"]
+mods = ["pyhanko", "pyhanko.cli", "pkcs11", "PIL", "freezegun"]
 sys.exit(0 if all(u.find_spec(m) for m in mods) and shutil.which("pyhanko") else 1)
 PY
 }

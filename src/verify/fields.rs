@@ -75,7 +75,13 @@ pub fn find_signature_fields(pdf: &PdfFile) -> Result<(Vec<SignatureField>, usiz
         if let Some(kids) = d.get(b"Kids") {
             let kids = pdf.resolve(kids)?;
             for k in kids.as_array().unwrap_or_default().iter().rev() {
-                stack.push((k.clone(), name.clone(), ft.clone(), depth + 1));
+                // A kid without /T that is a widget annotation is this field's widget,
+                // not a field of its own (ISO 32000-2 §12.7.4.1): not an empty field.
+                let kid = pdf.resolve(k)?;
+                let widget = kid.as_dict().is_some_and(|kd| kd.get(b"T").is_none() && kd.name(b"Subtype") == Some(b"Widget"));
+                if !widget {
+                    stack.push((k.clone(), name.clone(), ft.clone(), depth + 1));
+                }
             }
         }
         if ft.as_deref() != Some(b"Sig") {
@@ -97,6 +103,14 @@ pub fn find_signature_fields(pdf: &PdfFile) -> Result<(Vec<SignatureField>, usiz
         out.push(read_sig_dict(sd, name, sig_ref));
     }
     Ok((out, empty))
+}
+
+impl SignatureField {
+    /// A document time-stamp (`/Type /DocTimeStamp` or `/SubFilter /ETSI.RFC3161`,
+    /// ISO 32000-2 §12.8.5) rather than a signature.
+    pub fn is_document_timestamp(&self) -> bool {
+        self.sig_type.as_deref() == Some("DocTimeStamp") || self.sub_filter.as_deref() == Some("ETSI.RFC3161")
+    }
 }
 
 fn read_sig_dict(sd: &Dict, name: String, sig_ref: Option<ObjRef>) -> SignatureField {
