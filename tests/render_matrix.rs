@@ -65,6 +65,7 @@ fn case(id: String, s: &Signed, checks: Vec<Value>) -> Value {
 #[test]
 fn every_engine_draws_every_stamp_kind() {
     let tb = testbed();
+    let started = std::time::Instant::now();
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     let st = Command::new("python3").arg(repo().join("tests/fixtures/stamps/make-images.py")).arg(d).status().expect("python3");
@@ -167,12 +168,14 @@ fn every_engine_draws_every_stamp_kind() {
         signed.push(s);
     }
 
+    let signing = started.elapsed();
     let spec = d.join("cases.json");
     std::fs::write(&spec, serde_json::to_vec_pretty(&cases).expect("json")).expect("write cases");
     let out = Command::new("python3").arg(repo().join("tests/fixtures/render/matrix.py")).arg(&spec).arg(d.join("renders")).output().expect("run matrix.py");
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     println!("{report}");
     assert!(out.status.success(), "render matrix failed:\n{report}");
+    let matrix = started.elapsed() - signing;
 
     // The outside judges accept every signed file (two at a time: each run is ≈ 2 s of Python).
     let tb = &tb;
@@ -186,6 +189,8 @@ fn every_engine_draws_every_stamp_kind() {
             });
         }
     });
+    let judges = started.elapsed() - signing - matrix;
+    println!("render matrix timing: signing {} files {signing:.1?}, matrix {matrix:.1?}, outside judges {judges:.1?}", signed.len());
 }
 
 /// The clerk's update has the conformant shape (ISO 32000-1 §12.7.3.1, §12.5.6.19):
