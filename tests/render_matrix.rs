@@ -269,3 +269,24 @@ fn clerk_update_has_conformant_kid_widgets() {
     assert!(!changes.is_empty() && changes.iter().all(|c| c["level"] == "formFilling"), "{changes:?}");
     validate(&tb, &issued.output, Some(&leader.output), Some(2));
 }
+
+/// A missing engine is a failure, never a skip: with no `pdftoppm`/`mutool`/`node` on
+/// PATH the matrix exits 3 and names what is missing.
+#[test]
+fn a_missing_engine_fails_the_matrix() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let spec = dir.path().join("cases.json");
+    std::fs::write(&spec, "[]").expect("write");
+    // The real interpreter (python3 may be a pyenv shim that needs PATH); the engines' PATH empty.
+    let exe = Command::new("python3").args(["-c", "import sys; print(sys.executable)"]).output().expect("python3");
+    let python = PathBuf::from(String::from_utf8_lossy(&exe.stdout).trim());
+    let out = Command::new(python)
+        .arg(repo().join("tests/fixtures/render/matrix.py"))
+        .arg(&spec)
+        .arg(dir.path().join("renders"))
+        .env("PATH", dir.path())
+        .output()
+        .expect("run matrix.py");
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not found"));
+}
