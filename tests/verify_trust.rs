@@ -580,19 +580,63 @@ fn eddsa_signatures() {
 
 // ------------------------------------------------------------------ 5. inputs
 
-/// An encrypted PDF gets a verification answer, not the signing flow's message.
+/// An encrypted PDF that opens without a password (the usual "owner password
+/// only" file) is verified like any other; one that needs a password gets a
+/// verification answer, not the signing flow's message; kyso never signs one.
 #[test]
-fn an_encrypted_document_is_indeterminate_with_a_verification_message() {
+fn encrypted_documents() {
+    let crls = current_crls();
+    let mut aes256 = PathBuf::new();
+    for (bits, aes) in [("256", "y"), ("128", "y"), ("128", "n"), ("40", "n")] {
+        let enc = scratch(&format!("encrypted-{bits}-{aes}.pdf"));
+        let signed = scratch(&format!("encrypted-{bits}-{aes}-signed.pdf"));
+        let mut q = Command::new("qpdf");
+        q.args(["--allow-weak-crypto", "--encrypt", "", "chu-so-huu", bits]);
+        if bits == "128" {
+            q.arg(format!("--use-aes={aes}"));
+        }
+        run_ok(q.arg("--").arg(draft()).arg(&enc));
+        pyhanko_sign(&enc, &signed, "good", &[]);
+        let (code, d) = verify(&signed, &[&crls[0], &crls[1]]);
+        assert_eq!(d["indication"], "TOTAL_PASSED", "{bits}-bit, AES {aes}: {}", brief(&d));
+        assert_eq!(d["signatures"][0]["field"], "Sig1", "the field name is decrypted");
+        assert_eq!(code, 0);
+        // A change after signing is still found through the encryption.
+        if bits == "256" {
+            aes256 = enc.clone();
+            let tampered = scratch("encrypted-256-overlay.pdf");
+            make_attack("ssa-unsigned-field", &signed, &tampered);
+            let (_, d) = verify(&tampered, &[&crls[0], &crls[1]]);
+            assert_eq!(d["subIndication"], "POST_SIGNING_MODIFICATION", "{}", brief(&d));
+        }
+    }
+
+    // A user password: INDETERMINATE, with a verification message.
     let signed = scratch("enc-base.pdf");
-    let enc = scratch("encrypted.pdf");
+    let enc = scratch("encrypted-password.pdf");
     pyhanko_sign(&draft(), &signed, "good", &[]);
-    run_ok(Command::new("qpdf").args(["--encrypt", "", "chu-so-huu", "256", "--"]).arg(&signed).arg(&enc));
+    run_ok(Command::new("qpdf").args(["--encrypt", "mat-khau", "chu-so-huu", "256", "--"]).arg(&signed).arg(&enc));
     let (code, d) = verify(&enc, &[]);
     assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
     let (vi, en) = (d["messageVi"].as_str().unwrap_or(""), d["messageEn"].as_str().unwrap_or(""));
     assert!(vi.contains("mã hóa") && en.contains("encrypted"), "{vi} / {en}");
     assert!(!en.contains("cannot be signed") && !vi.contains("không thể ký"), "not the signing message: {en}");
     assert_eq!(code, 2);
+
+    // Signing still refuses an encrypted document.
+    let tb = common::testbed();
+    let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .arg("sign")
+        .arg(&aes256)
+        .arg("-o")
+        .arg(scratch("encrypted-resigned.pdf"))
+        .args(["--invisible", "--pkcs12"])
+        .arg(tb.pki("personal-rsa2048.p12"))
+        .env("KYSO_P12_PASSWORD", tb.var("KYSO_TEST_P12_PASSWORD"))
+        .output()
+        .expect("kyso sign");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mã hóa"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A FIFO is refused at once by `verify`, `sign` and `image prepare`; a folder with
