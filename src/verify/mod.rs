@@ -19,6 +19,7 @@ pub mod engine;
 pub mod extract;
 pub mod fields;
 pub mod notice;
+pub mod level;
 pub mod revocation;
 pub mod timestamp;
 pub mod verdict;
