@@ -3,10 +3,14 @@
 
 use std::path::Path;
 
-/// Commands exposed to the web view. Listing them here makes Tauri generate
+/// Commands exposed to the web views. Listing them here makes Tauri generate
 /// `allow-<command>` permissions, so each one must be granted explicitly in
-/// `capabilities/*.json` (nothing is reachable by default).
+/// `capabilities/*.json` (nothing is reachable by default). `tests/contract.rs`
+/// checks this list against `src/contract.rs`.
 const COMMANDS: &[&str] = &[
+    "pin_request",
+    "pin_submit",
+    "pin_cancel",
     "app_info",
     "opened_files",
     "add_documents",
@@ -33,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "set_stamp_image",
     "pick_files",
     "pick_save_path",
+    "pick_folder",
     "pick_image",
 ];
 

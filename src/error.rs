@@ -46,6 +46,9 @@ pub enum Error {
     /// The queue or the archive failed, or refused a step (e.g. registering an invalid document).
     #[error(transparent)]
     Queue(#[from] crate::queue::QueueError),
+    /// The desktop's document flow refused a step (a file it was not given, a cancelled PIN…).
+    #[error(transparent)]
+    Office(#[from] crate::office::OfficeError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -151,6 +154,7 @@ impl Localize for Error {
             Error::Image(e) => e.localize(lang),
             Error::Agent(e) => e.localize(lang),
             Error::Queue(e) => e.localize(lang),
+            Error::Office(e) => e.localize(lang),
         }
     }
 }
@@ -178,6 +182,7 @@ impl Error {
             Error::Agent(crate::agent::AgentError::Crashed { .. }) => "agent_crashed",
             Error::Agent(_) => "agent_io",
             Error::Queue(e) => e.kind(),
+            Error::Office(e) => e.kind(),
         }
     }
 }

@@ -98,14 +98,36 @@ pub struct SignJob {
     pub invisible: bool,
 }
 
+/// Where a signature's stamp went: [`PlacementReport`] as the agent and the desktop send it.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StampPlacement {
+    /// Template used.
+    pub template: String,
+    /// `found`, `default` or `given`; `invisible` when nothing is drawn.
+    pub placement: String,
+    /// 1-based page.
+    pub page: usize,
+    /// `[x, y, width, height]` in mm from the page's top-left corner.
+    pub box_mm: Option<[f64; 4]>,
+    /// Blanks filled on page 1 (number, day, month), as `[x, y, w, h]` mm.
+    pub filled: Vec<(String, [f64; 4])>,
+}
+
+impl From<PlacementReport> for StampPlacement {
+    fn from(p: PlacementReport) -> StampPlacement {
+        StampPlacement { template: p.template, placement: p.placement, page: p.page, box_mm: p.box_mm, filled: p.filled }
+    }
+}
+
 /// Where the stamp would go, planned without a certificate (the desktop's preview).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     /// The plan's report: template, how it was placed, page, box, filled blanks
     /// (flattened: the JSON is `{ template, placement, page, boxMm, filled, pageSizeMm }`).
     #[serde(flatten)]
-    pub placement: PlacementReport,
+    pub placement: StampPlacement,
     /// The size of that page in mm `[width, height]`.
     pub page_size_mm: [f64; 2],
 }
@@ -177,7 +199,7 @@ pub fn preview(job: &SignJob, signer_name: Option<&str>, org_name: Option<&str>)
     let pdf = open_input(job)?;
     let page = place::page_box(&pdf, plan.report.page.saturating_sub(1))?;
     let to_mm = |pt: f64| pt / place::PT_PER_MM;
-    Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report })
+    Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report.into() })
 }
 
 /// Plan the stamp, then sign with `signer` at the current Vietnam time. The checks

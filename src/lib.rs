@@ -12,6 +12,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod agent;
+pub mod atomic;
 pub mod cms;
 pub mod demo;
 pub mod error;

@@ -72,7 +72,7 @@ impl SignRequest {
 }
 
 /// The result of a successful signature.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignOutcome {
     /// The signed file.

@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use kyso::agent::{AgentClient, AgentError, Op, PinTriesLeft, SecretPin};
+use kyso::agent::{AgentClient, AgentError, Op, SecretPin};
+use kyso::token::PinTries;
 use kyso::job::{JobRole, SignJob};
 use serde_json::Value;
 
@@ -117,16 +118,14 @@ fn assert_verifies(tb: &Testbed, file: &Path, crl_dir: &Path) {
 fn hello_and_tokens() {
     let tb = testbed();
     let mut a = real_agent(&tb, &shared_conf(&tb));
-    let hello = a.call(Op::Hello, T).unwrap();
-    assert_eq!(hello["version"], 1);
-    let inv = a.call(Op::Tokens { modules: vec![tb.module().into()] }, T).unwrap();
-    let labels: Vec<&str> = inv["modules"][0]["tokens"]
-        .as_array()
-        .expect("tokens")
-        .iter()
-        .filter_map(|t| t["label"].as_str())
-        .collect();
-    assert!(labels.contains(&"KYSO-TEST"), "{inv}");
+    let hello = a.hello(T).unwrap();
+    assert_eq!(hello.version, kyso::agent::PROTOCOL_VERSION);
+    // Typed answers: the inventory as the core made it, not JSON read with defaults.
+    let inv = a.tokens(vec![tb.module().into()], T).unwrap();
+    let labels: Vec<&str> = inv.tokens().map(|t| t.label.as_str()).collect();
+    assert!(labels.contains(&"KYSO-TEST"), "{labels:?}");
+    let t = inv.tokens().find(|t| t.label == "KYSO-TEST").unwrap();
+    assert!(t.certificates.iter().all(|c| c.days_to_expiry > 0), "days to expiry read as sent");
     assert_eq!(a.call(Op::Shutdown, T).unwrap(), Value::Null);
 }
 
@@ -138,11 +137,52 @@ fn wrong_pin_is_pin_incorrect_with_tries() {
     let mut a = real_agent(&tb, &conf);
     let b = remote(login(&tb, &mut a, "01", "000000").unwrap_err());
     assert_eq!(b.kind, "pin_incorrect", "{b:?}");
-    assert!(b.pin_tries.is_some(), "{b:?}");
+    assert_eq!(b.pin_tries, Some(kyso::token::PinTries::Low), "{b:?}");
     assert!(b.vi.starts_with("Mã PIN không đúng"), "{b:?}");
     // Still not locked: the right PIN logs in.
     let ok = login(&tb, &mut a, "01", &tb.var("KYSO_TEST_PIN")).unwrap();
     assert!(ok["session"].as_u64().is_some(), "{ok}");
+}
+
+/// A wrong PIN never signs, whatever else is logged in. While a clerk's batch holds
+/// a session on the token in one agent, a second `login` to that agent — wrong PIN,
+/// empty PIN, or the right one — is refused (`token_busy`) before any `C_Login`, so
+/// nothing can sign with it. A second agent process (what the desktop starts for each
+/// session) gets a real login: a wrong PIN there is `pin_incorrect` with the tries
+/// left, and the right one works beside the batch.
+#[test]
+fn a_wrong_pin_never_signs_while_a_batch_session_is_held() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = private_tokens(&tb, dir.path());
+    let pin = tb.var("KYSO_TEST_PIN");
+    let mut batch = real_agent(&tb, &conf);
+    let held = login(&tb, &mut batch, "04", &pin).unwrap()["session"].as_u64().unwrap();
+
+    for wrong in ["000000", "", "654321"] {
+        let b = remote(login(&tb, &mut batch, "01", wrong).unwrap_err());
+        assert_eq!(b.kind, "token_busy", "PIN {wrong:?}: {b:?}");
+    }
+    let b = remote(login(&tb, &mut batch, "01", &pin).unwrap_err());
+    assert_eq!(b.kind, "token_busy", "even the right PIN is not taken unchecked: {b:?}");
+
+    // The other agent: a real login, checked by the token.
+    let mut other = real_agent(&tb, &conf);
+    let b = remote(login(&tb, &mut other, "01", "000000").unwrap_err());
+    assert_eq!((b.kind.as_str(), b.pin_tries), ("pin_incorrect", Some(kyso::token::PinTries::Low)), "{b:?}");
+    let out = dir.path().join("wrong.signed.pdf");
+    // No session was opened by the refused logins: there is nothing to sign with.
+    let b = remote(sign(&mut other, 1, job(&tb.draft("draft-lo.pdf"), &out)).unwrap_err());
+    assert_eq!(b.kind, "session_lost", "{b:?}");
+    assert!(!out.exists(), "nothing signed");
+
+    // The batch goes on; the right PIN in the other agent signs too.
+    let sealed = dir.path().join("batch.signed.pdf");
+    sign(&mut batch, held, job(&tb.draft("draft-lo.pdf"), &sealed)).unwrap();
+    let s2 = login(&tb, &mut other, "01", &pin).unwrap()["session"].as_u64().unwrap();
+    let signed = dir.path().join("leader.signed.pdf");
+    sign(&mut other, s2, job(&tb.draft("draft-lo.pdf"), &signed)).unwrap();
+    assert!(sealed.is_file() && signed.is_file());
 }
 
 #[test]
@@ -207,7 +247,7 @@ fn change_pin_then_log_in_with_the_new_one() {
     };
     let b = remote(a.call(change("000000", "654321"), T).unwrap_err());
     assert_eq!(b.kind, "pin_incorrect", "{b:?}");
-    assert!(matches!(b.pin_tries, Some(PinTriesLeft::Ok | PinTriesLeft::Few | PinTriesLeft::Final)), "{b:?}");
+    assert!(matches!(b.pin_tries, Some(PinTries::Unknown | PinTries::Low | PinTries::FinalTry)), "{b:?}");
     assert_eq!(a.call(change(&tb.var("KYSO_TEST_PIN"), "654321"), T).unwrap(), Value::Null);
     assert_eq!(remote(login(&tb, &mut a, "01", &tb.var("KYSO_TEST_PIN")).unwrap_err()).kind, "pin_incorrect");
     let ok = login(&tb, &mut a, "01", "654321").unwrap();
@@ -269,8 +309,8 @@ fn a_hanging_agent_times_out_then_a_respawned_real_agent_works() {
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert_eq!(e.body().kind, "agent_timeout");
     assert!(a.pid().is_none());
-    let hello = a.call(Op::Hello, T).unwrap();
-    assert_eq!(hello["version"], 1);
+    let hello = a.hello(T).unwrap();
+    assert_eq!(hello.version, kyso::agent::PROTOCOL_VERSION);
 }
 
 #[test]

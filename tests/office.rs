@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use common::{testbed, Testbed};
-use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, Office, OfficeConfig, SignDocument, TokenChoice};
+use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, FixedPin, Office, OfficeConfig, SignDocument, TokenChoice};
 use kyso::queue::{DocRole, DocStatus, SearchQuery};
 use kyso::agent::protocol::SecretPin;
 use kyso::verify::verdict::Indication;
@@ -90,12 +90,17 @@ impl World {
         let doc = self.office.add_paths(&[p], DocRole::Sign).expect("add").remove(0);
         let (doc, report) = self
             .office
-            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
             .expect("sign");
         assert_eq!(doc.status, DocStatus::Signed);
         assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
         doc.id
     }
+}
+
+/// The PIN as the PIN window would give it, once.
+fn pin(p: &str) -> &'static mut FixedPin {
+    Box::leak(Box::new(FixedPin::new(SecretPin::new(p.into()))))
 }
 
 fn choice(id: &str) -> TokenChoice {
@@ -119,7 +124,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
 
     let (signed, report) = w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
         .expect("leader signs");
     assert_eq!(signed.status, DocStatus::Signed);
     assert!(signed.current_path.ends_with("Quyết định 12.signed.pdf"), "{}", signed.current_path);
@@ -133,11 +138,11 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
         .seal_batch(
             &[BatchItem { id: doc.id, doc_number: Some("12/QĐ-UBND".into()), doc_date: Some(today.clone()) }],
             &choice(AGENCY),
-            SecretPin::new("123456".into()),
+            pin("123456"),
             &mut |p| events.push(p),
         )
         .expect("seal");
-    assert!(results[0].ok, "{:?}", results[0].error);
+    assert!(results[0].ok(), "{:?}", results[0].error);
     assert_eq!(events.iter().map(|e| e.state).collect::<Vec<_>>(), vec![BatchState::Running, BatchState::Done]);
     let sealed = w.office.queue().get(doc.id).expect("get");
     assert_eq!(sealed.status, DocStatus::Sealed);
@@ -171,7 +176,7 @@ fn wrong_pin_signs_nothing_and_reports_tries() {
     let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
     let err = w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("000000".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("000000"))
         .expect_err("wrong PIN");
     let body = kyso::agent::protocol::AgentErrorBody::from_error(&err);
     assert_eq!(body.kind, "pin_incorrect", "{body:?}");
@@ -180,8 +185,39 @@ fn wrong_pin_signs_nothing_and_reports_tries() {
     assert!(!input.with_file_name("Công văn 7.signed.pdf").exists());
     // The right PIN still works afterwards (the agent keeps serving).
     w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
         .expect("sign after a wrong PIN");
+}
+
+/// A wrong PIN never signs, whatever else is logged in: while the clerk's batch holds
+/// the token (its own helper process), a leader's signature with a wrong PIN is
+/// refused by the token with the tries left and signs nothing; the right PIN then
+/// signs beside the batch, and the batch finishes.
+#[test]
+fn wrong_pin_during_a_held_batch_session_signs_nothing() {
+    let w = world();
+    let sealing: Vec<i64> = (1..=2).map(|n| w.leader_signs(&format!("Quyết định {n}.pdf"))).collect();
+    let draft = w.draft("Công văn giữa lô.pdf");
+    let other = w.office.add_paths(&[draft.clone()], DocRole::Sign).expect("add").remove(0).id;
+    let items: Vec<BatchItem> = sealing.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
+    let office = &w.office;
+    let mut during: Vec<Result<DocStatus, kyso::agent::AgentErrorBody>> = Vec::new();
+    let results = office
+        .seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| {
+            if p.state == BatchState::Running && p.index == 1 {
+                for p in ["000000", "123456"] {
+                    let r = office.sign_document(&SignDocument { id: other, ..Default::default() }, &choice(PERSONAL), pin(p));
+                    during.push(r.map(|(d, _)| d.status).map_err(|e| kyso::agent::AgentErrorBody::from_error(&e)));
+                }
+            }
+        })
+        .expect("batch");
+    assert!(results.iter().all(|r| r.ok()), "{results:?}");
+    let wrong = during[0].as_ref().expect_err("a wrong PIN must not sign");
+    assert_eq!((wrong.kind.as_str(), wrong.pin_tries), ("pin_incorrect", Some(kyso::token::PinTries::Low)), "{wrong:?}");
+    assert_eq!(during[1].as_ref().ok(), Some(&DocStatus::Signed), "the right PIN signs beside the batch: {:?}", during[1]);
+    let history = office.queue().history(other).expect("history");
+    assert_eq!(history.iter().filter(|h| h.action == "signed").count(), 1, "signed once, by the right PIN");
 }
 
 #[test]
@@ -197,11 +233,11 @@ fn batch_refuses_to_seal_over_an_invalid_signature_and_goes_on() {
     std::fs::write(&bad_path, &bytes).expect("write");
 
     let items = [BatchItem { id: bad, ..Default::default() }, BatchItem { id: good, ..Default::default() }];
-    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch");
-    assert!(!results[0].ok);
+    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |_| {}).expect("batch");
+    assert!(!results[0].ok());
     let e = results[0].error.as_ref().expect("why");
     assert!(e.kind.contains("seal") || e.kind.contains("invalid"), "{e:?}");
-    assert!(results[1].ok, "{:?}", results[1].error);
+    assert!(results[1].ok(), "{:?}", results[1].error);
     assert_eq!(w.office.queue().get(bad).expect("get").status, DocStatus::Signed, "refused document keeps its state");
     assert_eq!(w.office.queue().get(good).expect("get").status, DocStatus::Sealed);
 }
@@ -213,14 +249,14 @@ fn cancel_leaves_the_rest_pending() {
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
     let office = &w.office;
     let results = office
-        .seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |p| {
+        .seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| {
             if p.state == BatchState::Done && p.index == 0 {
                 office.cancel_batch();
             }
         })
         .expect("batch");
-    assert!(results[0].ok);
-    assert!(results[1].cancelled && results[2].cancelled);
+    assert!(results[0].ok());
+    assert_eq!((results[1].state, results[2].state), (BatchState::Pending, BatchState::Pending));
     let folder = w.dir.path().join("docs");
     for (n, &id) in ids.iter().enumerate().skip(1) {
         assert_eq!(office.queue().get(id).expect("get").status, DocStatus::Signed);
@@ -264,12 +300,12 @@ for line in sys.stdin:
         })
         .collect();
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
-    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch runs");
-    assert!(results[0].ok && results[1].ok, "{results:?}");
-    assert!(!results[2].ok, "the third fails when the helper dies");
+    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |_| {}).expect("batch runs");
+    assert!(results[0].ok() && results[1].ok(), "{results:?}");
+    assert_eq!(results[2].state, BatchState::Failed, "the third fails when the helper dies");
     let kind = results[2].error.as_ref().map(|e| e.kind.clone()).unwrap_or_default();
     assert!(kind.contains("agent") || kind.contains("crash"), "{kind}");
-    assert!(results[3].cancelled, "the batch stops after the helper died");
+    assert_eq!(results[3].state, BatchState::Pending, "the batch stops after the helper died: the rest is pending, not failed");
     for &id in &ids[2..] {
         let d = w.office.queue().get(id).expect("get");
         assert_eq!(d.status, DocStatus::Pending, "{}", d.file_name);
@@ -342,9 +378,9 @@ fn tokens_expiry_and_pin_change() {
     let doc = w.office.add_paths(&[input], DocRole::Sign).expect("add").remove(0);
     assert!(w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
         .is_err());
     w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("654321".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("654321"))
         .expect("new PIN works");
 }

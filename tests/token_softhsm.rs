@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use der::{Decode, Encode};
 use kyso::i18n::Lang;
 use kyso::token::{
-    list_tokens, open_signer, render_inventory_text, KeyEvidence, Pin, PinTries, Role,
+    list_tokens, open_signer, Inventory, KeyEvidence, Pin, PinTries, Role,
     SignMechanism, TokenError, TokenSelection,
 };
 use kyso::{Error, KeyKind, Signer};
@@ -48,7 +48,8 @@ fn setup() -> Option<(&'static Bed, MutexGuard<'static, ()>)> {
     static BED: OnceLock<Bed> = OnceLock::new();
     let bed = BED.get_or_init(|| {
         let tb = common::testbed();
-        let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("token_softhsm-tokens");
+        // One copy per test process (nextest runs each test in its own process).
+        let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("token_softhsm-tokens-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&copy);
         std::fs::create_dir_all(&copy).unwrap();
         let conf = common::private_tokens(&tb, &copy);
@@ -233,7 +234,13 @@ fn inventory_lists_tokens_certificates_roles_and_orphan_keys() {
     let nopin = m.tokens.iter().find(|t| t.label == "KYSO-NOPIN").unwrap();
     assert!(!nopin.pin.initialized);
 
-    let text = render_inventory_text(&inv, Lang::Vi);
+    // The text rendering is the CLI's (`kyso tokens`), on the same tokens.
+    let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .args(["tokens", "--module"])
+        .arg(&bed.module)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         text.contains("KYSO-TEST") && text.contains("Nguyễn Văn An — cá nhân"),
         "{text}"
@@ -247,6 +254,9 @@ fn inventory_lists_tokens_certificates_roles_and_orphan_keys() {
         "{text}"
     );
     let json = serde_json::to_value(&inv).unwrap();
+    // The agent sends this JSON; its reader gets the same inventory back, typed.
+    let back: Inventory = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), json);
     let tok = &json["modules"][0]["tokens"];
     assert!(
         tok.to_string()
@@ -291,7 +301,9 @@ fn rsa_signs_with_both_mechanisms_and_one_login() {
     let inter = Certificate::from_der(&std::fs::read(bed.pki.join("inter.der")).unwrap()).unwrap();
     assert_eq!(signer.chain(), std::slice::from_ref(&inter));
 
-    // The 3072-bit key, chosen by certificate label.
+    // The 3072-bit key, chosen by certificate label (after logging out: a second
+    // login while this process holds the token is refused, see below).
+    drop(signer);
     let sel = TokenSelection {
         cert_label: Some("Trần Thị Bình".into()),
         ..selection(bed, "KYSO-TEST", None)
@@ -367,6 +379,28 @@ fn wrong_pin_reports_the_token_state_and_the_right_pin_still_works() {
     assert!(!t.pin.count_low, "a good login clears COUNT_LOW");
 }
 
+/// While this process holds a login to the token (a clerk's batch), another login —
+/// with a wrong PIN, an empty one, or even the right one — is refused: the token
+/// would answer CKR_USER_ALREADY_LOGGED_IN without checking the PIN, so nothing may
+/// sign on it. Once the batch's signer is gone, the PIN is checked again.
+#[test]
+fn a_second_login_while_one_is_held_is_refused_whatever_the_pin() {
+    let Some((bed, _g)) = setup() else { return };
+    let batch = open_signer(&selection(bed, "KYSO-TEST", Some(4)), pin(PIN)).unwrap();
+    for p in ["000000", "", PIN] {
+        let e = token_err(open_signer(&selection(bed, "KYSO-TEST", Some(1)), pin(p)).unwrap_err());
+        assert!(matches!(e, TokenError::AlreadyLoggedIn), "PIN {p:?}: {e:?}");
+        assert_eq!(e.kind(), "token_busy");
+    }
+    // The held session still signs.
+    let sig = batch.sign(b"batch goes on").unwrap();
+    verify_rsa(batch.certificate(), b"batch goes on", &sig);
+    drop(batch);
+    let e = token_err(open_signer(&selection(bed, "KYSO-TEST", Some(1)), pin("000000")).unwrap_err());
+    assert!(matches!(e, TokenError::PinIncorrect { .. }), "{e:?}");
+    open_signer(&selection(bed, "KYSO-TEST", Some(1)), pin(PIN)).unwrap();
+}
+
 #[test]
 fn selection_errors_name_what_was_seen() {
     let Some((bed, _g)) = setup() else { return };
@@ -382,7 +416,7 @@ fn selection_errors_name_what_was_seen() {
     );
     let inv = list_tokens(&[PathBuf::from("/nonexistent/libvnptca.so")]);
     assert_eq!(
-        inv.modules[0].error.as_ref().map(TokenError::kind),
+        inv.modules[0].error.as_ref().map(|e| e.kind.as_str()),
         Some("module_load")
     );
 

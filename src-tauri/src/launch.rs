@@ -45,13 +45,10 @@ where
     out
 }
 
-/// The PDF files given to this process, as display strings.
-pub fn from_env() -> Vec<String> {
+/// The PDF files given to this process.
+pub fn from_env() -> Vec<PathBuf> {
     let cwd = std::env::current_dir().unwrap_or_default();
     pdf_paths(std::env::args_os().skip(1), &cwd, Path::is_file)
-        .into_iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect()
 }
 
 #[cfg(test)]

@@ -10,10 +10,12 @@ use std::io::{self, BufRead, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use rand_core::RngCore;
-use serde_json::{json, Value};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::protocol::{AgentErrorBody, LoginResult, Op, Request, Response, SignerSummary, PROTOCOL_VERSION};
+use super::protocol::{
+    AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SignResult, SignerSummary, PROTOCOL_VERSION,
+};
 use crate::error::UsageError;
 use crate::job;
 use crate::token::{self, TokenSelection, TokenSigner};
@@ -124,7 +126,7 @@ impl Agent {
     fn dispatch(&mut self, op: Op) -> Result<Value, AgentErrorBody> {
         let core = |e: crate::Error| AgentErrorBody::from_error(&e);
         match op {
-            Op::Hello => Ok(json!({ "version": PROTOCOL_VERSION, "kyso": env!("CARGO_PKG_VERSION") })),
+            Op::Hello => to_value(&HelloResult { version: PROTOCOL_VERSION, kyso: env!("CARGO_PKG_VERSION").into() }),
             Op::Tokens { modules } => to_value(&token::list_tokens(&modules)),
             Op::Login { modules, token_label, cert_id_hex, pin } => {
                 let cert_id = match cert_id_hex {
@@ -143,9 +145,9 @@ impl Agent {
             Op::Sign { session, job } => {
                 let signer = self.sessions.get(&session).ok_or_else(session_lost)?;
                 job::check_job(&job).map_err(core)?;
-                to_value(&job::run(&job, signer).map_err(core)?)
+                to_value(&SignResult::from(job::run(&job, signer).map_err(core)?))
             }
-            Op::Logout { session } => Ok(json!({ "loggedOut": self.sessions.remove(&session).is_some() })),
+            Op::Logout { session } => to_value(&LogoutResult { logged_out: self.sessions.remove(&session).is_some() }),
             Op::ChangePin { modules, token_label, old_pin, new_pin } => {
                 let sel = TokenSelection { modules, token_label, cert_id: None, cert_label: None };
                 token::change_pin(&sel, &old_pin.into_pin(), &new_pin.into_pin()).map_err(core)?;

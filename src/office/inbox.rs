@@ -12,7 +12,7 @@ use crate::verify::verdict::Indication;
 use crate::Lang;
 
 /// A rejected document and the notice written for its sender.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Rejection {
     /// The document, now `rejected`.

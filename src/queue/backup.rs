@@ -19,7 +19,7 @@ use crate::queue::archive::{self, copy_verified, sync_dir};
 use crate::queue::{now, sha256_file, Queue, QueueError, DB_FILE};
 
 /// What [`Queue::export_backup`] wrote.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupReport {
     /// The backup folder (inside the folder asked for).
@@ -35,7 +35,7 @@ pub struct BackupReport {
 }
 
 /// What [`Queue::check`] found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckReport {
     /// Archived files re-hashed.
@@ -56,7 +56,7 @@ impl CheckReport {
 }
 
 /// An archived file that is not as recorded.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BadFile {
     /// The file (absolute).
@@ -74,7 +74,7 @@ pub struct BadFile {
 }
 
 /// What is wrong with an archived file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BadKind {
     /// The file is gone.

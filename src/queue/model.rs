@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::queue::QueueError;
 
 /// Why a document is in the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DocRole {
     /// A draft a leader signs with a personal certificate.
@@ -62,7 +62,7 @@ impl FromStr for DocRole {
 }
 
 /// Where a document is in its workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     /// Waiting for its step (signing, sealing or checking).
@@ -209,7 +209,7 @@ impl Action {
 }
 
 /// One document in the queue or the archive (`Doc` in `docs/desktop-commands.md`).
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     /// Row id.
@@ -247,7 +247,7 @@ pub struct Document {
 }
 
 /// One event in a document's history (`HistoryEntry` in `docs/desktop-commands.md`).
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// When (ISO 8601, +07:00).

@@ -372,6 +372,14 @@ impl Queue {
         self.get(id)
     }
 
+    /// Whether `action` may be taken on document `id` now (its role and status allow
+    /// it): checked before any token is touched, so a document in the wrong state
+    /// costs no PIN and no signature.
+    pub fn check_step(&self, id: i64, action: Action) -> Result<(), QueueError> {
+        let raw = load(&self.conn, id).map_err(db_err(&self.db_path))?.ok_or(QueueError::NotFound(id))?;
+        raw.next(action, None).map(drop)
+    }
+
     /// Record a failed step (e.g. `sign_failed` with the reason): a history row
     /// only; the status does not change.
     pub fn record_failure(&mut self, id: i64, action: &str, detail: &str) -> Result<(), QueueError> {

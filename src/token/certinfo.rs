@@ -4,7 +4,7 @@
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Tag, Tagged};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_cert::name::Name;
@@ -182,7 +182,7 @@ fn to_datetime(t: x509_cert::time::Time) -> Option<OffsetDateTime> {
 }
 
 /// How the key of a listed certificate was found on the token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum KeyEvidence {
     /// A private key with the same `CKA_ID` is visible.
@@ -197,7 +197,7 @@ pub enum KeyEvidence {
 }
 
 /// A signing certificate on a token, as the inventory and the signer describe it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateInfo {
     /// `CKA_ID` in lowercase hex: what pairs the certificate with its key, and what
@@ -286,7 +286,7 @@ impl CertificateInfo {
 }
 
 /// A certificate on the token without a private key (normally a CA certificate).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherCertificate {
     /// `CKA_ID` in lowercase hex (may be empty).

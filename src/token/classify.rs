@@ -26,7 +26,7 @@ use super::certinfo::{attr_values, OID_CN, OID_O, OID_SERIAL_NUMBER, OID_UID};
 use crate::i18n::Lang;
 
 /// Who a certificate signs for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// A person (leader, reviewer): the personal signature (R1).
@@ -49,7 +49,7 @@ impl Role {
 }
 
 /// Which rule of the module documentation decided the role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RoleReason {
     /// Rule 1: `CMND:`/`CCCD:`/`CMT:`/`HC:` identifier.

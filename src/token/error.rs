@@ -18,7 +18,7 @@ use crate::tr;
 ///
 /// PKCS#11 gives no number of tries left, only these flags; many tokens (SoftHSM2
 /// among them) set none of them, which is [`PinTries::Unknown`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum PinTries {
     /// The token does not say (no flag set).
@@ -152,6 +152,11 @@ pub enum TokenError {
     /// PIN entry on the token's own PIN pad was cancelled.
     #[error("PIN entry cancelled")]
     LoginCancelled,
+    /// This process is already logged in to the token (another session holds it),
+    /// so a new login would not be checked against its PIN: refused, never taken
+    /// as success (a wrong PIN must never sign).
+    #[error("token already logged in by this process")]
+    AlreadyLoggedIn,
     /// The token was unplugged or stopped answering.
     #[error("token removed ({function}: {rv})")]
     TokenRemoved {
@@ -215,6 +220,7 @@ impl TokenError {
             TokenError::PinExpired => "pin_expired",
             TokenError::PinNotInitialized => "pin_not_initialized",
             TokenError::LoginCancelled => "login_cancelled",
+            TokenError::AlreadyLoggedIn => "token_busy",
             TokenError::TokenRemoved { .. } => "token_removed",
             TokenError::MechanismUnsupported { .. } => "mechanism_unsupported",
             TokenError::Pkcs11 { .. } => "pkcs11",
@@ -386,6 +392,9 @@ impl Localize for TokenError {
             TokenError::LoginCancelled => tr!(lang,
                 "Đã hủy nhập mã PIN trên thiết bị.",
                 "PIN entry on the token was cancelled."),
+            TokenError::AlreadyLoggedIn => tr!(lang,
+                "Thiết bị ký số đang được dùng trong một phiên ký khác của chương trình này. Hãy đợi phiên đó kết thúc rồi thử lại.",
+                "The token is in use by another signing session of this program. Wait for it to finish and try again."),
             TokenError::TokenRemoved { function, rv } => tr!(lang,
                 "Mất kết nối với thiết bị ký số ({}: {}). Hãy cắm lại thiết bị rồi thử lại; tệp gốc không bị thay đổi.",
                 "Lost contact with the token ({}: {}). Plug it in again and retry; the input file is unchanged.",
@@ -399,6 +408,41 @@ impl Localize for TokenError {
                 "The token reported an error ({}: {}). Unplug it, plug it in again and retry.",
                 function, rv),
         }
+    }
+}
+
+/// A [`TokenError`] as reports carry it (the token inventory, the agent's answers):
+/// its kind and its message in both languages. Serialises exactly as the error does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportedError {
+    /// [`TokenError::kind`].
+    pub kind: String,
+    /// The Vietnamese message.
+    pub message: String,
+    /// The English message.
+    pub message_en: String,
+}
+
+impl ReportedError {
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.message,
+            Lang::En => &self.message_en,
+        }
+    }
+}
+
+impl From<&TokenError> for ReportedError {
+    fn from(e: &TokenError) -> ReportedError {
+        ReportedError { kind: e.kind().to_owned(), message: e.localize(Lang::Vi), message_en: e.localize(Lang::En) }
+    }
+}
+
+impl From<TokenError> for ReportedError {
+    fn from(e: TokenError) -> ReportedError {
+        ReportedError::from(&e)
     }
 }
 

@@ -74,7 +74,7 @@ impl Pin {
 }
 
 /// What a token's flags say about its user PIN, readable without logging in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PinStatus {
     /// Summary of the three flags below.

@@ -7,8 +7,14 @@
 //! before every signature; otherwise it is dropped (and zeroized) right after login.
 //!
 //! The login belongs to the token and the whole process: while one `TokenSigner` for
-//! a token lives, another login to it returns `CKR_USER_ALREADY_LOGGED_IN`, which
-//! counts as success. Dropping the last signer closes its session, which logs out.
+//! a token lives, every new session of this process is already logged in, and a
+//! `C_Login` would answer `CKR_USER_ALREADY_LOGGED_IN` without looking at the PIN.
+//! So a second [`open_signer`] on a token this process holds is refused with
+//! [`TokenError::AlreadyLoggedIn`] (checked from the session state before any
+//! `C_Login`, and from that return code too): every login that succeeds was checked
+//! by the token against its own PIN. Callers that need two logins at once use two
+//! processes (the desktop starts one agent per session). Dropping the signer closes
+//! its session, which logs out.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -165,8 +171,11 @@ pub(super) fn find_token(sel: &TokenSelection) -> Result<(PathBuf, Pkcs11, Prese
     }
 }
 
-/// `C_Login` as the user; an already logged-in token counts as success. A wrong PIN
-/// is never retried: the error carries the PIN state read back from the token.
+/// `C_Login` as `user`. For the normal user, a session that is already logged in
+/// (another session of this process holds the token) is refused before the call,
+/// and `CKR_USER_ALREADY_LOGGED_IN` is refused too: the token did not check this PIN.
+/// A wrong PIN is never retried: the error carries the PIN state read back from the
+/// token.
 fn login(
     ctx: &Pkcs11,
     slot: cryptoki::slot::Slot,
@@ -178,8 +187,13 @@ fn login(
         .get_token_info(slot)
         .ok()
         .map(|i| PinStatus::from_token_info(&i));
-    if matches!(user, UserType::User) && flags.is_some_and(|f| f.locked) {
-        return Err(TokenError::PinLocked);
+    if matches!(user, UserType::User) {
+        if flags.is_some_and(|f| f.locked) {
+            return Err(TokenError::PinLocked);
+        }
+        if already_logged_in(session) {
+            return Err(TokenError::AlreadyLoggedIn);
+        }
     }
     let pad = flags.is_some_and(|f| f.protected_authentication_path) && pin.is_empty();
     let result = if pad {
@@ -189,10 +203,20 @@ fn login(
         session.login(user, Some(&auth))
     };
     match result {
-        Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
+        Ok(()) => Ok(()),
+        Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Err(TokenError::AlreadyLoggedIn),
         Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => Err(wrong_pin(ctx, slot)),
         Err(e) => Err(TokenError::from_cryptoki("C_Login", e)),
     }
+}
+
+/// Whether `session` already has the user's rights (the login state belongs to the
+/// token and the process, so a fresh session inherits another session's login).
+fn already_logged_in(session: &Session) -> bool {
+    use cryptoki::session::SessionState;
+    session.get_session_info().is_ok_and(|i| {
+        matches!(i.session_state(), SessionState::RoUser | SessionState::RwUser | SessionState::RwSecurityOfficer)
+    })
 }
 
 /// The error for a wrong PIN, with the PIN state read back from the token.

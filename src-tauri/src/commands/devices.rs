@@ -1,7 +1,7 @@
 //! *Thiết bị*: tokens, certificates, expiry warnings, PIN change (through the agent).
 
-use kyso::office::{ExpiringCertificate, StampImageKind, TokenView};
 use kyso::agent::protocol::SecretPin;
+use kyso::office::{ExpiringCertificate, StampImageKind, TokenView};
 
 use super::{blocking, OfficeState};
 use crate::error::CmdResult;
@@ -26,8 +26,8 @@ pub async fn change_pin(office: OfficeState<'_>, token_label: String, old_pin: S
     blocking(&office, move |o| o.change_pin(&token_label, old, new)).await
 }
 
-/// Which stamp images are set (paths, or null).
-#[derive(serde::Serialize)]
+/// Which stamp images are set (paths in the data folder, or null).
+#[derive(serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StampImages {
     signature: Option<std::path::PathBuf>,
@@ -43,8 +43,9 @@ pub fn stamp_images(office: OfficeState<'_>) -> StampImages {
     }
 }
 
-/// Prepare a photo or scan as the signature (`kind: "signature"`) or seal (`"seal"`) image.
+/// Prepare the picked photo or scan (`file`: a handle from `pick_image`, checked to
+/// be a PNG or JPEG) as the signature or seal image, kept in the data folder.
 #[tauri::command]
-pub async fn set_stamp_image(office: OfficeState<'_>, kind: StampImageKind, path: std::path::PathBuf, size_mm: Option<f32>) -> CmdResult<std::path::PathBuf> {
-    blocking(&office, move |o| o.set_stamp_image(kind, &path, size_mm)).await
+pub async fn set_stamp_image(office: OfficeState<'_>, kind: StampImageKind, file: String, size_mm: Option<f32>) -> CmdResult<std::path::PathBuf> {
+    blocking(&office, move |o| o.set_stamp_image_granted(kind, &file, size_mm)).await
 }
