@@ -107,6 +107,43 @@ fn choice(id: &str) -> TokenChoice {
     TokenChoice { token_label: "KYSO-TEST".into(), cert_id_hex: id.into() }
 }
 
+/// The core's real batch answer (progress events and results) as the page gets it,
+/// with what changes from run to run (paths, times, hashes) made constant, kept in
+/// `ui/tests/fixtures/NAME.json` for the UI's tests (`KYSO_BLESS=1` rewrites it;
+/// otherwise a stale fixture fails here, so the UI is always tested on what the
+/// core sends).
+fn ui_fixture(name: &str, dir: &Path, progress: &[BatchProgress], results: &[kyso::office::BatchResult]) {
+    fn norm(v: &mut serde_json::Value, dir: &str) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    match (k.as_str(), x.is_string()) {
+                        ("createdAt" | "updatedAt", true) => *x = "2026-11-22T09:15:30+07:00".into(),
+                        ("sha256", true) => *x = "0".repeat(64).into(),
+                        _ => norm(x, dir),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| norm(x, dir)),
+            serde_json::Value::String(s) if s.contains(dir) => *s = s.replace(dir, "/home/vt"),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::json!({ "progress": progress, "results": results });
+    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    norm(&mut v, &canon.to_string_lossy());
+    norm(&mut v, &dir.to_string_lossy());
+    let text = serde_json::to_string_pretty(&v).expect("json") + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/tests/fixtures").join(format!("{name}.json"));
+    if std::env::var_os("KYSO_BLESS").is_some_and(|b| b == "1") {
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&path, &text).expect("write fixture");
+    } else {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(committed, text, "{} is stale: run KYSO_BLESS=1 cargo nextest run -p kyso --test office and commit it", path.display());
+    }
+}
+
 fn no_part_files(dir: &Path) {
     for e in std::fs::read_dir(dir).expect("read dir") {
         let name = e.expect("entry").file_name().to_string_lossy().into_owned();
@@ -248,13 +285,16 @@ fn cancel_leaves_the_rest_pending() {
     let ids: Vec<i64> = (1..=3).map(|n| w.leader_signs(&format!("Quyết định {n}.pdf"))).collect();
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
     let office = &w.office;
+    let mut events = Vec::new();
     let results = office
         .seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| {
             if p.state == BatchState::Done && p.index == 0 {
                 office.cancel_batch();
             }
+            events.push(p);
         })
         .expect("batch");
+    ui_fixture("batch-cancelled", w.dir.path(), &events, &results);
     assert!(results[0].ok());
     assert_eq!((results[1].state, results[2].state), (BatchState::Pending, BatchState::Pending));
     let folder = w.dir.path().join("docs");
@@ -300,8 +340,10 @@ for line in sys.stdin:
         })
         .collect();
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
-    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |_| {}).expect("batch runs");
+    let mut events = Vec::new();
+    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| events.push(p)).expect("batch runs");
     assert!(results[0].ok() && results[1].ok(), "{results:?}");
+    ui_fixture("batch-helper-died", plain.dir.path(), &events, &results);
     assert_eq!(results[2].state, BatchState::Failed, "the third fails when the helper dies");
     let kind = results[2].error.as_ref().map(|e| e.kind.clone()).unwrap_or_default();
     assert!(kind.contains("agent") || kind.contains("crash"), "{kind}");

@@ -1,3 +1,6 @@
+import { t } from './i18n.js';
+import { errorText } from './format.js';
+
 // Batch sealing progress: a reducer over `batch-progress` events (BatchProgress)
 // and the final results (BatchResult), both as the core sends them.
 // Item states: queued → running → done | failed | pending. `pending` is the core's
@@ -66,4 +69,12 @@ export function batchPercent(state) {
   if (!state.total) return 100;
   const c = batchCounts(state);
   return Math.round(((c.done + c.failed) * 100) / state.total);
+}
+
+/** One line per document of the batch: { id, state, label, message } (text only). */
+export function batchLines(state, lang) {
+  return state.order.map((id) => {
+    const it = state.items[id];
+    return { id, state: it.state, label: t('batch.' + it.state, {}, lang), message: it.error ? errorText(it.error, lang) : '' };
+  });
 }

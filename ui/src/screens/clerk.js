@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
 import { errorText, fileName, reasonOf, statusLabel, todayVN, hasInvalidSignature } from '../format.js';
 import { normaliseNumber, batchProblems } from '../validate.js';
-import { initBatch, batchReducer, batchCounts, batchPercent } from '../batch.js';
+import { initBatch, batchReducer, batchCounts, batchPercent, batchLines } from '../batch.js';
 import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, signatureList, docLabel } from '../widgets.js';
 
 const SEALABLE = new Set(['pending', 'signed', 'valid', 'indeterminate', 'invalid']);
@@ -159,14 +159,13 @@ export function createClerkScreen(ctx) {
     progressEl.dataset.done = String(c.done);
     progressEl.dataset.total = String(b.total);
     progressText.textContent = `${t('clerk.progress', { done: c.done + c.failed, total: b.total })} (${pct}%)`;
-    for (const id of b.order) {
-      const it = b.items[id];
-      const d = s.docs.find((x) => x.id === id) || (it.doc) || { id };
-      const msg = it.error ? errorText(it.error) : '';
-      resultEl.append(h('li', { class: `batch-item state-${it.state}`, dataset: { id, state: it.state } },
+    for (const line of batchLines(b)) {
+      const it = b.items[line.id];
+      const d = s.docs.find((x) => x.id === line.id) || (it.doc) || { id: line.id };
+      resultEl.append(h('li', { class: `batch-item state-${line.state}`, testid: 'batch-item', dataset: { id: line.id, state: line.state } },
         h('span', { class: 'doc-title', text: docLabel(d) }), ' — ',
-        h('strong', { text: t('batch.' + it.state) }),
-        msg ? h('span', { class: 'batch-msg', text: `: ${msg}` }) : null));
+        h('strong', { text: line.label }),
+        line.message ? h('span', { class: 'batch-msg', text: `: ${line.message}` }) : null));
     }
     if (b.finished) {
       resultEl.append(h('li', { class: 'batch-summary', text: t('batch.summary', { done: c.done, failed: c.failed, pending: c.pending }) }));

@@ -144,7 +144,7 @@ export function createDevicesScreen() {
     try {
       const picked = await call('pick_image');
       if (!picked) return;
-      await call('set_stamp_image', { kind, path: picked });
+      await call('set_stamp_image', { kind, file: picked.handle });
       s.images = await call('stamp_images');
       renderImages();
     } catch (e) { showError(e); }
