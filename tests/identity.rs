@@ -1,8 +1,10 @@
 //! Software identities: PKCS#12 files made by the `openssl` command (modern PBES2
 //! and legacy 3DES/RC2, RSA and EC), PEM keys, and the generated demo identity.
 //!
-//! Every test that needs `openssl` prints why it is skipped when the command is missing.
+//! A test that needs `openssl` fails when the command is missing (unless `KYSO_ALLOW_MISSING_TOOLS=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,13 +24,8 @@ const MESSAGE: &[u8] = b"KySo test message: van ban so 123/UBND";
 const PASSWORD: &str = "Mat-khau 2026!";
 
 fn have_openssl() -> bool {
-    match Command::new("openssl").arg("version").output() {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            println!("SKIPPED: the `openssl` command is not available");
-            false
-        }
-    }
+    let ok = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+    common::tool_present("the `openssl` command", ok)
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -640,7 +637,6 @@ fn demo_identity_generated_once_and_valid() {
 
     // OpenSSL reads every file and accepts both leaves under the demo root.
     if !have_openssl() {
-        println!("SKIPPED: openssl x509/verify checks of the demo identity (no `openssl` command)");
         return;
     }
     let set = root_pem.parent().unwrap();

@@ -3,19 +3,21 @@
 //! `tests/fixtures/make-photo.py`, which also writes the true stroke mask.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const KYSO: &str = env!("CARGO_BIN_EXE_kyso");
 
 fn have_pillow() -> bool {
-    Command::new("python3").args(["-c", "import PIL"]).output().map(|o| o.status.success()).unwrap_or(false)
+    let ok = Command::new("python3").args(["-c", "import PIL"]).output().map(|o| o.status.success()).unwrap_or(false);
+    common::tool_present("python3 with Pillow (to make the test photo)", ok)
 }
 
 /// Make the photo (and its `.mask.png`) in `dir`; `None` when Python/Pillow is missing.
 fn make_photo(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     if !have_pillow() {
-        eprintln!("SKIP: python3 with Pillow is needed to make the test photo");
         return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-photo.py");

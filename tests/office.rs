@@ -156,7 +156,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
     let w = world();
     let input = w.draft("Quyết định 12.pdf");
     let before = common::sha256_file(&input);
-    let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
+    let doc = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0);
     assert_eq!(doc.status, DocStatus::Pending);
 
     let (signed, report) = w
@@ -210,7 +210,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
 fn wrong_pin_signs_nothing_and_reports_tries() {
     let w = world();
     let input = w.draft("Công văn 7.pdf");
-    let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
+    let doc = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0);
     let err = w
         .office
         .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("000000"))
@@ -235,7 +235,7 @@ fn wrong_pin_during_a_held_batch_session_signs_nothing() {
     let w = world();
     let sealing: Vec<i64> = (1..=2).map(|n| w.leader_signs(&format!("Quyết định {n}.pdf"))).collect();
     let draft = w.draft("Công văn giữa lô.pdf");
-    let other = w.office.add_paths(&[draft.clone()], DocRole::Sign).expect("add").remove(0).id;
+    let other = w.office.add_paths(std::slice::from_ref(&draft), DocRole::Sign).expect("add").remove(0).id;
     let items: Vec<BatchItem> = sealing.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
     let office = &w.office;
     let mut during: Vec<Result<DocStatus, kyso::agent::AgentErrorBody>> = Vec::new();
@@ -375,7 +375,7 @@ fn inbox_verdicts_register_and_reject_with_notice() {
     std::fs::write(incoming.join("bị sửa.pdf"), &bytes).expect("write");
     std::fs::write(incoming.join("ghi chú.txt"), b"not a pdf").expect("write");
 
-    let docs = w.office.add_paths(&[incoming.clone()], DocRole::Incoming).expect("add folder");
+    let docs = w.office.add_paths(std::slice::from_ref(&incoming), DocRole::Incoming).expect("add folder");
     assert_eq!(docs.len(), 2, "the folder's two PDFs");
     let by_name = |n: &str| docs.iter().find(|d| d.file_name == n).expect(n).id;
     let (good, bad) = (by_name("hợp lệ.pdf"), by_name("bị sửa.pdf"));

@@ -21,7 +21,7 @@ fn classic_pdf(bodies: &[&str], trailer_extra: &str) -> Vec<u8> {
     let xref = out.len();
     write!(out, "xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).expect("write");
     for o in offsets {
-        write!(out, "{o:010} 00000 n \n").expect("write");
+        writeln!(out, "{o:010} 00000 n ").expect("write");
     }
     write!(out, "trailer\n<< /Size {} /Root 1 0 R {} >>\nstartxref\n{}\n%%EOF\n", bodies.len() + 1, trailer_extra, xref)
         .expect("write");

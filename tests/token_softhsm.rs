@@ -2,11 +2,11 @@
 //!
 //! Uses the shared test bed (`tests/fixtures/make-testbed.sh`, token `KYSO-TEST`, PIN
 //! 123456) on a private copy of its token directory, plus one extra token `KYSO-AA`
-//! whose key has `CKA_ALWAYS_AUTHENTICATE`. Skipped, with a message, only when
-//! `/usr/lib/softhsm/libsofthsm2.so` is absent (CI installs softhsm2 and opensc via
-//! scripts/setup-test-deps.sh).
+//! whose key has `CKA_ALWAYS_AUTHENTICATE`, with the SoftHSM2 module the test bed
+//! found (`KYSO_TEST_MODULE`). A missing tool fails the test bed, so these tests fail
+//! rather than skip (scripts/setup-test-deps.sh installs softhsm2 and opensc).
 //!
-//! All tests share one process, so one PKCS#11 initialisation and one `SOFTHSM2_CONF`;
+//! The tests of one process share one PKCS#11 initialisation and one `SOFTHSM2_CONF`;, so one PKCS#11 initialisation and one `SOFTHSM2_CONF`;
 //! the login state belongs to the token and the process, so every test holds `LOCK`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,7 +25,6 @@ use kyso::token::{
 use kyso::{Error, KeyKind, Signer};
 use x509_cert::Certificate;
 
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const PIN: &str = "123456";
 
 struct Bed {
@@ -35,19 +34,17 @@ struct Bed {
 
 static LOCK: Mutex<()> = Mutex::new(());
 
-/// The test bed with `SOFTHSM2_CONF` pointing at a private copy of its tokens, or
-/// `None` (test skipped) when SoftHSM2 is not installed. Holds the test lock.
+/// The test bed with `SOFTHSM2_CONF` pointing at a private copy of its tokens (the
+/// SoftHSM2 module is the one the test bed found). Holds the test lock. `Option` only
+/// for the `let … else` at each test: a missing tool fails in the test bed.
 fn setup() -> Option<(&'static Bed, MutexGuard<'static, ()>)> {
     let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    if !Path::new(MODULE).exists() {
-        eprintln!(
-            "SKIPPED: {MODULE} is absent (apt-get install softhsm2 opensc; CI installs them)"
-        );
-        return None;
-    }
     static BED: OnceLock<Bed> = OnceLock::new();
     let bed = BED.get_or_init(|| {
+        // The test bed finds SoftHSM2's module (KYSO_TEST_MODULE) and fails when a
+        // tool is missing.
         let tb = common::testbed();
+        let module = tb.module();
         // One copy per test process (nextest runs each test in its own process).
         let copy = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("token_softhsm-tokens-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&copy);
@@ -83,7 +80,7 @@ fn setup() -> Option<(&'static Bed, MutexGuard<'static, ()>)> {
         let p11 = [
             "pkcs11-tool",
             "--module",
-            MODULE,
+            &module,
             "--token-label",
             "KYSO-AA",
             "--login",
