@@ -70,6 +70,12 @@ impl AtomicFile {
         &self.dest
     }
 
+    /// Rename into `dest` instead (decided once the content is known, e.g. a
+    /// content-addressed name); it must be on the same file system as the temporary file.
+    pub fn retarget(&mut self, dest: &Path) {
+        self.dest = dest.to_owned();
+    }
+
     /// Give the file `input`'s permission bits, and its owner and group where this
     /// process may (a signed copy of a 0644 draft is 0644, of a 0640 draft 0640).
     /// On systems without Unix permissions this does nothing.

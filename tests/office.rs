@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use common::{testbed, Testbed};
-use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, FixedPin, Office, OfficeConfig, SignDocument, TokenChoice};
+use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, FixedPin, Office, OfficeConfig, PinPrompt, SignDocument, SignSummary, TokenChoice};
 use kyso::queue::{DocRole, DocStatus, SearchQuery};
 use kyso::agent::protocol::SecretPin;
 use kyso::verify::verdict::Indication;
@@ -425,4 +425,72 @@ fn tokens_expiry_and_pin_change() {
     w.office
         .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("654321"))
         .expect("new PIN works");
+}
+
+/// A prompt that counts how often it is asked (and answers the right PIN).
+struct CountingPrompt(usize);
+
+impl PinPrompt for CountingPrompt {
+    fn ask(&mut self, _summary: &SignSummary, _last: Option<&kyso::agent::AgentErrorBody>) -> Option<SecretPin> {
+        self.0 += 1;
+        Some(SecretPin::new("123456".into()))
+    }
+    fn finished(&mut self, _outcome: Result<(), &kyso::agent::AgentErrorBody>) {}
+}
+
+/// The queue's state is checked before the token is touched: signing a document
+/// that is not waiting for a signature asks for no PIN and signs nothing.
+#[test]
+fn a_document_in_the_wrong_state_costs_no_pin() {
+    let w = world();
+    let id = w.leader_signs("Đã ký rồi.pdf");
+    let mut prompt = CountingPrompt(0);
+    let e = w.office.sign_document(&SignDocument { id, ..Default::default() }, &choice(PERSONAL), &mut prompt).expect_err("already signed");
+    assert_eq!(kyso::agent::AgentErrorBody::from_error(&e).kind, "invalid_transition", "{e}");
+    assert_eq!(prompt.0, 0, "no PIN asked");
+    let folder = w.dir.path().join("docs");
+    assert!(!folder.join("Đã ký rồi.signed.signed.pdf").exists());
+    // In a batch, a document in the wrong state fails before any signature.
+    let incoming = w.office.add_paths(&[w.draft("Công văn đến.pdf")], DocRole::Incoming).expect("add").remove(0).id;
+    let results = w.office.seal_batch(&[BatchItem { id: incoming, ..Default::default() }], &choice(AGENCY), &mut prompt, &mut |_| {}).expect("batch");
+    assert_eq!(results[0].state, BatchState::Failed);
+    assert_eq!(results[0].error.as_ref().map(|e| e.kind.as_str()), Some("invalid_transition"));
+    assert_eq!(w.office.queue().get(incoming).expect("get").status, DocStatus::Pending);
+    assert!(!folder.join("Công văn đến.sealed.pdf").exists());
+}
+
+/// Registering archives exactly the bytes that were verified: a file changed on
+/// disk after an earlier check is checked again as the copy that would be archived,
+/// and refused; a good one is archived with the hash the check recorded.
+#[test]
+fn register_archives_the_bytes_it_verified() {
+    let w = world();
+    let original = w.leader_signs("Gốc.pdf");
+    let signed = PathBuf::from(w.office.queue().get(original).expect("get").current_path);
+    let incoming = w.dir.path().join("inbox");
+    std::fs::create_dir_all(&incoming).expect("mkdir");
+    let (a, b) = (incoming.join("a.pdf"), incoming.join("b.pdf"));
+    std::fs::copy(&signed, &a).expect("copy");
+    std::fs::copy(&signed, &b).expect("copy");
+    let docs = w.office.add_paths(&[a.clone(), b.clone()], DocRole::Incoming).expect("add");
+    let (ida, idb) = (docs[0].id, docs[1].id);
+    assert_eq!(w.office.verify_document(ida).expect("verify").0.status, DocStatus::Valid);
+    assert_eq!(w.office.verify_document(idb).expect("verify").0.status, DocStatus::Valid);
+    // b changes on disk after its check.
+    let mut bytes = std::fs::read(&b).expect("read");
+    let at = bytes.windows(6).position(|x| x == b"/Pages").expect("/Pages") + 1;
+    bytes[at] = b'Q';
+    std::fs::write(&b, &bytes).expect("write");
+    assert!(w.office.register_document(idb, Some("1/CV"), None).is_err(), "the changed bytes are checked, and fail");
+    let db = w.office.queue().get(idb).expect("get");
+    assert_eq!((db.status, db.archive_path), (DocStatus::Invalid, None));
+    assert_eq!(db.sha256, common::sha256_file(&b), "the recorded hash is that of the bytes checked");
+    // a: archived with the hash of the bytes verified.
+    let reg = w.office.register_document(ida, Some("2/CV"), None).expect("register");
+    let archived = PathBuf::from(reg.archive_path.expect("archived"));
+    assert_eq!(common::sha256_file(&archived), reg.sha256);
+    assert_eq!(common::sha256_file(&a), reg.sha256);
+    let verified = w.office.queue().history(ida).expect("history").into_iter().rev().find(|h| h.action == "verified").expect("verified");
+    assert_eq!(verified.sha256_after.as_deref(), Some(reg.sha256.as_str()));
+    no_part_files(&w.dir.path().join("data/archive"));
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Office;
-use crate::queue::{DocRole, DocStatus, Document, VerifiedRecord};
+use crate::queue::{Action, DocRole, DocStatus, Document, VerifiedRecord};
 use crate::verify::engine::{verify_file, DocumentReport};
 use crate::verify::verdict::Indication;
 use crate::Lang;
@@ -34,14 +34,19 @@ pub fn signers_line(report: &DocumentReport) -> Option<String> {
 }
 
 impl Office {
-    /// Verify document `id`'s current file. An incoming document takes the verdict
-    /// as its status (`valid`, `invalid`, `indeterminate`); others keep theirs.
+    /// Verify document `id`; an incoming document takes the verdict as its status
+    /// (with the hash of the bytes checked).
     pub fn verify_document(&self, id: i64) -> Result<(Document, DocumentReport), crate::Error> {
         let doc = self.document(id)?;
         let report = verify_file(std::path::Path::new(&doc.current_path), &self.verify_options());
         if doc.role != DocRole::Incoming {
             return Ok((doc, report));
         }
+        let doc = self.record_verdict(id, &report, report.sha256.clone())?;
+        Ok((doc, report))
+    }
+
+    fn record_verdict(&self, id: i64, report: &DocumentReport, sha256: Option<String>) -> Result<Document, crate::Error> {
         let status = match report.indication {
             Indication::TotalPassed => DocStatus::Valid,
             Indication::TotalFailed => DocStatus::Invalid,
@@ -51,19 +56,23 @@ impl Office {
             status,
             verdict: verdict_code(report.indication).into(),
             reason: Some(report.message_vi.clone()),
-            signers: signers_line(&report),
+            signers: signers_line(report),
+            sha256,
         };
-        let doc = self.queue().record_verified(id, &rec)?;
-        Ok((doc, report))
+        Ok(self.queue().record_verified(id, &rec)?)
     }
 
-    /// Register a valid incoming document (vào sổ): it is kept in the archive in its
-    /// original bytes. Re-checks the file first, so a file changed on disk since its
-    /// check is not registered.
+    /// Register an incoming document (vào sổ): its bytes are copied once into the
+    /// archive folder (hashed while copying), that copy is verified, and — only if
+    /// valid — that same copy is archived. A file changed on disk after the check can
+    /// never be what is archived.
     pub fn register_document(&self, id: i64, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, crate::Error> {
+        self.queue().check_step(id, Action::Verify)?;
+        let staged = self.queue().stage(id)?;
+        let report = verify_file(staged.path(), &self.verify_options());
+        self.record_verdict(id, &report, Some(staged.sha256().to_owned()))?;
         // The queue refuses anything but a valid incoming document.
-        self.verify_document(id)?;
-        Ok(self.queue().register(id, doc_number, title)?)
+        Ok(self.queue().register_staged(id, staged, doc_number, title)?)
     }
 
     /// Reject an incoming document that is not valid: write the notice to the sender

@@ -85,6 +85,8 @@ pub enum BadKind {
     Unreadable,
     /// A document names an archive file the ledger does not know.
     Unrecorded,
+    /// The stored path is not an archive path (`archive/ab/<sha256>.pdf`): never followed.
+    InvalidPath,
 }
 
 /// The manifest written into a backup.
@@ -131,6 +133,17 @@ impl Queue {
         let staging = dir.join(format!(".{name}.part"));
         let target = dir.join(&name);
         std::fs::create_dir(&staging).map_err(QueueError::io(&staging))?;
+        // A failure leaves nothing on the backup medium: the half-written folder goes.
+        let result = self.fill_backup(dir, &staging, &target);
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        result
+    }
+
+    /// The body of [`Queue::export_backup`]: everything into `staging`, then renamed to `target`.
+    fn fill_backup(&self, dir: &Path, staging: &Path, target: &Path) -> Result<BackupReport, QueueError> {
+        let (staging, target) = (staging.to_owned(), target.to_owned());
 
         // A consistent snapshot of the database, taken in one statement.
         let db_copy = staging.join(DB_FILE);
@@ -158,8 +171,8 @@ impl Queue {
 
         let mut files = Vec::with_capacity(ledger.len());
         for (sha, rel) in &ledger {
-            let src = archive::absolute(&self.data_dir, rel);
-            let dest = archive::absolute(&staging, rel);
+            let src = archive::checked(&self.data_dir, rel, sha)?;
+            let dest = archive::checked(&staging, rel, sha)?;
             let size = match copy_verified(&src, &dest, sha) {
                 Ok(size) => size,
                 Err(QueueError::HashMismatch { .. }) => return Err(QueueError::ArchiveCorrupt { path: src }),
@@ -245,7 +258,17 @@ impl Queue {
         };
         let mut bad = Vec::new();
         for (sha, rel) in &ledger {
-            let path = archive::absolute(&self.data_dir, rel);
+            let Ok(path) = archive::checked(&self.data_dir, rel, sha) else {
+                bad.push(BadFile {
+                    path: rel.clone(),
+                    expected: sha.clone(),
+                    actual: None,
+                    problem: BadKind::InvalidPath,
+                    detail: None,
+                    documents: docs_of(rel)?,
+                });
+                continue;
+            };
             let (problem, actual, detail) = match sha256_file(&path) {
                 Ok(actual) if actual == *sha => continue,
                 Ok(actual) => (BadKind::Changed, Some(actual), None),
@@ -279,11 +302,15 @@ impl Queue {
             rows
         };
         for (id, rel, sha) in unrecorded {
+            let (path, problem) = match archive::checked_any(&self.data_dir, &rel) {
+                Ok(p) => (p.to_string_lossy().into_owned(), BadKind::Unrecorded),
+                Err(_) => (rel, BadKind::InvalidPath),
+            };
             bad.push(BadFile {
-                path: archive::absolute(&self.data_dir, &rel).to_string_lossy().into_owned(),
+                path,
                 expected: sha,
                 actual: None,
-                problem: BadKind::Unrecorded,
+                problem,
                 detail: None,
                 documents: vec![id],
             });

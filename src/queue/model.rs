@@ -304,6 +304,9 @@ pub struct VerifiedRecord {
     pub reason: Option<String>,
     /// The signers found, `; `-separated.
     pub signers: Option<String>,
+    /// SHA-256 of the bytes that were checked, when the caller hashed them (a staged
+    /// copy): recorded as the document's hash, so a later step can insist on them.
+    pub sha256: Option<String>,
 }
 
 #[cfg(test)]

@@ -150,7 +150,11 @@ impl Queue {
         let archive_path = r
             .archive_path
             .as_deref()
-            .map(|rel| archive::absolute(&self.data_dir, rel).to_string_lossy().into_owned());
+            .map(|rel| match archive::checked_any(&self.data_dir, rel) {
+                Ok(p) => p.to_string_lossy().into_owned(),
+                // A damaged or tampered value is shown as stored, never resolved.
+                Err(_) => rel.to_owned(),
+            });
         Ok(Document {
             id: r.id,
             role: r.role()?,
@@ -377,7 +381,9 @@ impl Queue {
     /// costs no PIN and no signature.
     pub fn check_step(&self, id: i64, action: Action) -> Result<(), QueueError> {
         let raw = load(&self.conn, id).map_err(db_err(&self.db_path))?.ok_or(QueueError::NotFound(id))?;
-        raw.next(action, None).map(drop)
+        // A check may end in any verdict; ask whether one (valid) could be recorded.
+        let result = (action == Action::Verify).then_some(DocStatus::Valid);
+        raw.next(action, result).map(drop)
     }
 
     /// Record a failed step (e.g. `sign_failed` with the reason): a history row
@@ -410,10 +416,11 @@ impl Queue {
         let next = raw.next(Action::Verify, Some(v.status))?;
         let signers = non_empty(v.signers.as_deref()).map(str::to_owned).or(raw.signers.clone());
         let reason = non_empty(v.reason.as_deref());
+        let checked = v.sha256.clone().unwrap_or_else(|| raw.sha256.clone());
         tx.execute(
-            "UPDATE documents SET status = ?1, verdict = ?2, verdict_reason = ?3, signers = ?4, updated_at = ?5
-             WHERE id = ?6",
-            params![next.as_str(), v.verdict, reason, signers, at, id],
+            "UPDATE documents SET status = ?1, verdict = ?2, verdict_reason = ?3, signers = ?4, updated_at = ?5, sha256 = ?6
+             WHERE id = ?7",
+            params![next.as_str(), v.verdict, reason, signers, at, checked, id],
         )
         .map_err(&db)?;
         rekey(&tx, id).map_err(&db)?;
@@ -424,7 +431,7 @@ impl Queue {
         let ev = Event {
             action: "verified",
             before: Some(&raw.sha256),
-            after: Some(&raw.sha256),
+            after: Some(&checked),
             detail: Some(&detail),
             status: Some(next),
             ..Event::default()
@@ -448,6 +455,21 @@ impl Queue {
         self.archive_step(id, Action::Register, doc_number, title)
     }
 
+    /// Register a valid incoming document with the bytes in `staged` — the copy
+    /// [`Queue::stage`] made and the caller checked (its hash must be the document's
+    /// recorded one, i.e. what [`Queue::record_verified`] recorded for that check).
+    /// Those bytes are archived; the source file is not read again.
+    pub fn register_staged(&mut self, id: i64, staged: archive::Staged, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, QueueError> {
+        let db = db_err(&self.db_path);
+        let raw = load(&self.conn, id).map_err(&db)?.ok_or(QueueError::NotFound(id))?;
+        raw.next(Action::Register, None)?;
+        if raw.sha256 != staged.sha256() {
+            return Err(QueueError::HashMismatch { path: raw.current_path.into(), expected: raw.sha256, actual: staged.sha256().to_owned() });
+        }
+        let (rel, size) = archive::commit_staged(staged, &self.data_dir)?;
+        self.finish_archive_step(id, Action::Register, &raw.sha256, &rel, size, doc_number, title)
+    }
+
     /// Release or register: archive the file, then one transaction.
     fn archive_step(
         &mut self,
@@ -463,16 +485,33 @@ impl Queue {
         let rel = relative_path(&raw.sha256);
         let dest = archive::absolute(&self.data_dir, &rel);
         let size = copy_verified(Path::new(&raw.current_path), &dest, &raw.sha256)?;
+        self.finish_archive_step(id, action, &raw.sha256, &rel, size, doc_number, title)
+    }
+
+    /// The transaction of an archive step: the file `rel` (of hash `sha256`) is in
+    /// the archive; record it and move the document on, if it still may.
+    #[allow(clippy::too_many_arguments)] // one per value the step records
+    fn finish_archive_step(
+        &mut self,
+        id: i64,
+        action: Action,
+        sha256: &str,
+        rel: &str,
+        size: u64,
+        doc_number: Option<&str>,
+        title: Option<&str>,
+    ) -> Result<Document, QueueError> {
+        let db = db_err(&self.db_path);
         let at = now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&db)?;
         let fresh = load(&tx, id).map_err(&db)?.ok_or(QueueError::NotFound(id))?;
         let next = fresh.next(action, None)?;
-        if fresh.sha256 != raw.sha256 {
-            return Err(QueueError::HashMismatch { path: fresh.current_path.into(), expected: fresh.sha256, actual: raw.sha256 });
+        if fresh.sha256 != sha256 {
+            return Err(QueueError::HashMismatch { path: fresh.current_path.into(), expected: fresh.sha256, actual: sha256.to_owned() });
         }
         tx.execute(
             "INSERT OR IGNORE INTO archive_files (sha256, path, size, added_at) VALUES (?1, ?2, ?3, ?4)",
-            params![raw.sha256, rel, i64::try_from(size).unwrap_or(i64::MAX), at],
+            params![sha256, rel, i64::try_from(size).unwrap_or(i64::MAX), at],
         )
         .map_err(&db)?;
         tx.execute(
@@ -485,9 +524,9 @@ impl Queue {
         rekey(&tx, id).map_err(&db)?;
         let ev = Event {
             action: next.as_str(),
-            before: Some(&raw.sha256),
-            after: Some(&raw.sha256),
-            detail: Some(&rel),
+            before: Some(sha256),
+            after: Some(sha256),
+            detail: Some(rel),
             status: Some(next),
             ..Event::default()
         };

@@ -19,7 +19,7 @@
 //!    resolution is recorded in the PNG `pHYs` chunk, so a viewer or the stamp
 //!    knows its size in millimetres.
 
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -225,15 +225,7 @@ impl PreparedImage {
     pub fn write_png(&self, out: &Path) -> Result<(), ImageError> {
         let werr = |source: std::io::Error| ImageError::Write { path: out.to_owned(), source };
         let png = self.to_png().map_err(|e| werr(std::io::Error::other(e)))?;
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new().prefix(".kyso-").suffix(".png.part").tempfile_in(dir).map_err(werr)?;
-        tmp.write_all(&png).map_err(werr)?;
-        tmp.as_file().sync_all().map_err(werr)?;
-        tmp.persist(out).map_err(|e| werr(e.error))?;
-        Ok(())
+        crate::atomic::write(out, &png, crate::atomic::Mode::Replace).map_err(werr)
     }
 }
 

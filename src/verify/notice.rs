@@ -17,7 +17,7 @@
 //! (the text file keeps them).
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::Digest;
@@ -119,12 +119,8 @@ fn write_error(path: &Path, source: std::io::Error) -> crate::Error {
 
 /// Write `bytes` to a new file `path`: temporary file in `dir`, flushed to disk,
 /// then linked into place only if `path` does not exist yet.
-fn persist_new(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = tempfile::Builder::new().prefix(".kyso-notice-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
+fn persist_new(_dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::atomic::write(path, bytes, crate::atomic::Mode::NoClobber)
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), crate::Error> {
