@@ -174,12 +174,17 @@ impl Office {
 }
 
 impl Office {
-    /// The current bytes of document `id` (for the preview). Refuses files over
-    /// 256 MB rather than filling the window's memory.
+    /// The current bytes of document `id` (for the preview): only a queued
+    /// document, only a PDF (`%PDF-` checked again: the file may have been replaced
+    /// since it was added). Refuses files over 256 MB rather than filling the
+    /// window's memory.
     pub fn read_current(&self, id: i64) -> Result<Vec<u8>, crate::Error> {
         const MAX: u64 = 256 << 20;
         let doc = self.document(id)?;
         let path = PathBuf::from(&doc.current_path);
+        if path.exists() && !grants::looks_like_pdf(&path) {
+            return Err(OfficeError::NotPdf { name: doc.file_name }.into());
+        }
         let read_err = |source| crate::error::OutputError::ReadInput { path: path.clone(), source };
         let len = std::fs::metadata(&path).map_err(read_err)?.len();
         if len > MAX {
