@@ -10,6 +10,7 @@ use std::path::Path;
 const COMMANDS: &[&str] = &[
     "pin_request",
     "pin_submit",
+    "pin_change_submit",
     "pin_cancel",
     "app_info",
     "opened_files",

@@ -79,6 +79,7 @@ pub fn commands() -> Vec<CommandSpec> {
     vec![
         spec!(c, "pin_request", Pin, {} -> PinPromptView),
         spec!(c, "pin_submit", Pin, { "pin": String } -> PinAttempt),
+        spec!(c, "pin_change_submit", Pin, { "oldPin": String, "newPin": String } -> PinAttempt),
         spec!(c, "pin_cancel", Pin, {} -> ()),
         spec!(c, "app_info", Main, {} -> AppInfo),
         spec!(c, "opened_files", Main, {} -> Vec<FileRef>),
@@ -101,7 +102,7 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "export_report_csv", Main, { "year": i32, "file": String } -> String),
         spec!(c, "list_tokens", Main, {} -> Vec<TokenView>),
         spec!(c, "expiring_certificates", Main, { "days": Option<i64> } -> Vec<ExpiringCertificate>),
-        spec!(c, "change_pin", Main, { "tokenLabel": String, "oldPin": String, "newPin": String } -> ()),
+        spec!(c, "change_pin", Main, { "tokenLabel": String } -> ()),
         spec!(c, "stamp_images", Main, {} -> StampImages),
         spec!(c, "set_stamp_image", Main, { "kind": StampImageKind, "file": String, "sizeMm": Option<f32> } -> String),
         spec!(c, "pick_files", Main, { "folder": Option<bool> } -> Vec<FileRef>),

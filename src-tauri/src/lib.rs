@@ -93,6 +93,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::pin::pin_request,
             commands::pin::pin_submit,
+            commands::pin::pin_change_submit,
             commands::pin::pin_cancel,
             commands::documents::app_info,
             commands::documents::opened_files,

@@ -22,12 +22,15 @@ use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 /// The PIN window's label (its capability is granted to this label only).
 pub const LABEL: &str = "pin";
 
-/// What the PIN window's page shows: the summary, and why the last PIN failed.
+/// What the PIN window's page shows: what will be signed (or whose PIN changes),
+/// and why the last PIN failed.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PinPromptView {
-    /// What will be signed.
-    pub summary: SignSummary,
+    /// What will be signed (a signing request).
+    pub summary: Option<SignSummary>,
+    /// The token whose user PIN is being changed (a change request).
+    pub change_token: Option<String>,
     /// The last refusal (wrong PIN, with `pinTries`), if any.
     pub error: Option<AgentErrorBody>,
 }
@@ -52,6 +55,7 @@ pub enum PinAttempt {
 
 enum Submission {
     Pin(SecretPin, Sender<PinAttempt>),
+    Change(SecretPin, SecretPin, Sender<PinAttempt>),
     Cancel,
 }
 
@@ -82,6 +86,15 @@ impl PinBroker {
         let p = guard.as_ref()?;
         let (tx, rx) = mpsc::channel();
         p.tx.send(Submission::Pin(pin, tx)).ok()?;
+        Some(rx)
+    }
+
+    /// Hand the current and the new PIN of a change request to the waiting thread.
+    pub fn submit_change(&self, old: SecretPin, new: SecretPin) -> Option<Receiver<PinAttempt>> {
+        let guard = self.lock();
+        let p = guard.as_ref()?;
+        let (tx, rx) = mpsc::channel();
+        p.tx.send(Submission::Change(old, new, tx)).ok()?;
         Some(rx)
     }
 
@@ -120,9 +133,9 @@ impl WindowPrompt {
         Ok(WindowPrompt { app, broker, rx: None, reply: None })
     }
 
-    fn open(&mut self, summary: &SignSummary) -> bool {
+    fn open(&mut self, view: PinPromptView) -> bool {
         let (tx, rx) = mpsc::channel();
-        *self.broker.lock() = Some(Pending { view: PinPromptView { summary: summary.clone(), error: None }, tx });
+        *self.broker.lock() = Some(Pending { view, tx });
         self.rx = Some(rx);
         let title = "KýSố — Xác nhận ký và nhập mã PIN";
         let built = WebviewWindowBuilder::new(&self.app, LABEL, WebviewUrl::App("pin.html".into()))
@@ -161,7 +174,8 @@ impl PinPrompt for WindowPrompt {
                 let _ = reply.send(PinAttempt::Retry { error });
             }
             None => {
-                if self.rx.is_none() && !self.open(summary) {
+                let view = PinPromptView { summary: Some(summary.clone()), change_token: None, error: None };
+                if self.rx.is_none() && !self.open(view) {
                     return None;
                 }
             }
@@ -171,6 +185,11 @@ impl PinPrompt for WindowPrompt {
             Ok(Submission::Pin(pin, reply)) => {
                 self.reply = Some(reply);
                 Some(pin)
+            }
+            Ok(Submission::Change(_, _, reply)) => {
+                let _ = reply.send(PinAttempt::Failed { error: wrong_kind() });
+                self.close();
+                None
             }
             Ok(Submission::Cancel) | Err(_) => {
                 self.close();
@@ -187,6 +206,56 @@ impl PinPrompt for WindowPrompt {
             });
         }
         self.close();
+    }
+}
+
+fn wrong_kind() -> AgentErrorBody {
+    AgentErrorBody::new("bad_request", "Yêu cầu không khớp với cửa sổ.".into(), "The request does not match the window.".into())
+}
+
+/// Change `token_label`'s user PIN with the current and new PIN typed in the PIN
+/// window (never in the main page). A wrong current PIN is answered there (tries
+/// left) and asked again; closing the window cancels.
+pub fn change_pin_in_window(
+    app: tauri::AppHandle,
+    broker: Arc<PinBroker>,
+    office: &kyso::office::Office,
+    token_label: &str,
+) -> Result<(), crate::error::AppError> {
+    let mut w = WindowPrompt::new(app, broker)?;
+    let view = PinPromptView { summary: None, change_token: Some(token_label.to_owned()), error: None };
+    if !w.open(view) {
+        return Err(kyso::Error::from(kyso::office::OfficeError::Cancelled).into());
+    }
+    loop {
+        let next = w.rx.as_ref().map(Receiver::recv);
+        match next {
+            Some(Ok(Submission::Change(old, new, reply))) => match office.change_pin(token_label, old, new) {
+                Ok(()) => {
+                    let _ = reply.send(PinAttempt::Accepted);
+                    w.close();
+                    return Ok(());
+                }
+                Err(e) => {
+                    let body = AgentErrorBody::from_error(&e);
+                    if matches!(body.kind.as_str(), "pin_incorrect" | "pin_len_range" | "pin_invalid") {
+                        w.broker.set_error(Some(body.clone()));
+                        let _ = reply.send(PinAttempt::Retry { error: body });
+                        continue;
+                    }
+                    let _ = reply.send(PinAttempt::Failed { error: body });
+                    w.close();
+                    return Err(e.into());
+                }
+            },
+            Some(Ok(Submission::Pin(_, reply))) => {
+                let _ = reply.send(PinAttempt::Failed { error: wrong_kind() });
+            }
+            _ => {
+                w.close();
+                return Err(kyso::Error::from(kyso::office::OfficeError::Cancelled).into());
+            }
+        }
     }
 }
 

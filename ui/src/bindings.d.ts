@@ -554,9 +554,13 @@ docDate: string | null, };
 
 export type PinPromptView = { 
 /**
- * What will be signed.
+ * What will be signed (a signing request).
  */
-summary: SignSummary, 
+summary: SignSummary | null, 
+/**
+ * The token whose user PIN is being changed (a change request).
+ */
+changeToken: string | null, 
 /**
  * The last refusal (wrong PIN, with `pinTries`), if any.
  */
@@ -666,7 +670,7 @@ detail: string | null,
  */
 documents: Array<number>, };
 
-export type BadKind = "missing" | "changed" | "unreadable" | "unrecorded";
+export type BadKind = "missing" | "changed" | "unreadable" | "unrecorded" | "invalid_path";
 
 export type ReportRow = { 
 /**
@@ -694,6 +698,7 @@ export type Lang = "vi" | "en";
 export interface Commands {
   pin_request: { window: "pin"; args: {  }; result: PinPromptView };
   pin_submit: { window: "pin"; args: { pin: string }; result: PinAttempt };
+  pin_change_submit: { window: "pin"; args: { oldPin: string; newPin: string }; result: PinAttempt };
   pin_cancel: { window: "pin"; args: {  }; result: null };
   app_info: { window: "main"; args: {  }; result: AppInfo };
   opened_files: { window: "main"; args: {  }; result: Array<FileRef> };
@@ -716,7 +721,7 @@ export interface Commands {
   export_report_csv: { window: "main"; args: { year: number; file: string }; result: string };
   list_tokens: { window: "main"; args: {  }; result: Array<TokenView> };
   expiring_certificates: { window: "main"; args: { days?: number | null }; result: Array<ExpiringCertificate> };
-  change_pin: { window: "main"; args: { tokenLabel: string; oldPin: string; newPin: string }; result: null };
+  change_pin: { window: "main"; args: { tokenLabel: string }; result: null };
   stamp_images: { window: "main"; args: {  }; result: StampImages };
   set_stamp_image: { window: "main"; args: { kind: StampImageKind; file: string; sizeMm?: number | null }; result: string };
   pick_files: { window: "main"; args: { folder?: boolean | null }; result: Array<FileRef> };

@@ -7,6 +7,7 @@
 export const commands = Object.freeze({
   pin_request: Object.freeze({ name: 'pin_request', window: 'pin', args: [], optional: [] }),
   pin_submit: Object.freeze({ name: 'pin_submit', window: 'pin', args: ['pin'], optional: [] }),
+  pin_change_submit: Object.freeze({ name: 'pin_change_submit', window: 'pin', args: ['oldPin', 'newPin'], optional: [] }),
   pin_cancel: Object.freeze({ name: 'pin_cancel', window: 'pin', args: [], optional: [] }),
   app_info: Object.freeze({ name: 'app_info', window: 'main', args: [], optional: [] }),
   opened_files: Object.freeze({ name: 'opened_files', window: 'main', args: [], optional: [] }),
@@ -29,7 +30,7 @@ export const commands = Object.freeze({
   export_report_csv: Object.freeze({ name: 'export_report_csv', window: 'main', args: ['year', 'file'], optional: [] }),
   list_tokens: Object.freeze({ name: 'list_tokens', window: 'main', args: [], optional: [] }),
   expiring_certificates: Object.freeze({ name: 'expiring_certificates', window: 'main', args: ['days'], optional: ['days'] }),
-  change_pin: Object.freeze({ name: 'change_pin', window: 'main', args: ['tokenLabel', 'oldPin', 'newPin'], optional: [] }),
+  change_pin: Object.freeze({ name: 'change_pin', window: 'main', args: ['tokenLabel'], optional: [] }),
   stamp_images: Object.freeze({ name: 'stamp_images', window: 'main', args: [], optional: [] }),
   set_stamp_image: Object.freeze({ name: 'set_stamp_image', window: 'main', args: ['kind', 'file', 'sizeMm'], optional: ['sizeMm'] }),
   pick_files: Object.freeze({ name: 'pick_files', window: 'main', args: ['folder'], optional: ['folder'] }),

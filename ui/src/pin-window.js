@@ -6,15 +6,27 @@
 import './style.css';
 import { invoke } from '@tauri-apps/api/core';
 import { t, setLang, detectLang, applyStatic } from './i18n.js';
-import { triesInfo } from './pin.js';
+import { triesInfo, changePinProblem } from './pin.js';
 import { errorText, fileName } from './format.js';
 import { summaryRows } from './pin-summary.js';
 import { commands } from './commands.js';
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 let busy = false;
+let changeMode = false;
+
+function renderChange(view) {
+  changeMode = true;
+  $('pin-title').textContent = t('pin.changeTitle', { label: view.changeToken });
+  $('pin-input-label').textContent = t('pin.old');
+  $('pin-change-fields').hidden = false;
+  $('pin-ok').textContent = t('common.ok');
+  $('pin-summary').textContent = '';
+  showError(view.error);
+}
 
 function render(view) {
+  if (view.changeToken) { renderChange(view); return; }
   const s = view.summary;
   $('pin-title').textContent = t(s.role === 'seal' ? 'pin.confirmSeal' : 'pin.confirmSign', { n: s.documents.length });
   const box = $('pin-summary');
@@ -50,9 +62,31 @@ function showError(err) {
   $('pin-error').hidden = !err;
 }
 
+async function submitChange() {
+  const [o, n, c] = ['pin-input', 'pin-new', 'pin-confirm'].map($);
+  const problem = changePinProblem(o.value, n.value, c.value);
+  if (problem) { showError({ vi: problem, en: problem }); return; }
+  const args = { oldPin: o.value, newPin: n.value };
+  o.value = ''; n.value = ''; c.value = '';
+  busy = true;
+  $('pin-ok').disabled = true;
+  try {
+    const attempt = await invoke(commands.pin_change_submit.name, args);
+    if (attempt.state !== 'accepted') showError(attempt.error);
+  } catch (e) {
+    showError(e);
+  } finally {
+    args.oldPin = null; args.newPin = null;
+    busy = false;
+    $('pin-ok').disabled = false;
+    o.focus();
+  }
+}
+
 async function submit(ev) {
   ev.preventDefault();
   if (busy) return;
+  if (changeMode) { await submitChange(); return; }
   const input = $('pin-input');
   let pin = input.value;
   input.value = '';

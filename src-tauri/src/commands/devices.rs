@@ -1,10 +1,10 @@
 //! *Thiết bị*: tokens, certificates, expiry warnings, PIN change (through the agent).
 
-use kyso::agent::protocol::SecretPin;
+use crate::pin_window::{change_pin_in_window, PinBroker};
 use kyso::office::{ExpiringCertificate, StampImageKind, TokenView};
 
 use super::{blocking, OfficeState};
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
 
 /// Tokens and their signing certificates.
 #[tauri::command]
@@ -19,11 +19,15 @@ pub async fn expiring_certificates(office: OfficeState<'_>, days: Option<i64>) -
     blocking(&office, move |o| o.expiring_certificates(days)).await
 }
 
-/// Change a token's user PIN (both PINs zeroized after use).
+/// Change a token's user PIN: the current and the new PIN are typed in the PIN
+/// window, never in the main page (both zeroized after use).
 #[tauri::command]
-pub async fn change_pin(office: OfficeState<'_>, token_label: String, old_pin: String, new_pin: String) -> CmdResult<()> {
-    let (old, new) = (SecretPin::new(old_pin), SecretPin::new(new_pin));
-    blocking(&office, move |o| o.change_pin(&token_label, old, new)).await
+pub async fn change_pin(app: tauri::AppHandle, office: OfficeState<'_>, broker: tauri::State<'_, std::sync::Arc<PinBroker>>, token_label: String) -> CmdResult<()> {
+    let broker = std::sync::Arc::clone(broker.inner());
+    let office = std::sync::Arc::clone(office.inner());
+    tauri::async_runtime::spawn_blocking(move || change_pin_in_window(app, broker, &office, &token_label))
+        .await
+        .map_err(|_| AppError::internal("Lỗi nội bộ: tác vụ bị dừng bất thường.", "Internal error: the task stopped unexpectedly."))?
 }
 
 /// Which stamp images are set (paths in the data folder, or null).

@@ -29,6 +29,17 @@ pub async fn pin_submit(broker: tauri::State<'_, Arc<PinBroker>>, pin: String) -
         .ok_or_else(no_request)
 }
 
+/// Try this current PIN and new PIN (a change request): the token's answer.
+#[tauri::command]
+pub async fn pin_change_submit(broker: tauri::State<'_, Arc<PinBroker>>, old_pin: String, new_pin: String) -> CmdResult<PinAttempt> {
+    let rx = broker.submit_change(SecretPin::new(old_pin), SecretPin::new(new_pin)).ok_or_else(no_request)?;
+    tauri::async_runtime::spawn_blocking(move || rx.recv())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(no_request)
+}
+
 /// Cancel the request: nothing is signed.
 #[tauri::command]
 pub fn pin_cancel(broker: tauri::State<'_, Arc<PinBroker>>) {

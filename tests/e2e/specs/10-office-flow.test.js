@@ -149,8 +149,9 @@ async function inPinWindow(fn) {
   }, { timeout: 30000, timeoutMsg: 'the PIN window never opened' });
   await s.browser.switchToWindow(pin);
   try {
-    await (await tid('pin-summary')).waitForDisplayed({ timeout: 20000 });
-    await s.browser.waitUntil(async () => (await (await tid('pin-summary')).getText()).length > 0, { timeout: 20000, timeoutMsg: 'empty PIN summary' });
+    await (await tid('pin-ok')).waitForDisplayed({ timeout: 20000 });
+    await s.browser.waitUntil(async () => (await (await tid('pin-title')).getText()).length > 0 && (await (await tid('pin-title')).getText()) !== 'Xác nhận ký',
+      { timeout: 20000, timeoutMsg: 'the PIN window never showed its request' });
     return await fn();
   } finally {
     await s.browser.switchToWindow(main);
@@ -327,4 +328,26 @@ test('8. Báo cáo counts the signature, the seal and the registration of this y
     assert.equal(h1 + h2, 1, `${label}: ${JSON.stringify(row)}`);
   }
   await s.screenshot('13-bao-cao');
+});
+
+test('9. the PIN is changed in the PIN window, never in the main page', async () => {
+  await nav('nav-devices');
+  assert.equal((await s.browser.$$('input[type="password"]')).length, 0, 'no PIN field in the main page');
+  await (await s.browser.$('.token[data-label="KYSO-TEST"] [data-testid="change-pin-button"]')).click();
+  await inPinWindow(async () => {
+    assert.match(await (await tid('pin-title')).getText(), /KYSO-TEST/);
+    await (await tid('pin-input')).setValue('000000');
+    await (await tid('pin-new')).setValue('654321');
+    await (await tid('pin-confirm')).setValue('654321');
+    await (await tid('pin-ok')).click();
+    await s.browser.waitUntil(async () => (await (await tid('pin-error')).getText()).includes('PIN'),
+      { timeout: 30000, timeoutMsg: 'a wrong current PIN was not reported' });
+    await (await tid('pin-input')).setValue('123456');
+    await (await tid('pin-new')).setValue('654321');
+    await (await tid('pin-confirm')).setValue('654321');
+    await (await tid('pin-ok')).click();
+  });
+  await pinWindowClosed();
+  await s.browser.waitUntil(async () => (await s.browser.$('.screen-devices .notice').getText()).includes('Đã đổi mã PIN'),
+    { timeout: 20000, timeoutMsg: 'no notice after the PIN change' });
 });
