@@ -44,11 +44,8 @@ const COMMANDS: &[&str] = &[
 
 fn main() {
     export_core_version();
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
-    )
-    .expect("tauri-build failed");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri-build failed");
 }
 
 /// The `kyso` crate does not (yet) export its version, so read it from the
@@ -57,8 +54,7 @@ fn export_core_version() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
     println!("cargo:rerun-if-changed={}", manifest.display());
     let text = std::fs::read_to_string(&manifest).unwrap_or_default();
-    let version = package_version(&text)
-        .unwrap_or_else(|| std::env::var("CARGO_PKG_VERSION").unwrap_or_default());
+    let version = package_version(&text).unwrap_or_else(|| std::env::var("CARGO_PKG_VERSION").unwrap_or_default());
     println!("cargo:rustc-env=KYSO_CORE_VERSION={version}");
 }
 

@@ -47,10 +47,7 @@ pub fn parent_dir(path: &Path) -> &Path {
 impl AtomicFile {
     /// Start writing `dest`: a temporary `.kyso-XXXXXX<suffix>.part` in the same folder.
     pub fn create(dest: &Path, mode: Mode) -> io::Result<AtomicFile> {
-        let suffix = dest
-            .extension()
-            .map(|e| format!(".{}.part", e.to_string_lossy()))
-            .unwrap_or_else(|| ".part".to_owned());
+        let suffix = dest.extension().map(|e| format!(".{}.part", e.to_string_lossy())).unwrap_or_else(|| ".part".to_owned());
         let temp = tempfile::Builder::new().prefix(".kyso-").suffix(&suffix).tempfile_in(parent_dir(dest))?;
         Ok(AtomicFile { temp, dest: dest.to_owned(), mode })
     }

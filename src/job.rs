@@ -271,9 +271,11 @@ fn plan_with(job: &SignJob, names: &Names, signing_time: OffsetDateTime) -> Resu
     let input = job.input.clone();
     // The leader's block is found by the leader's name; a seal (signed with the
     // agency's certificate) looks for the block by its title words only.
-    let finder_name = if job.role == JobRole::Personal { job.signer_name.clone().or(names.signer.clone()) } else { job.signer_name.clone() };
+    let finder_name =
+        if job.role == JobRole::Personal { job.signer_name.clone().or(names.signer.clone()) } else { job.signer_name.clone() };
     let finder_title = job.signer_title.clone();
-    let find_block = move |page: usize| crate::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
+    let find_block =
+        move |page: usize| crate::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
     // R8: the number and date are filled in by the clerk, with the agency signature.
     let fill = if job.role == JobRole::Seal && (job.doc_number.is_some() || doc_date.is_some()) {
         Some(crate::stamp::locate::number_and_date(&job.input, job.doc_number.as_deref(), doc_date)?)
@@ -291,7 +293,8 @@ mod tests {
     #[test]
     fn job_json_is_camel_case_with_defaults() {
         let job: SignJob =
-            serde_json::from_str(r#"{"input":"a.pdf","output":"b.pdf","role":"seal","docNumber":"12/QĐ-UBND","atMm":[10.0,20.5]}"#).unwrap();
+            serde_json::from_str(r#"{"input":"a.pdf","output":"b.pdf","role":"seal","docNumber":"12/QĐ-UBND","atMm":[10.0,20.5]}"#)
+                .unwrap();
         assert_eq!(job.role, JobRole::Seal);
         assert_eq!(job.doc_number.as_deref(), Some("12/QĐ-UBND"));
         assert_eq!(job.at_mm, Some((10.0, 20.5)));

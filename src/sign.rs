@@ -13,9 +13,9 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::atomic::{AtomicFile, Mode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use crate::atomic::{AtomicFile, Mode};
 
 use crate::cms::builder::{embedded_chain, max_cms_len, sign_digest};
 use crate::cms::CmsError;
@@ -150,8 +150,7 @@ impl Prepared {
     /// Read the input's structure and build the update for `signer`'s signature.
     pub fn new(mut request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
         check_paths(&request.input, &request.output, request.force)?;
-        let file = File::open(&request.input)
-            .map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
+        let file = File::open(&request.input).map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
         let pdf = PdfFile::from_file(file)?;
         let chain = embedded_chain(signer);
         let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;
@@ -186,15 +185,13 @@ impl Prepared {
             .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
         let mut hasher = Sha256::new();
         {
-            let mut input = File::open(&self.request.input)
-                .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
+            let mut input =
+                File::open(&self.request.input).map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
             let mut w = BufWriter::with_capacity(COPY_BUF, &*temp.file());
             let mut buf = vec![0u8; COPY_BUF];
             let mut copied = 0u64;
             loop {
-                let n = input
-                    .read(&mut buf)
-                    .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
+                let n = input.read(&mut buf).map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
                 if n == 0 {
                     break;
                 }

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use kyso::agent::{AgentClient, AgentError, Op, SecretPin};
-use kyso::token::PinTries;
 use kyso::job::{JobRole, SignJob};
+use kyso::token::PinTries;
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(30);
@@ -294,11 +294,7 @@ fn a_hanging_agent_times_out_then_a_respawned_real_agent_works() {
     let dir = tempfile::tempdir().unwrap();
     let mark = dir.path().join("hung-once");
     // First start: hang without reading; later starts: the real agent.
-    let script = format!(
-        "if [ ! -e '{}' ]; then touch '{}'; exec sleep 60; fi; exec env \"$@\"",
-        mark.display(),
-        mark.display()
-    );
+    let script = format!("if [ ! -e '{}' ]; then touch '{}'; exec sleep 60; fi; exec env \"$@\"", mark.display(), mark.display());
     let mut args: Vec<OsString> = vec!["-c".into(), script.into(), "sh".into()];
     args.extend(agent_args(&tb, &shared_conf(&tb)));
     let mut a = AgentClient::spawn(Path::new("sh"), &args).unwrap();

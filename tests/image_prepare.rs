@@ -32,7 +32,8 @@ fn kyso(args: &[&std::ffi::OsStr]) -> Output {
 }
 
 fn prepare(input: &Path, out: &Path, ink: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<&std::ffi::OsStr> = vec!["image".as_ref(), "prepare".as_ref(), input.as_os_str(), "-o".as_ref(), out.as_os_str(), "--ink".as_ref(), ink.as_ref()];
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["image".as_ref(), "prepare".as_ref(), input.as_os_str(), "-o".as_ref(), out.as_os_str(), "--ink".as_ref(), ink.as_ref()];
     args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
     kyso(&args)
 }

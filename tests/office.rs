@@ -10,9 +10,11 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use common::{testbed, Testbed};
-use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, FixedPin, Office, OfficeConfig, PinPrompt, SignDocument, SignSummary, TokenChoice};
-use kyso::queue::{DocRole, DocStatus, SearchQuery};
 use kyso::agent::protocol::SecretPin;
+use kyso::office::{
+    AgentCommand, BatchItem, BatchProgress, BatchState, FixedPin, Office, OfficeConfig, PinPrompt, SignDocument, SignSummary, TokenChoice,
+};
+use kyso::queue::{DocRole, DocStatus, SearchQuery};
 use kyso::verify::verdict::Indication;
 
 const PERSONAL: &str = "01";
@@ -88,10 +90,8 @@ impl World {
     fn leader_signs(&self, name: &str) -> i64 {
         let p = self.draft(name);
         let doc = self.office.add_paths(&[p], DocRole::Sign).expect("add").remove(0);
-        let (doc, report) = self
-            .office
-            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
-            .expect("sign");
+        let (doc, report) =
+            self.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).expect("sign");
         assert_eq!(doc.status, DocStatus::Signed);
         assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
         doc.id
@@ -159,10 +159,8 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
     let doc = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0);
     assert_eq!(doc.status, DocStatus::Pending);
 
-    let (signed, report) = w
-        .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
-        .expect("leader signs");
+    let (signed, report) =
+        w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).expect("leader signs");
     assert_eq!(signed.status, DocStatus::Signed);
     assert!(signed.current_path.ends_with("Quyết định 12.signed.pdf"), "{}", signed.current_path);
     assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
@@ -418,13 +416,8 @@ fn tokens_expiry_and_pin_change() {
     w.office.change_pin("KYSO-TEST", SecretPin::new("123456".into()), SecretPin::new("654321".into())).expect("change PIN");
     let input = w.draft("Sau đổi PIN.pdf");
     let doc = w.office.add_paths(&[input], DocRole::Sign).expect("add").remove(0);
-    assert!(w
-        .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
-        .is_err());
-    w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("654321"))
-        .expect("new PIN works");
+    assert!(w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).is_err());
+    w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("654321")).expect("new PIN works");
 }
 
 /// A prompt that counts how often it is asked (and answers the right PIN).
@@ -452,7 +445,8 @@ fn a_document_in_the_wrong_state_costs_no_pin() {
     assert!(!folder.join("Đã ký rồi.signed.signed.pdf").exists());
     // In a batch, a document in the wrong state fails before any signature.
     let incoming = w.office.add_paths(&[w.draft("Công văn đến.pdf")], DocRole::Incoming).expect("add").remove(0).id;
-    let results = w.office.seal_batch(&[BatchItem { id: incoming, ..Default::default() }], &choice(AGENCY), &mut prompt, &mut |_| {}).expect("batch");
+    let results =
+        w.office.seal_batch(&[BatchItem { id: incoming, ..Default::default() }], &choice(AGENCY), &mut prompt, &mut |_| {}).expect("batch");
     assert_eq!(results[0].state, BatchState::Failed);
     assert_eq!(results[0].error.as_ref().map(|e| e.kind.as_str()), Some("invalid_transition"));
     assert_eq!(w.office.queue().get(incoming).expect("get").status, DocStatus::Pending);

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use kyso::i18n::Localize;
 use kyso::identity::SoftwareSigner;
-use kyso::queue::{
-    sha256_file, DocRole, DocStatus, Document, Queue, QueueError, SearchQuery, SignedRecord, VerifiedRecord,
-};
+use kyso::queue::{sha256_file, DocRole, DocStatus, Document, Queue, QueueError, SearchQuery, SignedRecord, VerifiedRecord};
 use kyso::sign::{sign_file, SignRequest};
 use kyso::{Lang, Signer};
 
@@ -118,7 +116,20 @@ fn sign_role_lifecycle() {
     assert_ne!(q.add(&path, DocRole::Sign).expect("new").id, doc.id);
     // JSON shape for the desktop app.
     let json = serde_json::to_value(&signed).expect("json");
-    for key in ["id", "role", "status", "fileName", "sourcePath", "currentPath", "sha256", "docNumber", "archivePath", "createdAt", "updatedAt", "verdictReason"] {
+    for key in [
+        "id",
+        "role",
+        "status",
+        "fileName",
+        "sourcePath",
+        "currentPath",
+        "sha256",
+        "docNumber",
+        "archivePath",
+        "createdAt",
+        "updatedAt",
+        "verdictReason",
+    ] {
         assert!(json.get(key).is_some(), "missing {key} in {json}");
     }
     assert_eq!(json["status"], "signed");
@@ -166,7 +177,13 @@ fn incoming_lifecycle_register_and_reject() {
 
     // Registering before the check is refused.
     assert!(matches!(q.register(good.id, None, None), Err(QueueError::Transition { .. })));
-    let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: Some("UBND tỉnh Demo".into()), sha256: None };
+    let v = VerifiedRecord {
+        status: DocStatus::Valid,
+        verdict: "TOTAL_PASSED".into(),
+        reason: None,
+        signers: Some("UBND tỉnh Demo".into()),
+        sha256: None,
+    };
     let valid = q.record_verified(good.id, &v).expect("verified");
     assert_eq!((valid.status, valid.verdict.as_deref()), (DocStatus::Valid, Some("TOTAL_PASSED")));
     // A valid document is not rejected.
@@ -182,7 +199,9 @@ fn incoming_lifecycle_register_and_reject() {
         status: DocStatus::Invalid,
         verdict: "TOTAL_FAILED".into(),
         reason: Some("Nội dung đã bị thay đổi sau khi ký".into()),
-        signers: None, sha256: None };
+        signers: None,
+        sha256: None,
+    };
     let invalid = q.record_verified(bad.id, &v).expect("verified");
     assert_eq!(invalid.verdict_reason.as_deref(), Some("Nội dung đã bị thay đổi sau khi ký"));
     // Registering an invalid document is refused with the reason, in Vietnamese and English.
@@ -265,7 +284,13 @@ fn search_by_number_title_signer_plain_text_and_dates() {
     let b = mk(&mut q, "bao-cao-quy-3.pdf");
     let c = mk(&mut q, "c.pdf");
     let verified = |q: &mut Queue, id: i64, signers: &str| {
-        let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: Some(signers.into()), sha256: None };
+        let v = VerifiedRecord {
+            status: DocStatus::Valid,
+            verdict: "TOTAL_PASSED".into(),
+            reason: None,
+            signers: Some(signers.into()),
+            sha256: None,
+        };
         q.record_verified(id, &v).expect("verify");
     };
     verified(&mut q, a.id, "Nguyễn Văn Ánh; Ủy ban nhân dân tỉnh Bắc Giang");
@@ -353,14 +378,21 @@ fn report_per_half_year_and_year() {
         (ids[4], "sealed", "2026-12-31T16:00:00+07:00"),
         (ids[4], "released", "2027-01-02T08:00:00+07:00"),
     ] {
-        db.execute("UPDATE history SET at = ?1 WHERE document_id = ?2 AND action = ?3", rusqlite::params![at, id, action]).expect("move event");
+        db.execute("UPDATE history SET at = ?1 WHERE document_id = ?2 AND action = ?3", rusqlite::params![at, id, action])
+            .expect("move event");
     }
     let rows = q.report(2026).expect("report");
     let got: Vec<(String, &str, u64)> = rows.iter().map(|r| (r.period.clone(), r.role.as_str(), r.count)).collect();
     let want: Vec<(String, &str, u64)> = [
-        ("2026-H1", "sign", 1), ("2026-H1", "seal", 1), ("2026-H1", "incoming", 0),
-        ("2026-H2", "sign", 1), ("2026-H2", "seal", 1), ("2026-H2", "incoming", 0),
-        ("2026", "sign", 2), ("2026", "seal", 2), ("2026", "incoming", 0),
+        ("2026-H1", "sign", 1),
+        ("2026-H1", "seal", 1),
+        ("2026-H1", "incoming", 0),
+        ("2026-H2", "sign", 1),
+        ("2026-H2", "seal", 1),
+        ("2026-H2", "incoming", 0),
+        ("2026", "sign", 2),
+        ("2026", "seal", 2),
+        ("2026", "incoming", 0),
     ]
     .into_iter()
     .map(|(p, r, c)| (p.to_owned(), r, c))
@@ -414,7 +446,8 @@ fn backup_export_passes_sha256sum_and_restores() {
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&report.manifest).expect("manifest")).expect("json");
     assert_eq!(manifest["files"].as_array().map(Vec::len), Some(2));
     // Nothing half-written is left beside it.
-    let names: Vec<String> = std::fs::read_dir(tmp.path().join("usb")).expect("ls").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(tmp.path().join("usb")).expect("ls").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names.len(), 1, "{names:?}");
     // A second export makes a second folder.
     let again = q.export_backup(&tmp.path().join("usb")).expect("export again");
@@ -513,7 +546,8 @@ fn tamper_stored_path(data: &Path, id: i64, rel: &str) {
 }
 
 fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
     v.sort();
     v
 }
@@ -701,11 +735,8 @@ fn queue_survives_kill_9_mid_batch() {
                 assert_eq!(sha256_file(out).expect("hash"), d.sha256, "#{} output hash", d.id);
                 let h = q.history(d.id).expect("history");
                 assert_eq!(h.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["added", "signed"]);
-                let parts: Vec<_> = std::fs::read_dir(&dir)
-                    .expect("ls")
-                    .flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
-                    .collect();
+                let parts: Vec<_> =
+                    std::fs::read_dir(&dir).expect("ls").flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
                 assert!(parts.is_empty(), "temporary files left beside recorded output of #{}", d.id);
             }
             DocStatus::Pending => {
@@ -727,7 +758,8 @@ fn queue_survives_kill_9_mid_batch() {
     let pending = q.list(Some(DocRole::Sign), Some(DocStatus::Pending)).expect("pending");
     let next = pending.last().expect("a pending document");
     let orphan = Path::new(&next.source_path).with_file_name("draft.signed.pdf");
-    let part_left = std::fs::read_dir(orphan.parent().expect("dir")).expect("ls").flatten().any(|e| e.file_name().to_string_lossy().ends_with(".part"));
+    let part_left =
+        std::fs::read_dir(orphan.parent().expect("dir")).expect("ls").flatten().any(|e| e.file_name().to_string_lossy().ends_with(".part"));
     println!("interrupted item: output present {}, temporary file left {part_left}", orphan.exists());
     let input = PathBuf::from(&next.current_path);
     let output = input.with_file_name("draft.after-crash.pdf");

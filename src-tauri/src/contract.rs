@@ -12,8 +12,8 @@ use ts_rs::{Config, TS};
 
 use kyso::agent::AgentErrorBody;
 use kyso::office::{
-    BatchItem, BatchProgress, DocumentSummary, ExpiringCertificate, FileRef, PreviewRequest, Rejection, SignSummary,
-    StampImageKind, TokenChoice, TokenView,
+    BatchItem, BatchProgress, DocumentSummary, ExpiringCertificate, FileRef, PreviewRequest, Rejection, SignSummary, StampImageKind,
+    TokenChoice, TokenView,
 };
 use kyso::queue::{BackupReport, CheckReport, DocRole, DocStatus, Document, HistoryEntry, ReportRow, SearchQuery};
 
@@ -115,11 +115,7 @@ pub fn commands() -> Vec<CommandSpec> {
 /// Events the shell sends to the main page, with their payload types.
 pub fn events() -> Vec<(&'static str, String)> {
     let c = &ts_config();
-    vec![
-        ("files-opened", FilesGrantedTs::name(c)),
-        ("files-dropped", FilesGrantedTs::name(c)),
-        ("batch-progress", BatchProgress::name(c)),
-    ]
+    vec![("files-opened", FilesGrantedTs::name(c)), ("files-dropped", FilesGrantedTs::name(c)), ("batch-progress", BatchProgress::name(c))]
 }
 
 /// The payload of `files-opened` and `files-dropped` (as `lib.rs` sends it).
@@ -189,7 +185,13 @@ pub fn bindings_ts() -> String {
     out.push_str("/** Every command: its arguments and result. */\nexport interface Commands {\n");
     for cmd in commands() {
         let args: Vec<String> = cmd.args.iter().map(|(n, t)| format!("{n}{}: {t}", if t.ends_with("| null") { "?" } else { "" })).collect();
-        out.push_str(&format!("  {}: {{ window: \"{}\"; args: {{ {} }}; result: {} }};\n", cmd.name, cmd.window.name(), args.join("; "), cmd.result));
+        out.push_str(&format!(
+            "  {}: {{ window: \"{}\"; args: {{ {} }}; result: {} }};\n",
+            cmd.name,
+            cmd.window.name(),
+            args.join("; "),
+            cmd.result
+        ));
     }
     out.push_str("}\n\n/** Every event the shell sends to the main page. */\nexport interface Events {\n");
     for (name, payload) in events() {

@@ -70,11 +70,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         // Must be the first plugin: a second launch exits here after handing over its files.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
-            let paths = launch::pdf_paths(
-                argv.into_iter().skip(1).map(Into::into),
-                std::path::Path::new(&cwd),
-                std::path::Path::is_file,
-            );
+            let paths = launch::pdf_paths(argv.into_iter().skip(1).map(Into::into), std::path::Path::new(&cwd), std::path::Path::is_file);
             grant_and_emit(app, "files-opened", &paths);
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();

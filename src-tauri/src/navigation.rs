@@ -37,7 +37,14 @@ mod tests {
         let ok = |s: &str| is_app_url(&Url::parse(s).expect("url"));
         assert!(ok("tauri://localhost/index.html") && ok("tauri://localhost/pin.html"));
         assert!(ok("http://tauri.localhost/") && ok("https://tauri.localhost/pin.html"));
-        for bad in ["https://example.com/", "http://tauri.localhost.evil.com/", "http://tauri.localhost:8080/", "file:///etc/passwd", "data:text/html,x", "tauri://evil/"] {
+        for bad in [
+            "https://example.com/",
+            "http://tauri.localhost.evil.com/",
+            "http://tauri.localhost:8080/",
+            "file:///etc/passwd",
+            "data:text/html,x",
+            "tauri://evil/",
+        ] {
             assert!(!ok(bad), "{bad}");
         }
     }

@@ -50,7 +50,9 @@ fn build_script_lists_every_command() {
 
 #[test]
 fn each_window_is_granted_its_own_commands_only() {
-    for (file, window, label) in [("src-tauri/capabilities/default.json", Window::Main, "main"), ("src-tauri/capabilities/pin.json", Window::Pin, "pin")] {
+    for (file, window, label) in
+        [("src-tauri/capabilities/default.json", Window::Main, "main"), ("src-tauri/capabilities/pin.json", Window::Pin, "pin")]
+    {
         let cap: serde_json::Value = serde_json::from_str(&read(file)).expect(file);
         assert_eq!(cap["windows"], serde_json::json!([label]), "{file}");
         let granted: BTreeSet<String> = cap["permissions"]
@@ -62,7 +64,13 @@ fn each_window_is_granted_its_own_commands_only() {
             .map(|p| p.replace('-', "_"))
             .collect();
         assert_eq!(granted, names(Some(window)), "{file}");
-        let others: Vec<&str> = cap["permissions"].as_array().expect("permissions").iter().filter_map(|p| p.as_str()).filter(|p| !p.starts_with("allow-")).collect();
+        let others: Vec<&str> = cap["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| !p.starts_with("allow-"))
+            .collect();
         match window {
             Window::Main => assert_eq!(others, ["core:default"], "{file}: only Tauri's defaults besides the commands"),
             Window::Pin => assert!(others.is_empty(), "{file}: the PIN window gets nothing else: {others:?}"),
@@ -88,10 +96,7 @@ fn the_handler_list_is_the_command_list() {
 fn the_docs_describe_exactly_these_commands() {
     let text = read("docs/desktop-commands.md");
     let table = &text[text.find("## Commands").expect("## Commands")..];
-    let documented: BTreeSet<String> = table
-        .lines()
-        .filter_map(|l| l.strip_prefix("| `"))
-        .filter_map(|l| l.split('`').next().map(str::to_owned))
-        .collect();
+    let documented: BTreeSet<String> =
+        table.lines().filter_map(|l| l.strip_prefix("| `")).filter_map(|l| l.split('`').next().map(str::to_owned)).collect();
     assert_eq!(documented, names(None));
 }

@@ -21,9 +21,9 @@ use zeroize::Zeroizing;
 use serde::de::DeserializeOwned;
 
 use super::protocol::{AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SecretPin, SignResult};
+use crate::i18n::{Lang, Localize};
 use crate::job::SignJob;
 use crate::token::Inventory;
-use crate::i18n::{Lang, Localize};
 use crate::tr;
 
 /// How long an agent may take to exit after its input is closed before it is killed.
@@ -219,9 +219,7 @@ impl AgentClient {
         self.next_id += 1;
         let deadline = Instant::now() + timeout;
         // The request may hold a PIN: serialised into a buffer wiped after sending.
-        let mut text = Zeroizing::new(
-            serde_json::to_string(&Request { id, op }).map_err(|e| AgentError::Protocol(e.to_string()))?,
-        );
+        let mut text = Zeroizing::new(serde_json::to_string(&Request { id, op }).map_err(|e| AgentError::Protocol(e.to_string()))?);
         text.push('\n');
         let running = self.start()?;
         if running.stdin.write_all(text.as_bytes()).and_then(|()| running.stdin.flush()).is_err() {
@@ -303,7 +301,14 @@ impl AgentClient {
     }
 
     /// `changePin` on the token `token_label`.
-    pub fn change_pin(&mut self, modules: Vec<PathBuf>, token_label: Option<String>, old_pin: SecretPin, new_pin: SecretPin, timeout: Duration) -> Result<(), AgentError> {
+    pub fn change_pin(
+        &mut self,
+        modules: Vec<PathBuf>,
+        token_label: Option<String>,
+        old_pin: SecretPin,
+        new_pin: SecretPin,
+        timeout: Duration,
+    ) -> Result<(), AgentError> {
         let _: Value = self.call(Op::ChangePin { modules, token_label, old_pin, new_pin }, timeout)?;
         Ok(())
     }

@@ -19,7 +19,6 @@ mod server;
 
 pub use client::{AgentClient, AgentError, Login};
 pub use protocol::{
-    AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SecretPin,
-    SignResult, SignerSummary, PROTOCOL_VERSION,
+    AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SecretPin, SignResult, SignerSummary, PROTOCOL_VERSION,
 };
 pub use server::{serve, serve_stdio};

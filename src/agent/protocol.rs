@@ -221,9 +221,7 @@ impl AgentErrorBody {
         }
         let fine = e.kind();
         let kind = match e {
-            Error::Token(TokenError::NoToken | TokenError::TokenNotFound { .. } | TokenError::TokenRemoved { .. }) => {
-                "token_absent"
-            }
+            Error::Token(TokenError::NoToken | TokenError::TokenNotFound { .. } | TokenError::TokenRemoved { .. }) => "token_absent",
             Error::Pdf(_) if fine.starts_with("pdf_") => "bad_pdf",
             Error::Workflow(_) => "seal_refused",
             Error::Output(OutputError::ReadInput { .. }) => "read_input",

@@ -130,9 +130,10 @@ impl Agent {
             Op::Tokens { modules } => to_value(&token::list_tokens(&modules)),
             Op::Login { modules, token_label, cert_id_hex, pin } => {
                 let cert_id = match cert_id_hex {
-                    Some(h) => Some(hex::decode(h.trim()).map_err(|_| {
-                        core(UsageError::InvalidArgument { option: "certIdHex".into(), value: h.clone() }.into())
-                    })?),
+                    Some(h) => Some(
+                        hex::decode(h.trim())
+                            .map_err(|_| core(UsageError::InvalidArgument { option: "certIdHex".into(), value: h.clone() }.into()))?,
+                    ),
                     None => None,
                 };
                 let sel = TokenSelection { modules, token_label, cert_id, cert_label: None };
@@ -180,9 +181,7 @@ fn session_lost() -> AgentErrorBody {
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, AgentErrorBody> {
-    serde_json::to_value(v).map_err(|e| {
-        AgentErrorBody::new("internal", format!("Lỗi nội bộ: {e}"), format!("Internal error: {e}"))
-    })
+    serde_json::to_value(v).map_err(|e| AgentErrorBody::new("internal", format!("Lỗi nội bộ: {e}"), format!("Internal error: {e}")))
 }
 
 #[cfg(test)]

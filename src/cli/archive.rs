@@ -148,10 +148,7 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                 print_json(&report);
             } else {
                 if !report.database_ok {
-                    println!(
-                        "{}",
-                        tr!(lang, "Cơ sở dữ liệu bị lỗi: {}", "The database is damaged: {}", report.database.join("; "))
-                    );
+                    println!("{}", tr!(lang, "Cơ sở dữ liệu bị lỗi: {}", "The database is damaged: {}", report.database.join("; ")));
                 }
                 for b in &report.bad {
                     let what = match b.problem {
@@ -159,29 +156,34 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                         BadKind::Changed => lang.pick("nội dung bị thay đổi", "changed"),
                         BadKind::Unreadable => lang.pick("không đọc được", "unreadable"),
                         BadKind::Unrecorded => lang.pick("không có trong sổ lưu trữ", "not in the archive ledger"),
-                        BadKind::InvalidPath => lang.pick("đường dẫn ghi trong cơ sở dữ liệu không hợp lệ (không được dùng)", "invalid path in the database (not followed)"),
+                        BadKind::InvalidPath => lang.pick(
+                            "đường dẫn ghi trong cơ sở dữ liệu không hợp lệ (không được dùng)",
+                            "invalid path in the database (not followed)",
+                        ),
                     };
                     let ids: Vec<String> = b.documents.iter().map(|i| format!("#{i}")).collect();
-                    println!(
-                        "{}",
-                        tr!(lang, "HỎNG: {} — {} (văn bản {})", "BAD: {} — {} (documents {})", b.path, what, ids.join(", "))
-                    );
+                    println!("{}", tr!(lang, "HỎNG: {} — {} (văn bản {})", "BAD: {} — {} (documents {})", b.path, what, ids.join(", ")));
                 }
                 if report.ok() {
                     println!(
                         "{}",
-                        tr!(lang,
+                        tr!(
+                            lang,
                             "Kho lưu trữ nguyên vẹn: cơ sở dữ liệu tốt, {} tệp đúng như khi lưu.",
                             "The archive is intact: database ok, {} files as archived.",
-                            report.checked)
+                            report.checked
+                        )
                     );
                 } else {
                     println!(
                         "{}",
-                        tr!(lang,
+                        tr!(
+                            lang,
                             "Đã kiểm tra {} tệp, {} tệp có vấn đề. Hãy khôi phục từ bản sao lưu (kyso archive export).",
                             "Checked {} files, {} with problems. Restore them from a backup (kyso archive export).",
-                            report.checked, report.bad.len())
+                            report.checked,
+                            report.bad.len()
+                        )
                     );
                 }
             }
@@ -191,10 +193,15 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             let r = queue.export_backup(&dir)?;
             println!(
                 "{}",
-                tr!(lang,
+                tr!(
+                    lang,
                     "Đã sao lưu {} văn bản và {} tệp lưu trữ vào {}. Kiểm tra bằng: cd \"{}\" && sha256sum -c SHA256SUMS",
                     "Backed up {} documents and {} archived files into {}. Check with: cd \"{}\" && sha256sum -c SHA256SUMS",
-                    r.documents, r.files, r.dir.display(), r.dir.display())
+                    r.documents,
+                    r.files,
+                    r.dir.display(),
+                    r.dir.display()
+                )
             );
             Ok(ExitCode::SUCCESS)
         }

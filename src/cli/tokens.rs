@@ -45,36 +45,28 @@ pub fn render_inventory_text(inv: &Inventory, lang: Lang) -> String {
         return out;
     }
     for m in &inv.modules {
-        let vendor = m
-            .vendor
-            .as_deref()
-            .unwrap_or(l("không rõ nhà cung cấp", "unknown vendor"));
-        let _ = writeln!(
-            out,
-            "{} {} ({vendor})",
-            l("Trình điều khiển:", "Driver:"),
-            m.path.display()
-        );
+        let vendor = m.vendor.as_deref().unwrap_or(l("không rõ nhà cung cấp", "unknown vendor"));
+        let _ = writeln!(out, "{} {} ({vendor})", l("Trình điều khiển:", "Driver:"), m.path.display());
         if let Some(e) = &m.error {
             let _ = writeln!(out, "  ! {}", e.text(lang));
             continue;
         }
         if m.tokens.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {}",
-                l("(không có thiết bị nào được cắm)", "(no token present)")
-            );
+            let _ = writeln!(out, "  {}", l("(không có thiết bị nào được cắm)", "(no token present)"));
         }
         for t in &m.tokens {
             render_token(&mut out, t, lang);
         }
     }
     if inv.modules.iter().all(|m| m.error.is_some()) {
-        let _ = writeln!(out, "{}", l(
-            "Không nạp được trình điều khiển nào; hãy cài lại phần mềm của nhà cung cấp hoặc dùng --module.",
-            "No driver could be loaded; reinstall the vendor software or use --module.",
-        ));
+        let _ = writeln!(
+            out,
+            "{}",
+            l(
+                "Không nạp được trình điều khiển nào; hãy cài lại phần mềm của nhà cung cấp hoặc dùng --module.",
+                "No driver could be loaded; reinstall the vendor software or use --module.",
+            )
+        );
     } else if inv.tokens().next().is_none() {
         let _ = writeln!(out, "{}", TokenError::NoToken.localize(lang));
     }
@@ -100,21 +92,11 @@ fn render_token(out: &mut String, t: &TokenReport, lang: Lang) {
             "ĐÃ BỊ KHÓA — dùng mã mở khóa (PUK) hoặc liên hệ tổ chức cung cấp chứng thư số",
             "LOCKED — use the recovery code (PUK) or contact the certification authority",
         ),
-        (_, PinTries::FinalTry) => l(
-            "còn 1 lần thử — nhập sai nữa thiết bị sẽ bị khóa",
-            "final try — one more wrong PIN locks the token",
-        ),
-        (_, PinTries::Low) => l(
-            "đã có lần nhập sai, còn ít lần thử",
-            "a wrong PIN was entered, few tries left",
-        ),
+        (_, PinTries::FinalTry) => l("còn 1 lần thử — nhập sai nữa thiết bị sẽ bị khóa", "final try — one more wrong PIN locks the token"),
+        (_, PinTries::Low) => l("đã có lần nhập sai, còn ít lần thử", "a wrong PIN was entered, few tries left"),
         (_, PinTries::Unknown) => l("bình thường", "normal"),
     };
-    let pad = if t.pin.protected_authentication_path {
-        l(" (nhập PIN trên thiết bị)", " (PIN entered on the device)")
-    } else {
-        ""
-    };
+    let pad = if t.pin.protected_authentication_path { l(" (nhập PIN trên thiết bị)", " (PIN entered on the device)") } else { "" };
     let _ = writeln!(out, "    {} {pin}{pad}", l("Mã PIN:", "PIN:"));
     if let Some(e) = &t.error {
         let _ = writeln!(out, "    ! {}", e.text(lang));
@@ -149,13 +131,7 @@ fn render_token(out: &mut String, t: &TokenReport, lang: Lang) {
                 Lang::En => format!("{} days left", c.days_to_expiry),
             }
         };
-        let _ = writeln!(
-            out,
-            "         {} {} → {} ({state})",
-            l("Hiệu lực:", "Valid:  "),
-            c.not_before,
-            c.not_after
-        );
+        let _ = writeln!(out, "         {} {} → {} ({state})", l("Hiệu lực:", "Valid:  "), c.not_before, c.not_after);
         let _ = writeln!(
             out,
             "         {} {}, {} \"{}\"{}, {} {}",
@@ -163,10 +139,7 @@ fn render_token(out: &mut String, t: &TokenReport, lang: Lang) {
             c.key_kind,
             l("nhãn chứng thư", "certificate label"),
             c.cert_label,
-            c.key_label
-                .as_ref()
-                .map(|k| format!(", {} \"{k}\"", l("nhãn khóa", "key label")))
-                .unwrap_or_default(),
+            c.key_label.as_ref().map(|k| format!(", {} \"{k}\"", l("nhãn khóa", "key label"))).unwrap_or_default(),
             l("số sê-ri", "serial"),
             c.serial
         );
@@ -175,10 +148,7 @@ fn render_token(out: &mut String, t: &TokenReport, lang: Lang) {
         let _ = writeln!(
             out,
             "    {} {}",
-            l(
-                "Khóa chưa có chứng thư (không ký được):",
-                "Keys without a certificate (cannot sign):"
-            ),
+            l("Khóa chưa có chứng thư (không ký được):", "Keys without a certificate (cannot sign):"),
             t.keys_without_certificate.join(", ")
         );
     }
@@ -186,11 +156,7 @@ fn render_token(out: &mut String, t: &TokenReport, lang: Lang) {
         let _ = writeln!(
             out,
             "    {} {}",
-            if c.ca {
-                l("Chứng thư CA:", "CA certificate:")
-            } else {
-                l("Chứng thư khác:", "Other certificate:")
-            },
+            if c.ca { l("Chứng thư CA:", "CA certificate:") } else { l("Chứng thư khác:", "Other certificate:") },
             c.subject
         );
     }
@@ -198,10 +164,7 @@ fn render_token(out: &mut String, t: &TokenReport, lang: Lang) {
         let _ = writeln!(
             out,
             "    {} {}",
-            l(
-                "Đối tượng chứng thư không đọc được:",
-                "Unreadable certificate objects:"
-            ),
+            l("Đối tượng chứng thư không đọc được:", "Unreadable certificate objects:"),
             t.unreadable_certificates
         );
     }

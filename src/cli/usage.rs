@@ -52,16 +52,22 @@ pub fn one_line(e: &clap::Error, lang: Lang) -> String {
     let (vi, en) = match e.kind() {
         ErrorKind::UnknownArgument => (format!("Tham số không hợp lệ: {arg}"), format!("Unknown argument: {arg}")),
         ErrorKind::InvalidSubcommand => (format!("Không có lệnh {sub}{hint}"), format!("No command {sub}{hint}")),
-        ErrorKind::InvalidValue => (format!("Giá trị \"{value}\" không hợp lệ cho {arg}{hint}"), format!("Invalid value \"{value}\" for {arg}{hint}")),
+        ErrorKind::InvalidValue => {
+            (format!("Giá trị \"{value}\" không hợp lệ cho {arg}{hint}"), format!("Invalid value \"{value}\" for {arg}{hint}"))
+        }
         ErrorKind::MissingRequiredArgument => (format!("Thiếu tham số bắt buộc: {arg}"), format!("Missing required argument: {arg}")),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             ("Thiếu lệnh (ví dụ: kyso sign, kyso verify)".to_owned(), "A command is missing (e.g. kyso sign, kyso verify)".to_owned())
         }
-        ErrorKind::ArgumentConflict => (format!("Tham số {arg} không dùng được cùng tham số đã cho"), format!("{arg} cannot be used with the arguments given")),
+        ErrorKind::ArgumentConflict => {
+            (format!("Tham số {arg} không dùng được cùng tham số đã cho"), format!("{arg} cannot be used with the arguments given"))
+        }
         ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
             (format!("Số giá trị cho {arg} không đúng"), format!("Wrong number of values for {arg}"))
         }
-        ErrorKind::ValueValidation => (format!("Giá trị \"{value}\" không hợp lệ cho {arg}"), format!("Invalid value \"{value}\" for {arg}")),
+        ErrorKind::ValueValidation => {
+            (format!("Giá trị \"{value}\" không hợp lệ cho {arg}"), format!("Invalid value \"{value}\" for {arg}"))
+        }
         _ => {
             let first = e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned();
             (format!("Tham số không hợp lệ: {first}"), first)

@@ -133,21 +133,13 @@ fn verify_all(files: &[PathBuf], opts: &VerifyOptions) -> Vec<DocumentReport> {
             });
         }
     });
-    results
-        .into_iter()
-        .zip(files)
-        .map(|(m, f)| m.into_inner().ok().flatten().unwrap_or_else(|| verify_file(f, opts)))
-        .collect()
+    results.into_iter().zip(files).map(|(m, f)| m.into_inner().ok().flatten().unwrap_or_else(|| verify_file(f, opts))).collect()
 }
 
 /// Human-readable report of one file.
 pub fn render(r: &DocumentReport, lang: Lang) -> String {
-    let mut s = format!(
-        "{}: {}\n  {}\n",
-        r.file.display(),
-        r.indication.label(lang),
-        if lang == Lang::Vi { &r.message_vi } else { &r.message_en }
-    );
+    let mut s =
+        format!("{}: {}\n  {}\n", r.file.display(), r.indication.label(lang), if lang == Lang::Vi { &r.message_vi } else { &r.message_en });
     for sig in &r.signatures {
         s.push_str(&format!(
             "  {} {} ({}): {} — {}\n",

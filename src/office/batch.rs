@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::signing::TokenChoice;
 use super::Office;
-use crate::job::JobRole;
 use super::PinPrompt;
 use crate::agent::protocol::AgentErrorBody;
+use crate::job::JobRole;
 use crate::queue::{Action, DocRole, DocStatus, Document};
 
 /// One document of a batch, with the number and date the clerk typed.

@@ -53,24 +53,20 @@ impl OfficeError {
 impl Localize for OfficeError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            OfficeError::NotGranted => tr!(lang,
+            OfficeError::NotGranted => {
+                tr!(lang,
                 "Tệp này không được chọn qua hộp thoại, kéo thả hay dòng lệnh nên KýSố không dùng. Hãy chọn lại tệp.",
-                "This file was not chosen through a dialog, a drop or the command line, so KýSố does not use it. Choose the file again."),
-            OfficeError::NotPdf { name } => tr!(lang,
-                "Tệp {} không phải là tệp PDF.",
-                "{} is not a PDF file.",
-                name),
-            OfficeError::NotImage { name } => tr!(lang,
-                "Tệp {} không phải là ảnh PNG hoặc JPEG.",
-                "{} is not a PNG or JPEG image.",
-                name),
-            OfficeError::Cancelled => tr!(lang,
-                "Đã hủy; chưa ký văn bản nào.",
-                "Cancelled; nothing was signed."),
-            OfficeError::DocumentChanged { name } => tr!(lang,
+                "This file was not chosen through a dialog, a drop or the command line, so KýSố does not use it. Choose the file again.")
+            }
+            OfficeError::NotPdf { name } => tr!(lang, "Tệp {} không phải là tệp PDF.", "{} is not a PDF file.", name),
+            OfficeError::NotImage { name } => tr!(lang, "Tệp {} không phải là ảnh PNG hoặc JPEG.", "{} is not a PNG or JPEG image.", name),
+            OfficeError::Cancelled => tr!(lang, "Đã hủy; chưa ký văn bản nào.", "Cancelled; nothing was signed."),
+            OfficeError::DocumentChanged { name } => tr!(
+                lang,
                 "Tệp {} đã thay đổi sau khi bạn xác nhận ký nên không ký. Hãy kiểm tra lại văn bản rồi ký lại.",
                 "{} changed after you confirmed it, so it was not signed. Check the document and sign again.",
-                name),
+                name
+            ),
         }
     }
 }

@@ -25,11 +25,8 @@ pub struct Rejection {
 
 /// Who signed, as one line: the signers' common names in signing order.
 pub fn signers_line(report: &DocumentReport) -> Option<String> {
-    let names: Vec<String> = report
-        .signatures
-        .iter()
-        .filter_map(|s| s.signer.common_name.clone().or_else(|| s.signer.subject.clone()))
-        .collect();
+    let names: Vec<String> =
+        report.signatures.iter().filter_map(|s| s.signer.common_name.clone().or_else(|| s.signer.subject.clone())).collect();
     (!names.is_empty()).then(|| names.join("; "))
 }
 

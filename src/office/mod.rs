@@ -19,19 +19,19 @@ mod naming;
 mod prompt;
 mod signing;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::ffi::OsString;
 
 pub use batch::{BatchItem, BatchProgress, BatchResult, BatchState};
+pub use devices::{flatten_inventory, CertView, ExpiringCertificate, TokenView};
 pub use error::OfficeError;
 pub use grants::{FileRef, GrantKind, Grants};
-pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
 pub use images::StampImageKind;
-pub use devices::{flatten_inventory, CertView, ExpiringCertificate, TokenView};
 pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
+pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
 pub use signing::{PreviewRequest, SignDocument, TokenChoice};
 
 use crate::agent::AgentClient;
@@ -79,7 +79,14 @@ impl Office {
     /// started on first use.
     pub fn open(config: OfficeConfig) -> Result<Office, crate::Error> {
         let queue = Queue::open(&config.data_dir).map_err(crate::Error::from)?;
-        Ok(Office { config, queue: Mutex::new(queue), agent: Mutex::new(None), cancel: AtomicBool::new(false), grants: Grants::default(), tokens_seen: Mutex::new(Vec::new()) })
+        Ok(Office {
+            config,
+            queue: Mutex::new(queue),
+            agent: Mutex::new(None),
+            cancel: AtomicBool::new(false),
+            grants: Grants::default(),
+            tokens_seen: Mutex::new(Vec::new()),
+        })
     }
 
     /// The settings.
@@ -229,4 +236,3 @@ pub fn default_data_dir() -> PathBuf {
 pub fn is_pdf_name(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }
-

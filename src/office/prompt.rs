@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::agent::AgentErrorBody;
 use crate::agent::protocol::SecretPin;
+use crate::agent::AgentErrorBody;
 use crate::queue::DocRole;
 
 /// Where the PIN comes from.

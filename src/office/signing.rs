@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use super::Office;
 use super::{DocumentSummary, OfficeError, PinPrompt, SignSummary};
+use crate::agent::protocol::SecretPin;
 use crate::agent::protocol::SignResult;
 use crate::agent::{AgentClient, AgentErrorBody, Login};
 use crate::job::{JobRole, SignJob};
 use crate::queue::{sha256_file, Action, DocRole, DocStatus, Document, SignedRecord};
-use crate::agent::protocol::SecretPin;
 use crate::verify::engine::{verify_file, DocumentReport};
 
 /// Logging in may wait for a slow token (or its PIN pad).
@@ -141,12 +141,18 @@ impl Office {
 
     /// What `documents` (with the number and date each will get) signed by `choice`
     /// in `role` would be: for the PIN window. Hashes each file now.
-    pub fn summary(&self, role: DocRole, choice: &TokenChoice, documents: &[(i64, Option<String>, Option<String>)]) -> Result<SignSummary, crate::Error> {
+    pub fn summary(
+        &self,
+        role: DocRole,
+        choice: &TokenChoice,
+        documents: &[(i64, Option<String>, Option<String>)],
+    ) -> Result<SignSummary, crate::Error> {
         let mut docs = Vec::with_capacity(documents.len());
         for (id, doc_number, doc_date) in documents {
             let d = self.document(*id)?;
             let sha256 = sha256_file(std::path::Path::new(&d.current_path))?;
-            let file_name = std::path::Path::new(&d.current_path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(d.file_name);
+            let file_name =
+                std::path::Path::new(&d.current_path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(d.file_name);
             docs.push(DocumentSummary { id: *id, file_name, sha256, doc_number: doc_number.clone(), doc_date: doc_date.clone() });
         }
         let cert = self.known_certificate(choice);
@@ -163,7 +169,12 @@ impl Office {
     /// Ask `prompt` for the PIN and log in, asking again after a wrong PIN (with the
     /// tries left) until the token takes it, refuses otherwise, or the user cancels
     /// ([`OfficeError::Cancelled`] before any attempt; the last refusal after one).
-    pub(super) fn login_prompted(&self, choice: &TokenChoice, summary: &SignSummary, prompt: &mut dyn PinPrompt) -> Result<Session, crate::Error> {
+    pub(super) fn login_prompted(
+        &self,
+        choice: &TokenChoice,
+        summary: &SignSummary,
+        prompt: &mut dyn PinPrompt,
+    ) -> Result<Session, crate::Error> {
         let mut last: Option<(crate::Error, AgentErrorBody)> = None;
         loop {
             let Some(pin) = prompt.ask(summary, last.as_ref().map(|(_, b)| b)) else {
@@ -192,7 +203,15 @@ impl Office {
     /// and after, the number and date the job wrote. The caller has run
     /// [`crate::job::check_job`]. `confirmed`: the SHA-256 the user saw in the PIN
     /// window; a file that no longer has it is not signed.
-    pub(super) fn sign_and_record(&self, id: i64, session: &mut Session, job: SignJob, status: DocStatus, action: &str, confirmed: Option<&str>) -> Result<Document, crate::Error> {
+    pub(super) fn sign_and_record(
+        &self,
+        id: i64,
+        session: &mut Session,
+        job: SignJob,
+        status: DocStatus,
+        action: &str,
+        confirmed: Option<&str>,
+    ) -> Result<Document, crate::Error> {
         let before = sha256_file(&job.input)?;
         if confirmed.is_some_and(|c| !c.eq_ignore_ascii_case(&before)) {
             let name = job.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -218,7 +237,12 @@ impl Office {
     /// signature, beside its file as `NAME.signed.pdf`, record it, and verify it.
     /// The document's state and the job are checked first; then `prompt` is asked
     /// for the PIN with a summary of what will be signed.
-    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, prompt: &mut dyn PinPrompt) -> Result<(Document, DocumentReport), crate::Error> {
+    pub fn sign_document(
+        &self,
+        req: &SignDocument,
+        choice: &TokenChoice,
+        prompt: &mut dyn PinPrompt,
+    ) -> Result<(Document, DocumentReport), crate::Error> {
         let doc = self.document(req.id)?;
         self.queue().check_step(req.id, Action::Sign)?;
         let mut job = self.job_for(&doc, JobRole::Personal, "signed");

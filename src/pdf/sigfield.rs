@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 
 use super::object::{Dict, ObjRef, Object};
 use super::reader::{PdfFile, RawObject};
-use super::update::{IncrementalUpdate, Splice};
 pub use super::update::IncrementalUpdate as Update;
+use super::update::{IncrementalUpdate, Splice};
 use super::write::{real, text_string};
 use super::PdfError;
 
@@ -167,7 +167,14 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
         write!(
             widget,
             "/F {} /Rect [{} {} {} {}] /P {} {} R /AP << /N {} 0 R >> >>",
-            WIDGET_FLAGS, real(x1), real(y1), real(x2), real(y2), page_ref.num, page_ref.gen, ap_ref.num
+            WIDGET_FLAGS,
+            real(x1),
+            real(y1),
+            real(x2),
+            real(y2),
+            page_ref.num,
+            page_ref.gen,
+            ap_ref.num
         )?;
         up.put(widget_ref, widget);
         if !merged {
@@ -300,13 +307,7 @@ fn add_to_acroform(
     }
 }
 
-fn extend_fields(
-    pdf: &PdfFile,
-    up: &mut IncrementalUpdate<'_>,
-    s: &mut Splice<'_>,
-    form: &Dict,
-    field: ObjRef,
-) -> Result<(), PdfError> {
+fn extend_fields(pdf: &PdfFile, up: &mut IncrementalUpdate<'_>, s: &mut Splice<'_>, form: &Dict, field: ObjRef) -> Result<(), PdfError> {
     match form.entry(b"Fields") {
         Some(e) => match &e.value {
             Object::Array(_) => s.append_to_array(&e.value_span, &ref_bytes(field)),

@@ -195,7 +195,14 @@ mod tests {
         let sha = "ab".repeat(32);
         assert_eq!(checked(d, &relative_path(&sha), &sha).unwrap(), d.join("archive/ab").join(format!("{sha}.pdf")));
         assert!(checked_any(d, &relative_path(&sha)).is_ok());
-        for bad in ["../../etc/passwd", "/etc/passwd", "archive/ab/../../x.pdf", "archive/cd/abab.pdf", &format!("archive/ab/{sha}.PDF"), &format!("archive/ab/{sha}.pdf/..")] {
+        for bad in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "archive/ab/../../x.pdf",
+            "archive/cd/abab.pdf",
+            &format!("archive/ab/{sha}.PDF"),
+            &format!("archive/ab/{sha}.pdf/.."),
+        ] {
             assert!(matches!(checked(d, bad, &sha), Err(QueueError::InvalidArchivePath { .. })), "{bad}");
             assert!(checked_any(d, bad).is_err(), "{bad}");
         }

@@ -147,9 +147,7 @@ impl Queue {
 
         // A consistent snapshot of the database, taken in one statement.
         let db_copy = staging.join(DB_FILE);
-        let db_copy_text = db_copy
-            .to_str()
-            .ok_or_else(|| QueueError::InvalidArgument { what: "dir", value: dir.display().to_string() })?;
+        let db_copy_text = db_copy.to_str().ok_or_else(|| QueueError::InvalidArgument { what: "dir", value: dir.display().to_string() })?;
         self.conn.execute("VACUUM INTO ?1", [db_copy_text]).map_err(self.db())?;
         std::fs::File::open(&db_copy).and_then(|f| f.sync_all()).map_err(QueueError::io(&db_copy))?;
 
@@ -190,8 +188,8 @@ impl Queue {
             database: ManifestFile { path: DB_FILE.to_owned(), sha256: sha256_file(&db_copy)?, size: db_meta.len() },
             files,
         };
-        let json = serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| QueueError::Io { path: staging.join("manifest.json"), source: e.into() })?;
+        let json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| QueueError::Io { path: staging.join("manifest.json"), source: e.into() })?;
         write_synced(&staging.join("manifest.json"), &json)?;
         let mut sums = String::new();
         sums.push_str(&format!("{}  {}\n", manifest.database.sha256, manifest.database.path));
@@ -218,11 +216,7 @@ impl Queue {
         let db = self.db();
         let mut database: Vec<String> = {
             let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(&db)?;
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(&db)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(&db)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(&db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(&db)?;
             rows
         };
         let integrity_ok = database == ["ok"];
@@ -240,20 +234,13 @@ impl Queue {
 
         let ledger: Vec<(String, String)> = {
             let mut stmt = self.conn.prepare("SELECT sha256, path FROM archive_files ORDER BY path").map_err(&db)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(&db)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(&db)?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(&db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(&db)?;
             rows
         };
         let docs_of = |rel: &str| -> Result<Vec<i64>, QueueError> {
             let mut stmt = self.conn.prepare("SELECT id FROM documents WHERE archive_path = ?1 ORDER BY id").map_err(&db)?;
-            let ids = stmt
-                .query_map(params![rel], |r| r.get(0))
-                .map_err(&db)?
-                .collect::<rusqlite::Result<Vec<i64>>>()
-                .map_err(&db)?;
+            let ids = stmt.query_map(params![rel], |r| r.get(0)).map_err(&db)?.collect::<rusqlite::Result<Vec<i64>>>().map_err(&db)?;
             Ok(ids)
         };
         let mut bad = Vec::new();
@@ -272,9 +259,7 @@ impl Queue {
             let (problem, actual, detail) = match sha256_file(&path) {
                 Ok(actual) if actual == *sha => continue,
                 Ok(actual) => (BadKind::Changed, Some(actual), None),
-                Err(QueueError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                    (BadKind::Missing, None, None)
-                }
+                Err(QueueError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => (BadKind::Missing, None, None),
                 Err(e) => (BadKind::Unreadable, None, Some(e.to_string())),
             };
             bad.push(BadFile {
@@ -306,14 +291,7 @@ impl Queue {
                 Ok(p) => (p.to_string_lossy().into_owned(), BadKind::Unrecorded),
                 Err(_) => (rel, BadKind::InvalidPath),
             };
-            bad.push(BadFile {
-                path,
-                expected: sha,
-                actual: None,
-                problem,
-                detail: None,
-                documents: vec![id],
-            });
+            bad.push(BadFile { path, expected: sha, actual: None, problem, detail: None, documents: vec![id] });
         }
         Ok(CheckReport { checked: ledger.len(), database_ok, database, bad })
     }

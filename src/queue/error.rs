@@ -172,18 +172,20 @@ impl Localize for QueueError {
 /// A second sentence saying what would make the step possible.
 fn transition_hint(action: Action, status: DocStatus, lang: Lang) -> String {
     match (action, status) {
-        (Action::Register, DocStatus::Invalid | DocStatus::Indeterminate) => tr!(lang,
+        (Action::Register, DocStatus::Invalid | DocStatus::Indeterminate) => tr!(
+            lang,
             " Văn bản không hợp lệ hoặc chưa xác định được thì không được vào sổ; hãy từ chối và gửi thông báo cho nơi gửi.",
-            " A document that is invalid or indeterminate cannot be registered; reject it and send the notice to the sender."),
-        (Action::Register, DocStatus::Pending) => tr!(lang,
-            " Hãy kiểm tra chữ ký số trước khi vào sổ.",
-            " Verify its signatures before registering it."),
-        (Action::Reject, DocStatus::Valid) => tr!(lang,
-            " Văn bản hợp lệ không bị từ chối; hãy vào sổ.",
-            " A valid document is not rejected; register it."),
-        (Action::Release, DocStatus::Pending) => tr!(lang,
-            " Hãy ký số cơ quan (đóng dấu) trước khi phát hành.",
-            " Apply the agency signature (seal) before releasing it."),
+            " A document that is invalid or indeterminate cannot be registered; reject it and send the notice to the sender."
+        ),
+        (Action::Register, DocStatus::Pending) => {
+            tr!(lang, " Hãy kiểm tra chữ ký số trước khi vào sổ.", " Verify its signatures before registering it.")
+        }
+        (Action::Reject, DocStatus::Valid) => {
+            tr!(lang, " Văn bản hợp lệ không bị từ chối; hãy vào sổ.", " A valid document is not rejected; register it.")
+        }
+        (Action::Release, DocStatus::Pending) => {
+            tr!(lang, " Hãy ký số cơ quan (đóng dấu) trước khi phát hành.", " Apply the agency signature (seal) before releasing it.")
+        }
         _ => String::new(),
     }
 }

@@ -54,10 +54,7 @@ impl std::fmt::Display for DocRole {
 impl FromStr for DocRole {
     type Err = QueueError;
     fn from_str(s: &str) -> Result<Self, QueueError> {
-        DocRole::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| QueueError::InvalidArgument { what: "role", value: s.to_owned() })
+        DocRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| QueueError::InvalidArgument { what: "role", value: s.to_owned() })
     }
 }
 
@@ -135,8 +132,7 @@ impl DocStatus {
     pub fn is_finished(self, role: DocRole) -> bool {
         matches!(
             (role, self),
-            (DocRole::Sign | DocRole::Seal, DocStatus::Released)
-                | (DocRole::Incoming, DocStatus::Registered | DocStatus::Rejected)
+            (DocRole::Sign | DocRole::Seal, DocStatus::Released) | (DocRole::Incoming, DocStatus::Registered | DocStatus::Rejected)
         )
     }
 }

@@ -233,23 +233,15 @@ impl TokenError {
     pub(crate) fn from_cryptoki(function: &'static str, err: CkError) -> TokenError {
         match err {
             CkError::Pkcs11(rv, _) => TokenError::from_rv(function, rv),
-            CkError::LibraryLoading(e) => TokenError::Pkcs11 {
-                function,
-                rv: e.to_string(),
-            },
-            other => TokenError::Pkcs11 {
-                function,
-                rv: other.to_string(),
-            },
+            CkError::LibraryLoading(e) => TokenError::Pkcs11 { function, rv: e.to_string() },
+            other => TokenError::Pkcs11 { function, rv: other.to_string() },
         }
     }
 
     /// Classify a PKCS#11 return code from `function`.
     pub(crate) fn from_rv(function: &'static str, rv: RvError) -> TokenError {
         match rv {
-            RvError::PinIncorrect => TokenError::PinIncorrect {
-                tries: PinTries::Unknown,
-            },
+            RvError::PinIncorrect => TokenError::PinIncorrect { tries: PinTries::Unknown },
             RvError::PinLocked => TokenError::PinLocked,
             RvError::PinLenRange => TokenError::PinLenRange,
             RvError::PinExpired => TokenError::PinExpired,
@@ -260,20 +252,11 @@ impl TokenError {
             | RvError::TokenNotPresent
             | RvError::SessionHandleInvalid
             | RvError::SessionClosed
-            | RvError::DeviceError => TokenError::TokenRemoved {
-                function,
-                rv: rv_name(rv),
-            },
+            | RvError::DeviceError => TokenError::TokenRemoved { function, rv: rv_name(rv) },
             RvError::MechanismInvalid | RvError::MechanismParamInvalid => {
-                TokenError::MechanismUnsupported {
-                    key: String::new(),
-                    detail: format!("{function}: {}", rv_name(rv)),
-                }
+                TokenError::MechanismUnsupported { key: String::new(), detail: format!("{function}: {}", rv_name(rv)) }
             }
-            other => TokenError::Pkcs11 {
-                function,
-                rv: rv_name(other),
-            },
+            other => TokenError::Pkcs11 { function, rv: rv_name(other) },
         }
     }
 }
@@ -282,30 +265,18 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         "—".to_owned()
     } else {
-        items
-            .iter()
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
+        items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
     }
 }
 
 fn choices(items: &[CertificateChoice]) -> String {
-    items
-        .iter()
-        .map(|c| format!("[{}] {}", c.id, c.subject))
-        .collect::<Vec<_>>()
-        .join("; ")
+    items.iter().map(|c| format!("[{}] {}", c.id, c.subject)).collect::<Vec<_>>().join("; ")
 }
 
 impl Localize for PinTries {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            PinTries::Unknown => tr!(
-                lang,
-                "Thiết bị không cho biết số lần thử còn lại",
-                "The token does not say how many tries are left"
-            ),
+            PinTries::Unknown => tr!(lang, "Thiết bị không cho biết số lần thử còn lại", "The token does not say how many tries are left"),
             PinTries::Low => tr!(
                 lang,
                 "Còn ít lần thử — thiết bị sẽ bị khóa nếu nhập sai tiếp",
@@ -471,15 +442,9 @@ mod tests {
 
     #[test]
     fn pin_messages_state_the_tries() {
-        let e = TokenError::PinIncorrect {
-            tries: PinTries::Low,
-        };
-        assert!(e
-            .localize(Lang::Vi)
-            .starts_with("Mã PIN không đúng. Còn ít lần thử"));
-        let e = TokenError::PinIncorrect {
-            tries: PinTries::FinalTry,
-        };
+        let e = TokenError::PinIncorrect { tries: PinTries::Low };
+        assert!(e.localize(Lang::Vi).starts_with("Mã PIN không đúng. Còn ít lần thử"));
+        let e = TokenError::PinIncorrect { tries: PinTries::FinalTry };
         assert!(e.localize(Lang::Vi).contains("lần thử cuối cùng"));
         assert_eq!(PinTries::from_flags(true, true, false), PinTries::FinalTry);
         assert_eq!(PinTries::from_flags(false, false, false), PinTries::Unknown);
@@ -487,16 +452,7 @@ mod tests {
 
     #[test]
     fn codes_not_text_decide() {
-        assert!(matches!(
-            TokenError::from_rv("C_Sign", RvError::DeviceRemoved),
-            TokenError::TokenRemoved {
-                function: "C_Sign",
-                ..
-            }
-        ));
-        assert!(matches!(
-            TokenError::from_rv("C_Login", RvError::PinLocked),
-            TokenError::PinLocked
-        ));
+        assert!(matches!(TokenError::from_rv("C_Sign", RvError::DeviceRemoved), TokenError::TokenRemoved { function: "C_Sign", .. }));
+        assert!(matches!(TokenError::from_rv("C_Login", RvError::PinLocked), TokenError::PinLocked));
     }
 }

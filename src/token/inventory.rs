@@ -99,10 +99,7 @@ pub fn list_tokens(modules: &[PathBuf]) -> Inventory {
     let candidates = if modules.is_empty() {
         discover_modules(&[])
     } else {
-        discover_modules(modules)
-            .into_iter()
-            .filter(|c| c.origin == ModuleOrigin::Explicit)
-            .collect()
+        discover_modules(modules).into_iter().filter(|c| c.origin == ModuleOrigin::Explicit).collect()
     };
     list_candidates(&candidates)
 }
@@ -131,13 +128,7 @@ fn module_report(c: &ModuleCandidate, now: OffsetDateTime) -> ModuleReport {
             return report;
         }
     };
-    report.library = ctx.get_library_info().ok().map(|i| {
-        format!(
-            "{} ({})",
-            i.library_description().trim(),
-            i.manufacturer_id().trim()
-        )
-    });
+    report.library = ctx.get_library_info().ok().map(|i| format!("{} ({})", i.library_description().trim(), i.manufacturer_id().trim()));
     match present_tokens(&ctx) {
         Ok(tokens) => {
             report.tokens = tokens.iter().map(|t| token_report(&ctx, t, now)).collect();
@@ -147,11 +138,7 @@ fn module_report(c: &ModuleCandidate, now: OffsetDateTime) -> ModuleReport {
     report
 }
 
-fn token_report(
-    ctx: &cryptoki::context::Pkcs11,
-    t: &PresentToken,
-    now: OffsetDateTime,
-) -> TokenReport {
+fn token_report(ctx: &cryptoki::context::Pkcs11, t: &PresentToken, now: OffsetDateTime) -> TokenReport {
     let mut report = TokenReport {
         slot_id: t.slot.id(),
         label: t.info.label().trim().to_owned(),
@@ -165,17 +152,14 @@ fn token_report(
         unreadable_certificates: 0,
         error: None,
     };
-    let objects = match ctx
-        .open_ro_session(t.slot)
-        .map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))
-        .and_then(|s| read_objects(&s))
-    {
-        Ok(o) => o,
-        Err(e) => {
-            report.error = Some(e.into());
-            return report;
-        }
-    };
+    let objects =
+        match ctx.open_ro_session(t.slot).map_err(|e| TokenError::from_cryptoki("C_OpenSession", e)).and_then(|s| read_objects(&s)) {
+            Ok(o) => o,
+            Err(e) => {
+                report.error = Some(e.into());
+                return report;
+            }
+        };
     let keys_hidden = objects.private_keys.is_empty();
     for c in &objects.certs {
         let Some(cert) = &c.cert else {
@@ -203,22 +187,11 @@ fn token_report(
                 ev,
                 now,
             )),
-            None => report.other_certificates.push(OtherCertificate::describe(
-                cert,
-                &c.id,
-                c.label.clone(),
-            )),
+            None => report.other_certificates.push(OtherCertificate::describe(cert, &c.id, c.label.clone())),
         }
     }
-    report
-        .certificates
-        .sort_by(|a, b| a.id.cmp(&b.id).then(a.not_after.cmp(&b.not_after)));
-    report.keys_without_certificate = objects
-        .keys_without_certificate()
-        .iter()
-        .map(hex::encode)
-        .collect();
+    report.certificates.sort_by(|a, b| a.id.cmp(&b.id).then(a.not_after.cmp(&b.not_after)));
+    report.keys_without_certificate = objects.keys_without_certificate().iter().map(hex::encode).collect();
     report.keys_without_certificate.sort();
     report
 }
-

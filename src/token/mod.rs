@@ -28,14 +28,12 @@ mod objects;
 pub mod pin;
 pub mod signer;
 
-pub use change::change_pin;
 pub use certinfo::{CertificateInfo, KeyEvidence, OtherCertificate};
+pub use change::change_pin;
 pub use classify::{classify_certificate, Classification, Role, RoleReason};
 pub use drivers::{discover_modules, DriverTable, ModuleCandidate, ModuleOrigin, Os};
 pub use error::{CertificateChoice, PinTries, ReportedError, TokenError};
-pub use inventory::{
-    list_candidates, list_tokens, Inventory, ModuleReport, TokenReport,
-};
+pub use inventory::{list_candidates, list_tokens, Inventory, ModuleReport, TokenReport};
 pub use mechanism::SignMechanism;
 pub use pin::{Pin, PinStatus};
 pub use signer::{open_signer, TokenSelection, TokenSigner, TokenSignerInfo};

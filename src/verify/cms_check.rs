@@ -177,7 +177,8 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsRe
     r.signature_algorithm = Some(si.signature_algorithm.oid.to_string());
     let Some(alg) = DigestAlg::from_oid(si.digest_alg.oid) else {
         let oid = si.digest_alg.oid.to_string();
-        let hint = if oid.starts_with("1.2.840.113549.1.1.") { " (a signature algorithm written where the digest algorithm belongs)" } else { "" };
+        let hint =
+            if oid.starts_with("1.2.840.113549.1.1.") { " (a signature algorithm written where the digest algorithm belongs)" } else { "" };
         return Err(CmsProblem::Unsupported(format!("digest algorithm {oid} is not a supported digest{hint}")));
     };
     if alg.is_weak() {

@@ -173,12 +173,7 @@ pub fn verify_signature(
         // write as the signature algorithm (the digest is then the SignerInfo's).
         "1.2.840.10045.4.1" | "1.2.840.10045.4.3.2" | "1.2.840.10045.4.3.3" | "1.2.840.10045.4.3.4" | "1.2.840.10045.2.1" => {
             let hashed = message.hashed(digest);
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-                .map(|o| o.to_string());
+            let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok()).map(|o| o.to_string());
             use signature::hazmat::PrehashVerifier;
             match curve.as_deref() {
                 Some("1.2.840.10045.3.1.7") => {

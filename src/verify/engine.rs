@@ -44,10 +44,7 @@ impl VerifyOptions {
     /// Bundled and user trust anchors plus `extra`, online revocation, disk cache.
     pub fn new(extra_trust: &[PathBuf]) -> (Self, Vec<String>) {
         let (trust, warnings) = TrustStore::load(extra_trust);
-        (
-            VerifyOptions { trust, crl_files: Vec::new(), offline: false, cache: RevocationCache::new(), file_digest: false },
-            warnings,
-        )
+        (VerifyOptions { trust, crl_files: Vec::new(), offline: false, cache: RevocationCache::new(), file_digest: false }, warnings)
     }
 }
 
@@ -198,8 +195,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.docmdp = certification.map(|(_, p)| p);
     let dss = dss::read_dss(&pdf).unwrap_or_default();
 
-    let mut reports: Vec<SignatureReport> =
-        fields.iter().map(|f| check_signature(&pdf, path, f, opts, &dss, doc.docmdp)).collect();
+    let mut reports: Vec<SignatureReport> = fields.iter().map(|f| check_signature(&pdf, path, f, opts, &dss, doc.docmdp)).collect();
     // A file whose cross-reference data is inconsistent is never valid: what a
     // viewer shows may not be what was signed (shadow and xref attacks).
     if let Some(problem) = pdf.xref_problems().first() {
@@ -396,8 +392,7 @@ fn check_signature(
     match diff::analyse(pdf, revision, docmdp) {
         Ok(report) => {
             r.modifications_allowed = report.allowed(docmdp);
-            let disallowed: Vec<String> =
-                report.disallowed(docmdp).take(5).map(|c| format!("{} {}", c.what, c.description)).collect();
+            let disallowed: Vec<String> = report.disallowed(docmdp).take(5).map(|c| format!("{} {}", c.what, c.description)).collect();
             r.modifications = Some(report);
             if !r.modifications_allowed {
                 fail(&mut r, SubIndication::PostSigningModification, Some(disallowed.join("; ")));
@@ -465,13 +460,13 @@ fn check_signature(
     let rev = revocation::check(&certs, at, &sources, &opts.cache);
     let summary = rev.summary;
     let revoked = rev.certificates.iter().find_map(|c| match &c.status {
-        RevocationStatus::Revoked { after_signing_time, revocation_time, .. } => Some((*after_signing_time, revocation_time.clone(), c.subject.clone())),
+        RevocationStatus::Revoked { after_signing_time, revocation_time, .. } => {
+            Some((*after_signing_time, revocation_time.clone(), c.subject.clone()))
+        }
         _ => None,
     });
     let unknown = rev.certificates.iter().find_map(|c| match &c.status {
-        RevocationStatus::Unknown { .. } | RevocationStatus::NotChecked => {
-            Some((c.status.localize(Lang::Vi), c.status.localize(Lang::En)))
-        }
+        RevocationStatus::Unknown { .. } | RevocationStatus::NotChecked => Some((c.status.localize(Lang::Vi), c.status.localize(Lang::En))),
         _ => None,
     });
     r.revocation = Some(rev);
@@ -522,12 +517,8 @@ pub fn parse_pdf_date(s: &str) -> Option<time::OffsetDateTime> {
     let year = i32::try_from(num(0, 4, 0)).ok().filter(|y| *y > 1900)?;
     let month = time::Month::try_from(u8::try_from(num(4, 6, 1)).ok()?).ok()?;
     let date = time::Date::from_calendar_date(year, month, u8::try_from(num(6, 8, 1)).ok()?).ok()?;
-    let t = time::Time::from_hms(
-        u8::try_from(num(8, 10, 0)).ok()?,
-        u8::try_from(num(10, 12, 0)).ok()?,
-        u8::try_from(num(12, 14, 0)).ok()?,
-    )
-    .ok()?;
+    let t = time::Time::from_hms(u8::try_from(num(8, 10, 0)).ok()?, u8::try_from(num(10, 12, 0)).ok()?, u8::try_from(num(12, 14, 0)).ok()?)
+        .ok()?;
     let rest = &s[digits.len()..];
     let offset = match rest.chars().next() {
         Some(sign @ ('+' | '-')) => {

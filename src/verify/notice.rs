@@ -52,12 +52,7 @@ pub fn write_notice(report: &DocumentReport, dir: &Path, lang: Lang) -> Result<N
     if report.indication == Indication::TotalPassed {
         return Err(UsageError::InvalidArgument {
             option: "--notice".into(),
-            value: lang
-                .pick(
-                    "văn bản hợp lệ, không lập thông báo từ chối",
-                    "the document is valid; no rejection notice is made",
-                )
-                .into(),
+            value: lang.pick("văn bản hợp lệ, không lập thông báo từ chối", "the document is valid; no rejection notice is made").into(),
         }
         .into());
     }
@@ -75,12 +70,8 @@ pub fn write_notice(report: &DocumentReport, dir: &Path, lang: Lang) -> Result<N
     let pdf = notice.to_pdf(created).map_err(|e| write_error(dir, std::io::Error::other(e)))?;
 
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let stem = report
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "van-ban".into());
+    let stem =
+        report.file.file_stem().map(|s| s.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "van-ban".into());
     for n in 1..=MAX_SUFFIX {
         let suffix = if n == 1 { String::new() } else { format!("-{n}") };
         let paths = NoticeFiles {
@@ -162,10 +153,9 @@ impl Notice {
         let t = |vi: &'static str, en: &'static str| lang.pick(vi, en).to_owned();
         let mut items = vec![Item::Title(lang.pick(TITLE_VI, TITLE_EN).into())];
         items.push(Item::Subtitle(match report.indication {
-            Indication::Indeterminate => t(
-                "(chưa xác định được tính hợp lệ của chữ ký số)",
-                "(the validity of the digital signature could not be established)",
-            ),
+            Indication::Indeterminate => {
+                t("(chưa xác định được tính hợp lệ của chữ ký số)", "(the validity of the digital signature could not be established)")
+            }
             _ => t("(chữ ký số không hợp lệ)", "(the digital signature is invalid)"),
         }));
         items.push(Item::Para(match report.indication {

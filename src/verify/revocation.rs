@@ -248,10 +248,7 @@ impl Times {
         }
         let not_after = super::chain::to_time(&cert.tbs_certificate.validity.not_after);
         if this_update > not_after && !expired_certs_kept {
-            return Some(format!(
-                "issued after the certificate expired ({}); it no longer lists this certificate",
-                iso(not_after)
-            ));
+            return Some(format!("issued after the certificate expired ({}); it no longer lists this certificate", iso(not_after)));
         }
         None
     }
@@ -431,12 +428,7 @@ fn consider(
 }
 
 fn finish(cert: &Certificate, status: RevocationStatus, tried: Vec<String>) -> CertRevocation {
-    CertRevocation {
-        subject: subject(cert),
-        serial: hex::encode_upper(cert.tbs_certificate.serial_number.as_bytes()),
-        status,
-        tried,
-    }
+    CertRevocation { subject: subject(cert), serial: hex::encode_upper(cert.tbs_certificate.serial_number.as_bytes()), status, tried }
 }
 
 /// The CRLs and OCSP responses of an `adbe-revocationInfoArchival` attribute, as DER.
@@ -479,8 +471,7 @@ struct RevocationInfoArchival {
 }
 
 /// The OID of the `adbe-revocationInfoArchival` signed attribute.
-pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
+pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
 
 #[cfg(test)]
 mod tests {

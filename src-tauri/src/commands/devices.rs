@@ -22,7 +22,12 @@ pub async fn expiring_certificates(office: OfficeState<'_>, days: Option<i64>) -
 /// Change a token's user PIN: the current and the new PIN are typed in the PIN
 /// window, never in the main page (both zeroized after use).
 #[tauri::command]
-pub async fn change_pin(app: tauri::AppHandle, office: OfficeState<'_>, broker: tauri::State<'_, std::sync::Arc<PinBroker>>, token_label: String) -> CmdResult<()> {
+pub async fn change_pin(
+    app: tauri::AppHandle,
+    office: OfficeState<'_>,
+    broker: tauri::State<'_, std::sync::Arc<PinBroker>>,
+    token_label: String,
+) -> CmdResult<()> {
     let broker = std::sync::Arc::clone(broker.inner());
     let office = std::sync::Arc::clone(office.inner());
     tauri::async_runtime::spawn_blocking(move || change_pin_in_window(app, broker, &office, &token_label))
@@ -41,15 +46,17 @@ pub struct StampImages {
 /// The leader's signature image and the agency's seal image, if set.
 #[tauri::command]
 pub fn stamp_images(office: OfficeState<'_>) -> StampImages {
-    StampImages {
-        signature: office.stamp_image(StampImageKind::Signature),
-        seal: office.stamp_image(StampImageKind::Seal),
-    }
+    StampImages { signature: office.stamp_image(StampImageKind::Signature), seal: office.stamp_image(StampImageKind::Seal) }
 }
 
 /// Prepare the picked photo or scan (`file`: a handle from `pick_image`, checked to
 /// be a PNG or JPEG) as the signature or seal image, kept in the data folder.
 #[tauri::command]
-pub async fn set_stamp_image(office: OfficeState<'_>, kind: StampImageKind, file: String, size_mm: Option<f32>) -> CmdResult<std::path::PathBuf> {
+pub async fn set_stamp_image(
+    office: OfficeState<'_>,
+    kind: StampImageKind,
+    file: String,
+    size_mm: Option<f32>,
+) -> CmdResult<std::path::PathBuf> {
     blocking(&office, move |o| o.set_stamp_image_granted(kind, &file, size_mm)).await
 }

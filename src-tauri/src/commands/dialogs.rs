@@ -13,7 +13,10 @@ fn dialog_failed() -> AppError {
 }
 
 /// Run `f` (which shows a dialog) on the main thread, from a blocking thread.
-async fn on_main<T: Send + 'static>(app: tauri::AppHandle, f: impl FnOnce(Option<tauri::WebviewWindow>) -> T + Send + 'static) -> CmdResult<T> {
+async fn on_main<T: Send + 'static>(
+    app: tauri::AppHandle,
+    f: impl FnOnce(Option<tauri::WebviewWindow>) -> T + Send + 'static,
+) -> CmdResult<T> {
     tauri::async_runtime::spawn_blocking(move || {
         let (tx, rx) = std::sync::mpsc::channel();
         let window = app.get_webview_window("main");

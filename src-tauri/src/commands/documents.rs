@@ -19,10 +19,7 @@ pub struct AppInfo {
 /// Version and data folder.
 #[tauri::command]
 pub fn app_info(office: OfficeState<'_>) -> AppInfo {
-    AppInfo {
-        version: env!("KYSO_CORE_VERSION").to_string(),
-        data_dir: office.config().data_dir.to_string_lossy().into_owned(),
-    }
+    AppInfo { version: env!("KYSO_CORE_VERSION").to_string(), data_dir: office.config().data_dir.to_string_lossy().into_owned() }
 }
 
 /// The PDFs given on the command line, as handles (each usable once, by `add_documents`).

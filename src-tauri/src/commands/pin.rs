@@ -22,22 +22,14 @@ pub fn pin_request(broker: tauri::State<'_, Arc<PinBroker>>) -> CmdResult<PinPro
 #[tauri::command]
 pub async fn pin_submit(broker: tauri::State<'_, Arc<PinBroker>>, pin: String) -> CmdResult<PinAttempt> {
     let rx = broker.submit(SecretPin::new(pin)).ok_or_else(no_request)?;
-    tauri::async_runtime::spawn_blocking(move || rx.recv())
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or_else(no_request)
+    tauri::async_runtime::spawn_blocking(move || rx.recv()).await.ok().and_then(Result::ok).ok_or_else(no_request)
 }
 
 /// Try this current PIN and new PIN (a change request): the token's answer.
 #[tauri::command]
 pub async fn pin_change_submit(broker: tauri::State<'_, Arc<PinBroker>>, old_pin: String, new_pin: String) -> CmdResult<PinAttempt> {
     let rx = broker.submit_change(SecretPin::new(old_pin), SecretPin::new(new_pin)).ok_or_else(no_request)?;
-    tauri::async_runtime::spawn_blocking(move || rx.recv())
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or_else(no_request)
+    tauri::async_runtime::spawn_blocking(move || rx.recv()).await.ok().and_then(Result::ok).ok_or_else(no_request)
 }
 
 /// Cancel the request: nothing is signed.

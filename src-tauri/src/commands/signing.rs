@@ -54,7 +54,12 @@ pub struct SignArgs {
 /// Sign document `id` with a personal signature; the PIN window shows the summary
 /// and takes the PIN.
 #[tauri::command]
-pub async fn sign_document(app: tauri::AppHandle, office: OfficeState<'_>, broker: tauri::State<'_, Arc<PinBroker>>, request: SignArgs) -> CmdResult<Checked> {
+pub async fn sign_document(
+    app: tauri::AppHandle,
+    office: OfficeState<'_>,
+    broker: tauri::State<'_, Arc<PinBroker>>,
+    request: SignArgs,
+) -> CmdResult<Checked> {
     let mut prompt = WindowPrompt::new(app, Arc::clone(broker.inner()))?;
     let req = SignDocument { id: request.id, page: request.page, at_mm: request.at_mm, invisible: false };
     let choice = TokenChoice { token_label: request.token_label, cert_id_hex: request.cert_id_hex };
