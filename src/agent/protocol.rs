@@ -18,7 +18,7 @@ use crate::token::{Pin, PinTries, Role, TokenError, TokenSignerInfo};
 
 /// The protocol version `hello` reports; raised on any incompatible change
 /// (2: `pinTries` spelled as the token inventory's `pin.tries`; `signer.role` an enum;
-/// a `login` while this agent holds the token is refused with `token_busy`).
+/// a `login` while this agent holds a session is checked in a helper agent process).
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One request: an id chosen by the caller (echoed in the response) and the operation.
