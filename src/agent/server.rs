@@ -68,8 +68,8 @@ const CHILD_LOGOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A session: a login this process holds, or one a helper agent of its own holds.
 enum Held {
-    /// Logged in here.
-    Local(TokenSigner),
+    /// Logged in here (boxed: a signer is large, and there are few sessions).
+    Local(Box<TokenSigner>),
     /// A login asked for while this process already held one: the token's login
     /// state belongs to a process, so here `C_Login` would not check the PIN. It
     /// runs instead in a new agent process (this program again), where the token
@@ -187,7 +187,7 @@ impl Agent {
                 let signer = token::open_signer(&sel, pin.into_pin()).map_err(core)?;
                 let summary = SignerSummary::from(signer.info());
                 let session = self.new_session_id();
-                self.sessions.insert(session, Held::Local(signer));
+                self.sessions.insert(session, Held::Local(Box::new(signer)));
                 to_value(&LoginResult { session, signer: summary })
             }
             Op::Sign { session, job } => match self.sessions.get_mut(&session).ok_or_else(session_lost)? {
