@@ -193,7 +193,7 @@ impl Agent {
             Op::Sign { session, job } => match self.sessions.get_mut(&session).ok_or_else(session_lost)? {
                 Held::Local(signer) => {
                     job::check_job(&job).map_err(core)?;
-                    to_value(&SignResult::from(job::run(&job, signer).map_err(core)?))
+                    to_value(&SignResult::from(job::run(&job, signer.as_ref()).map_err(core)?))
                 }
                 Held::Child { client, session } => to_value(&client.sign(*session, job, CHILD_SIGN_TIMEOUT).map_err(|e| e.body())?),
             },
