@@ -119,6 +119,7 @@ pub struct Signed {
 /// input, nor exist unless `force`, and its folder must accept a new file (a
 /// temporary `.kyso-*.pdf.part` is created there and removed at once).
 pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error> {
+    crate::input::check_regular(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
     let inp = std::fs::canonicalize(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
     let out_abs = match (output.parent().filter(|p| !p.as_os_str().is_empty()), output.file_name()) {
         (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| output.to_owned()),
@@ -150,7 +151,8 @@ impl Prepared {
     /// Read the input's structure and build the update for `signer`'s signature.
     pub fn new(mut request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
         check_paths(&request.input, &request.output, request.force)?;
-        let file = File::open(&request.input).map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
+        let file =
+            crate::input::open_regular(&request.input).map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
         let pdf = PdfFile::from_file(file)?;
         let chain = embedded_chain(signer);
         let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Office;
 use crate::queue::{Action, DocRole, DocStatus, Document, VerifiedRecord};
-use crate::verify::engine::{verify_file, DocumentReport};
+use crate::verify::engine::{verify_file, ArchivePoe, DocumentReport};
 use crate::verify::verdict::Indication;
 use crate::Lang;
 
@@ -31,12 +31,21 @@ pub fn signers_line(report: &DocumentReport) -> Option<String> {
 }
 
 impl Office {
-    /// Verify document `id`; an incoming document takes the verdict as its status
-    /// (with the hash of the bytes checked).
+    /// Verify document `id`'s current file. An incoming document takes the verdict
+    /// as its status (`valid`, `invalid`, `indeterminate`), with the hash of the
+    /// bytes checked; others keep theirs.
+    ///
+    /// A document the archive already found valid (its `verified`/`registered`
+    /// record holds this file's SHA-256) is re-checked with that record as proof of
+    /// existence: it does not turn indeterminate merely because its signer's
+    /// certificate expired since, and the report says so. A finished document
+    /// (registered, rejected) keeps its status.
     pub fn verify_document(&self, id: i64) -> Result<(Document, DocumentReport), crate::Error> {
         let doc = self.document(id)?;
-        let report = verify_file(std::path::Path::new(&doc.current_path), &self.verify_options());
-        if doc.role != DocRole::Incoming {
+        let mut opts = self.verify_options();
+        opts.archive_poe = self.archive_poe(&doc.sha256)?;
+        let report = verify_file(std::path::Path::new(&doc.current_path), &opts);
+        if doc.role != DocRole::Incoming || matches!(doc.status, DocStatus::Registered | DocStatus::Rejected) {
             return Ok((doc, report));
         }
         let doc = self.record_verdict(id, &report, report.sha256.clone())?;
@@ -59,14 +68,23 @@ impl Office {
         Ok(self.queue().record_verified(id, &rec)?)
     }
 
+    /// The archive's proof of existence for a file with this SHA-256, if it has one.
+    pub fn archive_poe(&self, sha256: &str) -> Result<Option<ArchivePoe>, crate::Error> {
+        let Some(at) = self.queue().first_valid_record(sha256)? else { return Ok(None) };
+        let time = time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok();
+        Ok(time.map(|time| ArchivePoe { time, sha256: sha256.to_owned() }))
+    }
+
     /// Register an incoming document (vào sổ): its bytes are copied once into the
     /// archive folder (hashed while copying), that copy is verified, and — only if
-    /// valid — that same copy is archived. A file changed on disk after the check can
-    /// never be what is archived.
+    /// valid — that same copy is archived in its original bytes. A file changed on
+    /// disk after the check can never be what is archived.
     pub fn register_document(&self, id: i64, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, crate::Error> {
         self.queue().check_step(id, Action::Verify)?;
         let staged = self.queue().stage(id)?;
-        let report = verify_file(staged.path(), &self.verify_options());
+        let mut opts = self.verify_options();
+        opts.archive_poe = self.archive_poe(staged.sha256())?;
+        let report = verify_file(staged.path(), &opts);
         self.record_verdict(id, &report, Some(staged.sha256().to_owned()))?;
         // The queue refuses anything but a valid incoming document.
         Ok(self.queue().register_staged(id, staged, doc_number, title)?)
