@@ -30,6 +30,7 @@ pub mod text;
 pub mod time;
 pub mod token;
 pub mod trust;
+pub mod tsa;
 pub mod verify;
 pub mod workflow;
 
