@@ -150,7 +150,8 @@ fn a_valid_timestamp_keeps_a_signature_by_a_now_expired_certificate_valid() {
     // Revocation evidence from after the time-stamp and before the expiry (a
     // CRL issued after expiry no longer lists the certificate), and today's CRLs
     // for the TSA.
-    let crls = [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
+    let crls =
+        [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
     let crl_refs: Vec<&Path> = crls.iter().map(PathBuf::as_path).collect();
     let (code, d) = verify(&with_tst, &crl_refs);
     assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
@@ -308,7 +309,17 @@ fn a_signature_made_by_nss_through_pdfsig_is_valid() {
     std::fs::create_dir_all(&dir).expect("nss dir");
     let db = format!("sql:{}", dir.display());
     let p12 = dir.join("good.p12");
-    run_ok(Command::new("openssl").args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"]).arg(pki_file("good.key")).arg("-in").arg(pki_file("good.pem")).arg("-certfile").arg(pki_file("chain.pem")).arg("-out").arg(&p12));
+    run_ok(
+        Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"])
+            .arg(pki_file("good.key"))
+            .arg("-in")
+            .arg(pki_file("good.pem"))
+            .arg("-certfile")
+            .arg(pki_file("chain.pem"))
+            .arg("-out")
+            .arg(&p12),
+    );
     run_ok(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]));
     run_ok(Command::new("pk12util").args(["-i"]).arg(&p12).args(["-d", &db, "-W", "nss"]));
     run_ok(Command::new("certutil").args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"]).arg(pki_file("root.pem")));
@@ -318,7 +329,12 @@ fn a_signature_made_by_nss_through_pdfsig_is_valid() {
         .find(|l| l.trim_end().ends_with("u,u,u"))
         .map(|l| l.trim_end().trim_end_matches("u,u,u").trim().to_owned())
         .expect("the key's nickname");
-    run_ok(Command::new("pdfsig").args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"]).arg(draft()).arg(&f));
+    run_ok(
+        Command::new("pdfsig")
+            .args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"])
+            .arg(draft())
+            .arg(&f),
+    );
     let crls = current_crls();
     let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
     assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
@@ -478,14 +494,50 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
     let ca = scratch("short-lived-ca");
     let _ = std::fs::remove_dir_all(&ca);
     std::fs::create_dir_all(&ca).expect("ca dir");
-    run_ok(Command::new("cp").args(["-a"]).arg(pki_file("inter")).arg(pki_file("ca.cnf")).arg(pki_file("inter.pem")).arg(pki_file("inter.key")).arg(pki_file("chain.pem")).arg(&ca));
+    run_ok(
+        Command::new("cp")
+            .args(["-a"])
+            .arg(pki_file("inter"))
+            .arg(pki_file("ca.cnf"))
+            .arg(pki_file("inter.pem"))
+            .arg(pki_file("inter.key"))
+            .arg(pki_file("chain.pem"))
+            .arg(&ca),
+    );
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(8);
-    let end = format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
-    run_ok(Command::new("openssl").args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"]).current_dir(&ca));
-    run_ok(Command::new("openssl").args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"]).current_dir(&ca));
+    let end =
+        format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
     run_ok(
         Command::new("openssl")
-            .args(["ca", "-config", "ca.cnf", "-batch", "-notext", "-name", "inter_ca", "-in", "short.csr", "-out", "short.pem", "-extensions", "v3_leaf", "-startdate", "20240101000000Z", "-enddate", &end])
+            .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"])
+            .current_dir(&ca),
+    );
+    run_ok(
+        Command::new("openssl")
+            .args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"])
+            .current_dir(&ca),
+    );
+    run_ok(
+        Command::new("openssl")
+            .args([
+                "ca",
+                "-config",
+                "ca.cnf",
+                "-batch",
+                "-notext",
+                "-name",
+                "inter_ca",
+                "-in",
+                "short.csr",
+                "-out",
+                "short.pem",
+                "-extensions",
+                "v3_leaf",
+                "-startdate",
+                "20240101000000Z",
+                "-enddate",
+                &end,
+            ])
             .current_dir(&ca),
     );
     let signed = scratch("short-lived-signed.pdf");
