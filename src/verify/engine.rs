@@ -34,6 +34,7 @@ use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
+use super::level::{self, PadesLevel};
 use super::fields::{find_signature_fields, SignatureField};
 use super::revocation::{self, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
 use super::timestamp::{self, Imprinted, TimestampContext, TimestampKind, TimestampReport, TimestampStatus};
@@ -174,6 +175,12 @@ pub struct SignatureReport {
     /// No revocation data could be had now; the archive's record of its earlier,
     /// passed check (at `archivePoe`) stands in for it.
     pub revocation_from_archive: bool,
+    /// The PAdES baseline level the signature reaches (B-B … B-LTA; PKCS#7 for
+    /// `adbe.pkcs7.*`); `None` when its CMS could not be read.
+    pub level: Option<PadesLevel>,
+    /// The file alone (its certificates and revocation answers) validates the
+    /// signer's path and its time-stamps' paths, with no network.
+    pub evidence_offline: bool,
     /// The signer's certificate, when found (not serialised; see `signer`).
     #[serde(skip)]
     pub signer_certificate: Option<x509_cert::Certificate>,
@@ -567,6 +574,8 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         modifications_allowed: false,
         trust_anchor: None,
         revocation_from_archive: false,
+        level: None,
+        evidence_offline: false,
         signer_certificate: None,
         indication: Indication::TotalFailed,
         sub_indication: Some(SubIndication::FormatFailure),
@@ -577,7 +586,50 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         Ok(()) => passed(&mut r),
         Err(v) => v.apply(&mut r),
     }
+    if r.cms.digest_ok || r.signer_certificate.is_some() {
+        let facts = level_facts(cx, f, &r);
+        r.evidence_offline = facts.validation_data;
+        r.level = Some(level::level(facts));
+    }
     r
+}
+
+/// What the signature carries for long-term validation ([`level::level`]).
+fn level_facts(cx: &DocContext<'_>, f: &SignatureField, r: &SignatureReport) -> level::LevelFacts {
+    let rev = r.coverage.revision;
+    // A time-stamp whose TSA status cannot be had offline still makes the level.
+    let sig_stamped = r.timestamps.iter().any(|t| matches!(t.status, TimestampStatus::Valid | TimestampStatus::Indeterminate));
+    let doc_stamped = rev.and_then(|v| cx.document_poe(v)).is_some();
+    let archived = rev.is_some_and(|v| cx.doc_poe.iter().any(|(covered, _)| *covered > v));
+    // Offline: only what the file holds (the DSS and the CMS's own revocation data).
+    let embedded = RevocationSources {
+        crls: cx.dss.crls.iter().chain(&r.cms.crls).cloned().collect(),
+        ocsps: cx.dss.ocsps.iter().chain(&r.cms.ocsps).cloned().collect(),
+        crl_files: Vec::new(),
+        online: false,
+    };
+    let has_embedded = !embedded.crls.is_empty() || !embedded.ocsps.is_empty();
+    let judged = |t: Option<OffsetDateTime>| t.map(JudgedAt::Proven).unwrap_or(JudgedAt::Now);
+    let good = |certs: &[Certificate], at: JudgedAt| {
+        certs.is_empty() || revocation::check_as_of(certs, at, cx.now, &embedded, &cx.opts.cache).summary == RevocationSummary::Good
+    };
+    let signer_ok = has_embedded
+        && r.chain.as_ref().is_some_and(|c| c.trusted())
+        && good(
+            r.chain.as_ref().map(|c| c.certificates.as_slice()).unwrap_or_default(),
+            judged(r.timestamps.iter().filter_map(|t| t.proven_time).min().or(rev.and_then(|v| cx.document_poe(v)))),
+        );
+    let stamps_ok = r
+        .timestamps
+        .iter()
+        .filter(|t| t.status == TimestampStatus::Valid)
+        .all(|t| good(&t.tsa_certificates, judged(rev.and_then(|v| cx.document_poe(v)))));
+    level::LevelFacts {
+        cades: f.sub_filter.as_deref() == Some("ETSI.CAdES.detached"),
+        time_stamped: sig_stamped || doc_stamped,
+        validation_data: signer_ok && stamps_ok,
+        archive_time_stamped: archived,
+    }
 }
 
 fn stages(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {
