@@ -24,12 +24,12 @@ use x509_cert::Certificate;
 
 use crate::error::{OutputError, UsageError};
 use crate::longterm::{self, CertificateCheck, LongTermError, SigningLevel};
-use crate::settings::Settings;
-use crate::tsa::{TsaClient, TsaError};
 use crate::pdf::{PdfError, PdfFile};
+use crate::settings::Settings;
 use crate::sign::{self, SignOutcome, SignRequest};
 use crate::stamp::plan::{self, PlacementReport, StampPlan, StampRequest};
 use crate::stamp::{place, template};
+use crate::tsa::{TsaClient, TsaError};
 use crate::{Error, Signer};
 
 /// The signer's role (R15); it also picks the default stamp template.

@@ -173,26 +173,31 @@ pub fn validation_data(report: &DocumentReport) -> Vec<crate::pdf::dss::Validati
         out.push(d);
     }
     for t in &report.document_timestamps {
-        let mut d = crate::pdf::dss::ValidationData::default();
-        for c in &t.timestamp.tsa_certificates {
-            if let Ok(der) = c.to_der() {
-                d.certs.push(der);
-            }
-        }
-        if let Some(r) = &t.timestamp.revocation {
-            for c in &r.certificates {
-                if let Some((ocsp, der)) = c.evidence_der() {
-                    if ocsp {
-                        d.ocsps.push(der.to_vec())
-                    } else {
-                        d.crls.push(der.to_vec())
-                    }
-                }
-            }
-        }
-        out.push(d);
+        let key = (!t.coverage.contents.is_empty()).then(|| crate::pdf::dss::vri_key(&t.coverage.contents));
+        out.push(timestamp_data(&t.timestamp, key));
     }
     out
+}
+
+/// The validation data of one time-stamp token's TSA: its certificates and the
+/// revocation answers its check rests on.
+fn timestamp_data(ts: &crate::verify::timestamp::TimestampReport, vri_key: Option<String>) -> crate::pdf::dss::ValidationData {
+    let mut d = crate::pdf::dss::ValidationData { vri_key, ..Default::default() };
+    for c in &ts.tsa_certificates {
+        if let Ok(der) = c.to_der() {
+            d.certs.push(der);
+        }
+    }
+    for c in ts.revocation.iter().flat_map(|r| r.certificates.iter()) {
+        if let Some((ocsp, der)) = c.evidence_der() {
+            if ocsp {
+                d.ocsps.push(der.to_vec())
+            } else {
+                d.crls.push(der.to_vec())
+            }
+        }
+    }
+    d
 }
 
 /// Why a long-term step was refused; nothing is written when one is.
@@ -391,12 +396,91 @@ fn validity_now(cert: &Certificate, now: OffsetDateTime) -> Result<(), LongTermE
     }
     if t < from {
         let d = day(from);
-        return Err(LongTermError::NotValidNow { detail: format!("valid only from {d}"), detail_vi: format!("chỉ có hiệu lực từ {d}") });
+        return Err(LongTermError::NotValidNow {
+            detail: format!("valid only from {d}"), detail_vi: format!("chỉ có hiệu lực từ {d}")
+        });
     }
     Ok(())
 }
 
+/// A certificate check as kept in the document's history (Circular 15/2025 §2.2):
+/// the certificate, each revocation answer the status rests on (DER, base64), when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRecord {
+    /// When the check ran (ISO 8601, Vietnam time).
+    pub checked_at: String,
+    /// The signing certificate's subject and serial (hex).
+    pub subject: String,
+    /// Its serial number, hex.
+    pub serial: String,
+    /// SHA-256 of the certificate (hex).
+    pub certificate_sha256: String,
+    /// `good`, `unknown` (offline) or `untrusted` (no path to an anchor known here).
+    pub status: String,
+    /// Why, when not `good`.
+    pub why: Option<String>,
+    /// The answers: one per certificate of the path that was checked.
+    pub answers: Vec<AnswerRecord>,
+}
+
+/// One revocation answer kept as evidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerRecord {
+    /// The certificate it is about.
+    pub subject: String,
+    /// `ocsp` or `crl`.
+    pub kind: String,
+    /// Where it came from (URL or file), if not embedded.
+    pub source: Option<String>,
+    /// Its thisUpdate.
+    pub this_update: Option<String>,
+    /// The answer itself, DER in base64.
+    pub der_base64: String,
+}
+
 impl CertificateCheck {
+    /// The record kept in the document's history.
+    pub fn record(&self) -> CheckRecord {
+        use base64ct::Encoding;
+        use sha2::Digest;
+        let leaf = self.path.certificates.first();
+        let (status, why) = match (&self.untrusted, &self.status_unknown) {
+            (Some(u), _) => ("untrusted", Some(u.clone())),
+            (None, Some(u)) => ("unknown", Some(u.clone())),
+            _ => ("good", None),
+        };
+        let answers = self
+            .revocation
+            .certificates
+            .iter()
+            .filter_map(|c| {
+                let (ocsp, der) = c.evidence_der()?;
+                let source = match &c.status {
+                    RevocationStatus::Good { source } | RevocationStatus::Revoked { source, .. } => Some(source),
+                    _ => None,
+                };
+                Some(AnswerRecord {
+                    subject: c.subject.clone(),
+                    kind: if ocsp { "ocsp" } else { "crl" }.into(),
+                    source: source.and_then(|s| s.location.clone()),
+                    this_update: source.map(|s| s.this_update.clone()),
+                    der_base64: base64ct::Base64::encode_string(der),
+                })
+            })
+            .collect();
+        CheckRecord {
+            checked_at: self.checked_at.clone(),
+            subject: leaf.map(|c| crate::token::certinfo::format_name(&c.tbs_certificate.subject)).unwrap_or_default(),
+            serial: leaf.map(|c| hex::encode_upper(c.tbs_certificate.serial_number.as_bytes())).unwrap_or_default(),
+            certificate_sha256: leaf.and_then(|c| c.to_der().ok()).map(|d| hex::encode(sha2::Sha256::digest(d))).unwrap_or_default(),
+            status: status.into(),
+            why,
+            answers,
+        }
+    }
+
     /// What the user should be told about this check (nothing when all is well).
     pub fn notes(&self) -> Vec<crate::job::Note> {
         let mut out = Vec::new();
@@ -426,7 +510,12 @@ impl CertificateCheck {
 /// signature time-stamp (B-T), the validation data (B-LT), the document
 /// time-stamp (B-LTA); then the file is put into place. Nothing is in place until
 /// every step passed.
-pub fn complete(signed: Signed, level: SigningLevel, client: &TsaClient, opts: &VerifyOptions) -> Result<crate::sign::SignOutcome, crate::Error> {
+pub fn complete(
+    signed: Signed,
+    level: SigningLevel,
+    client: &TsaClient,
+    opts: &VerifyOptions,
+) -> Result<crate::sign::SignOutcome, crate::Error> {
     let signed = if level.time_stamped() { timestamp_signature(signed, client, opts)? } else { signed };
     let mut embedded = signed.embed_uncommitted()?;
     let output = embedded.outcome().output.clone();
@@ -474,7 +563,9 @@ pub fn add_validation_data(temp: &mut AtomicFile, output: &Path, opts: &VerifyOp
         return Err(LongTermError::NothingToExtend.into());
     }
     if let Some(bad) = report.signatures.iter().find(|s| s.indication == Indication::TotalFailed) {
-        return Err(LongTermError::InvalidSignature { field: bad.field.clone(), vi: bad.message_vi.clone(), en: bad.message_en.clone() }.into());
+        return Err(
+            LongTermError::InvalidSignature { field: bad.field.clone(), vi: bad.message_vi.clone(), en: bad.message_en.clone() }.into()
+        );
     }
     for sig in &report.signatures {
         let path_ok = sig.chain.as_ref().is_some_and(|c| c.trusted());
@@ -539,7 +630,20 @@ pub fn add_document_timestamp(
     if stamp.token.len() > reserve {
         return Err(crate::cms::CmsError::TooLarge { needed: stamp.token.len(), reserved: reserve }.into());
     }
-    write_at(temp, output, ranges[0].1 + 1, hex::encode_upper(&stamp.token).as_bytes())
+    write_at(temp, output, ranges[0].1 + 1, hex::encode_upper(&stamp.token).as_bytes())?;
+    // The document time-stamp's own TSA evidence, in a /DSS after it (as an
+    // archive time-stamp renewal would add it): the newest time-stamp is then
+    // checkable offline too.
+    let mut contents = stamp.token.clone();
+    contents.resize(reserve, 0);
+    let data = timestamp_data(&stamp.report, Some(crate::pdf::dss::vri_key(&contents)));
+    if !data.certs.is_empty() || !data.ocsps.is_empty() || !data.crls.is_empty() {
+        let pdf = PdfFile::open(temp.temp_path())?;
+        let update = crate::pdf::dss::dss_update(&pdf, &[data], &crate::time::pdf_date(crate::time::now_vietnam()))?;
+        drop(pdf);
+        append(temp, output, &update.bytes)?;
+    }
+    Ok(())
 }
 
 fn append(temp: &mut AtomicFile, output: &Path, bytes: &[u8]) -> Result<u64, crate::Error> {

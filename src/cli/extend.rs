@@ -56,10 +56,7 @@ pub fn run(args: ExtendArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         let doc = serde_json::json!({ "schemaVersion": kyso::verify::engine::SCHEMA_VERSION, "files": [report] });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into()));
     } else {
-        println!(
-            "{}",
-            kyso::tr!(lang, "Đã nâng lên mức {}: {}", "Extended to {}: {}", args.level.label(), args.output.display())
-        );
+        println!("{}", kyso::tr!(lang, "Đã nâng lên mức {}: {}", "Extended to {}: {}", args.level.label(), args.output.display()));
         print!("{}", super::verify::render(&report, lang));
     }
     Ok(ExitCode::from(match report.indication {

@@ -218,8 +218,9 @@ impl Office {
             return Err(OfficeError::DocumentChanged { name }.into());
         }
         let (output, doc_number, doc_date) = (job.output.clone(), job.doc_number.clone(), job.doc_date.clone());
-        self.sign_in_session(session, job)?;
+        let result = self.sign_in_session(session, job)?;
         let rec = SignedRecord {
+            certificate_check: result.certificate_check.as_ref().and_then(|c| serde_json::to_string(c).ok()),
             sha256_after: sha256_file(&output)?,
             output,
             status,
