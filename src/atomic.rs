@@ -73,7 +73,7 @@ impl AtomicFile {
     }
 
     /// The length written so far.
-    pub fn len(&mut self) -> io::Result<u64> {
+    pub fn written_len(&mut self) -> io::Result<u64> {
         self.temp.as_file_mut().seek(SeekFrom::End(0))
     }
 

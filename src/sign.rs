@@ -319,8 +319,7 @@ impl Embedded {
     /// Sync and rename into place ([`crate::atomic`]).
     pub fn commit(mut self) -> Result<SignOutcome, Error> {
         let out = self.outcome.output.clone();
-        self.outcome.output_len =
-            self.temp.file().seek(SeekFrom::End(0)).map_err(|e| OutputError::WriteOutput { path: out.clone(), source: e })?;
+        self.outcome.output_len = self.temp.written_len().map_err(|e| OutputError::WriteOutput { path: out.clone(), source: e })?;
         self.temp.commit().map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::from(OutputError::OutputExists(out.clone()))

@@ -358,7 +358,12 @@ mod tests {
 
     #[test]
     fn objects_that_cannot_be_new_are_refused() {
-        let w = Widget { role: WidgetRole::Kid { parent: ObjRef::new(41, 1) }, rect: [0.0; 4], page: None, appearance: ObjRef::new(44, 0) };
+        let w = Widget {
+            role: WidgetRole::Kid { parent: ObjRef::new(41, 1) },
+            rect: [0.0; 4],
+            page: None,
+            appearance: Some(ObjRef::new(44, 0)),
+        };
         assert!(w.write(ObjRef::new(43, 0)).is_err());
         assert!(new_acroform(ObjRef::new(u32::MAX, 0), &[]).is_err());
     }
