@@ -104,9 +104,7 @@ fn sign_p12(who: &str, input: &Path, out: &Path, extra: &[&str]) -> Output {
 
 /// An empty cache folder per run: no revocation answer carried over from another.
 fn fresh_cache() -> PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lt-cache-{}-{n}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lt-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
