@@ -303,7 +303,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     let archive_poe =
         opts.archive_poe.as_ref().filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256))).map(|a| a.time);
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
-    let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
+    let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), doc_stamps: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
     if sig_fields.is_empty() {
         doc.sub_indication = Some(SubIndication::NotSigned);
@@ -374,6 +374,9 @@ struct DocContext<'a> {
     now: OffsetDateTime,
     /// Verified document time-stamps: (the revision each covers, its genTime).
     doc_poe: Vec<(usize, OffsetDateTime)>,
+    /// The revisions covered by document time-stamps that are sound but perhaps not
+    /// proven yet (their TSA's status unknown offline): they still make the level.
+    doc_stamps: Vec<usize>,
     /// The archive's record of the whole file, when it matches.
     archive_poe: Option<OffsetDateTime>,
 }
@@ -454,6 +457,9 @@ fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> V
         };
         if let (Some(t), Some(rev)) = (ts.proven_time, cov.revision) {
             cx.doc_poe.push((rev, t));
+        }
+        if let (TimestampStatus::Valid | TimestampStatus::Indeterminate, Some(rev)) = (ts.status, cov.revision) {
+            cx.doc_stamps.push(rev);
         }
         out.push(DocumentTimestampReport { field: f.name.clone(), coverage: cov, timestamp: ts });
     }
@@ -599,8 +605,8 @@ fn level_facts(cx: &DocContext<'_>, f: &SignatureField, r: &SignatureReport) -> 
     let rev = r.coverage.revision;
     // A time-stamp whose TSA status cannot be had offline still makes the level.
     let sig_stamped = r.timestamps.iter().any(|t| matches!(t.status, TimestampStatus::Valid | TimestampStatus::Indeterminate));
-    let doc_stamped = rev.and_then(|v| cx.document_poe(v)).is_some();
-    let archived = rev.is_some_and(|v| cx.doc_poe.iter().any(|(covered, _)| *covered > v));
+    let doc_stamped = rev.is_some_and(|v| cx.doc_stamps.iter().any(|covered| *covered >= v));
+    let archived = rev.is_some_and(|v| cx.doc_stamps.iter().any(|covered| *covered > v));
     // Offline: only what the file holds (the DSS and the CMS's own revocation data).
     let embedded = RevocationSources {
         crls: cx.dss.crls.iter().chain(&r.cms.crls).cloned().collect(),
