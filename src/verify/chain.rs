@@ -218,6 +218,9 @@ pub struct PathEntry {
     pub signature_algorithm: String,
     /// The signature algorithm is weak (SHA-1).
     pub weak_algorithm: bool,
+    /// One of KýSố's bundled certificates, matched byte for byte against its
+    /// SHA-256 pin: the pin, not its own (possibly weak) signature, vouches for it.
+    pub pinned: bool,
 }
 
 /// The result of [`build_path`].
@@ -245,6 +248,31 @@ impl PathReport {
     /// The path reached an anchor and all checks passed.
     pub fn trusted(&self) -> bool {
         self.status == PathStatus::Trusted
+    }
+
+    /// The certificates of the path signed with a weak algorithm (SHA-1) whose
+    /// bytes nothing else vouches for, as `subject: algorithm`: neither the anchor
+    /// (its own signature is never relied on) nor a pinned bundled certificate.
+    pub fn weak_links(&self) -> Vec<String> {
+        let anchor = self.anchor.as_ref().map(|_| self.path.len().saturating_sub(1));
+        self.path
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| e.weak_algorithm && !e.pinned && Some(*i) != anchor)
+            .map(|(_, e)| format!("{}: {}", e.subject, e.signature_algorithm))
+            .collect()
+    }
+
+    /// The pinned certificates of the path that are signed with a weak algorithm
+    /// (reported, accepted).
+    pub fn pinned_weak_links(&self) -> Vec<String> {
+        let anchor = self.anchor.as_ref().map(|_| self.path.len().saturating_sub(1));
+        self.path
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| e.weak_algorithm && e.pinned && Some(*i) != anchor)
+            .map(|(_, e)| format!("{}: {}", e.subject, e.signature_algorithm))
+            .collect()
     }
 }
 
@@ -292,9 +320,14 @@ pub fn build_path_for(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let e = entry(c);
+            let mut e = entry(c);
+            e.pinned = store.is_pinned(c);
             if e.weak_algorithm && i != anchor_index {
-                warnings.push(format!("{} is signed with SHA-1, a weak algorithm", e.subject));
+                warnings.push(if e.pinned {
+                    format!("{} is signed with SHA-1; accepted because KýSố pins this certificate by its SHA-256 fingerprint", e.subject)
+                } else {
+                    format!("{} is signed with SHA-1, a weak algorithm", e.subject)
+                });
             }
             e
         })
@@ -498,6 +531,7 @@ fn entry(c: &Certificate) -> PathEntry {
         not_after: iso(&t.validity.not_after),
         signature_algorithm: alg_name,
         weak_algorithm: weak,
+        pinned: false,
     }
 }
 
@@ -608,7 +642,7 @@ mod tests {
     fn bundled_issuing_cas_chain_to_their_roots() {
         let store = TrustStore::bundled();
         let now = OffsetDateTime::now_utc();
-        for (ca, root_pin) in [(&BUNDLED[1], BUNDLED[0].sha256), (&BUNDLED[3], BUNDLED[2].sha256)] {
+        for (ca, root_pin) in [(&BUNDLED[1], BUNDLED[0].sha256), (&BUNDLED[3], BUNDLED[2].sha256), (&BUNDLED[5], BUNDLED[4].sha256)] {
             let Some(cert) = ca.certificate() else { panic!("{} does not load", ca.file) };
             let r = build_path_for(&cert, &[], &store, now, EndEntityUsage::Any);
             assert_eq!(r.status, PathStatus::Trusted, "{}: {:?}", ca.file, r.status);

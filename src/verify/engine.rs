@@ -13,7 +13,9 @@
 //!    archive's own record; without one the signature is judged **now** — `/M` and
 //!    the CMS signing-time are the signer's claims, never proof;
 //! 6. [`certificate_path`]: a path to a trust anchor, valid at that time;
-//! 7. [`algorithms`]: no weak algorithm;
+//! 7. [`algorithms`]: a weak algorithm (SHA-1) only with a proof of existence
+//!    from before its sunset, or on a pinned bundled certificate
+//!    ([`super::algorithms`]);
 //! 8. [`revocation`]: not revoked at that time, from fresh answers only.
 //!
 //! Document time-stamps are checked first (newest first, each giving POE to the
@@ -29,6 +31,7 @@ use sha2::Digest;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use super::algorithms::{WeakUse, WEAK_SUNSET};
 use super::chain::{build_path, to_time, PathReport, PathStatus};
 use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
@@ -171,6 +174,10 @@ pub struct SignatureReport {
     pub modifications_allowed: bool,
     /// Trust anchor matched.
     pub trust_anchor: Option<AnchorInfo>,
+    /// Weak algorithms found (CMS or path) as `what: algorithm`; pinned bundled
+    /// certificates marked `(pinned)`. Accepted only as docs/verification-trust.md
+    /// says ("Weak algorithms").
+    pub weak_algorithms: Vec<String>,
     /// No revocation data could be had now; the archive's record of its earlier,
     /// passed check (at `archivePoe`) stands in for it.
     pub revocation_from_archive: bool,
@@ -572,6 +579,7 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         modifications: None,
         modifications_allowed: false,
         trust_anchor: None,
+        weak_algorithms: Vec::new(),
         revocation_from_archive: false,
         signer_certificate: None,
         indication: Indication::TotalFailed,
@@ -593,7 +601,7 @@ fn stages(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> S
     modifications(cx, r)?;
     let at = validation_time(cx, r);
     let certs = certificate_path(cx, f, r, at)?;
-    algorithms(r)?;
+    algorithms(r, at)?;
     revocation(cx, f, r, &certs, at)
 }
 
@@ -623,10 +631,20 @@ fn passed(r: &mut SignatureReport) {
     } else {
         (when_vi, when_en)
     };
+    let (weak_vi, weak_en) = if r.weak_algorithms.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let list = r.weak_algorithms.join("; ");
+        (
+            format!(" Lưu ý: có dùng thuật toán yếu ({list}), được chấp nhận vì chứng thư được KýSố ghim theo dấu vân tay hoặc chữ ký được chứng minh tồn tại trước ngày ngừng dùng thuật toán này."),
+            format!(" Note: a weak algorithm is used ({list}); accepted because the certificate is pinned by KýSố's fingerprint or the signature is proven to predate the algorithm's sunset."),
+        )
+    };
     r.message_vi = format!(
-        "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}"
+        "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}{weak_vi}"
     );
-    r.message_en = format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}");
+    r.message_en =
+        format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}{weak_en}");
 }
 
 /// 1. The byte range, against the file's own structure.
@@ -781,12 +799,31 @@ fn certificate_path(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureRe
     }
 }
 
-/// 7. No weak algorithm.
-fn algorithms(r: &SignatureReport) -> Stage<()> {
-    match &r.cms.weak_algorithm {
-        Some(w) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailureNoPoe).because(w.clone())),
-        None => Ok(()),
+/// 7. Weak algorithms: only with a proof of existence from before their sunset,
+/// or on a pinned bundled certificate ([`super::algorithms`]).
+fn algorithms(r: &mut SignatureReport, at: JudgedAt) -> Stage<()> {
+    let mut weak = WeakUse::default();
+    if let Some(w) = &r.cms.weak_algorithm {
+        weak.needs_poe.push(format!("CMS: {w}"));
     }
+    if let Some(path) = &r.chain {
+        weak.needs_poe.extend(path.weak_links());
+        weak.pinned.extend(path.pinned_weak_links());
+    }
+    r.weak_algorithms = weak.report();
+    let poe = match at {
+        JudgedAt::Proven(t) => Some(t),
+        JudgedAt::Now => None,
+    };
+    if weak.acceptable(poe) {
+        return Ok(());
+    }
+    let list = weak.needs_poe.join("; ");
+    let sunset = crate::time::iso8601(WEAK_SUNSET);
+    Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailureNoPoe).detail(
+        format!("thuật toán yếu ({list}) chỉ được chấp nhận khi có bằng chứng chữ ký tồn tại trước {sunset}"),
+        format!("weak algorithm ({list}), acceptable only with proof that the signature existed before {sunset}"),
+    ))
 }
 
 /// 8. Revocation of the path at the validation time.
