@@ -33,11 +33,13 @@ use x509_cert::Certificate;
 
 use super::algorithms::{WeakUse, WEAK_SUNSET};
 use super::chain::{build_path, to_time, PathReport, PathStatus};
+use super::certified::{self, Decision};
 use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
 use super::fields::{find_signature_fields, SignatureField};
+use super::render::Pdftoppm;
 use super::revocation::{self, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
 use super::timestamp::{self, Imprinted, TimestampContext, TimestampKind, TimestampReport, TimestampStatus};
 use super::verdict::{Indication, SubIndication};
@@ -174,6 +176,9 @@ pub struct SignatureReport {
     pub modifications_allowed: bool,
     /// Trust anchor matched.
     pub trust_anchor: Option<AnchorInfo>,
+    /// Signature fields added after this signature in a certified document and
+    /// accepted under its rule (`field (signer)`, docs/verification-trust.md).
+    pub added_signatures: Vec<String>,
     /// Weak algorithms found (CMS or path) as `what: algorithm`; pinned bundled
     /// certificates marked `(pinned)`. Accepted only as docs/verification-trust.md
     /// says ("Weak algorithms").
@@ -316,6 +321,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     }
 
     let mut reports: Vec<SignatureReport> = sig_fields.iter().map(|f| check_signature(&cx, f)).collect();
+    later_signatures_of_a_certified_document(&cx, &mut reports);
     // A file whose cross-reference data is inconsistent is never valid: what a
     // viewer shows may not be what was signed (shadow and xref attacks).
     if let Some(problem) = pdf.xref_problems().first() {
@@ -362,6 +368,57 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.message_en = en;
     doc.signatures = reports;
     doc
+}
+
+/// Signatures added after a certification (DocMDP P = 2 or 3) in the revision
+/// that signs them: each earlier signature's provisos are judged, newest first,
+/// against the final verdicts of the signatures that added the fields
+/// ([`super::certified`]).
+fn later_signatures_of_a_certified_document(cx: &DocContext<'_>, reports: &mut [SignatureReport]) {
+    if !matches!(cx.docmdp, Some(2) | Some(3)) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..reports.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(reports[i].coverage.revision));
+    let mut renders = certified::Renders::new(cx.pdf, &Pdftoppm);
+    for i in order {
+        let Some(decision) = certified::judge(reports, i, &mut renders) else { continue };
+        let r = &mut reports[i];
+        let revision = r.coverage.revision.unwrap_or(0);
+        match decision {
+            Decision::Accepted(added) => {
+                r.added_signatures = added.iter().map(|(field, who)| format!("{field} ({who})")).collect();
+                if r.indication == Indication::TotalPassed {
+                    let (vi, en) = certified::added_sentence(&added);
+                    r.message_vi.push_str(&vi);
+                    r.message_en.push_str(&en);
+                }
+            }
+            Decision::Refused(vi, en) if r.indication != Indication::TotalFailed => {
+                r.modifications_allowed = false;
+                Verdict::failed(SubIndication::PostSigningModification)
+                    .detail(
+                        format!("bản đã ký là bản sửa đổi {revision}; thêm sau khi ký: {vi}"),
+                        format!("revision {revision} was signed; added after signing: {en}"),
+                    )
+                    .apply(r);
+            }
+            Decision::Unconfirmed(sub, vi, en, added) => {
+                r.added_signatures = added.iter().map(|(field, who)| format!("{field} ({who})")).collect();
+                if r.indication != Indication::TotalPassed {
+                    continue;
+                }
+                Verdict::indeterminate(sub)
+                    .sentence(
+                        "Chưa xác nhận được các chữ ký được thêm sau khi văn bản được chứng thực.",
+                        "The signatures added after the document was certified could not be confirmed.",
+                    )
+                    .detail(vi, en)
+                    .apply(r);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What every signature of one document is checked against.
@@ -580,6 +637,7 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         modifications_allowed: false,
         trust_anchor: None,
         weak_algorithms: Vec::new(),
+        added_signatures: Vec::new(),
         revocation_from_archive: false,
         signer_certificate: None,
         indication: Indication::TotalFailed,
