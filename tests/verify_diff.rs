@@ -444,15 +444,18 @@ fn kyso_second_signature_is_form_filling() {
     assert_eq!(r.level, L::FormFilling, "{}", show(&r));
     assert!(r.allowed(None));
     assert!(r.changes.iter().any(|c| c.kind == ChangeKind::SignatureField));
-    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::VisibleSignatureField && c.description.contains("page 1")));
+    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::SignatureAdded && c.description.contains("page 1")));
     assert!(r.changes.iter().all(|c| c.level <= L::FormFilling));
     let last = analyse(&pdf, 3, None).expect("analyse");
     assert_eq!(last.level, L::None);
     assert!(last.changes.is_empty());
-    // Under a certification, a new visible signature field is a sneaky signature.
+    // Under a certification, a new visible signature field signed in the revision
+    // that adds it is allowed only under its proviso (the verifier checks that the
+    // signature is valid and covers no signed content: rules_certified).
     let certified = analyse(&pdf, 1, Some(2)).expect("analyse");
-    assert_eq!(certified.level, L::Other, "{}", show(&certified));
-    assert!(!certified.allowed(Some(2)));
+    let p = certified.changes.iter().find_map(|c| c.proviso.as_ref()).expect("a proviso");
+    assert_eq!(p.field, "Signature3", "{}", show(&certified));
+    assert!(!p.widgets.is_empty() && p.widgets.iter().all(|w| w.page == 0), "{}", show(&certified));
     // The JSON report uses camelCase and "N G R" references.
     let json = show(&r);
     assert!(json.contains("\"signedRevision\": 1") && json.contains("\"formFilling\"") && json.contains(" 0 R\""), "{json}");
@@ -608,11 +611,12 @@ fn new_signature_field_with_two_widgets_is_form_filling() {
     println!("{}", show(&r));
     assert_eq!(r.level, L::FormFilling, "{}", show(&r));
     assert!(r.allowed(None));
-    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::VisibleSignatureField && c.description.contains("2 widget(s)")), "{}", show(&r));
+    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::SignatureAdded && c.description.contains("2 widget(s)")), "{}", show(&r));
     assert_eq!(r.changes.iter().filter(|c| c.what == "widget of field 'Agency'").count(), 2, "{}", show(&r));
-    // After a certification the same update is a sneaky signature.
+    // After a certification the same update carries a proviso over both widgets.
     let r2 = tamper(&case, "twowidgets2", &draft(""), two_widget_field, Some(2));
-    assert_eq!(r2.level, L::Other);
+    let p = r2.changes.iter().find_map(|c| c.proviso.as_ref()).expect("a proviso");
+    assert_eq!((p.field.as_str(), p.widgets.len()), ("Agency", 2), "{}", show(&r2));
 }
 
 // A widget of a new signature field hung on a signed field instead: disallowed.

@@ -374,6 +374,16 @@ impl Search<'_> {
             self.record(chain, no_chain(chain));
             return false;
         }
+        // A self-signed root that is not an anchor ends the search: it is an
+        // untrusted root, not a certificate forged in the name of the anchor
+        // that bears the same name (a look-alike root with another key).
+        if cur.tbs_certificate.subject == cur.tbs_certificate.issuer
+            && verify_certificate_signature(&cur, &cur.tbs_certificate.subject_public_key_info) == Ok(true)
+        {
+            self.steps += 1;
+            self.record(chain, no_chain(chain));
+            return false;
+        }
         let aki = authority_key_id(&cur);
         let mut issuers: Vec<&Certificate> = self
             .candidates
