@@ -29,6 +29,7 @@ pub mod signer;
 pub mod time;
 pub mod token;
 pub mod trust;
+pub mod tsa;
 pub mod verify;
 pub mod workflow;
 

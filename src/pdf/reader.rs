@@ -98,6 +98,9 @@ pub struct StreamLoc {
     pub offset: u64,
     /// Length in bytes from `/Length`.
     pub length: u64,
+    /// The object whose key decrypts the data, in an encrypted document (`None`:
+    /// the data is not encrypted).
+    pub encrypted_for: Option<ObjRef>,
 }
 
 /// An object as read, with the bytes it was parsed from so it can be spliced.
@@ -138,6 +141,9 @@ pub struct PdfFile {
     objstm_decoded: std::cell::Cell<usize>,
     /// [`Self::revision_end`] of every revision, found by one pass over the file.
     revision_ends: RefCell<Option<Vec<Option<u64>>>>,
+    /// The decryptor of a document encrypted with an empty user password, opened
+    /// for verification.
+    crypt: Option<super::crypt::Decryptor>,
 }
 
 /// Object number → newest entry, for one revision or the whole file.
@@ -186,12 +192,18 @@ impl PdfFile {
             objstm_cache: RefCell::new(Vec::new()),
             objstm_decoded: std::cell::Cell::new(0),
             revision_ends: RefCell::new(None),
+            crypt: None,
         };
         pdf.version = pdf.read_header()?;
         let start = pdf.find_startxref()?;
         pdf.read_xref_chain(start)?;
-        if pdf.trailer().get(b"Encrypt").is_some() {
-            return Err(PdfError::Encrypted);
+        if let Some(enc) = pdf.trailer().get(b"Encrypt").cloned() {
+            // Signing never touches an encrypted document; verification reads one
+            // that opens without a password.
+            if strict {
+                return Err(PdfError::Encrypted);
+            }
+            pdf.crypt = Some(pdf.decryptor(&enc)?);
         }
         match pdf.check_offsets() {
             Ok(()) => {}
@@ -199,6 +211,30 @@ impl PdfFile {
             Err(e) => return Err(e),
         }
         Ok(pdf)
+    }
+
+    /// The decryptor for the `/Encrypt` dictionary `enc`, when the document opens
+    /// with the empty user password; [`PdfError::Encrypted`] otherwise.
+    fn decryptor(&self, enc: &Object) -> Result<super::crypt::Decryptor, PdfError> {
+        let (dict, r) = match enc {
+            Object::Ref(r) => (self.get(*r)?.object, Some(*r)),
+            o => (o.clone(), None),
+        };
+        let dict = dict.as_dict().ok_or(PdfError::Encrypted)?;
+        let id0 = self
+            .trailer()
+            .get(b"ID")
+            .and_then(Object::as_array)
+            .and_then(|a| a.first())
+            .and_then(Object::as_string)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        super::crypt::Decryptor::new(dict, r, &id0).map_err(|_| PdfError::Encrypted)
+    }
+
+    /// Whether the document is encrypted (and was opened because it needs no password).
+    pub fn is_encrypted(&self) -> bool {
+        self.crypt.is_some()
     }
 
     /// File length in bytes.
@@ -483,7 +519,11 @@ impl PdfFile {
         if loc.offset.checked_add(loc.length).is_none_or(|end| end > self.len) {
             return Err(PdfError::malformed(loc.offset, "stream runs past the end of the file"));
         }
-        self.read_range(loc.offset, loc.length as usize)
+        let data = self.read_range(loc.offset, loc.length as usize)?;
+        match (&self.crypt, loc.encrypted_for) {
+            (Some(c), Some(id)) => c.decrypt_stream(id, &data).ok_or_else(|| PdfError::malformed(loc.offset, "stream data cannot be decrypted")),
+            _ => Ok(data),
+        }
     }
 
     /// Parse the indirect object whose header `N G obj` is at `offset`.
@@ -535,11 +575,16 @@ impl PdfFile {
                                 _ => return Err(PdfError::malformed(offset, "stream without valid /Length")),
                             };
                             let data_off = offset + data_start as u64;
-                            let loc = StreamLoc { offset: data_off, length };
+                            let encrypted_for = self.crypt.as_ref().filter(|c| c.stream_encrypted(id, dict)).map(|_| id);
+                            let loc = StreamLoc { offset: data_off, length, encrypted_for };
                             self.check_endstream(loc)?;
                             Some(loc)
                         }
                     };
+                    let mut object = object;
+                    if let Some(c) = &self.crypt {
+                        c.decrypt_object(id, &mut object);
+                    }
                     return Ok(RawObject { id, object, source: buf, value_span, stream });
                 }
                 Err(SyntaxError::Eof) if !whole && window < MAX_OBJECT_WINDOW => window *= 4,

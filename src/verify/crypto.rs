@@ -65,6 +65,15 @@ impl DigestAlg {
             _ => None,
         }
     }
+    /// The algorithm's OID.
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            DigestAlg::Sha1 => const_oid::db::rfc5912::ID_SHA_1,
+            DigestAlg::Sha256 => const_oid::db::rfc5912::ID_SHA_256,
+            DigestAlg::Sha384 => const_oid::db::rfc5912::ID_SHA_384,
+            DigestAlg::Sha512 => const_oid::db::rfc5912::ID_SHA_512,
+        }
+    }
     /// Display name.
     pub fn name(self) -> &'static str {
         match self {

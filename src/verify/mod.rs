@@ -23,6 +23,7 @@ pub mod engine;
 pub mod extract;
 pub mod fields;
 pub mod notice;
+pub mod level;
 pub mod render;
 pub mod revocation;
 pub mod timestamp;

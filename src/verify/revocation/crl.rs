@@ -182,11 +182,11 @@ pub(crate) fn fetch_and_evaluate(
     cert: &Certificate,
     issuer: &Certificate,
     times: &Times,
-) -> Result<(Outcome, bool), String> {
+) -> Result<(Outcome, bool, Vec<u8>), String> {
     let key = format!("crl {url}");
     if let Some(der) = cache.get(&key, times.now) {
         match evaluate(&der, cert, issuer, times) {
-            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true)),
+            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true, der)),
             _ => cache.remove(&key),
         }
     }
@@ -198,5 +198,5 @@ pub(crate) fn fetch_and_evaluate(
         let until = outcome.next_update().unwrap_or(times.now + time::Duration::hours(1));
         cache.put(&key, &der, until);
     }
-    Ok((outcome, false))
+    Ok((outcome, false, der))
 }

@@ -184,12 +184,12 @@ pub(crate) fn fetch_and_evaluate(
     cert: &Certificate,
     issuer: &Certificate,
     times: &Times,
-) -> Result<(Outcome, bool), String> {
+) -> Result<(Outcome, bool, Vec<u8>), String> {
     let req = request_der(cert, issuer)?;
     let key = format!("ocsp {url} {}", hex::encode(sha2::Sha256::digest(&req)));
     if let Some(der) = cache.get(&key, times.now) {
         match evaluate(&der, cert, issuer, times) {
-            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true)),
+            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true, der)),
             _ => cache.remove(&key),
         }
     }
@@ -200,5 +200,5 @@ pub(crate) fn fetch_and_evaluate(
         let until = outcome.next_update().unwrap_or(times.now + time::Duration::minutes(5));
         cache.put(&key, &body, until);
     }
-    Ok((outcome, false))
+    Ok((outcome, false, body))
 }
