@@ -195,6 +195,9 @@ impl<'a> Renders<'a> {
     }
 }
 
+/// A page-tree node to visit: (node, inherited `/MediaBox`, `/CropBox`, `/Rotate`, depth).
+type PageNode = (ObjRef, Option<Object>, Option<Object>, Option<i64>, usize);
+
 /// The crop box (else media box) and `/Rotate` of page `index`, inherited through
 /// the page tree.
 fn page_geometry(view: &RevisionView<'_>, index: usize) -> Result<([f64; 4], i64), String> {
@@ -202,7 +205,7 @@ fn page_geometry(view: &RevisionView<'_>, index: usize) -> Result<([f64; 4], i64
     let cat = view.get(root).map_err(|e| e.to_string())?.object;
     let pages = cat.as_dict().and_then(|d| d.reference(b"Pages")).ok_or("no page tree")?;
     // Depth-first, counting leaves; inherited attributes carried along.
-    let mut stack: Vec<(ObjRef, Option<Object>, Option<Object>, Option<i64>, usize)> = vec![(pages, None, None, None, 0)];
+    let mut stack: Vec<PageNode> = vec![(pages, None, None, None, 0)];
     let mut seen = BTreeSet::new();
     let mut n = 0usize;
     while let Some((node, media, crop, rotate, depth)) = stack.pop() {

@@ -857,8 +857,8 @@ fn certificate_path(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureRe
     }
 }
 
-/// 7. Weak algorithms: only with a proof of existence from before their sunset,
-/// or on a pinned bundled certificate ([`super::algorithms`]).
+/// Stage 7, weak algorithms: only with a proof of existence from before their
+/// sunset, or on a pinned bundled certificate ([`super::algorithms`]).
 fn algorithms(r: &mut SignatureReport, at: JudgedAt) -> Stage<()> {
     let mut weak = WeakUse::default();
     if let Some(w) = &r.cms.weak_algorithm {
