@@ -644,3 +644,38 @@ fn a_look_alike_mic_national_root_with_the_same_name_stays_untrusted() {
     assert!(s0["trustAnchor"].is_null(), "{}", s0["trustAnchor"]);
     assert_eq!(s0["chain"]["status"]["untrustedRoot"], true, "{}", s0["chain"]);
 }
+
+/// Two intact signatures, then an update whose cross-reference table is garbage
+/// (a broken tool's save): kyso still lists both signatures with their digest and
+/// signature checks — as pdfsig does after repairing the file — while the
+/// document is TOTAL_FAILED / FORMAT_FAILURE.
+#[test]
+fn a_damaged_cross_reference_table_still_lists_every_signature() {
+    let (one, two, broken) = (scratch("xref-one.pdf"), scratch("xref-two.pdf"), scratch("xref-broken.pdf"));
+    pyhanko_sign(&draft(), &one, "good", &[]);
+    pyhanko_sign(&one, &two, "good", &["--field", "Sig2"]);
+    let mut data = std::fs::read(&two).expect("read");
+    let at = data.len();
+    data.extend_from_slice(format!("xref\n0 2\nthis is not a cross-reference table\ntrailer\n<< /Size 3 >>\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    std::fs::write(&broken, &data).expect("write");
+    let crls = current_crls();
+    let (code, d) = verify(&broken, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_FAILED", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "FORMAT_FAILURE", "{}", brief(&d));
+    assert_eq!(code, 1);
+    let sigs = d["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs.iter().map(|s| s["field"].as_str().unwrap_or("")).collect::<Vec<_>>(), ["Sig1", "Sig2"], "{}", brief(&d));
+    for s in sigs {
+        assert_eq!(s["cms"]["digestOk"], true, "{}", s["messageEn"]);
+        assert_eq!(s["cms"]["signatureOk"], true, "{}", s["messageEn"]);
+        assert_eq!(s["subIndication"], "FORMAT_FAILURE");
+        assert!(s["messageEn"].as_str().unwrap_or("").contains("damaged cross-reference table"), "{}", s["messageEn"]);
+    }
+    // pdfsig repairs the file and finds the same two intact signatures.
+    let p = Command::new("pdfsig").arg(&broken).output().expect("pdfsig");
+    assert_eq!(String::from_utf8_lossy(&p.stdout).matches("Signature is Valid").count(), 2, "{}", String::from_utf8_lossy(&p.stdout));
+    // The intact file itself is valid.
+    let (code, d) = verify(&two, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+}

@@ -313,6 +313,12 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
     let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
+    if sig_fields.is_empty() && pdf.is_reconstructed() {
+        let why = pdf.xref_problems().first().cloned().unwrap_or_default();
+        doc.message_vi = format!("{} (bảng tham chiếu xref bị hỏng: {why}; không tìm thấy chữ ký nào)", SubIndication::FormatFailure.sentence(Lang::Vi));
+        doc.message_en = format!("{} (damaged cross-reference table: {why}; no signature found)", SubIndication::FormatFailure.sentence(Lang::En));
+        return doc;
+    }
     if sig_fields.is_empty() {
         doc.sub_indication = Some(SubIndication::NotSigned);
         doc.message_vi = SubIndication::NotSigned.sentence(Lang::Vi).into();
@@ -335,7 +341,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     // objects appended without a cross-reference section (the incremental-saving
     // attack's variants without xref or trailer), which a repairing viewer may
     // show although no revision, and so no difference analysis, includes them.
-    if let Some(tail) = trailing_data(&pdf) {
+    if let Some(tail) = trailing_data(&pdf).filter(|_| !pdf.is_reconstructed()) {
         for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
             Verdict::failed(SubIndication::FormatFailure)
                 .detail(
@@ -653,6 +659,9 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
 }
 
 fn stages(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {
+    if cx.pdf.is_reconstructed() {
+        return damaged_file(cx, f, r);
+    }
     let ranges = byte_ranges(cx, f, r)?;
     cms(cx, f, r, &ranges)?;
     signature_timestamps(cx, r)?;
@@ -703,6 +712,40 @@ fn passed(r: &mut SignatureReport) {
     );
     r.message_en =
         format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}{weak_en}");
+}
+
+/// A file whose cross-reference data was rebuilt by scanning: its revisions are
+/// unknown, so nothing past the CMS can be judged, and it is FORMAT_FAILURE. The
+/// signature's digest and signature value over its `/ByteRange` as written are
+/// still checked and reported, as a repairing validator (pdfsig) shows them.
+fn damaged_file(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {
+    let why = cx.pdf.xref_problems().first().cloned().unwrap_or_default();
+    let len = i64::try_from(cx.pdf.len()).unwrap_or(i64::MAX);
+    let ranges = match f.byte_range.as_slice() {
+        &[0, b, c, d] if b > 0 && c > b && d >= 0 && c.checked_add(d).is_some_and(|e| e <= len) => [(0, b as u64), (c as u64, d as u64)],
+        _ => {
+            return Err(Verdict::failed(SubIndication::FormatFailure).detail(
+                format!("bảng tham chiếu xref bị hỏng ({why}); /ByteRange không dùng được"),
+                format!("damaged cross-reference table ({why}); unusable /ByteRange"),
+            ))
+        }
+    };
+    r.coverage = CoverageReport {
+        coverage: Coverage::Partial,
+        revision: None,
+        contents: f.contents.clone(),
+        problem: Some("the cross-reference data is damaged: the revisions of the file are unknown".into()),
+    };
+    let intact = cms(cx, f, r, &ranges).is_ok() && r.cms.digest_ok && r.cms.signature_ok;
+    let (vi, en) = if intact {
+        ("mã băm và chữ ký số trên vùng /ByteRange vẫn đúng", "the digest and signature value over its /ByteRange still check out")
+    } else {
+        ("mã băm hoặc chữ ký số trên vùng /ByteRange không đúng", "the digest or signature value over its /ByteRange does not check out")
+    };
+    Err(Verdict::failed(SubIndication::FormatFailure).detail(
+        format!("bảng tham chiếu xref bị hỏng ({why}); chữ ký được tìm thấy bằng cách quét tệp; {vi}, nhưng không xác định được phần nào của văn bản đã được ký"),
+        format!("damaged cross-reference table ({why}); the signature was found by scanning the file; {en}, but which part of the document was signed cannot be established"),
+    ))
 }
 
 /// 1. The byte range, against the file's own structure.

@@ -20,9 +20,10 @@ const MAX_PATH: usize = 160;
 const MAX_INTERMEDIATES: usize = 256;
 /// Keys whose references point back or sideways without drawing their target
 /// (a widget's page, a field's parent, a reply's original, outline links, the
-/// `/Data` of a signature reference): such a use of an object does not make a
-/// change to it visible.
-const BACK_LINKS: &[&[u8]] = &[b"P", b"Parent", b"IRT", b"Popup", b"Data", b"Pg", b"Obj", b"First", b"Last", b"Next", b"Prev", b"CO"];
+/// `/Data` of a signature reference, the values of a number tree such as the
+/// structure tree's `/ParentTree` or `/PageLabels`): such a use of an object does
+/// not make a change to it visible.
+const BACK_LINKS: &[&[u8]] = &[b"P", b"Parent", b"IRT", b"Popup", b"Data", b"Pg", b"Obj", b"First", b"Last", b"Next", b"Prev", b"CO", b"Nums"];
 
 /// A countdown of objects read; reaching zero is [`PdfError::LimitExceeded`].
 pub(crate) struct Budget {
