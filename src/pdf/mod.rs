@@ -11,6 +11,7 @@
 //! * [`forms`] — typed writers for those new objects (pdf-writer where it fits).
 
 pub mod crypt;
+pub mod dss;
 pub mod filters;
 pub mod forms;
 pub mod object;
