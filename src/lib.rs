@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod identity;
 pub mod input;
 pub mod job;
+pub mod longterm;
 pub mod office;
 pub mod pdf;
 pub mod queue;

@@ -25,7 +25,9 @@
 //! now: current now (`thisUpdate` ≤ now ≤ `nextUpdate`, or `thisUpdate` + 24 h
 //! without `nextUpdate`). Judged at a proven time: issued at or after it (less
 //! [`CLOCK_SKEW`], for the servers' clocks) — or, for an answer fetched now or
-//! given with `--crl` (not one that came in the file), current now. A stale embedded CRL never vouches for a signature, whatever `/M`
+//! given with `--crl` (not one that came in the file), current now; or, for a CA
+//! certificate (whose authority revocation list may be weeks old), current at
+//! the proven time. A stale embedded CRL never vouches for a signature, whatever `/M`
 //! claims. A "good"
 //! answer issued after the certificate expired is not accepted (CAs drop expired
 //! certificates from CRLs), unless the CRL carries `expiredCertsOnCRL`.
@@ -320,8 +322,16 @@ impl Times {
             JudgedAt::Now => current_now,
             // Issued at or after the proven time (within the clocks' tolerance:
             // signers fetch OCSP/CRLs seconds before their time-stamp, from servers
-            // whose clocks are not the TSA's).
-            JudgedAt::Proven(t) => this_update >= t - CLOCK_SKEW || (current_now && !self.embedded),
+            // whose clocks are not the TSA's). A CA certificate's status may also come
+            // from an answer that was current at that time: CAs publish their
+            // authority revocation lists weeks apart, and a key compromise of the
+            // signer — the attack this rule stops — is judged on the signer's own
+            // certificate.
+            JudgedAt::Proven(t) => {
+                this_update >= t - CLOCK_SKEW
+                    || (current_now && !self.embedded)
+                    || (super::chain::basic_constraints(cert).is_some_and(|b| b.ca) && this_update <= t && until >= t)
+            }
         };
         if fresh {
             return None;
