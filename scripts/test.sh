@@ -25,6 +25,14 @@ else
   cargo test --workspace --no-fail-fast
 fi
 
+# 2b. Real signed Vietnamese documents (tests/fixtures/vn-real/README.md): published decrees
+#     kept in ../shared/corpus/vn, not in this repository; their tests run whenever it is there.
+if [[ -d ../shared/corpus/vn ]]; then
+  cargo test -p kyso --test verify_vn_real -- --ignored
+else
+  echo "test.sh: NOT RUN: tests/verify_vn_real.rs (real documents): ../shared/corpus/vn is missing"
+fi
+
 # 3. The desktop shell opens a window under Xvfb (screenshot kept as an artefact).
 cargo build -q -p kyso-desktop -p kyso --bins
 KYSO_SMOKE_NO_BUILD=1 bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"

@@ -2,7 +2,8 @@
 //! Government Cipher Committee's CAs, verified offline with only the bundled trust
 //! anchors. The files are described in `tests/fixtures/vn-real/README.md` (origin,
 //! SHA-256, expected verdicts); they live in `../shared/corpus/vn/` (or
-//! `KYSO_VN_CORPUS`), not in the repository, so the test is ignored until they do.
+//! `KYSO_VN_CORPUS`), not in the repository: ignored by default, run by
+//! `scripts/test.sh` whenever that folder exists.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -38,6 +38,9 @@ const MAX_OBJSTM_DECODED: usize = 256 * 1024 * 1024;
 /// Each entry costs memory several times over (section, revision, merged index),
 /// and a compressed xref stream can declare millions of them in a few kilobytes.
 const MAX_XREF_ENTRIES: usize = 1 << 20;
+/// Objects looked at for a `/Catalog` when a damaged file is rebuilt by scanning
+/// and no trailer names one.
+const MAX_CATALOG_PROBES: usize = 10_000;
 /// Most xref-stream bytes decoded while reading the chain: many sections (or many
 /// tables naming one `/XRefStm`) must not each inflate a large stream.
 const MAX_XREF_DECODED: usize = 2 * filters::MAX_DECODED as usize;
@@ -246,14 +249,17 @@ impl PdfFile {
         Ok(())
     }
 
-    /// A trailer naming the newest `/Type /Catalog` object among `entries`.
+    /// A trailer naming the highest-numbered `/Type /Catalog` object among
+    /// `entries`; at most [`MAX_CATALOG_PROBES`] objects are looked at (a hostile
+    /// file of millions of tiny objects must not cost a read of each).
     fn catalog_trailer(&self, entries: &BTreeMap<u32, XrefEntry>) -> Result<Dict, PdfError> {
         let mut root = None;
-        for (&num, e) in entries {
+        for (&num, e) in entries.iter().rev().take(MAX_CATALOG_PROBES) {
             let XrefEntry::InFile { offset, gen } = *e else { continue };
             let head = self.read_range(offset, 4096)?;
             if head.windows(8).any(|w| w == b"/Catalog") {
                 root = Some(ObjRef::new(num, gen));
+                break;
             }
         }
         let root = root.ok_or(PdfError::BrokenXref { offset: 0, detail: "no catalog found by scanning the file".into() })?;

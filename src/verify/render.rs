@@ -103,7 +103,7 @@ mod tests {
     fn pgm_round_trip() {
         let mut b = b"P5\n# comment\n3 2\n255\n".to_vec();
         b.extend_from_slice(&[0, 1, 2, 3, 4, 5]);
-        let r = parse_pgm(&b).expect("pgm");
+        let Ok(r) = parse_pgm(&b) else { panic!("the PGM does not parse") };
         assert_eq!((r.width, r.height), (3, 2));
         assert_eq!(r.at(2, 1), 5);
         assert!(parse_pgm(b"P5\n3 2\n255\n\x00").is_err());
