@@ -92,5 +92,8 @@ fn a_certified_decree_signed_again_by_the_issuing_office() {
     let added = d["signatures"][0]["addedSignatures"].as_array().cloned().unwrap_or_default();
     assert_eq!(added.len(), 5, "{added:?}");
     assert!(added.iter().all(|a| a.as_str().unwrap_or("").contains("CHÍNH PHỦ")), "{added:?}");
+    // The clerk reads what was added even while the verdict waits for revocation.
+    let msg = d["signatures"][0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("5 signatures added by CHÍNH PHỦ"), "{msg}");
     assert_eq!(pdfsig_valid_count(&f), 6);
 }

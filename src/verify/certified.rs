@@ -111,18 +111,22 @@ pub fn judge(reports: &[SignatureReport], i: usize, renders: &mut Renders<'_>) -
     })
 }
 
-/// "5 chữ ký do CHÍNH PHỦ thêm", grouped by signer, in both languages.
-pub fn added_sentence(added: &[(String, String)]) -> (String, String) {
+/// "5 chữ ký do CHÍNH PHỦ thêm", grouped by signer, in both languages;
+/// `confirmed`: whether those signatures are themselves valid (else their own
+/// verdict is still open, e.g. revocation unknown offline).
+pub fn added_sentence(added: &[(String, String)], confirmed: bool) -> (String, String) {
     let mut by: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, who) in added {
         *by.entry(who.as_str()).or_default() += 1;
     }
     let vi: Vec<String> = by.iter().map(|(w, n)| format!("{n} chữ ký do {w} thêm")).collect();
     let en: Vec<String> = by.iter().map(|(w, n)| format!("{n} signature{} added by {w}", if *n == 1 { "" } else { "s" })).collect();
-    (
-        format!(" Sau khi ký: {} (hợp lệ, không che nội dung đã ký).", vi.join(", ")),
-        format!(" After signing: {} (valid, covering no signed content).", en.join(", ")),
-    )
+    let (how_vi, how_en) = if confirmed {
+        ("hợp lệ, không che nội dung đã ký", "valid, covering no signed content")
+    } else {
+        ("không che nội dung đã ký; chính các chữ ký này chưa xác nhận xong", "covering no signed content; their own verdict is still open")
+    };
+    (format!(" Sau khi ký: {} ({how_vi}).", vi.join(", ")), format!(" After signing: {} ({how_en}).", en.join(", ")))
 }
 
 /// Renders of one file's revisions, each revision written once to a temporary

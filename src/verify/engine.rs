@@ -394,8 +394,8 @@ fn later_signatures_of_a_certified_document(cx: &DocContext<'_>, reports: &mut [
         match decision {
             Decision::Accepted(added) => {
                 r.added_signatures = added.iter().map(|(field, who)| format!("{field} ({who})")).collect();
-                if r.indication == Indication::TotalPassed {
-                    let (vi, en) = certified::added_sentence(&added);
+                if r.indication != Indication::TotalFailed {
+                    let (vi, en) = certified::added_sentence(&added, true);
                     r.message_vi.push_str(&vi);
                     r.message_en.push_str(&en);
                 }
@@ -412,6 +412,13 @@ fn later_signatures_of_a_certified_document(cx: &DocContext<'_>, reports: &mut [
             Decision::Unconfirmed(sub, vi, en, added) => {
                 r.added_signatures = added.iter().map(|(field, who)| format!("{field} ({who})")).collect();
                 if r.indication != Indication::TotalPassed {
+                    // Already not valid for its own reason (e.g. revocation unknown
+                    // offline): the clerk still reads what was added after it.
+                    if r.indication == Indication::Indeterminate && !added.is_empty() {
+                        let (vi, en) = certified::added_sentence(&added, false);
+                        r.message_vi.push_str(&vi);
+                        r.message_en.push_str(&en);
+                    }
                     continue;
                 }
                 Verdict::indeterminate(sub)
