@@ -12,6 +12,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod agent;
+pub mod atomic;
 pub mod cms;
 pub mod demo;
 pub mod error;
@@ -24,9 +25,9 @@ pub mod office;
 pub mod pdf;
 pub mod queue;
 pub mod sign;
+pub mod signer;
 pub mod stamp;
 pub mod text;
-pub mod signer;
 pub mod time;
 pub mod token;
 pub mod trust;

@@ -154,7 +154,11 @@ pub fn validation_data(report: &DocumentReport) -> Vec<crate::pdf::dss::Validati
         if let Some(r) = &t.timestamp.revocation {
             for c in &r.certificates {
                 if let Some((ocsp, der)) = c.evidence_der() {
-                    if ocsp { d.ocsps.push(der.to_vec()) } else { d.crls.push(der.to_vec()) }
+                    if ocsp {
+                        d.ocsps.push(der.to_vec())
+                    } else {
+                        d.crls.push(der.to_vec())
+                    }
                 }
             }
         }

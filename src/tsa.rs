@@ -122,13 +122,9 @@ impl Localize for TsaError {
                 url,
                 why
             ),
-            TsaError::Garbage { url, why } => tr!(
-                lang,
-                "Máy chủ {} không trả về dấu thời gian hợp lệ ({}).",
-                "{} did not answer with a time-stamp ({}).",
-                url,
-                why
-            ),
+            TsaError::Garbage { url, why } => {
+                tr!(lang, "Máy chủ {} không trả về dấu thời gian hợp lệ ({}).", "{} did not answer with a time-stamp ({}).", url, why)
+            }
             TsaError::Refused { url, status, text } => tr!(
                 lang,
                 "Máy chủ cấp dấu thời gian {} từ chối yêu cầu (trạng thái {}{}).",
@@ -252,7 +248,9 @@ impl TsaClient {
         let usable = match report.status {
             TimestampStatus::Valid => true,
             // Valid but for a revocation status that cannot be had now.
-            TimestampStatus::Indeterminate => report.signature_ok && report.imprint_ok && report.chain.as_ref().is_some_and(|c| c.trusted()),
+            TimestampStatus::Indeterminate => {
+                report.signature_ok && report.imprint_ok && report.chain.as_ref().is_some_and(|c| c.trusted())
+            }
             TimestampStatus::Untrusted | TimestampStatus::Invalid => false,
         };
         if !usable {

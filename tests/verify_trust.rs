@@ -150,7 +150,8 @@ fn a_valid_timestamp_keeps_a_signature_by_a_now_expired_certificate_valid() {
     // Revocation evidence from after the time-stamp and before the expiry (a
     // CRL issued after expiry no longer lists the certificate), and today's CRLs
     // for the TSA.
-    let crls = [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
+    let crls =
+        [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
     let crl_refs: Vec<&Path> = crls.iter().map(PathBuf::as_path).collect();
     let (code, d) = verify(&with_tst, &crl_refs);
     assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
@@ -308,7 +309,17 @@ fn a_signature_made_by_nss_through_pdfsig_is_valid() {
     std::fs::create_dir_all(&dir).expect("nss dir");
     let db = format!("sql:{}", dir.display());
     let p12 = dir.join("good.p12");
-    run_ok(Command::new("openssl").args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"]).arg(pki_file("good.key")).arg("-in").arg(pki_file("good.pem")).arg("-certfile").arg(pki_file("chain.pem")).arg("-out").arg(&p12));
+    run_ok(
+        Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"])
+            .arg(pki_file("good.key"))
+            .arg("-in")
+            .arg(pki_file("good.pem"))
+            .arg("-certfile")
+            .arg(pki_file("chain.pem"))
+            .arg("-out")
+            .arg(&p12),
+    );
     run_ok(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]));
     run_ok(Command::new("pk12util").args(["-i"]).arg(&p12).args(["-d", &db, "-W", "nss"]));
     run_ok(Command::new("certutil").args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"]).arg(pki_file("root.pem")));
@@ -318,7 +329,12 @@ fn a_signature_made_by_nss_through_pdfsig_is_valid() {
         .find(|l| l.trim_end().ends_with("u,u,u"))
         .map(|l| l.trim_end().trim_end_matches("u,u,u").trim().to_owned())
         .expect("the key's nickname");
-    run_ok(Command::new("pdfsig").args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"]).arg(draft()).arg(&f));
+    run_ok(
+        Command::new("pdfsig")
+            .args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"])
+            .arg(draft())
+            .arg(&f),
+    );
     let crls = current_crls();
     let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
     assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
@@ -478,14 +494,50 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
     let ca = scratch("short-lived-ca");
     let _ = std::fs::remove_dir_all(&ca);
     std::fs::create_dir_all(&ca).expect("ca dir");
-    run_ok(Command::new("cp").args(["-a"]).arg(pki_file("inter")).arg(pki_file("ca.cnf")).arg(pki_file("inter.pem")).arg(pki_file("inter.key")).arg(pki_file("chain.pem")).arg(&ca));
+    run_ok(
+        Command::new("cp")
+            .args(["-a"])
+            .arg(pki_file("inter"))
+            .arg(pki_file("ca.cnf"))
+            .arg(pki_file("inter.pem"))
+            .arg(pki_file("inter.key"))
+            .arg(pki_file("chain.pem"))
+            .arg(&ca),
+    );
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(8);
-    let end = format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
-    run_ok(Command::new("openssl").args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"]).current_dir(&ca));
-    run_ok(Command::new("openssl").args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"]).current_dir(&ca));
+    let end =
+        format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
     run_ok(
         Command::new("openssl")
-            .args(["ca", "-config", "ca.cnf", "-batch", "-notext", "-name", "inter_ca", "-in", "short.csr", "-out", "short.pem", "-extensions", "v3_leaf", "-startdate", "20240101000000Z", "-enddate", &end])
+            .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"])
+            .current_dir(&ca),
+    );
+    run_ok(
+        Command::new("openssl")
+            .args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"])
+            .current_dir(&ca),
+    );
+    run_ok(
+        Command::new("openssl")
+            .args([
+                "ca",
+                "-config",
+                "ca.cnf",
+                "-batch",
+                "-notext",
+                "-name",
+                "inter_ca",
+                "-in",
+                "short.csr",
+                "-out",
+                "short.pem",
+                "-extensions",
+                "v3_leaf",
+                "-startdate",
+                "20240101000000Z",
+                "-enddate",
+                &end,
+            ])
             .current_dir(&ca),
     );
     let signed = scratch("short-lived-signed.pdf");
@@ -573,7 +625,11 @@ fn an_adbe_pkcs7_sha1_signature_is_valid_with_a_sha1_warning_only_when_proven_be
     assert_eq!(s0["cms"]["weakAlgorithm"], "SHA-1");
     assert_eq!(s0["timestamps"][0]["status"], "valid", "{}", s0["timestamps"]);
     assert_eq!(s0["validationTime"]["time"], "2020-06-01T19:00:00+07:00");
-    assert!(s0["weakAlgorithms"].as_array().is_some_and(|w| w.iter().any(|x| x.as_str().unwrap_or("").contains("SHA-1"))), "{}", s0["weakAlgorithms"]);
+    assert!(
+        s0["weakAlgorithms"].as_array().is_some_and(|w| w.iter().any(|x| x.as_str().unwrap_or("").contains("SHA-1"))),
+        "{}",
+        s0["weakAlgorithms"]
+    );
     assert!(s0["messageEn"].as_str().unwrap_or("").contains("weak algorithm"), "{}", s0["messageEn"]);
     // poppler checks the same digest and signature.
     let p = Command::new("pdfsig").arg(&proven).output().expect("pdfsig");
@@ -627,11 +683,62 @@ fn a_look_alike_mic_national_root_with_the_same_name_stays_untrusted() {
     )
     .expect("ext");
     let o = |args: &[&str]| run_ok(Command::new("openssl").args(args).current_dir(&dir));
-    o(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key", "-out", "root.pem", "-days", "3650", "-subj", subject, "-extensions", "root", "-config", "ext.cnf"]);
-    o(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/C=VN/CN=Nguyễn Văn Giả Mạo", "-utf8", "-config", "ext.cnf"]);
-    o(&["x509", "-req", "-in", "leaf.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-out", "leaf.pem", "-days", "365", "-extfile", "ext.cnf", "-extensions", "leaf"]);
+    o(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-days",
+        "3650",
+        "-subj",
+        subject,
+        "-extensions",
+        "root",
+        "-config",
+        "ext.cnf",
+    ]);
+    o(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/C=VN/CN=Nguyễn Văn Giả Mạo",
+        "-utf8",
+        "-config",
+        "ext.cnf",
+    ]);
+    o(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "365",
+        "-extfile",
+        "ext.cnf",
+        "-extensions",
+        "leaf",
+    ]);
     // The bundled root has the very same subject.
-    let bundled = kyso::trust::BUNDLED.iter().find(|b| b.file == "mic-national-root-ca.crt").and_then(|b| b.certificate()).expect("bundled MIC root");
+    let bundled =
+        kyso::trust::BUNDLED.iter().find(|b| b.file == "mic-national-root-ca.crt").and_then(|b| b.certificate()).expect("bundled MIC root");
     let fake = kyso::trust::certificates_in(&std::fs::read(dir.join("root.pem")).expect("root")).expect("pem").remove(0).0;
     assert_eq!(fake.tbs_certificate.subject, bundled.tbs_certificate.subject, "a true look-alike");
     let f = scratch("look-alike-signed.pdf");
@@ -656,7 +763,9 @@ fn a_damaged_cross_reference_table_still_lists_every_signature() {
     pyhanko_sign(&one, &two, "good", &["--field", "Sig2"]);
     let mut data = std::fs::read(&two).expect("read");
     let at = data.len();
-    data.extend_from_slice(format!("xref\n0 2\nthis is not a cross-reference table\ntrailer\n<< /Size 3 >>\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    data.extend_from_slice(
+        format!("xref\n0 2\nthis is not a cross-reference table\ntrailer\n<< /Size 3 >>\nstartxref\n{at}\n%%EOF\n").as_bytes(),
+    );
     std::fs::write(&broken, &data).expect("write");
     let crls = current_crls();
     let (code, d) = verify(&broken, &[&crls[0], &crls[1]]);

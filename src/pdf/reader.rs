@@ -408,11 +408,7 @@ impl PdfFile {
         if !head.starts_with(b"%PDF-") {
             return Err(PdfError::NotPdf);
         }
-        let v: String = head[5..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit() || **b == b'.')
-            .map(|&b| b as char)
-            .collect();
+        let v: String = head[5..].iter().take_while(|b| b.is_ascii_digit() || **b == b'.').map(|&b| b as char).collect();
         if v.is_empty() {
             return Err(PdfError::NotPdf);
         }
@@ -462,7 +458,9 @@ impl PdfFile {
                 }
             }
             next = match section.trailer.get(b"Prev") {
-                Some(Object::Int(p)) => Some(u64::try_from(*p).map_err(|_| PdfError::BrokenXref { offset: off, detail: "negative /Prev".into() })?),
+                Some(Object::Int(p)) => {
+                    Some(u64::try_from(*p).map_err(|_| PdfError::BrokenXref { offset: off, detail: "negative /Prev".into() })?)
+                }
                 None => None,
                 Some(_) => return Err(PdfError::BrokenXref { offset: off, detail: "/Prev is not an integer".into() }),
             };
@@ -471,8 +469,7 @@ impl PdfFile {
                     return Err(PdfError::BrokenXref { offset: p, detail: "/Prev points past the end".into() });
                 }
             }
-            budget.entries = budget.entries.checked_sub(section.entries.len())
-                .ok_or(PdfError::LimitExceeded("cross-reference entries"))?;
+            budget.entries = budget.entries.checked_sub(section.entries.len()).ok_or(PdfError::LimitExceeded("cross-reference entries"))?;
             self.sections.push(section);
         }
         // Newest definitions win: apply oldest first.
@@ -503,9 +500,7 @@ impl PdfFile {
         loop {
             let buf = self.read_range(off, window)?;
             match parse_xref_table(&buf) {
-                Ok((entries, trailer)) => {
-                    return Ok(XrefSection { offset: off, kind: XrefKind::Table, trailer, entries })
-                }
+                Ok((entries, trailer)) => return Ok(XrefSection { offset: off, kind: XrefKind::Table, trailer, entries }),
                 Err(SyntaxError::Eof) if (buf.len() as u64) < self.len - off => {
                     window = window.checked_mul(4).ok_or(PdfError::LimitExceeded("xref table size"))?;
                     if window > 4 * MAX_OBJECT_WINDOW {
@@ -513,9 +508,7 @@ impl PdfFile {
                     }
                 }
                 Err(SyntaxError::Eof) => return Err(PdfError::Truncated),
-                Err(e) => {
-                    return Err(PdfError::BrokenXref { offset: off, detail: e.to_string() })
-                }
+                Err(e) => return Err(PdfError::BrokenXref { offset: off, detail: e.to_string() }),
             }
         }
     }
@@ -524,20 +517,19 @@ impl PdfFile {
         // No readable object where startxref (or /Prev, /XRefStm) points: usually the
         // offset is wrong (bytes inserted earlier in the file), a broken xref.
         let raw = self.read_object_at(off, None).map_err(|e| match e {
-            PdfError::Malformed { detail, .. } => PdfError::BrokenXref {
-                offset: off,
-                detail: format!("no readable xref stream here ({detail})"),
-            },
+            PdfError::Malformed { detail, .. } => {
+                PdfError::BrokenXref { offset: off, detail: format!("no readable xref stream here ({detail})") }
+            }
             other => other,
         })?;
-        let dict = raw.object.as_dict().ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream is not a dictionary".into() })?;
+        let dict =
+            raw.object.as_dict().ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream is not a dictionary".into() })?;
         if !dict.has_type(b"XRef") {
             return Err(PdfError::BrokenXref { offset: off, detail: "object at startxref is not an xref stream".into() });
         }
         let loc = raw.stream.ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream has no data".into() })?;
         let data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
-        budget.decoded = budget.decoded.checked_sub(data.len())
-            .ok_or(PdfError::LimitExceeded("cross-reference stream data"))?;
+        budget.decoded = budget.decoded.checked_sub(data.len()).ok_or(PdfError::LimitExceeded("cross-reference stream data"))?;
         let w: Vec<usize> = dict
             .get(b"W")
             .and_then(Object::as_array)
@@ -545,10 +537,15 @@ impl PdfFile {
             .unwrap_or(None)
             .filter(|w| w.len() == 3 && w.iter().all(|&x| x <= 8))
             .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /W in xref stream".into() })?;
-        let size = dict.int(b"Size").filter(|&s| s >= 0 && (s as u64) <= MAX_OBJECTS)
+        let size = dict
+            .int(b"Size")
+            .filter(|&s| s >= 0 && (s as u64) <= MAX_OBJECTS)
             .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /Size in xref stream".into() })?;
         let index: Vec<i64> = match dict.get(b"Index") {
-            Some(Object::Array(a)) => a.iter().map(Object::as_int).collect::<Option<Vec<_>>>()
+            Some(Object::Array(a)) => a
+                .iter()
+                .map(Object::as_int)
+                .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /Index".into() })?,
             _ => vec![0, size],
         };
@@ -570,7 +567,9 @@ impl PdfFile {
                 return Err(PdfError::LimitExceeded("cross-reference entries"));
             }
             for i in 0..count {
-                let rec = data.get(pos..pos + row).ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream data too short".into() })?;
+                let rec = data
+                    .get(pos..pos + row)
+                    .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream data too short".into() })?;
                 pos += row;
                 let f = |r: &[u8]| r.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
                 let t = if w[0] == 0 { 1 } else { f(&rec[..w[0]]) };
@@ -581,8 +580,10 @@ impl PdfFile {
                     0 => XrefEntry::Free,
                     1 => XrefEntry::InFile { offset: a, gen: u16::try_from(b).unwrap_or(u16::MAX) },
                     2 => XrefEntry::InStream {
-                        stream: u32::try_from(a).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream number".into() })?,
-                        index: u32::try_from(b).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream index".into() })?,
+                        stream: u32::try_from(a)
+                            .map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream number".into() })?,
+                        index: u32::try_from(b)
+                            .map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream index".into() })?,
                     },
                     _ => continue, // Reserved types are treated as null references.
                 };
@@ -625,7 +626,9 @@ impl PdfFile {
         }
         let data = self.read_range(loc.offset, loc.length as usize)?;
         match (&self.crypt, loc.encrypted_for) {
-            (Some(c), Some(id)) => c.decrypt_stream(id, &data).ok_or_else(|| PdfError::malformed(loc.offset, "stream data cannot be decrypted")),
+            (Some(c), Some(id)) => {
+                c.decrypt_stream(id, &data).ok_or_else(|| PdfError::malformed(loc.offset, "stream data cannot be decrypted"))
+            }
             _ => Ok(data),
         }
     }
@@ -649,7 +652,10 @@ impl PdfFile {
                 Ok((id, object, value_span, after)) => {
                     if let Some(e) = expect {
                         if e != id {
-                            return Err(PdfError::BrokenXref { offset, detail: format!("expected object {} {}, found {} {}", e.num, e.gen, id.num, id.gen) });
+                            return Err(PdfError::BrokenXref {
+                                offset,
+                                detail: format!("expected object {} {}, found {} {}", e.num, e.gen, id.num, id.gen),
+                            });
                         }
                     }
                     let stream = match after {
@@ -663,14 +669,21 @@ impl PdfFile {
                                     match xref.get(&r.num) {
                                         Some(XrefEntry::InFile { offset: lo, .. }) => {
                                             let lo = *lo;
-                                            self.read_object_at_depth(lo, Some(r), depth + 1, xref)?.object.as_int()
-                                                .filter(|l| *l >= 0).map(|l| l as u64)
+                                            self.read_object_at_depth(lo, Some(r), depth + 1, xref)?
+                                                .object
+                                                .as_int()
+                                                .filter(|l| *l >= 0)
+                                                .map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         Some(XrefEntry::InStream { .. }) => {
                                             // depth + 1: the object stream holding the length may be
                                             // this very stream (or lead back to it).
-                                            self.get_in_depth(xref, r, depth + 1)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
+                                            self.get_in_depth(xref, r, depth + 1)?
+                                                .object
+                                                .as_int()
+                                                .filter(|l| *l >= 0)
+                                                .map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         _ => return Err(PdfError::malformed(offset, "missing /Length object")),
@@ -736,8 +749,8 @@ impl PdfFile {
 
     fn read_from_objstm(&self, xref: &Xref, num: u32, stream: u32, index: u32, depth: usize) -> Result<RawObject, PdfError> {
         let stm = self.objstm(xref, stream, depth)?;
-        let &(n, start) = stm.offsets.get(index as usize)
-            .ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
+        let &(n, start) =
+            stm.offsets.get(index as usize).ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
         if n != num {
             return Err(PdfError::BrokenXref { offset: 0, detail: format!("object stream {stream} index {index} holds {n}, not {num}") });
         }
@@ -767,8 +780,12 @@ impl PdfFile {
         let raw = self.read_object_at_depth(at, Some(ObjRef::new(stream, gen)), depth, xref)?;
         let dict = raw.object.as_dict().ok_or_else(|| PdfError::malformed(0, "object stream is not a stream"))?;
         let loc = raw.stream.ok_or_else(|| PdfError::malformed(0, "object stream has no data"))?;
-        let n = dict.int(b"N").filter(|&n| (0..=1_000_000).contains(&n)).ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
-        let first = dict.int(b"First").filter(|&f| f >= 0).ok_or_else(|| PdfError::malformed(loc.offset, "bad /First in object stream"))? as usize;
+        let n = dict
+            .int(b"N")
+            .filter(|&n| (0..=1_000_000).contains(&n))
+            .ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
+        let first =
+            dict.int(b"First").filter(|&f| f >= 0).ok_or_else(|| PdfError::malformed(loc.offset, "bad /First in object stream"))? as usize;
         if self.objstm_decoded.get() >= MAX_OBJSTM_DECODED {
             return Err(PdfError::LimitExceeded("decoded object stream data"));
         }
@@ -783,7 +800,9 @@ impl PdfFile {
             let num = c.unsigned().map_err(|_| PdfError::malformed(loc.offset, "bad object stream header"))?;
             let rel = c.unsigned().map_err(|_| PdfError::malformed(loc.offset, "bad object stream header"))?;
             let num = u32::try_from(num).map_err(|_| PdfError::malformed(loc.offset, "bad object number"))?;
-            let abs = first.checked_add(rel as usize).filter(|&a| a <= data.len())
+            let abs = first
+                .checked_add(rel as usize)
+                .filter(|&a| a <= data.len())
                 .ok_or_else(|| PdfError::malformed(loc.offset, "object offset past the data"))?;
             offsets.push((num, abs));
         }
@@ -798,7 +817,6 @@ impl PdfFile {
         cache.push((at, stm.clone()));
         Ok(stm)
     }
-
 }
 
 /// Anything objects can be read from: the whole file (newest revision) or one
@@ -1090,7 +1108,10 @@ fn parse_xref_table(buf: &[u8]) -> Result<(BTreeMap<u32, XrefEntry>, Dict), Synt
             let kind = c.word()?;
             let num = (first + i) as u32;
             let e = match kind {
-                b"n" => XrefEntry::InFile { offset: off, gen: u16::try_from(gen).map_err(|_| SyntaxError::Invalid { at, what: "bad generation" })? },
+                b"n" => XrefEntry::InFile {
+                    offset: off,
+                    gen: u16::try_from(gen).map_err(|_| SyntaxError::Invalid { at, what: "bad generation" })?,
+                },
                 b"f" => XrefEntry::Free,
                 _ => return Err(SyntaxError::Invalid { at, what: "bad xref entry type" }),
             };

@@ -110,10 +110,7 @@ impl DriverTable {
     pub fn from_toml(text: &str, path: &Path) -> Result<DriverTable, TokenError> {
         toml::from_str::<DriverFile>(text)
             .map(|file| DriverTable { file })
-            .map_err(|e| TokenError::DriverList {
-                path: path.to_owned(),
-                reason: e.message().to_owned(),
-            })
+            .map_err(|e| TokenError::DriverList { path: path.to_owned(), reason: e.message().to_owned() })
     }
 
     /// The built-in list. It is tested to parse; should it ever not, the result is
@@ -132,10 +129,7 @@ impl DriverTable {
         }
         Some(
             std::fs::read_to_string(&path)
-                .map_err(|e| TokenError::DriverList {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })
+                .map_err(|e| TokenError::DriverList { path: path.clone(), reason: e.to_string() })
                 .and_then(|text| DriverTable::from_toml(&text, &path)),
         )
     }
@@ -168,13 +162,7 @@ impl DriverTable {
     /// Every place a known driver could be on `os`, in order, with its vendor and
     /// whether it is a test driver (existing or not).
     pub fn locations(&self, os: Os) -> Vec<(PathBuf, String, bool)> {
-        let folders: Vec<PathBuf> = self
-            .file
-            .folders
-            .get(os)
-            .iter()
-            .map(|f| PathBuf::from(expand(f)))
-            .collect();
+        let folders: Vec<PathBuf> = self.file.folders.get(os).iter().map(|f| PathBuf::from(expand(f))).collect();
         let mut out = Vec::new();
         for d in &self.file.drivers {
             for name in d.files(os) {
@@ -195,18 +183,12 @@ impl DriverTable {
     pub fn vendor_of(&self, path: &Path) -> Option<(String, bool)> {
         // Split on both separators so Windows paths are understood everywhere.
         let full = path.to_string_lossy().replace('\\', "/");
-        let file = full
-            .rsplit('/')
-            .next()
-            .filter(|f| !f.is_empty())?
-            .to_lowercase();
+        let file = full.rsplit('/').next().filter(|f| !f.is_empty())?.to_lowercase();
         self.file.drivers.iter().find_map(|d| {
             let hit = [Os::Windows, Os::Linux, Os::Macos].iter().any(|os| {
                 d.files(*os).iter().any(|n| {
                     let n = n.replace('\\', "/");
-                    n.rsplit('/')
-                        .next()
-                        .is_some_and(|base| base.to_lowercase() == file)
+                    n.rsplit('/').next().is_some_and(|base| base.to_lowercase() == file)
                 })
             });
             hit.then(|| (d.vendor.clone(), d.test))
@@ -234,11 +216,7 @@ fn expand(s: &str) -> String {
     let mut rest = s;
     if let Some(tail) = rest.strip_prefix('~') {
         if tail.is_empty() || tail.starts_with('/') || tail.starts_with('\\') {
-            out.push_str(
-                &dirs::home_dir()
-                    .map(|h| h.display().to_string())
-                    .unwrap_or_default(),
-            );
+            out.push_str(&dirs::home_dir().map(|h| h.display().to_string()).unwrap_or_default());
             rest = tail;
         }
     }
@@ -256,9 +234,7 @@ fn expand(s: &str) -> String {
                     None => ("", 0),
                 }
             } else {
-                let n = rest[1..]
-                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                    .unwrap_or(rest.len() - 1);
+                let n = rest[1..].find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')).unwrap_or(rest.len() - 1);
                 (&rest[1..1 + n], n + 1)
             };
             if !name.is_empty() {
@@ -274,7 +250,7 @@ fn expand(s: &str) -> String {
 }
 
 /// Why a module is on the list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ModuleOrigin {
     /// Named by the user (`--module`); failing to load it is an error when signing.
@@ -325,12 +301,7 @@ pub fn discover_in(table: &DriverTable, os: Os, extra: &[PathBuf]) -> Vec<Module
     }
     for (path, vendor, test) in table.locations(os) {
         if path.is_file() && seen.insert(canonical(&path)) {
-            out.push(ModuleCandidate {
-                path,
-                vendor: Some(vendor),
-                origin: ModuleOrigin::Discovered,
-                test_driver: test,
-            });
+            out.push(ModuleCandidate { path, vendor: Some(vendor), origin: ModuleOrigin::Discovered, test_driver: test });
         }
     }
     out
@@ -347,33 +318,14 @@ mod tests {
         assert!(t.is_ok(), "{t:?}");
         let t = DriverTable::builtin();
         let win = t.locations(Os::Windows);
-        for name in [
-            "vnptca_p11_v10.dll",
-            "viettel-ca_v6.dll",
-            "BkavCA.dll",
-            "eTPKCS11.dll",
-        ] {
-            assert!(
-                win.iter()
-                    .any(|(p, _, _)| p.to_string_lossy().ends_with(name)),
-                "{name} missing"
-            );
+        for name in ["vnptca_p11_v10.dll", "viettel-ca_v6.dll", "BkavCA.dll", "eTPKCS11.dll"] {
+            assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().ends_with(name)), "{name} missing");
         }
-        assert!(win
-            .iter()
-            .any(|(p, _, _)| p.to_string_lossy().contains(r"Windows\SysWOW64")));
+        assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().contains(r"Windows\SysWOW64")));
         let linux = t.locations(Os::Linux);
-        assert!(linux
-            .iter()
-            .any(|(p, _, _)| p == Path::new("/usr/lib/viettel-ca_v6.so")));
-        assert!(linux
-            .iter()
-            .any(|(p, _, t)| *t && p == Path::new("/usr/lib/softhsm/libsofthsm2.so")));
-        assert_eq!(
-            t.vendor_of(Path::new(r"C:\Windows\System32\VNPTCA_P11_V8.DLL"))
-                .map(|v| v.0),
-            Some("VNPT-CA".to_owned())
-        );
+        assert!(linux.iter().any(|(p, _, _)| p == Path::new("/usr/lib/viettel-ca_v6.so")));
+        assert!(linux.iter().any(|(p, _, t)| *t && p == Path::new("/usr/lib/softhsm/libsofthsm2.so")));
+        assert_eq!(t.vendor_of(Path::new(r"C:\Windows\System32\VNPTCA_P11_V8.DLL")).map(|v| v.0), Some("VNPT-CA".to_owned()));
     }
 
     #[test]
@@ -394,10 +346,7 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].path, missing);
         assert_eq!(found[0].origin, ModuleOrigin::Explicit);
-        assert_eq!(
-            found[1].path, link,
-            "the symlink names the same file: listed once"
-        );
+        assert_eq!(found[1].path, link, "the symlink names the same file: listed once");
     }
 
     #[test]

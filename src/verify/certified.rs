@@ -17,8 +17,6 @@ use crate::pdf::object::{ObjRef, Object};
 use crate::pdf::reader::RevisionView;
 use crate::pdf::{ObjectSource, PdfFile};
 
-
-
 /// What the provisos of one signature come to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decision {
@@ -81,7 +79,10 @@ pub fn judge(reports: &[SignatureReport], i: usize, renders: &mut Renders<'_>) -
                     return Some(Decision::Unconfirmed(
                         SubIndication::PostSigningModification,
                         format!("không dựng được hình trang {} để kiểm tra chữ ký '{field}' có che nội dung đã ký không ({e})", w.page + 1),
-                        format!("page {} could not be rendered to check whether signature '{field}' covers signed content ({e})", w.page + 1),
+                        format!(
+                            "page {} could not be rendered to check whether signature '{field}' covers signed content ({e})",
+                            w.page + 1
+                        ),
                         accepted,
                     ))
                 }
@@ -98,7 +99,7 @@ pub fn judge(reports: &[SignatureReport], i: usize, renders: &mut Renders<'_>) -
                             w.page + 1,
                             m.erased
                         ),
-                    ))
+                    ));
                 }
                 Ok(_) => {}
             }

@@ -32,8 +32,8 @@ use time::OffsetDateTime;
 use x509_cert::Certificate;
 
 use super::algorithms::{WeakUse, WEAK_SUNSET};
-use super::chain::{build_path, to_time, PathReport, PathStatus};
 use super::certified::{self, Decision};
+use super::chain::{build_path, to_time, PathReport, PathStatus};
 use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
@@ -305,18 +305,17 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     let certification = dss::certification(&pdf).ok().flatten();
     doc.docmdp = certification.map(|(_, p)| p);
     let dss = dss::read_dss(&pdf).unwrap_or_default();
-    let archive_poe = opts
-        .archive_poe
-        .as_ref()
-        .filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256)))
-        .map(|a| a.time);
+    let archive_poe =
+        opts.archive_poe.as_ref().filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256))).map(|a| a.time);
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
     let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
     if sig_fields.is_empty() && pdf.is_reconstructed() {
         let why = pdf.xref_problems().first().cloned().unwrap_or_default();
-        doc.message_vi = format!("{} (bảng tham chiếu xref bị hỏng: {why}; không tìm thấy chữ ký nào)", SubIndication::FormatFailure.sentence(Lang::Vi));
-        doc.message_en = format!("{} (damaged cross-reference table: {why}; no signature found)", SubIndication::FormatFailure.sentence(Lang::En));
+        doc.message_vi =
+            format!("{} (bảng tham chiếu xref bị hỏng: {why}; không tìm thấy chữ ký nào)", SubIndication::FormatFailure.sentence(Lang::Vi));
+        doc.message_en =
+            format!("{} (damaged cross-reference table: {why}; no signature found)", SubIndication::FormatFailure.sentence(Lang::En));
         return doc;
     }
     if sig_fields.is_empty() {
@@ -333,7 +332,10 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     if let Some(problem) = pdf.xref_problems().first() {
         for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
             Verdict::failed(SubIndication::FormatFailure)
-                .detail(format!("bảng tham chiếu xref không nhất quán: {problem}"), format!("inconsistent cross-reference table: {problem}"))
+                .detail(
+                    format!("bảng tham chiếu xref không nhất quán: {problem}"),
+                    format!("inconsistent cross-reference table: {problem}"),
+                )
                 .apply(r);
         }
     }
@@ -466,14 +468,7 @@ impl DocContext<'_> {
     }
 
     fn timestamp_context<'b>(&'b self, sources: &'b RevocationSources, token_poe: Option<OffsetDateTime>) -> TimestampContext<'b> {
-        TimestampContext {
-            trust: &self.opts.trust,
-            pool: &self.dss.certs,
-            sources,
-            cache: &self.opts.cache,
-            now: self.now,
-            token_poe,
-        }
+        TimestampContext { trust: &self.opts.trust, pool: &self.dss.certs, sources, cache: &self.opts.cache, now: self.now, token_poe }
     }
 }
 
@@ -511,7 +506,8 @@ fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> V
                 let ranges = [(0, *b as u64), (*c as u64, *d as u64)];
                 let token = cms_check::trim_padding(&cov.contents);
                 let junk = cov.contents.get(token.len()..).unwrap_or_default().iter().any(|&b| b != 0);
-                let mut ts = timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { path: cx.path, ranges: &ranges }, &tcx);
+                let mut ts =
+                    timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { path: cx.path, ranges: &ranges }, &tcx);
                 if junk && ts.status != TimestampStatus::Invalid {
                     ts.status = TimestampStatus::Invalid;
                     ts.proven_time = None;
@@ -717,8 +713,9 @@ fn passed(r: &mut SignatureReport) {
     r.message_vi = format!(
         "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}{weak_vi}"
     );
-    r.message_en =
-        format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}{weak_en}");
+    r.message_en = format!(
+        "Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}{weak_en}"
+    );
 }
 
 /// A file whose cross-reference data was rebuilt by scanning: its revisions are
@@ -760,7 +757,8 @@ fn byte_ranges(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport)
     let Some(sig_ref) = f.sig_ref else {
         return Err(Verdict::failed(SubIndication::FormatFailure).because("the signature dictionary is not an indirect object"));
     };
-    r.coverage = coverage::check(cx.pdf, sig_ref, &f.byte_range_obj).map_err(|e| Verdict::failed(SubIndication::FormatFailure).because(e.to_string()))?;
+    r.coverage = coverage::check(cx.pdf, sig_ref, &f.byte_range_obj)
+        .map_err(|e| Verdict::failed(SubIndication::FormatFailure).because(e.to_string()))?;
     if matches!(r.coverage.coverage, Coverage::None | Coverage::Partial) {
         let v = Verdict::failed(SubIndication::FormatFailure);
         return Err(match r.coverage.problem.clone() {
@@ -796,10 +794,8 @@ fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges:
         Some(CmsProblem::NoSigningCertificate) => Err(Verdict::indeterminate(SubIndication::NoSigningCertificateFound)),
         Some(CmsProblem::Hash) => Err(Verdict::failed(SubIndication::HashFailure)),
         Some(CmsProblem::Crypto(why)) => Err(Verdict::failed(SubIndication::SigCryptoFailure).because(why)),
-        Some(CmsProblem::Unsupported(why)) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailure).detail(
-            format!("KýSố chưa hỗ trợ thuật toán này: {why}"),
-            format!("this verifier does not support the algorithm: {why}"),
-        )),
+        Some(CmsProblem::Unsupported(why)) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailure)
+            .detail(format!("KýSố chưa hỗ trợ thuật toán này: {why}"), format!("this verifier does not support the algorithm: {why}"))),
         Some(CmsProblem::SigningCertificateMismatch) => Err(Verdict::failed(SubIndication::SigConstraintsFailure)),
     }
 }
@@ -899,11 +895,15 @@ fn certificate_path(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureRe
                 ),
             })
         }
-        PathStatus::NotYetValid { which, not_before } => Err(Verdict::indeterminate(SubIndication::NotYetValid).because(format!("{which}: {not_before}"))),
+        PathStatus::NotYetValid { which, not_before } => {
+            Err(Verdict::indeterminate(SubIndication::NotYetValid).because(format!("{which}: {not_before}")))
+        }
         PathStatus::BadSignature { which } => {
             Err(Verdict::failed(SubIndication::NoCertificateChainFound).because(format!("{which}: bad certificate signature")))
         }
-        other => Err(Verdict::indeterminate(SubIndication::NoCertificateChainFound).detail(other.localize(Lang::Vi), other.localize(Lang::En))),
+        other => {
+            Err(Verdict::indeterminate(SubIndication::NoCertificateChainFound).detail(other.localize(Lang::Vi), other.localize(Lang::En)))
+        }
     }
 }
 
@@ -992,12 +992,8 @@ pub fn parse_pdf_date(s: &str) -> Option<time::OffsetDateTime> {
     let year = i32::try_from(num(0, 4, 0)).ok().filter(|y| *y > 1900)?;
     let month = time::Month::try_from(u8::try_from(num(4, 6, 1)).ok()?).ok()?;
     let date = time::Date::from_calendar_date(year, month, u8::try_from(num(6, 8, 1)).ok()?).ok()?;
-    let t = time::Time::from_hms(
-        u8::try_from(num(8, 10, 0)).ok()?,
-        u8::try_from(num(10, 12, 0)).ok()?,
-        u8::try_from(num(12, 14, 0)).ok()?,
-    )
-    .ok()?;
+    let t = time::Time::from_hms(u8::try_from(num(8, 10, 0)).ok()?, u8::try_from(num(10, 12, 0)).ok()?, u8::try_from(num(12, 14, 0)).ok()?)
+        .ok()?;
     let rest = &s[digits.len()..];
     let offset = match rest.chars().next() {
         Some(sign @ ('+' | '-')) => {

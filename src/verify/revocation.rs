@@ -311,10 +311,7 @@ impl Times {
         }
         let not_after = super::chain::to_time(&cert.tbs_certificate.validity.not_after);
         if this_update > not_after && !expired_certs_kept {
-            return Some(format!(
-                "issued after the certificate expired ({}); it no longer lists this certificate",
-                iso(not_after)
-            ));
+            return Some(format!("issued after the certificate expired ({}); it no longer lists this certificate", iso(not_after)));
         }
         let until = next_update.unwrap_or(this_update + NO_NEXT_UPDATE_GRACE);
         let current_now = until >= self.now;
@@ -338,16 +335,10 @@ impl Times {
         }
         Some(match self.at {
             JudgedAt::Now => format!("out of date (next update was due {}); nothing proves an earlier signing time", iso(until)),
-            JudgedAt::Proven(t) if self.embedded => format!(
-                "issued {} before the proven time {}, so it cannot show the status then",
-                iso(this_update),
-                iso(t)
-            ),
-            JudgedAt::Proven(t) => format!(
-                "out of date (next update was due {}) and issued before the proven time {}",
-                iso(until),
-                iso(t)
-            ),
+            JudgedAt::Proven(t) if self.embedded => {
+                format!("issued {} before the proven time {}, so it cannot show the status then", iso(this_update), iso(t))
+            }
+            JudgedAt::Proven(t) => format!("out of date (next update was due {}) and issued before the proven time {}", iso(until), iso(t)),
         })
     }
 }
@@ -611,8 +602,7 @@ struct RevocationInfoArchival {
 }
 
 /// The OID of the `adbe-revocationInfoArchival` signed attribute.
-pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
+pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
 
 #[cfg(test)]
 mod tests {

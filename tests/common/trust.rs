@@ -32,12 +32,7 @@ pub fn free_port() -> u16 {
 
 pub fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("spawn");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
 
@@ -124,11 +119,8 @@ impl Servers {
 
     fn wait_for(&mut self, i: usize, stdout: bool, needle: &str) {
         let child = &mut self.children[i];
-        let pipe: Box<dyn std::io::Read + Send> = if stdout {
-            Box::new(child.stdout.take().expect("stdout"))
-        } else {
-            Box::new(child.stderr.take().expect("stderr"))
-        };
+        let pipe: Box<dyn std::io::Read + Send> =
+            if stdout { Box::new(child.stdout.take().expect("stdout")) } else { Box::new(child.stderr.take().expect("stderr")) };
         let needle = needle.to_owned();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -220,4 +212,3 @@ pub fn pyhanko_validate(file: &Path, extra: &[&str]) -> (bool, String) {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success() && text.contains("The signature is judged VALID"), text)
 }
-

@@ -23,7 +23,8 @@ const MAX_INTERMEDIATES: usize = 256;
 /// `/Data` of a signature reference, the values of a number tree such as the
 /// structure tree's `/ParentTree` or `/PageLabels`): such a use of an object does
 /// not make a change to it visible.
-const BACK_LINKS: &[&[u8]] = &[b"P", b"Parent", b"IRT", b"Popup", b"Data", b"Pg", b"Obj", b"First", b"Last", b"Next", b"Prev", b"CO", b"Nums"];
+const BACK_LINKS: &[&[u8]] =
+    &[b"P", b"Parent", b"IRT", b"Popup", b"Data", b"Pg", b"Obj", b"First", b"Last", b"Next", b"Prev", b"CO", b"Nums"];
 
 /// A countdown of objects read; reaching zero is [`PdfError::LimitExceeded`].
 pub(crate) struct Budget {
@@ -277,7 +278,14 @@ impl<'a> Snapshot<'a> {
                 s.reverse.entry(c.num).or_default().push((c.gen, p, label.clone()));
             }
         }
-        let mut w = Walker { view: &s.view, budget, roles: HashMap::new(), covered: HashSet::new(), fields: HashMap::new(), annot_page: HashMap::new() };
+        let mut w = Walker {
+            view: &s.view,
+            budget,
+            roles: HashMap::new(),
+            covered: HashSet::new(),
+            fields: HashMap::new(),
+            annot_page: HashMap::new(),
+        };
         w.walk()?;
         s.roles = w.roles;
         s.covered = w.covered;
@@ -808,7 +816,8 @@ pub(crate) struct Locks {
 impl Locks {
     /// Whether the field with fully qualified `name` is locked.
     pub fn locks(&self, name: &str) -> bool {
-        let covers = |list: &[String]| list.iter().any(|f| name == f || name.strip_prefix(f.as_str()).is_some_and(|rest| rest.starts_with('.')));
+        let covers =
+            |list: &[String]| list.iter().any(|f| name == f || name.strip_prefix(f.as_str()).is_some_and(|rest| rest.starts_with('.')));
         self.locks.iter().any(|l| match l {
             LockAction::All => true,
             LockAction::Include(list) => covers(list),

@@ -145,7 +145,8 @@ fn new_annotation(cx: &Cx<'_>, page: usize, a: ObjRef) -> Result<Finding, PdfErr
         let top = top_field(cx, field);
         return Ok(match new_sig_field(cx, top)? {
             Ok((kind, _, proviso)) => {
-                Finding::new(kind, what, format!("widget {a} of new signature field '{}' on page {}", node.name, page + 1)).with_proviso(proviso)
+                Finding::new(kind, what, format!("widget {a} of new signature field '{}' on page {}", node.name, page + 1))
+                    .with_proviso(proviso)
             }
             Err(why) => Finding::disallowed(what, why),
         });
@@ -214,7 +215,10 @@ impl Rule for AnnotationRule {
         };
         let (os, ns) = (old.name(b"Subtype").unwrap_or_default(), new.name(b"Subtype").unwrap_or_default());
         let f = if os != ns {
-            Finding::disallowed(what, format!("annotation {} changed type from /{} to /{}", upd.r, String::from_utf8_lossy(os), String::from_utf8_lossy(ns)))
+            Finding::disallowed(
+                what,
+                format!("annotation {} changed type from /{} to /{}", upd.r, String::from_utf8_lossy(os), String::from_utf8_lossy(ns)),
+            )
         } else {
             let changed = changed_keys(old, new);
             Finding::new(

@@ -42,10 +42,7 @@ pub fn cert_id(cert: &Certificate, issuer: &Certificate) -> Result<CertId, Strin
     let name = cert.tbs_certificate.issuer.to_der().map_err(|e| e.to_string())?;
     let key = issuer.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
     Ok(CertId {
-        hash_algorithm: spki::AlgorithmIdentifierOwned {
-            oid: const_oid::db::rfc5912::ID_SHA_1,
-            parameters: Some(der::asn1::Null.into()),
-        },
+        hash_algorithm: spki::AlgorithmIdentifierOwned { oid: const_oid::db::rfc5912::ID_SHA_1, parameters: Some(der::asn1::Null.into()) },
         issuer_name_hash: der::asn1::OctetString::new(sha1::Sha1::digest(&name).to_vec()).map_err(|e| e.to_string())?,
         issuer_key_hash: der::asn1::OctetString::new(sha1::Sha1::digest(key).to_vec()).map_err(|e| e.to_string())?,
         serial_number: cert.tbs_certificate.serial_number.clone(),
