@@ -587,6 +587,11 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
 
 /// `pkcs7-sha1.py`: an `adbe.pkcs7.sha1` signature made with `openssl cms`.
 fn pkcs7_sha1(out: &Path, who: &str, tsa: Option<&str>) {
+    pkcs7_script(out, who, tsa, &[]);
+}
+
+/// `pkcs7-sha1.py` with extra options.
+fn pkcs7_script(out: &Path, who: &str, tsa: Option<&str>, extra: &[&str]) {
     let mut cmd = Command::new("python3");
     cmd.arg(repo().join("tests/fixtures/trust/pkcs7-sha1.py"))
         .arg(draft())
@@ -598,7 +603,29 @@ fn pkcs7_sha1(out: &Path, who: &str, tsa: Option<&str>) {
     if let Some(url) = tsa {
         cmd.args(["--tsa", url]);
     }
+    cmd.args(extra);
     run_ok(&mut cmd);
+}
+
+/// An `adbe.pkcs7.detached` signature whose SignedData carries an empty id-data
+/// eContent instead of none (a producer's quirk seen in real 2022 contracts):
+/// the empty content is read as detached, the signature is valid — as poppler
+/// says — and the leniency is reported.
+#[test]
+fn an_empty_encapsulated_content_is_read_as_detached() {
+    let f = scratch("empty-econtent.pdf");
+    pkcs7_script(&f, "good", None, &["--empty-econtent"]);
+    let crls = current_crls();
+    let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+    let cms = &d["signatures"][0]["cms"];
+    assert_eq!(d["signatures"][0]["subFilter"], "adbe.pkcs7.detached");
+    assert_eq!(cms["digestOk"], true, "{cms}");
+    assert!(cms["leniency"].as_array().is_some_and(|l| l.iter().any(|x| x.as_str().unwrap_or("").contains("empty encapsulated"))), "{cms}");
+    let p = Command::new("pdfsig").arg(&f).output().expect("pdfsig");
+    let text = String::from_utf8_lossy(&p.stdout);
+    assert!(text.contains("Signature is Valid"), "pdfsig:\n{text}");
 }
 
 /// An `adbe.pkcs7.sha1` signature (the SHA-1 of the byte ranges signed as

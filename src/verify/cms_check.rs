@@ -180,8 +180,16 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm
     let econtent = sd.encap_content_info.econtent.as_ref();
     let content_digest = match form {
         CmsForm::Detached => {
-            if econtent.is_some() {
-                return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into()));
+            if let Some(any) = econtent {
+                // Some producers (seen in 2022 Vietnamese contracts, accepted by
+                // poppler) write an empty id-data OCTET STRING instead of leaving
+                // eContent out: it carries nothing, so it is read as detached.
+                match any.decode_as::<OctetString>() {
+                    Ok(os) if os.as_bytes().is_empty() => {
+                        r.leniency.push("an empty encapsulated content, read as detached".into());
+                    }
+                    _ => return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into())),
+                }
             }
             Content::Ranges { path, ranges }
         }
