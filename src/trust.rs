@@ -124,7 +124,7 @@ pub fn bundled_certificates() -> Vec<Certificate> {
 }
 
 fn self_signed(c: &Certificate) -> bool {
-    c.tbs_certificate.subject == c.tbs_certificate.issuer
+    crate::cms::names::same(&c.tbs_certificate.subject, &c.tbs_certificate.issuer)
 }
 
 /// The issuing CAs above `leaf`, found among `given` (e.g. on the token) and then
@@ -137,7 +137,8 @@ pub fn complete_chain(leaf: &Certificate, given: &[Certificate], pool: &[Certifi
             break;
         }
         let issuer = &current.tbs_certificate.issuer;
-        let Some(next) = given.iter().chain(pool.iter()).find(|c| &c.tbs_certificate.subject == issuer).cloned() else {
+        let Some(next) = given.iter().chain(pool.iter()).find(|c| crate::cms::names::same(&c.tbs_certificate.subject, issuer)).cloned()
+        else {
             break;
         };
         if self_signed(&next) || chain.contains(&next) {
@@ -364,7 +365,7 @@ impl TrustStore {
     pub fn anchor_for(&self, cert: &Certificate) -> Option<&Anchor> {
         self.anchors.iter().find(|a| a.certificate == *cert).or_else(|| {
             self.anchors.iter().find(|a| {
-                a.certificate.tbs_certificate.subject == cert.tbs_certificate.subject
+                crate::cms::names::same(&a.certificate.tbs_certificate.subject, &cert.tbs_certificate.subject)
                     && a.certificate.tbs_certificate.subject_public_key_info == cert.tbs_certificate.subject_public_key_info
             })
         })

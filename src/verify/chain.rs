@@ -353,7 +353,7 @@ impl Search<'_> {
         // A self-signed root that is not an anchor ends the search: it is an
         // untrusted root, not a certificate forged in the name of the anchor
         // that bears the same name (a look-alike root with another key).
-        if cur.tbs_certificate.subject == cur.tbs_certificate.issuer
+        if names::same(&cur.tbs_certificate.subject, &cur.tbs_certificate.issuer)
             && verify_certificate_signature(&cur, &cur.tbs_certificate.subject_public_key_info) == Ok(true)
         {
             self.steps += 1;
@@ -365,7 +365,7 @@ impl Search<'_> {
             .candidates
             .iter()
             .copied()
-            .filter(|c| c.tbs_certificate.subject == cur.tbs_certificate.issuer)
+            .filter(|c| names::same(&c.tbs_certificate.subject, &cur.tbs_certificate.issuer))
             .filter(|c| match (&aki, crate::verify::crypto::subject_key_id(c)) {
                 (Some(a), Some(s)) => *a == s,
                 _ => true,
@@ -403,7 +403,7 @@ fn no_chain(chain: &[Certificate]) -> PathStatus {
     match chain.last() {
         Some(top) => PathStatus::NoChainFound {
             reached: subject(top),
-            untrusted_root: top.tbs_certificate.subject == top.tbs_certificate.issuer,
+            untrusted_root: names::same(&top.tbs_certificate.subject, &top.tbs_certificate.issuer),
             missing_issuer: names::display(&top.tbs_certificate.issuer),
         },
         None => PathStatus::NoChainFound { reached: String::new(), untrusted_root: false, missing_issuer: String::new() },
@@ -413,7 +413,7 @@ fn no_chain(chain: &[Certificate]) -> PathStatus {
 /// Same certificate, or same subject and key (loop guard).
 fn same_entity(a: &Certificate, b: &Certificate) -> bool {
     a == b
-        || (a.tbs_certificate.subject == b.tbs_certificate.subject
+        || (names::same(&a.tbs_certificate.subject, &b.tbs_certificate.subject)
             && a.tbs_certificate.subject_public_key_info == b.tbs_certificate.subject_public_key_info)
 }
 

@@ -265,7 +265,7 @@ pub(crate) fn find_signer(certs: &[Certificate], si: &SignerInfo) -> Option<Cert
         .iter()
         .find(|c| match &si.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => {
-                c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number
+                c.tbs_certificate.serial_number == ias.serial_number && crate::cms::names::same(&c.tbs_certificate.issuer, &ias.issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => crypto::subject_key_id(c).as_deref() == Some(ski.0.as_bytes()),
         })
