@@ -1,15 +1,136 @@
-//! Real Vietnamese signed documents (issue 17): published decrees signed by the
-//! Government Cipher Committee's CAs, verified offline with only the bundled trust
-//! anchors. The files are described in `tests/fixtures/vn-real/README.md` (origin,
-//! SHA-256, expected verdicts); they live in `../shared/corpus/vn/` (or
-//! `KYSO_VN_CORPUS`), not in the repository: ignored by default, run by
-//! `scripts/test.sh` whenever that folder exists.
+//! Real Vietnamese signed documents (issue 17).
+//!
+//! 1. Made-up decrees signed the way the Government Cipher Committee's flow signs
+//!    real ones (`tests/fixtures/vn-real/make-decree.py`, generated here with the
+//!    test PKI of `tests/common/trust.rs`): a tagged decree certified (P = 2) by
+//!    the leader and time-stamped, then signed again by the issuing office —
+//!    number, day, month and the seal each a new visible field tagged in the
+//!    structure tree, with `/Info` and XMP rewritten. These always run.
+//! 2. Published decrees signed by the committee's CAs, verified offline with only
+//!    the bundled trust anchors. The files are described in
+//!    `tests/fixtures/vn-real/README.md` (origin, SHA-256, expected verdicts); they
+//!    live in `../shared/corpus/vn/` (or `KYSO_VN_CORPUS`), not in the repository:
+//!    ignored by default, run by `scripts/test.sh` whenever that folder exists.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::trust::{brief, current_crls, pki, repo, run_ok, scratch, Servers};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+// ------------------------------------------------------------------ 1. the committee's flow, made up
+
+/// `make-decree.py ARGS…`.
+fn decree(args: &[&str]) {
+    run_ok(Command::new("python3").arg(repo().join("tests/fixtures/vn-real/make-decree.py")).args(args).current_dir(&pki().dir));
+}
+
+/// The tagged draft certified (P = 2, visible, time-stamped) by `good` as the leader.
+fn certified_decree(name: &str, tsa: &str) -> PathBuf {
+    let (draft, certified) = (scratch(&format!("{name}-draft.pdf")), scratch(&format!("{name}-certified.pdf")));
+    decree(&["draft", &s(&draft)]);
+    decree(&["certify", &s(&draft), &s(&certified), "good.key", "good.pem", "chain.pem", "--tsa", tsa]);
+    certified
+}
+
+/// The issuing office's step: field `field` at `rect` showing `text`.
+fn office_signs(input: &Path, out: &Path, field: &str, rect: [u32; 4], text: &str, extra: &[&str]) {
+    let r = rect.map(|v| v.to_string());
+    let mut args =
+        vec!["add", input.to_str().expect("utf-8"), out.to_str().expect("utf-8"), "coquan.key", "coquan.pem", "chain.pem", field];
+    args.extend(r.iter().map(String::as_str));
+    args.push(text);
+    args.extend_from_slice(extra);
+    decree(&args);
+}
+
+fn s(p: &Path) -> String {
+    p.to_str().expect("utf-8").to_owned()
+}
+
+/// `kyso verify --json --offline --trust root.pem --crl … FILE` (the test PKI).
+fn verify_test_pki(f: &Path) -> (i32, Value) {
+    common::trust::verify(f, &[&current_crls()[0], &current_crls()[1]])
+}
+
+/// A certified decree signed again four times by the issuing office (number,
+/// day, month in the blanks of the heading; the seal over the leader's signature),
+/// each step tagging its widget in the structure tree and rewriting `/Info` and
+/// XMP, every signature time-stamped: all five valid, the certification lists the
+/// four added signatures, and poppler and qpdf agree the file is sound.
+#[test]
+fn a_certified_decree_signed_again_by_the_issuing_office_is_valid() {
+    let servers = Servers::start();
+    let tsa = format!("http://127.0.0.1:{}/tsa", pki().http);
+    let mut f = certified_decree("decree", &tsa);
+    let steps: [(&str, [u32; 4], &str); 4] = [
+        ("So", [93, 751, 128, 768], "50"),
+        ("Ngay", [368, 751, 398, 766], "31"),
+        ("Thang", [430, 751, 458, 766], "01"),
+        ("DongDau", [405, 315, 520, 380], "CHINH PHU"),
+    ];
+    for (i, (field, rect, text)) in steps.iter().enumerate() {
+        let out = scratch(&format!("decree-{i}.pdf"));
+        office_signs(&f, &out, field, *rect, text, &["--tsa", &tsa]);
+        f = out;
+    }
+    drop(servers);
+    let (code, d) = verify_test_pki(&f);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+    assert_eq!(d["docmdp"], 2);
+    let sigs = d["signatures"].as_array().expect("signatures");
+    assert_eq!(
+        sigs.iter().map(|s| s["field"].as_str().unwrap_or("")).collect::<Vec<_>>(),
+        ["Signature1", "So", "Ngay", "Thang", "DongDau"]
+    );
+    for s in sigs {
+        assert_eq!(s["indication"], "TOTAL_PASSED", "{}: {}", s["field"], s["messageEn"]);
+        assert_eq!(s["timestamps"][0]["status"], "valid", "{}: {}", s["field"], s["timestamps"]);
+        assert_eq!(s["validationTime"]["basis"], "signatureTimestamp", "{}", s["field"]);
+    }
+    let added = sigs[0]["addedSignatures"].as_array().cloned().unwrap_or_default();
+    assert_eq!(added.len(), 4, "{added:?}");
+    let msg = sigs[0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("4 signatures added by CHÍNH PHỦ"), "{msg}");
+    // What the office's updates touched, as the analysis lists it.
+    let changes = sigs[0]["modifications"]["changes"].as_array().cloned().unwrap_or_default();
+    let kinds: Vec<&str> = changes.iter().filter_map(|c| c["kind"].as_str()).collect();
+    for k in ["signatureAdded", "structureTree", "docInfo", "xmpMetadata"] {
+        assert!(kinds.contains(&k), "{k} missing: {kinds:?}");
+    }
+    // Outside judges: poppler checks every digest and signature, qpdf the structure.
+    let p = Command::new("pdfsig").arg(&f).output().expect("pdfsig");
+    assert_eq!(String::from_utf8_lossy(&p.stdout).matches("Signature is Valid").count(), 5, "{}", String::from_utf8_lossy(&p.stdout));
+    let q = Command::new("qpdf").arg("--check").arg(&f).output().expect("qpdf");
+    assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stdout));
+}
+
+/// The same flow, but the office's "signature" is an opaque box over two lines
+/// of the certified text: the certification is broken (the covering signature
+/// itself is valid), and the message says which field covers what.
+#[test]
+fn a_later_signature_over_the_certified_text_breaks_the_certification() {
+    let servers = Servers::start();
+    let tsa = format!("http://127.0.0.1:{}/tsa", pki().http);
+    let certified = certified_decree("decree-over", &tsa);
+    let f = scratch("decree-over.pdf");
+    office_signs(&certified, &f, "Dieu1", [66, 565, 520, 598], "Dieu 1. (da sua) Thu hoi toan bo dat", &["--tsa", &tsa, "--over"]);
+    drop(servers);
+    let (code, d) = verify_test_pki(&f);
+    assert_eq!(d["indication"], "TOTAL_FAILED", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "POST_SIGNING_MODIFICATION", "{}", brief(&d));
+    assert_eq!(code, 1);
+    let sigs = d["signatures"].as_array().expect("signatures");
+    let msg = sigs[0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("'Dieu1'") && msg.contains("covers signed content on page 1"), "{msg}");
+    assert_eq!(sigs[1]["indication"], "TOTAL_PASSED", "{}", sigs[1]["messageEn"]);
+}
+
+// ------------------------------------------------------------------ 2. published decrees (kept out of the repository)
 
 fn corpus() -> PathBuf {
     let d = std::env::var_os("KYSO_VN_CORPUS")
