@@ -335,6 +335,24 @@ impl TrustStore {
         true
     }
 
+    /// Pin one more CA certificate as the bundled ones are pinned: a root becomes
+    /// an anchor, an issuing CA an intermediate, and either is vouched for by its
+    /// bytes (so a SHA-1 signature on it, or on a pre-2021 certificate issued by a
+    /// pinned root, is accepted and reported). For a deployment's own copy of a
+    /// CA that must be treated like the bundled ones, and for tests that stand in
+    /// for the committee's CAs with a made-up PKI. `der` is the certificate as read.
+    pub fn add_pinned(&mut self, cert: Certificate, der: &[u8], is_root: bool, origin: String) {
+        if self.pinned.contains(&cert) {
+            return;
+        }
+        self.pinned.push(cert.clone());
+        if is_root {
+            self.add_anchor(cert, der, AnchorSource::Bundled, origin);
+        } else {
+            self.add_intermediate(cert);
+        }
+    }
+
     /// Add an untrusted intermediate (a path-building helper, never an anchor).
     pub fn add_intermediate(&mut self, cert: Certificate) {
         if !self.intermediates.contains(&cert) {

@@ -130,7 +130,127 @@ fn a_later_signature_over_the_certified_text_breaks_the_certification() {
     assert_eq!(sigs[1]["indication"], "TOTAL_PASSED", "{}", sigs[1]["messageEn"]);
 }
 
-// ------------------------------------------------------------------ 2. published decrees (kept out of the repository)
+// ------------------------------------------------------------------ 2. G1 and MIC stand-ins, made up
+
+/// The stand-ins of `make-g1-like.py` (made once per test process).
+fn g1_like() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        // One set per test process (nextest runs each test in its own).
+        let dir = scratch(&format!("g1-like-{}", std::process::id()));
+        let draft = scratch(&format!("g1-like-draft-{}.pdf", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        decree(&["draft", &s(&draft)]);
+        run_ok(Command::new("python3").arg(repo().join("tests/fixtures/vn-real/make-g1-like.py")).arg(&dir).arg(&draft));
+        dir
+    })
+}
+
+/// One certificate of the stand-ins, parsed, with its DER.
+fn cert(name: &str) -> (x509_cert::Certificate, Vec<u8>) {
+    use der::Decode;
+    let der = std::fs::read(g1_like().join(format!("{name}.der"))).expect("certificate");
+    (x509_cert::Certificate::from_der(&der).expect("DER"), der)
+}
+
+/// Verify `file` offline with `store` and the stand-ins' current CRLs: the JSON report.
+fn verify_with(file: &str, store: kyso::trust::TrustStore) -> Value {
+    use kyso::verify::engine::{verify_file, VerifyOptions};
+    let opts = VerifyOptions {
+        trust: store,
+        crl_files: ["g1-cp.crl", "g1-root.crl", "mic-ca.crl", "mic-root.crl"].iter().map(|c| g1_like().join(c)).collect(),
+        offline: true,
+        cache: kyso::verify::revocation::RevocationCache::in_memory(),
+        file_digest: false,
+        archive_poe: None,
+    };
+    serde_json::to_value(verify_file(&g1_like().join(file), &opts)).expect("json")
+}
+
+/// A store holding the stand-ins pinned as KýSố pins the real G1 and MIC CAs
+/// (root as anchor, issuing CA as intermediate), nothing else.
+fn pinned_store() -> kyso::trust::TrustStore {
+    let mut store = kyso::trust::TrustStore::empty();
+    for (name, root) in [("g1-root", true), ("g1-cp", false), ("mic-root", true)] {
+        let (c, der) = cert(name);
+        store.add_pinned(c, &der, root, format!("{name}.der"));
+    }
+    store
+}
+
+fn weak_list(sig: &Value) -> String {
+    sig["weakAlgorithms"].to_string()
+}
+
+/// An agency seal issued in 2025 under the G1 stand-in: the CMS embeds only the
+/// signer's certificate (its issuer name written with PrintableStrings, the CA's
+/// own subject with UTF8Strings), the issuing CA comes from the store, both CA
+/// certificates are SHA-1 signed (accepted because pinned, and reported), and the
+/// time-stamp of "Máy chủ cấp dấu thời gian 01" — a TSA certificate the root
+/// signed with SHA-1 in 2015 — is valid. Without the pins the same file is
+/// INDETERMINATE (SHA-1 with no proof from before 2021): the pin is what makes
+/// the G1 chain acceptable.
+#[test]
+fn a_g1_agency_seal_with_only_its_own_certificate_is_valid_through_the_pinned_chain() {
+    let d = verify_with("g1-seal.pdf", pinned_store());
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    let s0 = &d["signatures"][0];
+    let path: Vec<&str> = s0["chain"]["path"].as_array().expect("path").iter().map(|e| e["subject"].as_str().unwrap_or("")).collect();
+    assert_eq!(path.len(), 3, "{path:?}");
+    assert!(path[1].contains("Co quan chung thuc so Chinh phu") && path[2].contains("RootCA"), "{path:?}");
+    assert_eq!(s0["chain"]["path"][1]["pinned"], true);
+    assert!(s0["trustAnchor"]["name"].as_str().unwrap_or("").contains("RootCA thu nghiem"), "{}", s0["trustAnchor"]);
+    assert!(weak_list(s0).contains("(pinned)"), "{}", weak_list(s0));
+    let ts = &s0["timestamps"][0];
+    assert_eq!(ts["status"], "valid", "{ts}");
+    assert!(ts["tsa"].as_str().unwrap_or("").contains("May chu cap dau thoi gian 01"), "{ts}");
+    assert_eq!(ts["chain"]["path"][0]["pinnedRootIssued"], true, "{ts}");
+    assert_eq!(s0["validationTime"]["basis"], "signatureTimestamp");
+
+    // The same CAs trusted only as an ordinary anchor and helper: not acceptable.
+    let mut plain = kyso::trust::TrustStore::empty();
+    let (root, der) = cert("g1-root");
+    plain.add_anchor(root, &der, kyso::trust::AnchorSource::CommandLine, "g1-root.der".into());
+    plain.add_intermediate(cert("g1-cp").0);
+    let d = verify_with("g1-seal.pdf", plain);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "{}", brief(&d));
+    assert!(d["signatures"][0]["messageEn"].as_str().unwrap_or("").contains("SHA-1"), "{}", brief(&d));
+}
+
+/// A certificate the pinned G1 issuing CA signed with SHA-1 in 2025: never
+/// acceptable, pins or not, time-stamp or not.
+#[test]
+fn a_sha1_certificate_issued_in_2025_under_the_pinned_g1_ca_is_refused() {
+    let d = verify_with("g1-sha1seal.pdf", pinned_store());
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "{}", brief(&d));
+    let msg = d["signatures"][0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("BỘ XÂY DỰNG (SHA-1)") && msg.contains("sha1WithRSAEncryption"), "{msg}");
+}
+
+/// A public CA's signature of the MIC era: the file embeds the whole chain, root
+/// included; the issuing CA was signed by the pinned root with SHA-1 in 2012
+/// (accepted, reported); the signer's certificate (2019) is SHA-256. Valid, and
+/// trusted to the MIC root. With another root of the same name pinned instead,
+/// the embedded root is an untrusted look-alike.
+#[test]
+fn a_public_ca_signature_under_the_mic_root_stand_in_is_trusted() {
+    let d = verify_with("mic.pdf", pinned_store());
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    let s0 = &d["signatures"][0];
+    assert!(s0["trustAnchor"]["name"].as_str().unwrap_or("").contains("MIC National Root CA"), "{}", s0["trustAnchor"]);
+    assert_eq!(s0["chain"]["path"][1]["pinnedRootIssued"], true, "{}", s0["chain"]);
+    assert!(weak_list(s0).contains("NEWTEL-CA") && weak_list(s0).contains("(pinned)"), "{}", weak_list(s0));
+
+    // The real MIC root (same role, another key) pinned instead: no chain.
+    let d = verify_with("mic.pdf", kyso::trust::TrustStore::bundled());
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "NO_CERTIFICATE_CHAIN_FOUND", "{}", brief(&d));
+    assert_eq!(d["signatures"][0]["chain"]["status"]["untrustedRoot"], true);
+}
+
+// ------------------------------------------------------------------ 3. published decrees (kept out of the repository)
 
 fn corpus() -> PathBuf {
     let d = std::env::var_os("KYSO_VN_CORPUS")

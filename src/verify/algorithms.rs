@@ -11,7 +11,10 @@
 //! * a certificate KýSố bundles and pins by its SHA-256 fingerprint (the
 //!   first-generation government CA and the MIC National Root CA, both SHA-1
 //!   signed): the pin vouches for its bytes, so a SHA-1 collision on its
-//!   signature cannot substitute another certificate. Such links are reported.
+//!   signature cannot substitute another certificate. Such links are reported;
+//! * a certificate a pinned bundled root issued before [`WEAK_SUNSET`] (the MIC
+//!   root's issuing CAs, the G1 root's time-stamping authorities): a root signs
+//!   no content an applicant chooses, so there is nothing to collide with.
 //!
 //! A certificate issued after the sunset and signed with SHA-1 can never be part
 //! of an acceptable path: a signature it made cannot have a POE before its own

@@ -29,6 +29,7 @@ use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use super::algorithms::WEAK_SUNSET;
 use crate::cms::names;
 use crate::i18n::{Lang, Localize};
 use crate::trust::{AnchorInfo, TrustStore};
@@ -208,6 +209,11 @@ pub struct PathEntry {
     /// One of KýSố's bundled certificates, matched byte for byte against its
     /// SHA-256 pin: the pin, not its own (possibly weak) signature, vouches for it.
     pub pinned: bool,
+    /// Issued before the weak-algorithm sunset by a pinned bundled *root* (the
+    /// MIC National Root CA's or the first-generation government root's own
+    /// issuing-CA and time-stamping certificates): its SHA-1 signature is accepted
+    /// and reported (docs/verification-trust.md, "Weak algorithms").
+    pub pinned_root_issued: bool,
 }
 
 /// The result of [`build_path`].
@@ -245,7 +251,7 @@ impl PathReport {
         self.path
             .iter()
             .enumerate()
-            .filter(|(i, e)| e.weak_algorithm && !e.pinned && Some(*i) != anchor)
+            .filter(|(i, e)| e.weak_algorithm && !e.pinned && !e.pinned_root_issued && Some(*i) != anchor)
             .map(|(_, e)| format!("{}: {}", e.subject, e.signature_algorithm))
             .collect()
     }
@@ -257,7 +263,7 @@ impl PathReport {
         self.path
             .iter()
             .enumerate()
-            .filter(|(i, e)| e.weak_algorithm && e.pinned && Some(*i) != anchor)
+            .filter(|(i, e)| e.weak_algorithm && (e.pinned || e.pinned_root_issued) && Some(*i) != anchor)
             .map(|(_, e)| format!("{}: {}", e.subject, e.signature_algorithm))
             .collect()
     }
@@ -305,9 +311,17 @@ pub fn build_path_for(
         .map(|(i, c)| {
             let mut e = entry(c);
             e.pinned = store.is_pinned(c);
+            // Only a root that signs in key ceremonies (no content an applicant
+            // chooses, so nothing to build a SHA-1 collision on), and only before
+            // the sunset: a SHA-1 certificate issued after 2020 is never accepted.
+            e.pinned_root_issued = certs.get(i + 1).is_some_and(|issuer| {
+                store.is_pinned(issuer) && names::same(&issuer.tbs_certificate.subject, &issuer.tbs_certificate.issuer)
+            }) && to_time(&c.tbs_certificate.validity.not_before) < WEAK_SUNSET;
             if e.weak_algorithm && i != anchor_index {
                 warnings.push(if e.pinned {
                     format!("{} is signed with SHA-1; accepted because KýSố pins this certificate by its SHA-256 fingerprint", e.subject)
+                } else if e.pinned_root_issued {
+                    format!("{} is signed with SHA-1 by a root KýSố pins, before 2021; accepted", e.subject)
                 } else {
                     format!("{} is signed with SHA-1, a weak algorithm", e.subject)
                 });
@@ -514,6 +528,7 @@ fn entry(c: &Certificate) -> PathEntry {
         signature_algorithm: alg_name,
         weak_algorithm: weak,
         pinned: false,
+        pinned_root_issued: false,
     }
 }
 
