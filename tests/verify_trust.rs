@@ -607,6 +607,22 @@ fn pkcs7_script(out: &Path, who: &str, tsa: Option<&str>, extra: &[&str]) {
     run_ok(&mut cmd);
 }
 
+/// An `adbe.x509.rsa_sha1` signature (a bare PKCS#1 signature, no CMS): an
+/// unsupported old format, INDETERMINATE and said so — never a malformed CMS.
+#[test]
+fn an_adbe_x509_rsa_sha1_signature_is_an_unsupported_old_format() {
+    let f = scratch("x509-rsa-sha1.pdf");
+    pkcs7_script(&f, "sha1era", None, &["--x509-rsa-sha1"]);
+    let (code, d) = verify(&f, &[]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(code, 2);
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["subFilter"], "adbe.x509.rsa_sha1");
+    let msg = s0["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("unsupported old format"), "{msg}");
+    assert!(!msg.contains("not detached") && !msg.contains("CMS"), "{msg}");
+}
+
 /// An `adbe.pkcs7.detached` signature whose SignedData carries an empty id-data
 /// eContent instead of none (a producer's quirk seen in real 2022 contracts):
 /// the empty content is read as detached, the signature is valid — as poppler

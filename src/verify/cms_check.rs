@@ -193,6 +193,11 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm
             }
             Content::Ranges { path, ranges }
         }
+        // A tool that wrote adbe.pkcs7.sha1 but signed detached: read it as detached.
+        CmsForm::Sha1Encapsulated if econtent.is_none() => {
+            r.leniency.push("adbe.pkcs7.sha1 without an encapsulated digest, read as detached".into());
+            Content::Ranges { path, ranges }
+        }
         CmsForm::Sha1Encapsulated => {
             let os: OctetString = econtent
                 .ok_or_else(|| CmsProblem::Format("adbe.pkcs7.sha1: no encapsulated digest".into()))?

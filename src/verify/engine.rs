@@ -776,6 +776,11 @@ fn byte_ranges(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport)
 fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges: &[(u64, u64)]) -> Stage<()> {
     let form = match f.sub_filter.as_deref() {
         Some("adbe.pkcs7.sha1") => CmsForm::Sha1Encapsulated,
+        // A bare PKCS#1 signature with the certificates in /Cert (PDF 1.3 era), not a CMS.
+        Some("adbe.x509.rsa_sha1") => {
+            return Err(Verdict::indeterminate(SubIndication::FormatFailure)
+                .detail("định dạng chữ ký cũ chưa được hỗ trợ (adbe.x509.rsa_sha1)", "unsupported old format (adbe.x509.rsa_sha1)"))
+        }
         _ => CmsForm::Detached,
     };
     r.cms = cms_check::check_form(cx.path, &r.coverage.contents, ranges, form);
