@@ -9,7 +9,7 @@
 //! 2. Published decrees signed by the committee's CAs, verified offline with only
 //!    the bundled trust anchors. The files are described in
 //!    `tests/fixtures/vn-real/README.md` (origin, SHA-256, expected verdicts); they
-//!    live in `../shared/corpus/vn/` (or `KYSO_VN_CORPUS`), not in the repository:
+//!    live in `$KYSO_VN_CORPUS`, `$KYSO_SHARED/corpus/vn/` or `../shared/corpus/vn/`, not in the repository:
 //!    ignored by default, run by `scripts/test.sh` whenever that folder exists.
 
 mod common;
@@ -253,9 +253,12 @@ fn a_public_ca_signature_under_the_mic_root_stand_in_is_trusted() {
 // ------------------------------------------------------------------ 3. published decrees (kept out of the repository)
 
 fn corpus() -> PathBuf {
-    let d = std::env::var_os("KYSO_VN_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/vn"));
+    let d = std::env::var_os("KYSO_VN_CORPUS").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("KYSO_SHARED")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+            .join("corpus/vn")
+    });
     assert!(d.is_dir(), "the real documents are missing: {} (set KYSO_VN_CORPUS; tests/fixtures/vn-real/README.md)", d.display());
     d
 }
