@@ -32,7 +32,7 @@ pub use images::StampImageKind;
 pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
 pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
-pub use signing::{PreviewRequest, SignDocument, TokenChoice};
+pub use signing::{PreviewRequest, SignDocument, SignedDocument, TokenChoice};
 
 use crate::agent::AgentClient;
 use crate::queue::{DocRole, Document, Queue};
