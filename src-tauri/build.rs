@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "document_history",
     "read_pdf",
     "preview_placement",
+    "preview_pdf",
     "sign_document",
     "seal_batch",
     "cancel_batch",

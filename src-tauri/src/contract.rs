@@ -88,6 +88,7 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "document_history", Main, { "id": i64 } -> Vec<HistoryEntry>),
         spec!(c, "read_pdf", Main, { "id": i64 } -> raw "ArrayBuffer"),
         spec!(c, "preview_placement", Main, { "request": PreviewRequest } -> kyso::job::Preview),
+        spec!(c, "preview_pdf", Main, { "request": PreviewRequest } -> raw "ArrayBuffer"),
         spec!(c, "sign_document", Main, { "request": SignArgs } -> Checked),
         spec!(c, "seal_batch", Main, { "items": Vec<BatchItem>, "choice": TokenChoice } -> BatchResults),
         spec!(c, "cancel_batch", Main, {} -> ()),

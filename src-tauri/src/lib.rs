@@ -98,6 +98,7 @@ pub fn run() {
             commands::documents::document_history,
             commands::documents::read_pdf,
             commands::signing::preview_placement,
+            commands::signing::preview_pdf,
             commands::signing::sign_document,
             commands::signing::seal_batch,
             commands::signing::cancel_batch,

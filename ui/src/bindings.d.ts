@@ -353,9 +353,13 @@ id: number,
  */
 role: DocRole, 
 /**
- * The chosen certificate's name, to find the signer's block.
+ * The chosen token's label.
  */
-signerName: string | null, 
+tokenLabel: string, 
+/**
+ * The chosen certificate's `CKA_ID`, hex: the stamp is planned with it.
+ */
+certIdHex: string, 
 /**
  * Number and symbol to write (seal).
  */
@@ -371,7 +375,11 @@ page: number | null,
 /**
  * Top-left of the stamp in mm, when dragged.
  */
-atMm: [number, number] | null, };
+atMm: [number, number] | null, 
+/**
+ * The stamp's width in mm, when dragged.
+ */
+sizeMm: number | null, };
 
 export type Preview = { 
 /**
@@ -441,9 +449,17 @@ page: number | null,
 /**
  * Top-left of the stamp in mm, when the user dragged it.
  */
-atMm: [number, number] | null, };
+atMm: [number, number] | null, 
+/**
+ * The stamp's width in mm, when the user dragged it.
+ */
+sizeMm: number | null, };
 
-export type Checked = { doc: Document, report: VerifyReport, };
+export type Checked = { doc: Document, report: VerifyReport, 
+/**
+ * Where the new signature's stamp went (`sign_document` only).
+ */
+placement: StampPlacement | null, };
 
 export type BatchItem = { 
 /**
@@ -457,7 +473,19 @@ docNumber: string | null,
 /**
  * Date `YYYY-MM-DD`.
  */
-docDate: string | null, };
+docDate: string | null, 
+/**
+ * 1-based page, when the clerk moved the seal to another page.
+ */
+page: number | null, 
+/**
+ * Top-left of the seal in mm, when the clerk dragged it in the preview.
+ */
+atMm: [number, number] | null, 
+/**
+ * The seal's width in mm, when dragged (its real size, as shown).
+ */
+sizeMm: number | null, };
 
 export type BatchProgress = { 
 /**
@@ -494,6 +522,10 @@ state: BatchState,
  * The document afterwards (when done).
  */
 doc: Document | null, 
+/**
+ * Where the seal went (when done).
+ */
+placement: StampPlacement | null, 
 /**
  * Why not (when failed).
  */
@@ -707,6 +739,7 @@ export interface Commands {
   document_history: { window: "main"; args: { id: number }; result: Array<HistoryEntry> };
   read_pdf: { window: "main"; args: { id: number }; result: ArrayBuffer };
   preview_placement: { window: "main"; args: { request: PreviewRequest }; result: Preview };
+  preview_pdf: { window: "main"; args: { request: PreviewRequest }; result: ArrayBuffer };
   sign_document: { window: "main"; args: { request: SignArgs }; result: Checked };
   seal_batch: { window: "main"; args: { items: Array<BatchItem>; choice: TokenChoice }; result: BatchResults };
   cancel_batch: { window: "main"; args: {  }; result: null };

@@ -16,6 +16,7 @@ export const commands = Object.freeze({
   document_history: Object.freeze({ name: 'document_history', window: 'main', args: ['id'], optional: [] }),
   read_pdf: Object.freeze({ name: 'read_pdf', window: 'main', args: ['id'], optional: [] }),
   preview_placement: Object.freeze({ name: 'preview_placement', window: 'main', args: ['request'], optional: [] }),
+  preview_pdf: Object.freeze({ name: 'preview_pdf', window: 'main', args: ['request'], optional: [] }),
   sign_document: Object.freeze({ name: 'sign_document', window: 'main', args: ['request'], optional: [] }),
   seal_batch: Object.freeze({ name: 'seal_batch', window: 'main', args: ['items', 'choice'], optional: [] }),
   cancel_batch: Object.freeze({ name: 'cancel_batch', window: 'main', args: [], optional: [] }),
