@@ -5,14 +5,16 @@ import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
 import { fileName, formatDate, formatDateTime, statusLabel } from '../format.js';
 import { rangeProblem } from '../validate.js';
-import { docLabel } from '../widgets.js';
+import { docLabel, dateField } from '../widgets.js';
 
 export function createArchiveScreen() {
   const s = { results: null, notice: '', bad: [], history: new Map(), open: null };
   const input = h('input', { type: 'search', class: 'search-input', testid: 'archive-search-input', autocomplete: 'off',
     onkeydown: (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); search(); } } });
-  const from = h('input', { type: 'date', class: 'date-input', testid: 'archive-from' });
-  const to = h('input', { type: 'date', class: 'date-input', testid: 'archive-to' });
+  // Dates typed as day/month/year (the query takes YYYY-MM-DD).
+  const range = { from: '', to: '' };
+  const from = dateField({ testid: 'archive-from', onChange: (iso, text) => { range.from = iso || text.trim(); } });
+  const to = dateField({ testid: 'archive-to', onChange: (iso, text) => { range.to = iso || text.trim(); } });
   const searchBtn = h('button', { type: 'button', class: 'btn btn-primary', testid: 'archive-search-button', onclick: search });
   const results = h('div', { class: 'archive-results', testid: 'archive-results' });
   const backupBtn = h('button', { type: 'button', class: 'btn', testid: 'export-backup-button', onclick: backup });
@@ -99,12 +101,12 @@ export function createArchiveScreen() {
 
   async function search() {
     clearError();
-    const problem = rangeProblem(from.value, to.value);
+    const problem = rangeProblem(range.from, range.to);
     if (problem) { showError(problem); return; }
     const args = {};
     if (input.value.trim()) args.text = input.value.trim();
-    if (from.value) args.from = from.value;
-    if (to.value) args.to = to.value;
+    if (range.from) args.from = range.from;
+    if (range.to) args.to = range.to;
     searchBtn.disabled = true;
     try { s.results = await call('search_archive', { query: args }); } catch (e) { showError(e); }
     searchBtn.disabled = false;
