@@ -121,13 +121,15 @@ function viewState(viewId) {
     const pane = view && view.closest('.preview-pane');
     const box = view && view.querySelector('[data-testid="stamp-box"]');
     const note = pane && pane.querySelector('[data-testid="placement-note"]');
+    // Never NaN: WebKitWebDriver cannot serialise it (the driver dies, the session hangs).
+    const num = (v) => (v == null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
     return {
       ready: view ? view.dataset.ready : null,
       source: view ? view.dataset.source : null,
-      page: view ? Number(view.dataset.page) : null,
-      pageSizeMm: view && view.dataset.pageSizeMm ? view.dataset.pageSizeMm.split(',').map(Number) : null,
-      box: box && !box.hidden && box.dataset.boxMm ? box.dataset.boxMm.split(',').map(Number) : null,
-      boxPage: box ? Number(box.dataset.page) : null,
+      page: view ? num(view.dataset.page) : null,
+      pageSizeMm: view && view.dataset.pageSizeMm ? view.dataset.pageSizeMm.split(',').map(num) : null,
+      box: box && !box.hidden && box.dataset.boxMm ? box.dataset.boxMm.split(',').map(num) : null,
+      boxPage: box ? num(box.dataset.page) : null,
       boxFor: box ? box.dataset.for : null,
       boxPlacement: box ? box.dataset.placement : null,
       note: note ? note.textContent : '',
@@ -140,13 +142,23 @@ function viewState(viewId) {
 /** Wait until `viewId` shows `source` drawn, with a box planned for `cert` (when given). */
 async function waitView(viewId, { source, cert, placement, page, timeout = 60000 }) {
   let last = null;
+  // First through element attributes only: a script run while the page is busy
+  // swapping documents has made WebKitWebDriver 2.50 segfault (the session then hangs).
+  const view = await tid(viewId);
+  await s.browser.waitUntil(async () => (await view.getAttribute('data-ready')) === '1' && (await view.getAttribute('data-source')) === source,
+    { timeout, interval: 250, timeoutMsg: `${viewId} never showed the ${source} file` });
   await s.browser.waitUntil(async () => {
-    last = await viewState(viewId);
+    try {
+      last = await viewState(viewId);
+    } catch (e) {
+      last = { error: String(e && e.message ? e.message : e) };
+      return false;
+    }
     return last.ready === '1' && last.source === source
       && (!cert || last.boxFor === cert)
       && (!placement || (last.box && last.boxPlacement === placement))
       && (page == null || last.page === page);
-  }, { timeout, interval: 100, timeoutMsg: `${viewId} never showed ${source} ${cert || ''} ${placement || ''} (last: ${JSON.stringify(last)})` });
+  }, { timeout, interval: 250, timeoutMsg: `${viewId} never showed ${source} ${cert || ''} ${placement || ''} (last: ${JSON.stringify(last)})` });
   return last;
 }
 
@@ -274,11 +286,19 @@ test('Ký: a stamp moved in the preview is signed where it was moved, at the siz
   const d = DRAFTS.find((x) => x.key === 'moved');
   const found = await previewInKy(d);
   assert.equal(found.boxPlacement, 'found');
-  // Arrow keys move the box 5 mm a step with Shift (the same onMove as a drag).
-  const box = await tid('stamp-box');
-  await box.click();
-  await s.browser.keys(['Shift', 'ArrowLeft', 'ArrowLeft', 'ArrowUp']);
-  await s.browser.keys(['Shift']);
+  // Arrow keys move the focused box 5 mm a step with Shift (the same onMove as a drag).
+  // The key events are dispatched in the page: WebKitWebDriver's own key actions on
+  // this element never return (the session hangs), so the page's handler is driven
+  // directly — the same listener a keyboard user reaches.
+  const focused = await s.browser.execute(() => {
+    const el = document.querySelector('[data-testid="pdf-view"] [data-testid="stamp-box"]');
+    el.focus();
+    for (const key of ['ArrowLeft', 'ArrowLeft', 'ArrowUp']) {
+      el.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey: true, bubbles: true, cancelable: true }));
+    }
+    return document.activeElement === el;
+  });
+  assert.ok(focused, 'the stamp box takes the keyboard focus');
   const moved = await waitView('pdf-view', { source: 'preview', cert: d.cert, placement: 'given' });
   assert.ok(Math.abs(moved.box[0] - (found.box[0] - 10)) <= 0.15 && Math.abs(moved.box[1] - (found.box[1] - 5)) <= 0.15,
     `moved by (−10, −5) mm: ${found.box} → ${moved.box}`);
