@@ -222,6 +222,7 @@ pub fn preview_document(job: &SignJob, cert: &Certificate, max_len: u64) -> Resu
         signing_time,
         widgets: plan.widgets,
         contents_capacity: 1,
+        document_timestamp: false,
     };
     let update = crate::pdf::sigfield::prepare(&pdf, &spec)?;
     let mut bytes = std::fs::read(&job.input).map_err(read_err)?;
