@@ -145,8 +145,18 @@ async function waitView(viewId, { source, cert, placement, page, timeout = 60000
   // First through element attributes only: a script run while the page is busy
   // swapping documents has made WebKitWebDriver 2.50 segfault (the session then hangs).
   const view = await tid(viewId);
-  await s.browser.waitUntil(async () => (await view.getAttribute('data-ready')) === '1' && (await view.getAttribute('data-source')) === source,
-    { timeout, interval: 250, timeoutMsg: `${viewId} never showed the ${source} file` });
+  let seen = '';
+  try {
+    await s.browser.waitUntil(async () => {
+      const [ready, shown] = [await view.getAttribute('data-ready'), await view.getAttribute('data-source')];
+      seen = `ready=${ready} source=${shown}`;
+      return ready === '1' && shown === source;
+    }, { timeout, interval: 250 });
+  } catch {
+    const banner = await tid('error-banner');
+    const error = (await banner.isExisting()) ? await banner.getText() : '';
+    throw new Error(`${viewId} never showed the ${source} file (${seen}; error banner: "${error}")`);
+  }
   await s.browser.waitUntil(async () => {
     try {
       last = await viewState(viewId);
@@ -308,9 +318,19 @@ test('Ký: a stamp moved in the preview is signed where it was moved, at the siz
 
 test('Văn thư: 06/12/2026, and red ink where the seal will be and the number in its blank before the PIN window', async () => {
   await (await tid('nav-clerk')).click();
+  // Every signed draft is checked on arrival (each verdict re-draws the list): wait until
+  // all of them have their verdict, then take the row.
+  await s.browser.waitUntil(async () => {
+    const rows = await tids('clerk-item', await tid('clerk-list'));
+    if (rows.length < Object.keys(signedBoxes).length) return false;
+    for (const r of rows) {
+      try {
+        if (!(await r.$$('[data-testid="sig-verdict"]')).length) return false;
+      } catch { return false; }
+    }
+    return true;
+  }, { timeout: 90000, interval: 500, timeoutMsg: 'no signature verdict before sealing' });
   const row = await rowWithText('clerk-list', 'clerk-item', stem(files.lo));
-  await s.browser.waitUntil(async () => (await row.$$('[data-testid="sig-verdict"]')).length > 0,
-    { timeout: 60000, timeoutMsg: 'no signature verdict before sealing' });
   const date = await row.$('[data-testid="doc-date-input"]');
   assert.match(await date.getValue(), /^\d{2}\/\d{2}\/\d{4}$/, 'today shown as dd/mm/yyyy');
   await date.clearValue();
@@ -321,7 +341,13 @@ test('Văn thư: 06/12/2026, and red ink where the seal will be and the number i
   assert.equal(await date.getAttribute('aria-invalid'), 'false');
   await choose('clerk-cert-select', SEAL_CERT);
   const check = await row.$('[data-testid="clerk-check"]');
-  if (!(await check.isSelected())) await check.click();
+  // Ticked through the element's own click(): WebKitWebDriver's pointer click on a row
+  // scrolled into the narrow list column lands beside the checkbox.
+  await row.scrollIntoView({ block: 'center' });
+  if (!(await check.isSelected())) await s.browser.execute((el) => el.click(), check);
+  assert.ok(await check.isSelected(), 'the document is selected for sealing');
+  // Ticking it shows its preview; so does its "Xem trước" button.
+  await s.browser.execute((el) => el.click(), await row.$('[data-testid="preview-button"]'));
 
   // The seal, on the leader's signature page, in red — before any PIN is asked.
   let view = await waitView('clerk-view', { source: 'preview', cert: SEAL_CERT, placement: 'found' });
@@ -369,8 +395,9 @@ test('Văn thư: 06/12/2026, and red ink where the seal will be and the number i
   const sealedRow = await rowWithText('sealed-list', 'clerk-item', stem(files.lo), 120000);
   assert.ok((await sealedRow.getText()).includes('06/12/2026'), await sealedRow.getText());
   const after = await waitView('clerk-view', { source: 'signed', page: view.boxPage });
-  await s.browser.waitUntil(async () => (await (await tid('view-caption')).getText()).includes('Hợp lệ'),
-    { timeout: 60000, timeoutMsg: 'no verdict beside the sealed file' });
+  let caption = '';
+  await s.browser.waitUntil(async () => (caption = await (await tid('view-caption', await tid('clerk-view-col'))).getText()).includes('Hợp lệ'),
+    { timeout: 60000, timeoutMsg: `no verdict beside the sealed file: "${caption}"` });
   const sealedFile = files.lo.replace(/\.pdf$/, '.sealed.pdf');
   const widgets = sigBoxes(sealedFile).filter((w) => w.page === view.boxPage);
   const seal = widgets.find((w) => w.field !== lo.field);

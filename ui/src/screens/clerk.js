@@ -56,7 +56,7 @@ export function createClerkScreen(ctx) {
       listEl,
       hd.sealed = h('h3'),
       doneEl),
-    h('div', { class: 'col col-view' }, viewTitle, pane.el),
+    h('div', { class: 'col col-view', testid: 'clerk-view-col' }, viewTitle, pane.el),
     h('div', { class: 'col col-side' },
       hd.cert = h('label', { class: 'field-label' }),
       h('div', { class: 'row' }, certSelect, refreshBtn),
