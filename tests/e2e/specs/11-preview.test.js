@@ -363,6 +363,7 @@ test('Văn thư: 06/12/2026, and red ink where the seal will be and the number i
   assert.ok(right > lo.boxMm[0] && right < lo.boxMm[0] + 0.5 * lo.boxMm[2], `seal ${view.box} over the left of ${lo.boxMm}`);
   const red = await inkInBox('clerk-view', view.box, 'red');
   assert.ok(red.n >= 200 && red.n >= 0.02 * red.total, `red pixels where the seal will be: ${JSON.stringify(red)}`);
+  await s.browser.execute(() => window.scrollTo(0, 0)); // the preview is at the top of its column
   await s.screenshot('23-van-thu-xem-truoc-dau');
 
   // Page 1: the number and the date in their blanks.
@@ -379,6 +380,7 @@ test('Văn thư: 06/12/2026, and red ink where the seal will be and the number i
   const dayText = await inkInBox('clerk-view', day.box, 'dark');
   assert.ok(dayText.n >= 10, `text pixels in the day blank: ${JSON.stringify(dayText)}`);
   assert.equal((await s.browser.getWindowHandles()).length, 1, 'still no PIN window');
+  await s.browser.execute(() => window.scrollTo(0, 0)); // the preview is at the top of its column
   await s.screenshot('24-van-thu-xem-truoc-so-ngay');
   console.log(`e2e-preview: Văn thư preview: red px in the seal box ${red.n} of ${red.total}; dark px in the number blank "${number.text}" ${text.n} of ${text.total}, in the day blank ${dayText.n} of ${dayText.total}`);
 
@@ -407,6 +409,7 @@ test('Văn thư: 06/12/2026, and red ink where the seal will be and the number i
   assert.ok(after.box && maxDiff(after.box, view.box) <= TOLERANCE_MM, `sealed box shown: ${after.box}`);
   const sealedRed = await inkInBox('clerk-view', seal.boxMm, 'red');
   assert.ok(sealedRed.n >= 200, `red pixels in the sealed file's seal box: ${JSON.stringify(sealedRed)}`);
+  await s.browser.execute(() => window.scrollTo(0, 0)); // the preview is at the top of its column
   await s.screenshot('25-van-thu-da-dong-dau');
   console.log(`e2e-preview: Văn thư: |preview − sealed widget (pyHanko)| ≤ ${dSeal.toFixed(3)} mm; red px in the sealed file's seal box ${sealedRed.n} of ${sealedRed.total}`);
 });
