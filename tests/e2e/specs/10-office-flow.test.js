@@ -246,6 +246,11 @@ test('3. the clerk numbers, seals and releases it', async () => {
   });
   await pinWindowClosed();
   await waitStatus('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''), 'sealed', 120000);
+  // The sealed file itself is shown, with its verdict beside it.
+  await viewReady('clerk-view', 'signed');
+  const caption = await tid('view-caption', await tid('clerk-view-col'));
+  await s.browser.waitUntil(async () => (await caption.getText()).includes('Hợp lệ'),
+    { timeout: 60000, timeoutMsg: 'no verdict beside the sealed file' });
   await s.screenshot('06-van-thu-da-dong-dau');
   const sealed = await rowWithText('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''));
   await (await sealed.$('[data-testid="release-button"]')).click();
