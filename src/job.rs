@@ -12,7 +12,9 @@
 //! 4. [`run`]: the stamp plan ([`plan_stamp`]), the signature, and the long-term
 //!    steps of the level ([`choose_level`], [`longterm::complete`]).
 //!
-//! [`preview`] plans the stamp without any certificate, for the desktop's preview.
+//! [`preview`] and [`preview_document`] plan the stamp exactly as [`run`] does — the
+//! same [`plan_stamp`] with the signer's certificate and image — without signing, for
+//! the desktop's preview: what the screen shows is where the signature lands.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -207,7 +209,8 @@ impl From<PlacementReport> for StampPlacement {
     }
 }
 
-/// Where the stamp would go, planned without a certificate (the desktop's preview).
+/// Where the stamp of a signature would go (the desktop's preview), planned by
+/// [`plan_stamp`] with the signer's certificate, as [`run`] plans it.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
@@ -257,7 +260,7 @@ fn open_input(job: &SignJob) -> Result<PdfFile, Error> {
     })
 }
 
-/// Names read from the signing certificate (or given, for a preview).
+/// Names read from the signing certificate (the job's own values win).
 #[derive(Default)]
 struct Names {
     signer: Option<String>,
@@ -278,19 +281,47 @@ pub fn plan_stamp(job: &SignJob, cert: &Certificate, signing_time: OffsetDateTim
     plan_with(job, &names, signing_time)
 }
 
-/// Where the stamp of `job` would go, without a certificate: `signer_name` and
-/// `org_name` stand in for the certificate's CN and O (the job's own values win).
-pub fn preview(job: &SignJob, signer_name: Option<&str>, org_name: Option<&str>) -> Result<Preview, Error> {
-    let names = Names {
-        signer: job.signer_name.clone().or_else(|| signer_name.map(str::to_owned)),
-        org: job.org_name.clone().or_else(|| org_name.map(str::to_owned)),
-        email: None,
-    };
-    let plan = plan_with(job, &names, crate::time::now_vietnam())?;
+/// Where the stamp of `job` signed by `cert` would go: [`plan_stamp`] at the current
+/// Vietnam time (the call [`run`] makes), with the size of the stamp's page.
+pub fn preview(job: &SignJob, cert: &Certificate) -> Result<Preview, Error> {
+    let plan = plan_stamp(job, cert, crate::time::now_vietnam())?;
     let pdf = open_input(job)?;
     let page = place::page_box(&pdf, plan.report.page.saturating_sub(1))?;
     let to_mm = |pt: f64| pt / place::PT_PER_MM;
     Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report.into() })
+}
+
+/// The input of `job` with the stamp of a signature by `cert` drawn in it, as bytes
+/// for a viewer: the input followed by the very update [`run`] would append (the
+/// same [`plan_stamp`], the same widgets and appearance streams), with an empty
+/// `/Contents` — nothing is signed and nothing is written to disk. Files over
+/// `max_len` bytes are refused ([`OutputError::ReadInput`]).
+pub fn preview_document(job: &SignJob, cert: &Certificate, max_len: u64) -> Result<Vec<u8>, Error> {
+    let read_err = |source| Error::from(OutputError::ReadInput { path: job.input.clone(), source });
+    let len = std::fs::metadata(&job.input).map_err(read_err)?.len();
+    if len > max_len {
+        return Err(read_err(std::io::Error::new(std::io::ErrorKind::InvalidData, "file too large for a preview")));
+    }
+    let signing_time = crate::time::now_vietnam();
+    let plan = plan_stamp(job, cert, signing_time)?;
+    let pdf = open_input(job)?;
+    let spec = crate::pdf::sigfield::SignatureSpec {
+        field_name: None,
+        name: sign::common_name(cert),
+        reason: job.reason.clone(),
+        location: job.location.clone(),
+        signing_time,
+        widgets: plan.widgets,
+        contents_capacity: 1,
+        document_timestamp: false,
+    };
+    let update = crate::pdf::sigfield::prepare(&pdf, &spec)?;
+    let mut bytes = std::fs::read(&job.input).map_err(read_err)?;
+    if bytes.len() as u64 != pdf.len() {
+        return Err(crate::pdf::PdfError::malformed(0, "the input changed while the preview was made").into());
+    }
+    bytes.extend_from_slice(&update.tail);
+    Ok(bytes)
 }
 
 /// Check the signer's certificate ([`check_signer`]), plan the stamp, then sign

@@ -345,7 +345,7 @@ fn extend(
                     "#{} {}: NOT extended: {}",
                     o.id,
                     o.file_name,
-                    o.error.as_ref().map(|(vi, en)| if lang == Lang::Vi { vi.as_str() } else { en.as_str() }).unwrap_or("")
+                    if lang == Lang::Vi { o.error_vi.as_deref() } else { o.error_en.as_deref() }.unwrap_or("")
                 ),
                 _ => tr!(
                     lang,

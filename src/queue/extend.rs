@@ -19,7 +19,7 @@ use crate::tsa::TsaClient;
 use crate::verify::engine::{verify_file, DocumentReport, VerifyOptions};
 
 /// What happened to one archived document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtendOutcome {
     /// Queue id.
@@ -36,8 +36,10 @@ pub struct ExtendOutcome {
     pub sha256_after: Option<String>,
     /// Its path in the archive, when extended.
     pub archive_path: Option<String>,
-    /// Why it failed (Vietnamese, English).
-    pub error: Option<(String, String)>,
+    /// Why it failed, in Vietnamese.
+    pub error_vi: Option<String>,
+    /// Why it failed, in English.
+    pub error_en: Option<String>,
 }
 
 impl Queue {
@@ -114,7 +116,8 @@ impl Queue {
                 sha256_before: sha.clone(),
                 sha256_after: None,
                 archive_path: None,
-                error: None,
+                error_vi: None,
+                error_en: None,
             };
             if expires.is_some_and(|e| e >= before) {
                 out.push(o);
@@ -133,9 +136,10 @@ impl Queue {
                     o.sha256_after = Some(new_sha);
                     o.archive_path = Some(rel);
                 }
-                Err(e) => {
+                Err((vi, en)) => {
                     o.result = "failed".into();
-                    o.error = Some(e);
+                    o.error_vi = Some(vi);
+                    o.error_en = Some(en);
                 }
             }
             out.push(o);
