@@ -155,3 +155,39 @@ describe('widgets', () => {
     expect(badges[1].textContent).toContain('Không hợp lệ');
   });
 });
+
+describe('Lưu trữ → Gia hạn dấu thời gian lưu trữ', () => {
+  it('calls extend_archive and reports extended and failed documents in the chosen language', async () => {
+    const { setBackend } = await import('../src/api.js');
+    const { createArchiveScreen } = await import('../src/screens/archive.js');
+    const calls = [];
+    setBackend({
+      invoke: async (cmd, args) => {
+        calls.push([cmd, args]);
+        if (cmd === 'search_archive') return [];
+        if (cmd === 'extend_archive') {
+          return [
+            { id: 1, fileName: 'qd-1.pdf', expires: null, result: 'extended', sha256Before: 'a'.repeat(64), sha256After: 'b'.repeat(64), archivePath: 'archive/bb/x.pdf', errorVi: null, errorEn: null },
+            { id: 2, fileName: 'qd-2.pdf', expires: '2026-12-20T00:00:00+07:00', result: 'failed', sha256Before: 'c'.repeat(64), sha256After: null, archivePath: null, errorVi: 'Không kết nối được máy chủ', errorEn: 'TSA unreachable' },
+            { id: 3, fileName: 'qd-3.pdf', expires: '2034-01-01T00:00:00+07:00', result: 'not_due', sha256Before: 'd'.repeat(64), sha256After: null, archivePath: null, errorVi: null, errorEn: null },
+          ];
+        }
+        throw new Error(`unexpected ${cmd}`);
+      },
+      listen: async () => () => {},
+    });
+    const screen = createArchiveScreen();
+    document.body.append(screen.el);
+    screen.render();
+    const btn = screen.el.querySelector('[data-testid="extend-archive-button"]');
+    expect(btn.textContent).toBe('Gia hạn dấu thời gian lưu trữ');
+    btn.click();
+    await vi.waitFor(() => expect(screen.el.querySelector('[data-testid="archive-notice"]').hidden).toBe(false));
+    const notice = screen.el.querySelector('[data-testid="archive-notice"]').textContent;
+    expect(notice).toContain('1/2');
+    expect(notice).toContain('qd-2.pdf: Không kết nối được máy chủ');
+    expect(calls.map((c) => c[0])).toEqual(['extend_archive']);
+    setBackend(null);
+    screen.el.remove();
+  });
+});
