@@ -50,6 +50,7 @@ DIR_RUNS="${DIR_RUNS:-$RUNS}"
 N_DOCS="${N_DOCS:-1000}"
 RSS_RUNS="${RSS_RUNS:-3}"
 WAIT_IDLE="${WAIT_IDLE:-600}"
+waited=0
 DOC="${BENCH_DOC:-$ROOT/docs/benchmarks.md}"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 OUTD="${BENCH_OUT:-$ROOT/target/bench-results/verify-$STAMP}"
