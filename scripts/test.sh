@@ -38,4 +38,12 @@ bash scripts/build-bundle.sh debug
 
 # 6. The README's main job without a display: the demo signs and checks the samples.
 cargo run -q -p kyso --bin kyso -- demo --out "$artifacts/demo"
+
+# 7. Windows (docs/windows.md): kyso.exe, kyso-desktop.exe and the installer cross-built here,
+#    then under Wine (headless): the core's unit tests, signing, paths, the installer, and every
+#    verify verdict compared with the Linux binary's. Its own time report:
+#    $artifacts/windows/report.txt.
+t_windows=$SECONDS
+bash tests/windows/run.sh "$artifacts/windows"
+echo "test.sh: Windows stage $((SECONDS - t_windows)) s (of $SECONDS s so far)"
 echo "test.sh: all test stages passed"

@@ -141,6 +141,8 @@ fn verify(files: &[&Path], extra: &[&str]) -> (i32, Value) {
     let code = o.status.code().expect("exit code");
     let v: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("kyso verify printed no JSON ({e}); stderr: {}", String::from_utf8_lossy(&o.stderr)));
+    // The Windows stage (tests/windows/run.sh): kyso.exe under Wine must agree exactly.
+    wine::assert_same_verdict_on_windows(&argv, code, &v);
     (code, v)
 }
 
@@ -725,6 +727,9 @@ fn verify_bounded(f: &Path) -> (i32, Duration, Option<u64>, Value) {
         .and_then(|v| v.trim().parse().ok());
     let code = out.status.code().unwrap_or(-1);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let root = c.tb.pki("root.pem");
+    let argv = ["verify", "--json", "--offline", "--trust", root.to_str().expect("utf8"), f.to_str().expect("utf8")];
+    wine::assert_same_verdict_on_windows(&argv, code, &v);
     (code, elapsed, rss, v)
 }
 

@@ -3,6 +3,8 @@
 //! judges (`tests/fixtures/validate.sh`: pyHanko, pdfsig, qpdf, prefix check).
 #![allow(dead_code)]
 
+pub mod wine;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

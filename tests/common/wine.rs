@@ -1,0 +1,167 @@
+//! KýSố's Windows build run under Wine, for the Windows stage (`tests/windows/run.sh`),
+//! which cross-builds the exes, prepares a Wine prefix and sets:
+//!
+//! * `KYSO_WINE_KYSO`: `kyso.exe` (x86_64-pc-windows-gnu);
+//! * `KYSO_WINE_DIST`: the folder with `kyso-desktop.exe`, `WebView2Loader.dll` and the
+//!   installer `KySo_<version>_x64-setup.exe`;
+//! * `KYSO_WINE_HELPERS`: test programs built from `tests/windows/*.c` (`holdopen.exe`,
+//!   `MicrosoftEdgeWebview2Setup.exe`);
+//! * `WINEPREFIX`: the prefix (the test-only `bcryptprimitives.dll` is in its `system32`).
+//!
+//! Paths cross over as Wine's `Z:` drive (the Linux root).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The Windows build under Wine.
+pub struct Wine {
+    /// `kyso.exe`.
+    pub kyso_exe: PathBuf,
+}
+
+impl Wine {
+    /// Set up by the Windows stage, or `None` (a plain Linux test run).
+    pub fn from_env() -> Option<Wine> {
+        let exe = std::env::var_os("KYSO_WINE_KYSO")?;
+        Some(Wine { kyso_exe: PathBuf::from(exe) })
+    }
+
+    /// For tests that only make sense under Wine: a clear failure when run without the
+    /// Windows stage's set-up (they are `#[ignore]`d in plain runs).
+    pub fn required() -> Wine {
+        let w = Wine::from_env().unwrap_or_else(|| {
+            panic!("KYSO_WINE_KYSO is not set: run these through tests/windows/run.sh (the Windows stage)")
+        });
+        assert!(w.kyso_exe.is_file(), "KYSO_WINE_KYSO={} does not exist", w.kyso_exe.display());
+        assert!(std::env::var_os("WINEPREFIX").is_some(), "WINEPREFIX is not set");
+        w
+    }
+
+    /// A folder set by the Windows stage (`KYSO_WINE_DIST`, `KYSO_WINE_HELPERS`).
+    pub fn folder(var: &str) -> PathBuf {
+        let d = PathBuf::from(std::env::var_os(var).unwrap_or_else(|| panic!("{var} is not set")));
+        assert!(d.is_dir(), "{var}={} is not a folder", d.display());
+        d
+    }
+
+    /// `wine PROGRAM` with quiet, non-interactive Wine settings and none of the
+    /// test runner's KýSố variables (a Linux path would mean nothing to Windows).
+    pub fn command(program: &Path) -> Command {
+        let mut c = Command::new("wine");
+        c.arg(program)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=;winemenubuilder.exe=d")
+            .env_remove("DISPLAY")
+            .env_remove("KYSO_DATA_DIR")
+            .env_remove("KYSO_PIN")
+            .env_remove("KYSO_P12_PASSWORD")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Run `kyso.exe ARGS` (absolute Linux paths among them turned into `Z:\…`).
+    pub fn kyso(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut c = Wine::command(&self.kyso_exe);
+        c.args(args.iter().map(|a| to_windows_arg(a)));
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("run wine (is the wine package installed?)")
+    }
+}
+
+/// `Z:\…` for an absolute Linux path (Wine's `Z:` is `/`).
+pub fn win_path(p: &Path) -> String {
+    let s = p.to_str().expect("UTF-8 path");
+    assert!(s.starts_with('/'), "not an absolute path: {s}");
+    format!("Z:{}", s.replace('/', "\\"))
+}
+
+/// An argument for kyso.exe: absolute Linux paths become `Z:\…`, the rest is kept.
+pub fn to_windows_arg(a: &str) -> String {
+    if a.starts_with('/') {
+        win_path(Path::new(a))
+    } else {
+        a.to_owned()
+    }
+}
+
+/// The Linux path for a `Z:\…` string, if it is one.
+pub fn unix_path(s: &str) -> Option<String> {
+    let rest = s.strip_prefix("Z:\\").or_else(|| s.strip_prefix("z:\\"))?;
+    Some(format!("/{}", rest.replace('\\', "/")))
+}
+
+/// A `kyso verify --json` report made comparable across systems: `Z:\…` paths (as
+/// whole strings or inside messages) become Linux paths; `checkedAt` (the clock) goes.
+pub fn comparable(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(unix_path(s).unwrap_or_else(|| unix_paths_inside(s))),
+        Value::Array(a) => Value::Array(a.iter().map(comparable).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter().filter(|(k, _)| k.as_str() != "checkedAt").map(|(k, v)| (k.clone(), comparable(v))).collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `… Z:\a\b.pdf …` → `… /a/b.pdf …` inside a sentence (up to the next space).
+fn unix_paths_inside(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("Z:\\") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        out.push_str(&unix_path(&tail[..end]).unwrap_or_else(|| tail[..end].to_owned()));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first place two JSON values differ (`/files/0/signatures/1/coverage`), or `None`.
+pub fn first_difference(a: &Value, b: &Value, at: &str) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                let here = format!("{at}/{k}");
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => {
+                        if let Some(d) = first_difference(p, q, &here) {
+                            return Some(d);
+                        }
+                    }
+                    (p, q) => return Some(format!("{here}: {p:?} vs {q:?}")),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (p, q))| first_difference(p, q, &format!("{at}/{i}")))
+        }
+        _ if a == b => None,
+        _ => Some(format!("{at}: {a} vs {b}")),
+    }
+}
+
+/// Run the same `kyso verify --json …` under Wine and require exactly the Linux
+/// result: the exit code and the whole report (paths and the clock aside).
+pub fn assert_same_verdict_on_windows(argv: &[&str], linux_code: i32, linux_json: &Value) {
+    let Some(w) = Wine::from_env() else { return };
+    let o = w.kyso(argv, &[]);
+    let code = o.status.code().expect("kyso.exe exit code");
+    let win: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "kyso.exe {argv:?} printed no JSON ({e}); exit {code}; stderr: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    let (a, b) = (comparable(linux_json), comparable(&win));
+    if let Some(d) = first_difference(&a, &b, "") {
+        panic!("kyso.exe under Wine differs from the Linux kyso on {argv:?}: {d}");
+    }
+    assert_eq!(code, linux_code, "kyso.exe exit code differs from Linux on {argv:?}");
+}
