@@ -4,7 +4,7 @@
 # Installs what it needs the first time (Debian 12, as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v cargo >/dev/null || { echo "run.sh: cargo (Rust ≥ 1.85) is required" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "run.sh: cargo (Rust ≥ 1.89) is required" >&2; exit 1; }
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   bash scripts/setup-desktop-deps.sh
   # The web UI the window embeds (ui/dist), built with the npm registry's packages.

@@ -7,14 +7,17 @@ set -euo pipefail
 APT_PACKAGES=(
   softhsm2 opensc            # PKCS#11 test tokens (softhsm2-util, pkcs11-tool)
   poppler-utils              # pdfsig, pdfinfo, pdftoppm, pdftotext
+  mupdf-tools                # mutool draw: MuPDF in the render matrix (tests/fixtures/render)
   qpdf                       # qpdf --check, object-stream / version rewrites
   libnss3-tools              # certutil (NSS DB for pdfsig)
   fonts-croscore fonts-liberation2   # Tinos / Liberation Serif (Times-metric, Vietnamese)
   libreoffice-writer-nogui   # soffice --convert-to pdf (drafts)
   openssl ca-certificates    # the test PKI
   time                       # /usr/bin/time for benchmarks
+  faketime                   # a time-stamping authority answering "in the past" (tests/fixtures/trust)
 )
-PIP_PACKAGES=(pyhanko-cli 'pyhanko[pkcs11]' pillow)
+# pypdfium2: PDFium (Chrome's engine) in the render matrix; ships its own libpdfium in the wheel.
+PIP_PACKAGES=(pyhanko-cli 'pyhanko[pkcs11]' pillow pypdfium2 freezegun)
 
 log() { echo "setup-test-deps: $*" >&2; }
 [[ $EUID -eq 0 ]] || { log "run as root"; exit 1; }
@@ -47,7 +50,7 @@ fi
 pip_ok() {
   python3 - <<'PY' 2>/dev/null
 import importlib.util as u, shutil, sys
-mods = ["pyhanko", "pyhanko.cli", "pkcs11", "PIL"]
+mods = ["pyhanko", "pyhanko.cli", "pkcs11", "PIL", "pypdfium2", "freezegun"]
 sys.exit(0 if all(u.find_spec(m) for m in mods) and shutil.which("pyhanko") else 1)
 PY
 }
@@ -64,6 +67,6 @@ if ! pip_ok; then
   rm -f "$piplog"
   command -v pyenv >/dev/null 2>&1 && pyenv rehash >/dev/null 2>&1 || true
   hash -r
-  pip_ok || { log "pyhanko still not usable after pip install (is pip's script dir on PATH?)"; exit 1; }
+  pip_ok || { log "pyhanko/pypdfium2 still not usable after pip install (is pip's script dir on PATH?)"; exit 1; }
 fi
 exit 0

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never LANG=C.UTF-8 LC_ALL=C.UTF-8
 
-command -v cargo >/dev/null || { echo "test.sh: cargo (Rust ≥ 1.85) is required" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "test.sh: cargo (Rust ≥ 1.89) is required" >&2; exit 1; }
 bash scripts/setup-test-deps.sh
 bash scripts/setup-desktop-deps.sh
 

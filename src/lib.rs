@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod identity;
+pub mod input;
 pub mod job;
 pub mod office;
 pub mod pdf;

@@ -120,7 +120,7 @@ pub struct Signed {
 /// temporary `.kyso-*.pdf.part` is created there and removed at once).
 pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error> {
     let read_err = |e| OutputError::ReadInput { path: input.to_owned(), source: e };
-    std::fs::metadata(input).map_err(read_err)?;
+    crate::input::check_regular(input).map_err(read_err)?;
     // The output is the input when both names lead to one file (a link, `.\`, another
     // spelling or case on Windows). Compared by file identity, which also works where no
     // canonical name can be made (some Windows network and RAM drives). An output that
@@ -150,7 +150,7 @@ impl Prepared {
     /// Read the input's structure and build the update for `signer`'s signature.
     pub fn new(mut request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
         check_paths(&request.input, &request.output, request.force)?;
-        let file = File::open(&request.input)
+        let file = crate::input::open_regular(&request.input)
             .map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
         let pdf = PdfFile::from_file(file)?;
         let chain = embedded_chain(signer);

@@ -720,9 +720,9 @@ fn json_report_shape() {
     let w = world();
     let (code, v) = verify_tb(&[&w.tb.draft("draft-presigned.pdf")], true, &["--offline"]);
     assert_eq!(code, 0);
-    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["schemaVersion"], 2);
     let d = doc(&v);
-    for k in ["file", "checkedAt", "indication", "messageVi", "messageEn", "signatures"] {
+    for k in ["file", "checkedAt", "indication", "messageVi", "messageEn", "signatures", "documentTimestamps"] {
         assert!(!d[k].is_null(), "missing {k}: {d}");
     }
     let s0 = &d["signatures"][0];
@@ -732,4 +732,8 @@ fn json_report_shape() {
     assert_eq!(s0["modifications"]["changes"].as_array().map(Vec::len), Some(0));
     assert!(s0["chain"]["path"].as_array().is_some_and(|p| p.len() == 3), "{}", s0["chain"]);
     assert_eq!(s0["revocation"]["summary"], "GOOD");
+    // No time-stamp: judged at the time of the check, never at the claimed /M.
+    assert_eq!(s0["validationTime"]["basis"], "now", "{}", s0["validationTime"]);
+    assert_eq!(s0["timestamps"].as_array().map(Vec::len), Some(0));
+    assert!(s0["timestamp"].is_null());
 }

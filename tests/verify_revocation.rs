@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use kyso::trust::{certificates_in, AnchorSource, TrustStore, BUNDLED};
 use kyso::verify::chain::{build_path, build_path_for, EndEntityUsage, PathStatus};
 use kyso::verify::revocation::{
-    self, check, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary, SourceKind,
+    self, check, check_as_of, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary, SourceKind,
 };
 use time::OffsetDateTime;
 use x509_cert::Certificate;
@@ -257,49 +257,60 @@ fn revocation_from_files_and_embedded_data() {
 
     // --crl files (PEM).
     let files = offline(&[], &["inter.crl.pem", "root.crl.pem"]);
-    let r = check(&good, now, &files, &cache);
+    let r = check(&good, JudgedAt::Now, &files, &cache);
     assert_eq!(r.summary, RevocationSummary::Good, "{r:?}");
     assert_eq!(r.certificates.len(), 2, "the anchor is not checked");
     assert_eq!(kinds(&r), vec![Some(SourceKind::CrlFile); 2]);
 
-    let r = check(&revoked, now, &files, &cache);
+    let r = check(&revoked, JudgedAt::Now, &files, &cache);
     assert_eq!(r.summary, RevocationSummary::Revoked, "{r:?}");
     match &r.certificates[0].status {
-        RevocationStatus::Revoked { reason, after_signing_time, source, .. } => {
+        RevocationStatus::Revoked { reason, after_judged_time, source, .. } => {
             assert_eq!(reason.as_deref(), Some("keyCompromise"));
-            assert!(!after_signing_time);
+            assert!(!after_judged_time);
             assert_eq!(source.kind, SourceKind::CrlFile);
         }
         s => panic!("expected Revoked, got {s:?}"),
     }
-    // Signed before the revocation: still reported revoked, with the times.
-    let r = check(&revoked, now - time::Duration::hours(2), &files, &cache);
-    assert!(matches!(r.certificates[0].status, RevocationStatus::Revoked { after_signing_time: true, .. }));
+    // A claimed earlier time proves nothing: judged now, still revoked.
+    // A *proven* time before the revocation (a verified time-stamp): good then.
+    let r = check(&revoked, JudgedAt::Proven(now - time::Duration::hours(2)), &files, &cache);
+    assert!(matches!(r.certificates[0].status, RevocationStatus::Revoked { after_judged_time: true, judged_time_proven: true, .. }));
+    assert_eq!(r.summary, RevocationSummary::Good, "revoked after a proven time: the signature came first");
+    // A proven time after the revocation: revoked.
+    let r = check(&revoked, JudgedAt::Proven(now + time::Duration::minutes(1)), &files, &cache);
     assert_eq!(r.summary, RevocationSummary::Revoked);
 
     // Embedded DER CRLs (as from /DSS or adbe-revocationInfoArchival).
     let embedded = offline(&["crl/inter.crl", "crl/root.crl"], &[]);
-    let r = check(&good, now, &embedded, &cache);
+    let r = check(&good, JudgedAt::Now, &embedded, &cache);
     assert_eq!(r.summary, RevocationSummary::Good);
     assert_eq!(kinds(&r), vec![Some(SourceKind::EmbeddedCrl); 2]);
 
     // Offline with nothing embedded: NotChecked, TRY_LATER.
-    let r = check(&good, now, &offline(&[], &[]), &cache);
+    let r = check(&good, JudgedAt::Now, &offline(&[], &[]), &cache);
     assert_eq!(r.summary, RevocationSummary::TryLater);
     assert!(r.certificates.iter().all(|c| c.status == RevocationStatus::NotChecked), "{r:?}");
     // Only the root's CRL: the leaf stays unchecked.
-    let r = check(&good, now, &offline(&["crl/root.crl"], &[]), &cache);
+    let r = check(&good, JudgedAt::Now, &offline(&["crl/root.crl"], &[]), &cache);
     assert_eq!(r.summary, RevocationSummary::TryLater);
     assert_eq!(r.certificates[0].status, RevocationStatus::NotChecked);
     assert!(matches!(r.certificates[1].status, RevocationStatus::Good { .. }));
 
-    // A CRL that was out of date at the signing time cannot say "good".
-    let r = check(&good, now + time::Duration::days(30), &files, &cache);
+    // A CRL that is out of date now cannot say "good" without a proven time…
+    let later = now + time::Duration::days(30);
+    let r = check_as_of(&good, JudgedAt::Now, later, &files, &cache);
     assert_eq!(r.summary, RevocationSummary::TryLater);
     match &r.certificates[0].status {
         RevocationStatus::Unknown { why } => assert!(why.contains("out of date"), "{why}"),
         s => panic!("expected Unknown, got {s:?}"),
     }
+    // …nor for a proven time after it was issued (it cannot show the status then)…
+    let r = check_as_of(&good, JudgedAt::Proven(now + time::Duration::days(1)), later, &embedded, &cache);
+    assert_eq!(r.summary, RevocationSummary::TryLater, "{r:?}");
+    // …but it can for a proven time before it was issued.
+    let r = check_as_of(&good, JudgedAt::Proven(now - time::Duration::days(3)), later, &embedded, &cache);
+    assert_eq!(r.summary, RevocationSummary::Good, "{r:?}");
 }
 
 #[test]
@@ -308,7 +319,6 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
     let good = path_of("good.pem");
     let revoked = path_of("revoked.pem");
     let dead = path_of("dead.pem");
-    let now = OffsetDateTime::now_utc();
     let cache_dir = p.dir.join("cache");
     let mut servers = Servers(Vec::new());
 
@@ -317,11 +327,11 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
     let port = p.http.to_string();
     servers.spawn(&p.dir.join("crl"), "python3", &["-m", "http.server", &port, "--bind", "127.0.0.1"], Ready::Connect(p.http));
     let disk = RevocationCache::with_dir(&cache_dir);
-    let r = check(&good, now, &online(), &disk);
+    let r = check(&good, JudgedAt::Now, &online(), &disk);
     assert_eq!(r.summary, RevocationSummary::Good, "{r:#?}");
     assert_eq!(kinds(&r), vec![Some(SourceKind::CrlUrl); 2], "{r:#?}");
     assert!(r.certificates[0].tried.iter().any(|t| t.starts_with("OCSP http://127.0.0.1:")), "{:?}", r.certificates[0].tried);
-    let r = check(&revoked, now, &online(), &RevocationCache::in_memory());
+    let r = check(&revoked, JudgedAt::Now, &online(), &RevocationCache::in_memory());
     assert_eq!(r.summary, RevocationSummary::Revoked, "{r:#?}");
     assert_eq!(kinds(&r)[0], Some(SourceKind::CrlUrl));
 
@@ -336,10 +346,10 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
         ],
         Ready::Says { log: &p.dir.join("ocsp.log"), needle: "waiting for OCSP client connections" },
     );
-    let r = check(&good, now, &online(), &RevocationCache::in_memory());
+    let r = check(&good, JudgedAt::Now, &online(), &RevocationCache::in_memory());
     assert_eq!(r.summary, RevocationSummary::Good, "{r:#?}");
     assert_eq!(kinds(&r), vec![Some(SourceKind::OcspUrl), Some(SourceKind::CrlUrl)], "{r:#?}");
-    let r = check(&revoked, now, &online(), &RevocationCache::in_memory());
+    let r = check(&revoked, JudgedAt::Now, &online(), &RevocationCache::in_memory());
     assert_eq!(r.summary, RevocationSummary::Revoked, "{r:#?}");
     match &r.certificates[0].status {
         RevocationStatus::Revoked { reason, source, .. } => {
@@ -358,15 +368,15 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
         crls: vec![std::fs::read(p.dir.join("crl/root.crl")).expect("root CRL")],
         ..Default::default()
     };
-    let r = check(&good, now, &embedded, &RevocationCache::in_memory());
+    let r = check(&good, JudgedAt::Now, &embedded, &RevocationCache::in_memory());
     assert_eq!(kinds(&r), vec![Some(SourceKind::EmbeddedOcsp), Some(SourceKind::EmbeddedCrl)], "{r:#?}");
     // The same response says nothing about the revoked certificate.
-    let r = check(&revoked, now, &embedded, &RevocationCache::in_memory());
+    let r = check(&revoked, JudgedAt::Now, &embedded, &RevocationCache::in_memory());
     assert_eq!(r.certificates[0].status, RevocationStatus::NotChecked);
 
     // 3. A CRL distribution point nobody listens on: Unknown (TRY_LATER), quickly.
     let started = Instant::now();
-    let r = check(&dead, now, &online(), &RevocationCache::in_memory());
+    let r = check(&dead, JudgedAt::Now, &online(), &RevocationCache::in_memory());
     assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     assert_eq!(r.summary, RevocationSummary::TryLater, "{r:#?}");
     match &r.certificates[0].status {
@@ -380,7 +390,7 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
 
     // 4. With the servers gone, the disk cache still answers for the CRLs.
     servers.stop();
-    let r = check(&good, now, &online(), &RevocationCache::with_dir(&cache_dir));
+    let r = check(&good, JudgedAt::Now, &online(), &RevocationCache::with_dir(&cache_dir));
     assert_eq!(r.summary, RevocationSummary::Good, "{r:#?}");
     match &r.certificates[0].status {
         RevocationStatus::Good { source } => {
@@ -390,6 +400,6 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
         s => panic!("expected Good from the cache, got {s:?}"),
     }
     // Without a cache, nothing answers.
-    let r = check(&good, now, &online(), &RevocationCache::in_memory());
+    let r = check(&good, JudgedAt::Now, &online(), &RevocationCache::in_memory());
     assert_eq!(r.summary, RevocationSummary::TryLater);
 }

@@ -34,6 +34,9 @@ pub struct VerifyArgs {
     /// Viết thông báo từ chối cho mỗi tệp không hợp lệ vào thư mục này / write rejection notices here.
     #[arg(long, value_name = "DIR")]
     pub notice: Option<PathBuf>,
+    /// Lưu bản đã ký của từng chữ ký (PDF) vào thư mục này / write each signature's signed revision here.
+    #[arg(long = "extract-signed", value_name = "DIR")]
+    pub extract_signed: Option<PathBuf>,
 }
 
 /// Exit status for usage errors and unreadable paths.
@@ -51,6 +54,18 @@ pub fn run(args: VerifyArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                 eprintln!("{}", kyso::tr!(lang, "Không đọc được {}: {}", "Cannot read {}: {}", p.display(), e));
             }
         }
+    }
+    if files.is_empty() && !unreadable {
+        eprintln!(
+            "{}",
+            kyso::tr!(
+                lang,
+                "Không có tệp PDF nào để kiểm tra trong: {}",
+                "No PDF file to check in: {}",
+                args.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            )
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
     }
     let (mut opts, warnings) = VerifyOptions::new(&args.trust);
     for w in warnings {
@@ -78,6 +93,22 @@ pub fn run(args: VerifyArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             }
         }
     }
+    if let Some(dir) = &args.extract_signed {
+        std::fs::create_dir_all(dir).map_err(|e| kyso::error::OutputError::WriteOutput { path: dir.clone(), source: e })?;
+        for r in &reports {
+            match kyso::verify::extract::write_signed_revisions(&r.file, r, dir) {
+                Ok(written) => {
+                    for w in written {
+                        eprintln!("{}", kyso::tr!(lang, "Đã lưu bản đã ký: {}", "Signed revision written: {}", w.display()));
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{}", kyso::tr!(lang, "Không lưu được bản đã ký của {}: {}", "Cannot write the signed revisions of {}: {}", r.file.display(), e));
+                    unreadable = true;
+                }
+            }
+        }
+    }
     if unreadable {
         return Ok(ExitCode::from(EXIT_USAGE));
     }
@@ -93,7 +124,8 @@ pub fn run(args: VerifyArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
 fn expand(p: &Path) -> std::io::Result<Vec<PathBuf>> {
     let meta = std::fs::metadata(p)?;
     if !meta.is_dir() {
-        std::fs::File::open(p)?;
+        // A FIFO or device would block or never end: refused before it is opened.
+        kyso::input::open_regular(p)?;
         return Ok(vec![p.to_owned()]);
     }
     let mut out = Vec::new();
@@ -104,7 +136,7 @@ fn expand(p: &Path) -> std::io::Result<Vec<PathBuf>> {
             let path = e.path();
             if e.file_type()?.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")) {
+            } else if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")) && kyso::input::check_regular(&path).is_ok() {
                 out.push(path);
             }
         }
@@ -140,6 +172,16 @@ fn verify_all(files: &[PathBuf], opts: &VerifyOptions) -> Vec<DocumentReport> {
         .collect()
 }
 
+fn basis_label(b: kyso::verify::engine::TimeBasis, lang: Lang) -> &'static str {
+    use kyso::verify::engine::TimeBasis;
+    match b {
+        TimeBasis::SignatureTimestamp => lang.pick("dấu thời gian của chữ ký", "the signature's time-stamp"),
+        TimeBasis::DocumentTimestamp => lang.pick("dấu thời gian văn bản", "a document time-stamp"),
+        TimeBasis::Archive => lang.pick("hồ sơ lưu trữ của KýSố", "KýSố's archive record"),
+        TimeBasis::Now => lang.pick("lúc kiểm tra: không có dấu thời gian hợp lệ", "now: no valid time-stamp"),
+    }
+}
+
 /// Human-readable report of one file.
 pub fn render(r: &DocumentReport, lang: Lang) -> String {
     let mut s = format!(
@@ -158,17 +200,30 @@ pub fn render(r: &DocumentReport, lang: Lang) -> String {
             sig.signer.subject.as_deref().unwrap_or("?"),
         ));
         s.push_str(&format!(
-            "      {}: {}; {}: {:?}{}{}\n",
-            lang.pick("thời điểm ký", "signing time"),
+            "      {}: {}; {}: {:?}{}\n",
+            lang.pick("thời điểm ký (người ký tự ghi)", "signing time (as claimed)"),
             sig.signing_time.as_deref().or(sig.claimed_time.as_deref()).unwrap_or("?"),
             lang.pick("phạm vi", "coverage"),
             sig.coverage.coverage,
             sig.trust_anchor.as_ref().map(|a| format!("; {}: {}", lang.pick("gốc tin cậy", "trust anchor"), a.name)).unwrap_or_default(),
-            sig.timestamp.as_deref().map(|t| format!("; {}: {t}", lang.pick("dấu thời gian", "time-stamp"))).unwrap_or_default(),
         ));
+        if let Some(v) = &sig.validation_time {
+            s.push_str(&format!("      {}: {} ({})\n", lang.pick("kiểm tra tại thời điểm", "judged at"), v.time, basis_label(v.basis, lang)));
+        }
+        for ts in &sig.timestamps {
+            s.push_str(&format!("      {}: {}\n", lang.pick("dấu thời gian", "time-stamp"), if lang == Lang::Vi { &ts.message_vi } else { &ts.message_en }));
+        }
         if sig.sub_indication.is_some() {
             s.push_str(&format!("      {}\n", if lang == Lang::Vi { &sig.message_vi } else { &sig.message_en }));
         }
+    }
+    for t in &r.document_timestamps {
+        s.push_str(&format!(
+            "  {} ({}): {}\n",
+            lang.pick("Dấu thời gian văn bản", "Document time-stamp"),
+            t.field,
+            if lang == Lang::Vi { &t.timestamp.message_vi } else { &t.timestamp.message_en }
+        ));
     }
     s
 }

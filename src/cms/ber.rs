@@ -15,9 +15,61 @@ pub struct BerError(pub usize);
 
 /// Convert one BER TLV (and anything after it is ignored) into DER.
 pub fn to_der(input: &[u8]) -> Result<Vec<u8>, BerError> {
+    Ok(to_der_with_len(input)?.0)
+}
+
+/// [`to_der`], also returning how many bytes of `input` the BER element took
+/// (so a caller can tell what follows it).
+pub fn to_der_with_len(input: &[u8]) -> Result<(Vec<u8>, usize), BerError> {
     let mut out = Vec::with_capacity(input.len());
-    convert(input, 0, &mut out, 0)?;
-    Ok(out)
+    let used = convert(input, 0, &mut out, 0)?;
+    Ok((out, used))
+}
+
+/// One element of a DER (definite-length) encoding: its tag byte(s), whether it is
+/// constructed, and where its contents lie in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DerElement<'a> {
+    /// The whole element: tag, length and contents.
+    pub whole: &'a [u8],
+    /// The contents octets.
+    pub body: &'a [u8],
+    /// The first tag byte (class, constructed bit and number for low tags).
+    pub tag: u8,
+}
+
+impl DerElement<'_> {
+    /// Whether the element is constructed.
+    pub fn constructed(&self) -> bool {
+        self.tag & 0x20 != 0
+    }
+}
+
+/// The first element of `b`, which must use definite lengths; `None` if it does
+/// not (truncated, indefinite, a length over 4 bytes).
+pub fn der_element(b: &[u8]) -> Option<DerElement<'_>> {
+    let h = header(b, 0).ok()?;
+    let len = h.len?;
+    let end = h.header_len.checked_add(len)?;
+    Some(DerElement { whole: b.get(..end)?, body: b.get(h.header_len..end)?, tag: *h.tag.first()? })
+}
+
+/// The elements one after another in `b` (the contents of a constructed DER
+/// element); `None` if any is malformed.
+pub fn der_children(mut b: &[u8]) -> Option<Vec<DerElement<'_>>> {
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let e = der_element(b)?;
+        b = &b[e.whole.len()..];
+        out.push(e);
+    }
+    Some(out)
+}
+
+/// Append a DER header for `tag` and a contents length of `len` to `out`.
+pub fn push_header(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
+    push_len(out, len);
 }
 
 struct Header {

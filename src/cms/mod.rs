@@ -8,6 +8,7 @@ pub mod ber;
 pub mod builder;
 pub mod ess;
 pub mod names;
+pub mod read;
 
 use crate::i18n::{Lang, Localize};
 use crate::tr;

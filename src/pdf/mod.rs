@@ -7,9 +7,11 @@
 //!   object streams, and single objects read on demand from disk;
 //! * [`update`] — an incremental update: new objects, earlier objects rewritten
 //!   token for token, and an xref section of the input's own kind;
-//! * [`sigfield`] — the signature dictionary, field and widget a signature needs.
+//! * [`sigfield`] — the signature dictionary, field and widgets a signature needs;
+//! * [`forms`] — typed writers for those new objects (pdf-writer where it fits).
 
 pub mod filters;
+pub mod forms;
 pub mod object;
 pub mod reader;
 pub mod sigfield;
@@ -127,6 +129,10 @@ impl Localize for PdfError {
                 "Tệp PDF thiếu thành phần bắt buộc ({}).",
                 "The PDF lacks a required part ({}).",
                 what),
+            PdfError::Io(e) if e.kind() == std::io::ErrorKind::InvalidInput => tr!(lang,
+                "Đây không phải là một tệp thông thường ({}): hãy chọn một tệp PDF.",
+                "This is not a regular file ({}): choose a PDF file.",
+                e),
             PdfError::Io(e) => tr!(lang,
                 "Lỗi đọc tệp PDF: {}.",
                 "Error reading the PDF: {}.",

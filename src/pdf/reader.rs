@@ -151,7 +151,7 @@ struct ObjStm {
 impl PdfFile {
     /// Open `path` and read its header, trailer chain and cross-reference data.
     pub fn open(path: &Path) -> Result<Self, PdfError> {
-        let file = File::open(path)?;
+        let file = crate::input::open_regular(path)?;
         Self::from_file(file)
     }
 
@@ -159,7 +159,7 @@ impl PdfFile {
     /// their objects are recorded ([`Self::xref_problems`]) instead of refused, so the
     /// signatures can still be examined and the damage reported.
     pub fn open_for_verification(path: &Path) -> Result<Self, PdfError> {
-        Self::from_file_with(File::open(path)?, false)
+        Self::from_file_with(crate::input::open_regular(path)?, false)
     }
 
     /// Problems found in the cross-reference data by [`Self::open_for_verification`].

@@ -1,27 +1,27 @@
 //! The objects one signature adds to a PDF (ISO 32000-2 §12.7.5.5, §12.8.1):
 //! a signature dictionary with `/ByteRange` and `/Contents` placeholders, a
-//! signature field merged with its widget annotation, the widget's appearance
-//! stream, and the page's `/Annots` and the form's `/Fields` extended by splicing.
+//! signature field with its widget annotations and their appearance streams, and
+//! the page's `/Annots` and the form's `/Fields` extended by splicing.
+//!
+//! One widget is merged with the field (§12.7.3.1). Several widgets (the agency
+//! seal plus the clerk's number and date, R8) are the field's `/Kids`, each naming
+//! the field in `/Parent` (§12.5.6.19): conformant, and drawn by poppler, PDFium,
+//! pdf.js and MuPDF (MuPDF draws a kid only through its `/Parent`). poppler before
+//! 25.12 misreads such kids as unsigned child fields: see `docs/signature-widgets.md`.
+//! The new objects are written by the typed writers in [`super::forms`].
 
 use crate::pdf::ObjectSource;
 use std::collections::HashSet;
-use std::io::Write;
 use std::ops::Range;
 
 use time::OffsetDateTime;
 
+use super::forms::{self, AppearanceResources, SignatureDict, Widget, WidgetRole};
 use super::object::{Dict, ObjRef, Object};
 use super::reader::{PdfFile, RawObject};
 use super::update::{IncrementalUpdate, Splice};
 pub use super::update::IncrementalUpdate as Update;
-use super::write::{real, text_string};
 use super::PdfError;
-
-/// Width reserved inside `/ByteRange [ … ]` for four numbers.
-const BYTE_RANGE_WIDTH: usize = 64;
-
-/// `/F` flags of a signature widget: Print (4) + Locked (128).
-const WIDGET_FLAGS: u32 = 4 | 128;
 
 /// The content of one widget's appearance (a form XObject, ISO 32000-2 §12.5.5):
 /// its drawing operators and resources. Objects the resources refer to (images,
@@ -30,8 +30,8 @@ const WIDGET_FLAGS: u32 = 4 | 128;
 pub struct AppearanceStream {
     /// Content stream operators drawing inside `/BBox [0 0 w h]`.
     pub content: Vec<u8>,
-    /// Serialised `/Resources` dictionary (empty for none).
-    pub resources: Vec<u8>,
+    /// What the operators name in `/Resources`.
+    pub resources: AppearanceResources,
 }
 
 /// Builds an appearance for a widget of width `w` and height `h` points, writing
@@ -128,7 +128,7 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
     // The form: /AcroForm with /Fields extended and /SigFlags 3.
     let field_name = add_to_acroform(pdf, &mut up, &catalog, field_ref, spec.field_name.as_deref())?;
 
-    // Widgets: one merged with the field, or several as its /Kids.
+    // Widgets: one merged with the field, or several as its /Kids naming it in /Parent.
     let mut kids = Vec::new();
     let mut by_page: Vec<(ObjRef, Vec<ObjRef>)> = Vec::new();
     for w in &spec.widgets {
@@ -141,35 +141,10 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
             Some(b) => b.build(&mut up, wd, ht)?,
             None => AppearanceStream::default(),
         };
-        let mut ap_body = Vec::new();
-        write!(ap_body, "<< /Type /XObject /Subtype /Form /BBox [0 0 {} {}] ", real(wd), real(ht))?;
-        if !ap.resources.is_empty() {
-            ap_body.extend_from_slice(b"/Resources ");
-            ap_body.extend_from_slice(&ap.resources);
-            ap_body.push(b' ');
-        }
-        write!(ap_body, "/Length {} >>\nstream\n", ap.content.len())?;
-        ap_body.extend_from_slice(&ap.content);
-        ap_body.extend_from_slice(b"\nendstream");
-        up.put(ap_ref, ap_body);
-
-        let mut widget = Vec::new();
-        write!(widget, "<< /Type /Annot /Subtype /Widget ")?;
-        if merged {
-            write!(widget, "/FT /Sig /T ")?;
-            widget.extend_from_slice(&text_string(&field_name));
-            write!(widget, " /V {} 0 R ", sig_ref.num)?;
-        } else {
-            // No /Parent: poppler (22.x) takes a kid with /Parent for a child field,
-            // and would list each widget as an unsigned signature field.
-            let _ = field_ref;
-        }
-        write!(
-            widget,
-            "/F {} /Rect [{} {} {} {}] /P {} {} R /AP << /N {} 0 R >> >>",
-            WIDGET_FLAGS, real(x1), real(y1), real(x2), real(y2), page_ref.num, page_ref.gen, ap_ref.num
-        )?;
-        up.put(widget_ref, widget);
+        up.put(ap_ref, forms::appearance_xobject(ap_ref, wd, ht, &ap.content, &ap.resources)?);
+        let role = if merged { WidgetRole::Merged { name: &field_name, value: sig_ref } } else { WidgetRole::Kid { parent: field_ref } };
+        let widget = Widget { role, rect: w.rect, page: Some(page_ref), appearance: ap_ref };
+        up.put(widget_ref, widget.write(widget_ref)?);
         if !merged {
             kids.push(widget_ref);
         }
@@ -179,15 +154,7 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
         }
     }
     if !merged {
-        let mut field = Vec::new();
-        write!(field, "<< /FT /Sig /T ")?;
-        field.extend_from_slice(&text_string(&field_name));
-        write!(field, " /V {} 0 R /Kids [", sig_ref.num)?;
-        for k in &kids {
-            write!(field, "{} 0 R ", k.num)?;
-        }
-        write!(field, "] >>")?;
-        up.put(field_ref, field);
+        up.put(field_ref, forms::signature_field(field_ref, &field_name, sig_ref, &kids)?);
     }
     // The pages: /Annots extended with their widgets.
     for (page_ref, widgets) in &by_page {
@@ -195,33 +162,25 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
     }
 
     // Signature dictionary with fixed-width placeholders.
-    let mut sig = Vec::new();
-    sig.extend_from_slice(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [");
-    let br_start = sig.len();
-    sig.extend(std::iter::repeat_n(b' ', BYTE_RANGE_WIDTH));
-    sig.extend_from_slice(b"] /Contents ");
-    let contents_start = sig.len();
-    sig.push(b'<');
-    sig.extend(std::iter::repeat_n(b'0', spec.contents_capacity * 2));
-    sig.push(b'>');
-    let contents_end = sig.len();
-    sig.extend_from_slice(b" /M ");
-    sig.extend_from_slice(&text_string(&crate::time::pdf_date(spec.signing_time)));
-    for (key, val) in [("Name", &spec.name), ("Reason", &spec.reason), ("Location", &spec.location)] {
-        if let Some(v) = val.as_deref().filter(|v| !v.is_empty()) {
-            write!(sig, " /{key} ")?;
-            sig.extend_from_slice(&text_string(v));
-        }
+    let signing_time = crate::time::pdf_date(spec.signing_time);
+    let sig = SignatureDict {
+        sub_filter: "ETSI.CAdES.detached",
+        signing_time: &signing_time,
+        name: spec.name.as_deref(),
+        reason: spec.reason.as_deref(),
+        location: spec.location.as_deref(),
+        contents_capacity: spec.contents_capacity,
+        app_version: env!("CARGO_PKG_VERSION"),
     }
-    write!(sig, " /Prop_Build << /App << /Name /KySo /REx ({}) >> >> >>", env!("CARGO_PKG_VERSION"))?;
-    up.put(sig_ref, sig);
+    .finish()?;
+    up.put(sig_ref, sig.bytes);
 
     let written = up.finish()?;
     let sig_off = *written.value_offsets.get(&sig_ref).ok_or_else(|| PdfError::Missing("signature object".into()))?;
     Ok(PreparedUpdate {
         tail: written.bytes,
-        contents: sig_off + contents_start..sig_off + contents_end,
-        byte_range: sig_off + br_start..sig_off + br_start + BYTE_RANGE_WIDTH,
+        contents: sig_off + sig.contents.start..sig_off + sig.contents.end,
+        byte_range: sig_off + sig.byte_range.start..sig_off + sig.byte_range.end,
         field_name,
     })
 }
@@ -272,7 +231,7 @@ fn add_to_acroform(
         None | Some(Object::Null) => {
             let name = unique_field_name(pdf, None, wanted)?;
             let form = up.reserve();
-            up.put(form, format!("<< /Fields [{} {} R] /SigFlags 3 >>", field.num, field.gen).into_bytes());
+            up.put(form, forms::new_acroform(form, &[field])?);
             let mut s = Splice::new(catalog);
             s.set(cat, b"AcroForm", &ref_bytes(form));
             up.put(catalog.id, s.finish()?);

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::pdf::forms::AppearanceResources;
 use crate::pdf::sigfield::{AppearanceBuilder, AppearanceStream};
 use crate::pdf::update::IncrementalUpdate;
 use crate::pdf::write::real;
@@ -112,9 +113,7 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
 impl AppearanceBuilder for StampAppearance {
     fn build(&self, up: &mut IncrementalUpdate<'_>, w: f64, h: f64) -> Result<AppearanceStream, PdfError> {
         let mut content = Vec::new();
-        let mut resources = Vec::new();
-        let mut xobjects = String::new();
-        let mut fonts = String::new();
+        let mut resources = AppearanceResources::default();
         if let Some(img) = &self.image {
             let smask = up.reserve();
             let im = up.reserve();
@@ -138,7 +137,7 @@ impl AppearanceBuilder for StampAppearance {
             body.extend_from_slice(&rgb);
             body.extend_from_slice(b"\nendstream");
             up.put(im, body);
-            xobjects.push_str(&format!("/Im1 {} 0 R ", im.num));
+            resources.xobjects.push(("Im1".into(), im));
             writeln!(content, "q {} 0 0 {} 0 0 cm /Im1 Do Q", real(w), real(h))?;
         }
         if let Some(t) = self.text.as_ref().filter(|t| !t.lines.is_empty()) {
@@ -151,7 +150,7 @@ impl AppearanceBuilder for StampAppearance {
             for (id, value) in subset.object_values(&refs).map_err(text_err)? {
                 up.put(crate::pdf::ObjRef::new(id.get() as u32, 0), value);
             }
-            fonts.push_str(&format!("/F1 {} 0 R ", nums[0]));
+            resources.fonts.push(("F1".into(), crate::pdf::ObjRef::new(nums[0], 0)));
             let m = font.metrics(t.size as f32);
             let lh = f64::from(m.line_height());
             let [cr, cg, cb] = t.color;
@@ -168,16 +167,6 @@ impl AppearanceBuilder for StampAppearance {
                 y -= lh;
             }
             content.extend_from_slice(b"ET\n");
-        }
-        if !xobjects.is_empty() || !fonts.is_empty() {
-            resources.extend_from_slice(b"<< ");
-            if !xobjects.is_empty() {
-                write!(resources, "/XObject << {xobjects}>> ")?;
-            }
-            if !fonts.is_empty() {
-                write!(resources, "/Font << {fonts}>> ")?;
-            }
-            resources.extend_from_slice(b">>");
         }
         Ok(AppearanceStream { content, resources })
     }

@@ -262,7 +262,10 @@ pub fn prepare(input: &Path, ink: Ink, width_mm: Option<f32>) -> Result<Prepared
 fn read_bounded(input: &Path) -> Result<Vec<u8>, ImageError> {
     use std::io::Read;
     let rerr = |source: std::io::Error| ImageError::Read { path: input.to_owned(), source };
-    let file = std::fs::File::open(input).map_err(rerr)?;
+    let file = crate::input::open_regular(input).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => ImageError::NotAnImage(input.to_owned()),
+        _ => rerr(e),
+    })?;
     let meta = file.metadata().map_err(rerr)?;
     if !meta.is_file() {
         return Err(ImageError::NotAnImage(input.to_owned()));

@@ -562,39 +562,9 @@ pub fn verify_certificate_signature(cert: &Certificate, issuer_key: &SubjectPubl
     verify_signed_data(issuer_key, &cert.signature_algorithm, &tbs, sig)
 }
 
-/// Hash functions certificate, CRL and OCSP signatures use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Hash {
-    Sha1,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl Hash {
-    fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
-        match oid.to_string().as_str() {
-            "1.3.14.3.2.26" => Some(Hash::Sha1),
-            "2.16.840.1.101.3.4.2.1" => Some(Hash::Sha256),
-            "2.16.840.1.101.3.4.2.2" => Some(Hash::Sha384),
-            "2.16.840.1.101.3.4.2.3" => Some(Hash::Sha512),
-            _ => None,
-        }
-    }
-
-    fn digest(self, m: &[u8]) -> Vec<u8> {
-        match self {
-            Hash::Sha1 => sha1::Sha1::digest(m).to_vec(),
-            Hash::Sha256 => sha2::Sha256::digest(m).to_vec(),
-            Hash::Sha384 => sha2::Sha384::digest(m).to_vec(),
-            Hash::Sha512 => sha2::Sha512::digest(m).to_vec(),
-        }
-    }
-}
-
 /// Hash `data` with the digest algorithm `oid` (SHA-1, SHA-256, SHA-384, SHA-512).
 pub(crate) fn digest_by_oid(oid: &ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
-    Hash::from_oid(oid).map(|h| h.digest(data))
+    crate::verify::crypto::DigestAlg::from_oid(*oid).map(|h| h.digest(data))
 }
 
 /// Display name of a signature algorithm and whether it is weak (SHA-1).
@@ -625,94 +595,8 @@ pub fn verify_signed_data(
     message: &[u8],
     signature: &[u8],
 ) -> Result<bool, String> {
-    let oid = alg.oid.to_string();
-    let rsa_hash = match oid.as_str() {
-        "1.2.840.113549.1.1.5" => Some(Hash::Sha1),
-        "1.2.840.113549.1.1.11" => Some(Hash::Sha256),
-        "1.2.840.113549.1.1.12" => Some(Hash::Sha384),
-        "1.2.840.113549.1.1.13" => Some(Hash::Sha512),
-        _ => None,
-    };
-    if let Some(h) = rsa_hash {
-        let k = rsa_key(key)?;
-        let hashed = h.digest(message);
-        let scheme = match h {
-            Hash::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
-            Hash::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-            Hash::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
-            Hash::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
-        };
-        return Ok(k.verify(scheme, &hashed, signature).is_ok());
-    }
-    if oid == "1.2.840.113549.1.1.10" {
-        return verify_pss(key, alg, message, signature);
-    }
-    let ec_hash = match oid.as_str() {
-        "1.2.840.10045.4.1" => Hash::Sha1,
-        "1.2.840.10045.4.3.2" => Hash::Sha256,
-        "1.2.840.10045.4.3.3" => Hash::Sha384,
-        "1.2.840.10045.4.3.4" => Hash::Sha512,
-        other => return Err(format!("signature algorithm {other}")),
-    };
-    let hashed = ec_hash.digest(message);
-    let curve = key
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
-        .map(|o| o.to_string());
-    let point = key.subject_public_key.raw_bytes();
-    use signature::hazmat::PrehashVerifier;
-    match curve.as_deref() {
-        Some("1.2.840.10045.3.1.7") => {
-            let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|e| format!("P-256 key: {e}"))?;
-            let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else { return Ok(false) };
-            Ok(vk.verify_prehash(&hashed, &sig).is_ok())
-        }
-        Some("1.3.132.0.34") => {
-            let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|e| format!("P-384 key: {e}"))?;
-            let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else { return Ok(false) };
-            Ok(vk.verify_prehash(&hashed, &sig).is_ok())
-        }
-        other => Err(format!("elliptic curve {}", other.unwrap_or("(none)"))),
-    }
-}
-
-fn rsa_key(key: &SubjectPublicKeyInfoOwned) -> Result<rsa::RsaPublicKey, String> {
-    let alg = key.algorithm.oid.to_string();
-    if alg != "1.2.840.113549.1.1.1" && alg != "1.2.840.113549.1.1.10" {
-        return Err(format!("an RSA signature with a {alg} key"));
-    }
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    rsa::RsaPublicKey::from_pkcs1_der(key.subject_public_key.raw_bytes()).map_err(|e| format!("RSA key: {e}"))
-}
-
-fn verify_pss(
-    key: &SubjectPublicKeyInfoOwned,
-    alg: &AlgorithmIdentifierOwned,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<bool, String> {
-    let k = rsa_key(key)?;
-    let params_der = match &alg.parameters {
-        Some(p) => p.to_der().map_err(|e| e.to_string())?,
-        None => return Err("RSASSA-PSS without parameters".into()),
-    };
-    let params = rsa::pkcs1::RsaPssParams::from_der(&params_der).map_err(|e| format!("RSASSA-PSS parameters: {e}"))?;
-    let hash = Hash::from_oid(&params.hash.oid).ok_or("RSASSA-PSS hash")?;
-    let mgf_hash = params.mask_gen.parameters.as_ref().and_then(|p| Hash::from_oid(&p.oid));
-    if params.mask_gen.oid.to_string() != "1.2.840.113549.1.1.8" || mgf_hash != Some(hash) {
-        return Err("RSASSA-PSS with a mask generation other than MGF1 over the same hash".into());
-    }
-    let salt = usize::from(params.salt_len);
-    let hashed = hash.digest(message);
-    let scheme = match hash {
-        Hash::Sha1 => rsa::Pss::new_with_salt::<sha1::Sha1>(salt),
-        Hash::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
-        Hash::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
-        Hash::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
-    };
-    Ok(k.verify(scheme, &hashed, signature).is_ok())
+    use crate::verify::crypto::{scheme_of, verify_with_key, Signed};
+    verify_with_key(key, scheme_of(alg)?, Signed::Bytes(message), signature)
 }
 
 #[cfg(test)]

@@ -2,16 +2,18 @@
 //! ETSI EN 319 142-1 for PAdES): decoding, the signer's certificate, the message
 //! digest over the byte ranges, the signature value, ESS signing-certificate(-v2),
 //! and what the CMS carries for later checks (certificates, embedded revocation
-//! data, a signature time-stamp).
+//! data, signature time-stamp tokens — checked by [`super::timestamp`]).
+//!
+//! [`check_signer`] is the part shared with time-stamp tokens: one SignerInfo
+//! against the content it signs.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
-use der::{Decode, Encode};
+use der::Encode;
 use serde::Serialize;
 use sha2::Digest;
 use x509_cert::Certificate;
@@ -19,6 +21,7 @@ use x509_cert::Certificate;
 use super::crypto::{self, DigestAlg};
 use crate::cms::builder::ID_MESSAGE_DIGEST;
 use crate::cms::ess::{SigningCertificateV2, ID_AA_SIGNING_CERTIFICATE_V2};
+use crate::cms::read::{read_signed_data, ReadSignedData};
 
 /// `id-aa-signatureTimeStampToken` (RFC 3161 Appendix A).
 pub const ID_AA_SIGNATURE_TIME_STAMP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
@@ -26,6 +29,10 @@ pub const ID_AA_SIGNATURE_TIME_STAMP: ObjectIdentifier = ObjectIdentifier::new_u
 pub const ID_ADBE_REVOCATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
 /// `id-aa-signingCertificate` (ESS v1, SHA-1).
 pub const ID_AA_SIGNING_CERTIFICATE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+/// `id-contentType` signed attribute (RFC 5652 §11.1).
+pub const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+/// `id-data` (RFC 5652 §4).
+pub const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 
 /// What the CMS of one signature proved, and what it carries.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -49,9 +56,18 @@ pub struct CmsReport {
     pub signing_certificate_ok: Option<bool>,
     /// A weak algorithm (SHA-1, RSA < 2048) was used.
     pub weak_algorithm: Option<String>,
-    /// Time-stamp token genTime, if the signature is time-stamped.
+    /// Where the encoding is not DER but was accepted (BER, duplicated SET members).
+    pub leniency: Vec<String>,
+    /// Genuine time of a verified signature time-stamp (filled in by the engine).
     pub timestamp: Option<String>,
-    /// Embedded CRLs (DER) from adbe-revocationInfoArchival.
+    /// The signature time-stamp tokens of the unsigned attributes (DER), for
+    /// [`super::timestamp`].
+    #[serde(skip)]
+    pub timestamp_tokens: Vec<Vec<u8>>,
+    /// The SignerInfo's signature value (what a signature time-stamp's imprint hashes).
+    #[serde(skip)]
+    pub signature_value: Vec<u8>,
+    /// Embedded CRLs (DER) from adbe-revocationInfoArchival and the `crls` field.
     #[serde(skip)]
     pub crls: Vec<Vec<u8>>,
     /// Embedded OCSP responses (DER) from adbe-revocationInfoArchival.
@@ -65,7 +81,7 @@ pub struct CmsReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "detail")]
 pub enum CmsProblem {
-    /// Not decodable as a CMS SignedData.
+    /// Not decodable as a CMS SignedData, or not the structure this signature type needs.
     Format(String),
     /// No signer certificate in the CMS.
     NoSigningCertificate,
@@ -73,25 +89,30 @@ pub enum CmsProblem {
     Hash,
     /// Signature value invalid.
     Crypto(String),
-    /// An algorithm or key this verifier cannot check.
+    /// An algorithm or key this verifier cannot check (the algorithm is named).
     Unsupported(String),
     /// ESS signing-certificate does not match.
     SigningCertificateMismatch,
 }
 
-/// `/Contents` is zero-padded after the DER; cut at the DER's own length.
+/// How the CMS of a signature relates to the signed bytes (`/SubFilter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmsForm {
+    /// `adbe.pkcs7.detached`, `ETSI.CAdES.detached`: no encapsulated content; the
+    /// message digest is over the byte ranges.
+    Detached,
+    /// `adbe.pkcs7.sha1` (ISO 32000-1 §12.8.3.3.1, deprecated in PDF 2.0): the
+    /// SHA-1 digest of the byte ranges is the encapsulated `id-data` content,
+    /// which the SignerInfo signs.
+    Sha1Encapsulated,
+}
+
+/// The end of the DER inside `/Contents`, or the whole when it cannot be told.
 pub fn trim_padding(c: &[u8]) -> &[u8] {
-    if c.len() < 2 || c[0] != 0x30 {
-        return c;
+    match crate::cms::ber::to_der_with_len(c) {
+        Ok((_, used)) => c.get(..used).unwrap_or(c),
+        Err(_) => c,
     }
-    let (len, hdr) = match c[1] {
-        n if n < 0x80 => (usize::from(n), 2),
-        0x81 => (c.get(2).map(|&b| usize::from(b)).unwrap_or(0), 3),
-        0x82 => (c.get(2..4).map(|b| usize::from(b[0]) << 8 | usize::from(b[1])).unwrap_or(0), 4),
-        0x83 => (c.get(2..5).map(|b| usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2])).unwrap_or(0), 5),
-        _ => return c,
-    };
-    c.get(..hdr + len).unwrap_or(c)
 }
 
 /// Hash the byte ranges of `path` with `alg`, streaming.
@@ -118,52 +139,120 @@ pub fn hash_ranges(path: &Path, br: &[(u64, u64)], alg: DigestAlg) -> std::io::R
     Ok(h.finalize())
 }
 
-/// Check the CMS `contents` of a signature whose covered ranges are `ranges` in `path`.
+/// Check the detached CMS `contents` of a signature whose covered ranges are
+/// `ranges` in `path`.
 pub fn check(path: &Path, contents: &[u8], ranges: &[(u64, u64)]) -> CmsReport {
+    check_form(path, contents, ranges, CmsForm::Detached)
+}
+
+/// [`check`] for a CMS of the given form.
+pub fn check_form(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm) -> CmsReport {
     let mut r = CmsReport::default();
-    if let Err(p) = check_into(path, contents, ranges, &mut r) {
+    if let Err(p) = check_into(path, contents, ranges, form, &mut r) {
         r.problem = Some(p);
     }
     r
 }
 
-fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsReport) -> Result<(), CmsProblem> {
-    let der = trim_padding(contents);
-    if der.iter().all(|&b| b == 0) {
+fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm, r: &mut CmsReport) -> Result<(), CmsProblem> {
+    if contents.iter().all(|&b| b == 0) {
         return Err(CmsProblem::Format("/Contents is empty".into()));
     }
-    let normalised;
-    let ci = match ContentInfo::from_der(der) {
-        Ok(ci) => ci,
-        Err(_) => {
-            // Other producers often write BER (indefinite lengths).
-            normalised = crate::cms::ber::to_der(der).map_err(|e| CmsProblem::Format(format!("CMS cannot be decoded: {e}")))?;
-            ContentInfo::from_der(&normalised).map_err(|e| CmsProblem::Format(format!("CMS cannot be decoded: {e}")))?
+    let read = read_signed_data(contents).map_err(|e| CmsProblem::Format(e.to_string()))?;
+    // Whatever follows the encoding inside /Contents must be the zero padding:
+    // other bytes would make two different files carry "the same" signature.
+    let junk = contents.get(read.encoded_len..).unwrap_or_default().iter().filter(|&&b| b != 0).count();
+    if junk > 0 {
+        return Err(CmsProblem::Format(format!(
+            "{junk} non-zero bytes follow the CMS inside /Contents (only zero padding may follow it)"
+        )));
+    }
+    r.leniency = read.leniency.iter().map(|s| (*s).to_owned()).collect();
+    let sd = &read.signed_data;
+    r.certificates = certificates(sd);
+    r.crls = sd_crls(sd);
+    let si = single_signer(sd)?;
+    r.signature_value = si.signature.as_bytes().to_vec();
+    collect_revocation(si, r);
+    r.timestamp_tokens = timestamp_tokens(si);
+
+    let econtent = sd.encap_content_info.econtent.as_ref();
+    let content_digest = match form {
+        CmsForm::Detached => {
+            if econtent.is_some() {
+                return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into()));
+            }
+            Content::Ranges { path, ranges }
+        }
+        CmsForm::Sha1Encapsulated => {
+            let os: OctetString = econtent
+                .ok_or_else(|| CmsProblem::Format("adbe.pkcs7.sha1: no encapsulated digest".into()))?
+                .decode_as()
+                .map_err(|e| CmsProblem::Format(format!("adbe.pkcs7.sha1: the encapsulated content is not an OCTET STRING: {e}")))?;
+            let actual = hash_ranges(path, ranges, DigestAlg::Sha1).map_err(|e| CmsProblem::Format(e.to_string()))?;
+            r.weak_algorithm = Some("SHA-1".into());
+            if os.as_bytes() != actual.as_slice() {
+                // The document no longer hashes to the digest the signer signed.
+                r.digest_algorithm = Some("SHA-1".into());
+                r.signer = find_signer(&r.certificates, si);
+                return Err(CmsProblem::Hash);
+            }
+            Content::Bytes(os.as_bytes().to_vec())
         }
     };
-    if ci.content_type != crate::cms::builder::ID_SIGNED_DATA {
-        return Err(CmsProblem::Format("CMS is not SignedData".into()));
+    let c = check_signer(&read, si, &r.certificates, content_digest);
+    r.signer = c.signer.clone();
+    r.signature_algorithm = Some(si.signature_algorithm.oid.to_string());
+    r.digest_algorithm = c.digest_algorithm.map(|a| a.name().to_owned());
+    r.digest_ok = c.digest_ok;
+    r.signature_ok = c.signature_ok;
+    r.signing_certificate_ok = c.signing_certificate_ok;
+    if let Some(w) = c.weak.or(r.weak_algorithm.take()) {
+        r.weak_algorithm = Some(w);
     }
-    let sd: SignedData = ci.content.decode_as().map_err(|e| CmsProblem::Format(format!("SignedData cannot be decoded: {e}")))?;
-    if sd.encap_content_info.econtent.is_some() {
-        return Err(CmsProblem::Format("the CMS is not detached".into()));
+    match c.problem {
+        Some(p) => Err(p),
+        None => Ok(()),
     }
+}
+
+/// The one SignerInfo PAdES and RFC 3161 allow.
+pub(crate) fn single_signer(sd: &SignedData) -> Result<&SignerInfo, CmsProblem> {
     let mut infos = sd.signer_infos.0.iter();
     let si = infos.next().ok_or_else(|| CmsProblem::Format("no SignerInfo".into()))?;
     if infos.next().is_some() {
         return Err(CmsProblem::Format("more than one SignerInfo".into()));
     }
-    r.certificates = sd
-        .certificates
+    Ok(si)
+}
+
+/// The certificates a `SignedData` carries.
+pub(crate) fn certificates(sd: &SignedData) -> Vec<Certificate> {
+    sd.certificates
         .iter()
         .flat_map(|s| s.0.iter())
         .filter_map(|c| match c {
             cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
             _ => None,
         })
-        .collect();
-    let cert = r
-        .certificates
+        .collect()
+}
+
+/// The CRLs of a `SignedData`'s `crls` field (DER).
+pub(crate) fn sd_crls(sd: &SignedData) -> Vec<Vec<u8>> {
+    sd.crls
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .filter_map(|c| match c {
+            cms::revocation::RevocationInfoChoice::Crl(crl) => crl.to_der().ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The certificate `si` names, among `certs`.
+pub(crate) fn find_signer(certs: &[Certificate], si: &SignerInfo) -> Option<Certificate> {
+    certs
         .iter()
         .find(|c| match &si.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => {
@@ -172,23 +261,73 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsRe
             SignerIdentifier::SubjectKeyIdentifier(ski) => crypto::subject_key_id(c).as_deref() == Some(ski.0.as_bytes()),
         })
         .cloned()
-        .ok_or(CmsProblem::NoSigningCertificate)?;
-    r.signer = Some(cert.clone());
-    r.signature_algorithm = Some(si.signature_algorithm.oid.to_string());
-    let Some(alg) = DigestAlg::from_oid(si.digest_alg.oid) else {
-        let oid = si.digest_alg.oid.to_string();
-        let hint = if oid.starts_with("1.2.840.113549.1.1.") { " (a signature algorithm written where the digest algorithm belongs)" } else { "" };
-        return Err(CmsProblem::Unsupported(format!("digest algorithm {oid} is not a supported digest{hint}")));
-    };
-    if alg.is_weak() {
-        r.weak_algorithm = Some(alg.name().into());
+}
+
+/// What a SignerInfo signs.
+pub(crate) enum Content<'a> {
+    /// The byte ranges of a file (detached PDF signatures, document time-stamps).
+    Ranges {
+        /// The file.
+        path: &'a Path,
+        /// `(offset, length)` pairs.
+        ranges: &'a [(u64, u64)],
+    },
+    /// Encapsulated content (a time-stamp token's TSTInfo, an adbe.pkcs7.sha1 digest).
+    Bytes(Vec<u8>),
+}
+
+/// The outcome of [`check_signer`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SignerCheck {
+    pub signer: Option<Certificate>,
+    pub digest_algorithm: Option<DigestAlg>,
+    pub digest_ok: bool,
+    pub signature_ok: bool,
+    pub signing_certificate_ok: Option<bool>,
+    pub weak: Option<String>,
+    pub problem: Option<CmsProblem>,
+}
+
+/// Check SignerInfo `si` of `read` over `content`: its certificate (among `certs`),
+/// message digest, signature value and ESS signing-certificate.
+pub(crate) fn check_signer(read: &ReadSignedData, si: &SignerInfo, certs: &[Certificate], content: Content<'_>) -> SignerCheck {
+    let mut c = SignerCheck::default();
+    if let Err(p) = check_signer_into(read, si, certs, content, &mut c) {
+        c.problem = Some(p);
     }
-    r.digest_algorithm = Some(alg.name().into());
-    let actual = hash_ranges(path, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?;
-    collect_revocation(si, r);
-    r.timestamp = timestamp_time(si);
-    let signed;
-    let message = match si.signed_attrs.as_ref() {
+    c
+}
+
+fn check_signer_into(
+    read: &ReadSignedData,
+    si: &SignerInfo,
+    certs: &[Certificate],
+    content: Content<'_>,
+    c: &mut SignerCheck,
+) -> Result<(), CmsProblem> {
+    let cert = find_signer(certs, si).ok_or(CmsProblem::NoSigningCertificate)?;
+    c.signer = Some(cert.clone());
+    let alg = match DigestAlg::from_oid(si.digest_alg.oid) {
+        Some(alg) => alg,
+        None => {
+            let oid = si.digest_alg.oid.to_string();
+            if oid.starts_with("1.2.840.113549.1.1.") {
+                return Err(CmsProblem::Format(format!(
+                    "digest algorithm {oid} is not a supported digest (a signature algorithm written where the digest algorithm belongs)"
+                )));
+            }
+            return Err(CmsProblem::Unsupported(format!("digest algorithm {}", crypto::algorithm_label(&oid))));
+        }
+    };
+    c.digest_algorithm = Some(alg);
+    if alg.is_weak() {
+        c.weak = Some(alg.name().into());
+    }
+    let actual = match &content {
+        Content::Ranges { path, ranges } => hash_ranges(path, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?,
+        Content::Bytes(b) => alg.digest(b),
+    };
+    let der_attrs = match si.signed_attrs.as_ref() {
         Some(attrs) => {
             let md = attrs
                 .iter()
@@ -196,56 +335,59 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], r: &mut CmsRe
                 .and_then(|a| a.values.iter().next())
                 .and_then(|v| v.decode_as::<OctetString>().ok())
                 .ok_or_else(|| CmsProblem::Format("no message-digest attribute".into()))?;
-            r.digest_ok = md.as_bytes() == actual.as_slice();
-            signed = attrs.to_der().map_err(|e| CmsProblem::Format(e.to_string()))?;
-            crypto::Signed::Bytes(&signed)
+            c.digest_ok = md.as_bytes() == actual.as_slice();
+            Some(attrs.to_der().map_err(|e| CmsProblem::Format(e.to_string()))?)
         }
-        // Without signed attributes the signature is over the document digest
-        // itself (RFC 5652 §5.4); the digest "holds" exactly when the signature does.
-        None => crypto::Signed::Digest(&actual),
+        None => None,
     };
-    let no_attrs = si.signed_attrs.is_none();
-    match crypto::verify_signature(&cert, &si.signature_algorithm, alg, message, si.signature.as_bytes()) {
-        Ok(ok) => r.signature_ok = ok,
+    let no_attrs = der_attrs.is_none();
+    let sig = si.signature.as_bytes();
+    let verify = |m: crypto::Signed<'_>| crypto::verify_signature(&cert, &si.signature_algorithm, alg, m, sig);
+    let verified = match (&der_attrs, read.signed_attrs_as_written.as_deref()) {
+        // The signed attributes as the producer wrote them first, then their DER
+        // re-encoding (the same bytes when the producer wrote DER, RFC 5652 §5.4).
+        (Some(der), Some(written)) if written != der.as_slice() => match verify(crypto::Signed::Bytes(written)) {
+            Ok(true) => Ok(true),
+            _ => verify(crypto::Signed::Bytes(der)),
+        },
+        (Some(der), _) => verify(crypto::Signed::Bytes(der)),
+        // Without signed attributes the signature is over the content digest
+        // itself (RFC 5652 §5.4); the digest "holds" exactly when the signature does.
+        (None, _) => verify(crypto::Signed::Digest(&actual)),
+    };
+    match verified {
+        Ok(ok) => c.signature_ok = ok,
         Err(e) => {
-            if !r.digest_ok && !no_attrs {
+            if !c.digest_ok && !no_attrs {
                 return Err(CmsProblem::Hash);
             }
             return Err(CmsProblem::Unsupported(e));
         }
     }
     if no_attrs {
-        r.digest_ok = r.signature_ok;
+        c.digest_ok = c.signature_ok;
     }
-    if let Some(bits) = rsa_bits(&cert) {
+    if let Some(bits) = crypto::rsa_bits(&cert) {
         if bits < 2048 {
-            r.weak_algorithm = Some(format!("RSA-{bits}"));
+            c.weak = Some(format!("RSA-{bits}"));
         }
     }
-    r.signing_certificate_ok = signing_certificate_matches(si, &cert);
-    if !r.digest_ok {
+    c.signing_certificate_ok = signing_certificate_matches(si, &cert);
+    if !c.digest_ok {
         return Err(CmsProblem::Hash);
     }
-    if !r.signature_ok {
-        let why = crypto::plain_ecdsa_note(si.signature.as_bytes()).unwrap_or("the signature value does not verify");
+    if !c.signature_ok {
+        let why = crypto::plain_ecdsa_note(sig).unwrap_or("the signature value does not verify");
         return Err(CmsProblem::Crypto(why.into()));
     }
-    if r.signing_certificate_ok == Some(false) {
+    if c.signing_certificate_ok == Some(false) {
         return Err(CmsProblem::SigningCertificateMismatch);
     }
     Ok(())
 }
 
-fn rsa_bits(cert: &Certificate) -> Option<usize> {
-    use rsa::pkcs8::DecodePublicKey;
-    use rsa::traits::PublicKeyParts;
-    let der = cert.tbs_certificate.subject_public_key_info.to_der().ok()?;
-    let k = rsa::RsaPublicKey::from_public_key_der(&der).ok()?;
-    Some(k.size() * 8)
-}
-
 /// ESS signing-certificate-v2 (or v1): the hash must be the signer's certificate's.
-fn signing_certificate_matches(si: &SignerInfo, cert: &Certificate) -> Option<bool> {
+pub(crate) fn signing_certificate_matches(si: &SignerInfo, cert: &Certificate) -> Option<bool> {
     let attrs = si.signed_attrs.as_ref()?;
     let cert_der = cert.to_der().ok()?;
     if let Some(a) = attrs.iter().find(|a| a.oid == ID_AA_SIGNING_CERTIFICATE_V2) {
@@ -261,11 +403,24 @@ fn signing_certificate_matches(si: &SignerInfo, cert: &Certificate) -> Option<bo
         };
         return Some(first.cert_hash.as_bytes() == hash.as_slice());
     }
-    if attrs.iter().any(|a| a.oid == ID_AA_SIGNING_CERTIFICATE) {
-        // ESS v1 carries a SHA-1 hash; present but not checked (SHA-1 only).
-        return None;
+    if let Some(a) = attrs.iter().find(|a| a.oid == ID_AA_SIGNING_CERTIFICATE) {
+        // ESS v1 (RFC 2634 §5.4): SigningCertificate ::= SEQUENCE { certs SEQUENCE OF
+        // ESSCertID, … }, ESSCertID ::= SEQUENCE { certHash OCTET STRING (SHA-1), … }.
+        let v = a.values.iter().next()?.to_der().ok()?;
+        let first = ess_v1_first_hash(&v)?;
+        return Some(first[..] == sha1::Sha1::digest(&cert_der)[..]);
     }
     None
+}
+
+/// The first certHash of an ESS v1 `SigningCertificate` (DER).
+fn ess_v1_first_hash(der: &[u8]) -> Option<Vec<u8>> {
+    use crate::cms::ber::{der_children, der_element};
+    let sc = der_element(der)?;
+    let certs = der_children(sc.body)?.into_iter().next()?;
+    let first = der_children(certs.body)?.into_iter().next()?;
+    let hash = der_children(first.body)?.into_iter().next()?;
+    (hash.tag == 0x04).then(|| hash.body.to_vec())
 }
 
 /// Pull CRLs and OCSP responses out of the `adbe-revocationInfoArchival`
@@ -275,55 +430,18 @@ fn collect_revocation(si: &SignerInfo, r: &mut CmsReport) {
     let Some(v) = attrs.iter().find(|a| a.oid == ID_ADBE_REVOCATION).and_then(|a| a.values.iter().next()) else { return };
     let Ok(der) = v.to_der() else { return };
     if let Ok(info) = crate::verify::revocation::parse_adbe_revocation_info(&der) {
-        r.crls = info.crls;
-        r.ocsps = info.ocsps;
+        r.crls.extend(info.crls);
+        r.ocsps.extend(info.ocsps);
     }
 }
 
-/// The time-stamp token's genTime as text, when present (not validated here).
-fn timestamp_time(si: &SignerInfo) -> Option<String> {
-    let attrs = si.unsigned_attrs.as_ref()?;
-    let tst = attrs.iter().find(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP)?.values.iter().next()?;
-    let ci: ContentInfo = tst.decode_as().ok()?;
-    let sd: SignedData = ci.content.decode_as().ok()?;
-    let econtent = sd.encap_content_info.econtent?;
-    let os: OctetString = econtent.decode_as().ok()?;
-    // TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, … }
-    let fields = tlv_children_full(os.as_bytes())?;
-    let gen = fields.get(4)?;
-    let t = der::asn1::GeneralizedTime::from_der(gen).ok()?;
-    Some(crate::time::iso8601(time::OffsetDateTime::from(t.to_system_time())))
-}
-
-/// Children of a constructed TLV as whole TLVs.
-fn tlv_children_full(der: &[u8]) -> Option<Vec<&[u8]>> {
-    let (_, body) = tlv(der)?;
-    let mut out = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        let (len, _) = tlv(rest)?;
-        out.push(rest.get(..len)?);
-        rest = rest.get(len..)?;
-    }
-    Some(out)
-}
-
-/// Parse one DER TLV: (total length, contents).
-fn tlv(b: &[u8]) -> Option<(usize, &[u8])> {
-    let first = *b.get(1)?;
-    let (len, hdr) = if first < 0x80 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut l = 0usize;
-        for i in 0..n {
-            l = l << 8 | usize::from(*b.get(2 + i)?);
-        }
-        (l, 2 + n)
-    };
-    let end = hdr.checked_add(len)?;
-    Some((end, b.get(hdr..end)?))
+/// The signature time-stamp tokens (`ContentInfo`, DER) among the unsigned attributes.
+fn timestamp_tokens(si: &SignerInfo) -> Vec<Vec<u8>> {
+    si.unsigned_attrs
+        .iter()
+        .flat_map(|attrs| attrs.iter())
+        .filter(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP)
+        .flat_map(|a| a.values.iter())
+        .filter_map(|v| v.to_der().ok())
+        .collect()
 }

@@ -1,30 +1,59 @@
 //! The verifier: one report per document, one per signature, in signing order.
 //!
-//! For each signature: coverage of `/ByteRange` against the file's revisions,
-//! the CMS (digest, signature value, signing certificate), the certificate path to
-//! a trust anchor at the signing time, revocation, and what changed after it
-//! (difference analysis). The document is valid only when every signature is and
-//! nothing disallowed happened after any of them.
+//! A signature goes through these stages, each a function that either passes or
+//! ends the check with a [`Verdict`] (ETSI EN 319 102-1 terms):
+//!
+//! 1. [`byte_ranges`]: `/ByteRange` against the file's revisions (USF, SWA);
+//! 2. [`cms`]: digest, signature value, signing certificate, `/Contents` padding;
+//! 3. [`signature_timestamps`]: each signature time-stamp token ([`super::timestamp`]);
+//!    a tampered one makes the signature invalid;
+//! 4. [`modifications`]: what changed after the signature ([`super::diff`]);
+//! 5. [`validation_time`]: the proof of existence (POE), only ever from a verified
+//!    time-stamp, a verified document time-stamp covering the signature, or the
+//!    archive's own record; without one the signature is judged **now** — `/M` and
+//!    the CMS signing-time are the signer's claims, never proof;
+//! 6. [`certificate_path`]: a path to a trust anchor, valid at that time;
+//! 7. [`algorithms`]: no weak algorithm;
+//! 8. [`revocation`]: not revoked at that time, from fresh answers only.
+//!
+//! Document time-stamps are checked first (newest first, each giving POE to the
+//! older ones) and reported beside the signatures.
+//!
+//! The document is valid only when every signature is, nothing disallowed happened
+//! after any of them, and no document time-stamp was tampered with.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::Digest;
+use time::OffsetDateTime;
+use x509_cert::Certificate;
 
-use super::chain::{build_path, PathReport, PathStatus};
-use super::cms_check::{self, CmsProblem, CmsReport};
+use super::chain::{build_path, to_time, PathReport, PathStatus};
+use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
 use super::fields::{find_signature_fields, SignatureField};
-use super::revocation::{self, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
+use super::revocation::{self, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
+use super::timestamp::{self, Imprinted, TimestampContext, TimestampKind, TimestampReport, TimestampStatus};
 use super::verdict::{Indication, SubIndication};
 use crate::i18n::{Lang, Localize};
 use crate::pdf::PdfFile;
 use crate::trust::{AnchorInfo, TrustStore};
 
 /// Version of the JSON report schema (`docs/verify-json.md`).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// A proof of existence of a whole file kept outside it: the archive's record
+/// that a file with this SHA-256 was verified and registered at `time` (R12).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchivePoe {
+    /// When the file was registered.
+    pub time: OffsetDateTime,
+    /// The SHA-256 the record holds (hex, lower case); used only if the file matches.
+    pub sha256: String,
+}
 
 /// How to verify.
 pub struct VerifyOptions {
@@ -38,6 +67,8 @@ pub struct VerifyOptions {
     pub cache: RevocationCache,
     /// Compute the file's SHA-256 (for notices and the archive).
     pub file_digest: bool,
+    /// The archive's record of this file, if it has one.
+    pub archive_poe: Option<ArchivePoe>,
 }
 
 impl VerifyOptions {
@@ -45,7 +76,14 @@ impl VerifyOptions {
     pub fn new(extra_trust: &[PathBuf]) -> (Self, Vec<String>) {
         let (trust, warnings) = TrustStore::load(extra_trust);
         (
-            VerifyOptions { trust, crl_files: Vec::new(), offline: false, cache: RevocationCache::new(), file_digest: false },
+            VerifyOptions {
+                trust,
+                crl_files: Vec::new(),
+                offline: false,
+                cache: RevocationCache::new(),
+                file_digest: false,
+                archive_poe: None,
+            },
             warnings,
         )
     }
@@ -65,6 +103,30 @@ pub struct SignerInfoReport {
     pub serial: Option<String>,
 }
 
+/// Where the time a signature was judged at comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TimeBasis {
+    /// A verified signature time-stamp.
+    SignatureTimestamp,
+    /// A verified document time-stamp covering the signature.
+    DocumentTimestamp,
+    /// The archive's record of when the file was registered.
+    Archive,
+    /// Nothing proves an earlier time: the time of the check.
+    Now,
+}
+
+/// The time a signature was judged at.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationTime {
+    /// ISO 8601, Vietnam time.
+    pub time: String,
+    /// Where it comes from.
+    pub basis: TimeBasis,
+}
+
 /// Everything found about one signature.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,14 +141,18 @@ pub struct SignatureReport {
     pub signer: SignerInfoReport,
     /// Claimed signing time (`/M`) as written.
     pub claimed_time: Option<String>,
-    /// Claimed signing time in Vietnam time, ISO 8601 (R18).
+    /// Claimed signing time in Vietnam time, ISO 8601 (R18): a claim, not a proof.
     pub signing_time: Option<String>,
-    /// `/Reason`, `/Location`.
+    /// `/Reason`.
     pub reason: Option<String>,
     /// `/Location`.
     pub location: Option<String>,
-    /// Time-stamp time, if time-stamped.
+    /// `genTime` of a *verified* signature time-stamp, if any.
     pub timestamp: Option<String>,
+    /// Every signature time-stamp token, each with its own result.
+    pub timestamps: Vec<TimestampReport>,
+    /// The time the certificate was judged at, and why.
+    pub validation_time: Option<ValidationTime>,
     /// `/ByteRange` analysis.
     pub coverage: CoverageReport,
     /// CMS checks.
@@ -112,6 +178,18 @@ pub struct SignatureReport {
     pub message_vi: String,
     /// Plain English sentence.
     pub message_en: String,
+}
+
+/// A document time-stamp (`/DocTimeStamp`) as reported.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTimestampReport {
+    /// Field name.
+    pub field: String,
+    /// `/ByteRange` analysis; `revision` is the revision it covers.
+    pub coverage: CoverageReport,
+    /// The token's check.
+    pub timestamp: TimestampReport,
 }
 
 /// The verdict on a whole file.
@@ -142,6 +220,10 @@ pub struct DocumentReport {
     pub docmdp: Option<u8>,
     /// Per signature, in signing order.
     pub signatures: Vec<SignatureReport>,
+    /// Document time-stamps, oldest first.
+    pub document_timestamps: Vec<DocumentTimestampReport>,
+    /// The archive record used as proof of existence, when one was.
+    pub archive_poe: Option<String>,
 }
 
 impl DocumentReport {
@@ -154,6 +236,7 @@ impl DocumentReport {
 /// Verify every signature in `path`. Never fails: an unreadable or malformed file
 /// is a TOTAL_FAILED / FORMAT_FAILURE report saying why.
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
+    let now = OffsetDateTime::now_utc();
     let mut doc = DocumentReport {
         schema_version: SCHEMA_VERSION,
         file: path.to_owned(),
@@ -167,47 +250,65 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
         empty_signature_fields: 0,
         docmdp: None,
         signatures: Vec::new(),
+        document_timestamps: Vec::new(),
+        archive_poe: None,
     };
-    if opts.file_digest {
+    if opts.file_digest || opts.archive_poe.is_some() {
         doc.sha256 = file_sha256(path);
     }
+    let format_failure = |doc: &mut DocumentReport, e: &dyn Localize| {
+        doc.message_vi = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::Vi), e.localize(Lang::Vi));
+        doc.message_en = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::En), e.localize(Lang::En));
+    };
     let pdf = match PdfFile::open_for_verification(path) {
         Ok(p) => p,
+        Err(crate::pdf::PdfError::Encrypted) => {
+            doc.indication = Indication::Indeterminate;
+            doc.sub_indication = Some(SubIndication::FormatFailure);
+            doc.message_vi = "Văn bản được mã hóa (đặt mật khẩu hoặc mã hóa bằng chứng thư số): KýSố chưa kiểm tra được chữ ký trong văn bản mã hóa. Hãy đề nghị nơi gửi gửi lại bản không mã hóa.".into();
+            doc.message_en = "The document is encrypted (password or certificate): KýSố cannot check the signatures of an encrypted document yet. Ask the sender for an unencrypted copy.".into();
+            return doc;
+        }
         Err(e) => {
-            doc.message_vi = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::Vi), e.localize(Lang::Vi));
-            doc.message_en = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::En), e.localize(Lang::En));
+            format_failure(&mut doc, &e);
             return doc;
         }
     };
     let (fields, empty) = match find_signature_fields(&pdf) {
         Ok(f) => f,
         Err(e) => {
-            doc.message_vi = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::Vi), e.localize(Lang::Vi));
-            doc.message_en = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::En), e.localize(Lang::En));
+            format_failure(&mut doc, &e);
             return doc;
         }
     };
     doc.empty_signature_fields = empty;
-    if fields.is_empty() {
+    let (doc_ts_fields, sig_fields): (Vec<&SignatureField>, Vec<&SignatureField>) = fields.iter().partition(|f| f.is_document_timestamp());
+    let certification = dss::certification(&pdf).ok().flatten();
+    doc.docmdp = certification.map(|(_, p)| p);
+    let dss = dss::read_dss(&pdf).unwrap_or_default();
+    let archive_poe = opts
+        .archive_poe
+        .as_ref()
+        .filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256)))
+        .map(|a| a.time);
+    doc.archive_poe = archive_poe.map(crate::time::iso8601);
+    let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
+    doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
+    if sig_fields.is_empty() {
         doc.sub_indication = Some(SubIndication::NotSigned);
         doc.message_vi = SubIndication::NotSigned.sentence(Lang::Vi).into();
         doc.message_en = SubIndication::NotSigned.sentence(Lang::En).into();
         return doc;
     }
-    let certification = dss::certification(&pdf).ok().flatten();
-    doc.docmdp = certification.map(|(_, p)| p);
-    let dss = dss::read_dss(&pdf).unwrap_or_default();
 
-    let mut reports: Vec<SignatureReport> =
-        fields.iter().map(|f| check_signature(&pdf, path, f, opts, &dss, doc.docmdp)).collect();
+    let mut reports: Vec<SignatureReport> = sig_fields.iter().map(|f| check_signature(&cx, f)).collect();
     // A file whose cross-reference data is inconsistent is never valid: what a
     // viewer shows may not be what was signed (shadow and xref attacks).
     if let Some(problem) = pdf.xref_problems().first() {
         for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
-            r.indication = Indication::TotalFailed;
-            r.sub_indication = Some(SubIndication::FormatFailure);
-            r.message_vi = format!("{} (bảng tham chiếu xref không nhất quán: {problem})", SubIndication::FormatFailure.sentence(Lang::Vi));
-            r.message_en = format!("{} (inconsistent cross-reference table: {problem})", SubIndication::FormatFailure.sentence(Lang::En));
+            Verdict::failed(SubIndication::FormatFailure)
+                .detail(format!("bảng tham chiếu xref không nhất quán: {problem}"), format!("inconsistent cross-reference table: {problem}"))
+                .apply(r);
         }
     }
     // Bytes after the end of the newest revision that are not white space:
@@ -216,16 +317,22 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     // show although no revision, and so no difference analysis, includes them.
     if let Some(tail) = trailing_data(&pdf) {
         for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
-            r.indication = Indication::TotalFailed;
-            r.sub_indication = Some(SubIndication::FormatFailure);
-            r.message_vi = format!(
-                "{} ({tail} byte sau dấu kết thúc %%EOF cuối cùng không thuộc bản sửa đổi nào của tệp)",
-                SubIndication::FormatFailure.sentence(Lang::Vi)
-            );
-            r.message_en = format!(
-                "{} ({tail} bytes after the last %%EOF belong to no revision of the file)",
-                SubIndication::FormatFailure.sentence(Lang::En)
-            );
+            Verdict::failed(SubIndication::FormatFailure)
+                .detail(
+                    format!("{tail} byte sau dấu kết thúc %%EOF cuối cùng không thuộc bản sửa đổi nào của tệp"),
+                    format!("{tail} bytes after the last %%EOF belong to no revision of the file"),
+                )
+                .apply(r);
+        }
+    }
+    // A document time-stamp that was tampered with: someone changed the file or
+    // swapped the token.
+    if let Some(bad) = doc.document_timestamps.iter().find(|t| t.timestamp.status == TimestampStatus::Invalid) {
+        let (vi, en) = (bad.timestamp.message_vi.clone(), bad.timestamp.message_en.clone());
+        for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
+            Verdict::failed(SubIndication::SigCryptoFailure)
+                .detail(format!("dấu thời gian văn bản '{}': {vi}", bad.field), format!("document time-stamp '{}': {en}", bad.field))
+                .apply(r);
         }
     }
     // Signing order: by the revision each signature closes; unusable ones last.
@@ -241,6 +348,109 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.message_en = en;
     doc.signatures = reports;
     doc
+}
+
+/// What every signature of one document is checked against.
+struct DocContext<'a> {
+    pdf: &'a PdfFile,
+    path: &'a Path,
+    opts: &'a VerifyOptions,
+    dss: dss::Dss,
+    docmdp: Option<u8>,
+    now: OffsetDateTime,
+    /// Verified document time-stamps: (the revision each covers, its genTime).
+    doc_poe: Vec<(usize, OffsetDateTime)>,
+    /// The archive's record of the whole file, when it matches.
+    archive_poe: Option<OffsetDateTime>,
+}
+
+impl DocContext<'_> {
+    /// Revocation sources common to every check: `/DSS`, `--crl`, online.
+    fn revocation_sources(&self) -> RevocationSources {
+        RevocationSources {
+            crls: self.dss.crls.clone(),
+            ocsps: self.dss.ocsps.clone(),
+            crl_files: self.opts.crl_files.clone(),
+            online: !self.opts.offline,
+        }
+    }
+
+    /// The earliest proof of existence of revision `rev` from document
+    /// time-stamps (any later one covers it).
+    fn document_poe(&self, rev: usize) -> Option<OffsetDateTime> {
+        self.doc_poe.iter().filter(|(covered, _)| *covered >= rev).map(|(_, t)| *t).min()
+    }
+
+    fn timestamp_context<'b>(&'b self, sources: &'b RevocationSources, token_poe: Option<OffsetDateTime>) -> TimestampContext<'b> {
+        TimestampContext {
+            trust: &self.opts.trust,
+            pool: &self.dss.certs,
+            sources,
+            cache: &self.opts.cache,
+            now: self.now,
+            token_poe,
+        }
+    }
+}
+
+/// Check the document time-stamps, newest first, each given the proof of
+/// existence of the newer verified ones; record the valid ones in `cx.doc_poe`.
+fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> Vec<DocumentTimestampReport> {
+    let sources = cx.revocation_sources();
+    let mut out: Vec<DocumentTimestampReport> = Vec::new();
+    let mut checked: Vec<(&SignatureField, CoverageReport)> = fields
+        .iter()
+        .map(|f| {
+            let cov = match f.sig_ref {
+                Some(r) => coverage::check(cx.pdf, r, &f.byte_range_obj).unwrap_or_else(|e| CoverageReport {
+                    coverage: Coverage::None,
+                    revision: None,
+                    contents: Vec::new(),
+                    problem: Some(e.to_string()),
+                }),
+                None => CoverageReport {
+                    coverage: Coverage::None,
+                    revision: None,
+                    contents: Vec::new(),
+                    problem: Some("the signature dictionary is not an indirect object".into()),
+                },
+            };
+            (*f, cov)
+        })
+        .collect();
+    checked.sort_by_key(|(_, c)| std::cmp::Reverse(c.revision));
+    for (f, cov) in checked {
+        let token_poe = cov.revision.and_then(|rev| cx.doc_poe.iter().filter(|(c, _)| *c > rev).map(|(_, t)| *t).min());
+        let tcx = cx.timestamp_context(&sources, token_poe);
+        let ts = match (cov.coverage, f.byte_range.as_slice()) {
+            (Coverage::WholeFile | Coverage::WholeRevision, [_, b, c, d]) => {
+                let ranges = [(0, *b as u64), (*c as u64, *d as u64)];
+                let token = cms_check::trim_padding(&cov.contents);
+                let junk = cov.contents.get(token.len()..).unwrap_or_default().iter().any(|&b| b != 0);
+                let mut ts = timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { path: cx.path, ranges: &ranges }, &tcx);
+                if junk && ts.status != TimestampStatus::Invalid {
+                    ts.status = TimestampStatus::Invalid;
+                    ts.proven_time = None;
+                    ts.message_vi = "Dấu thời gian văn bản không hợp lệ: có dữ liệu lạ sau mã thông báo trong /Contents.".into();
+                    ts.message_en = "Invalid document time-stamp: bytes other than padding follow the token in /Contents.".into();
+                }
+                ts
+            }
+            _ => {
+                let mut ts = timestamp::check_token(&[], TimestampKind::Document, Imprinted::Bytes(&[]), &tcx);
+                let why = cov.problem.clone().unwrap_or_default();
+                ts.message_vi = format!("Dấu thời gian văn bản không hợp lệ: vùng ký /ByteRange sai ({why}).");
+                ts.message_en = format!("Invalid document time-stamp: unsound /ByteRange ({why}).");
+                ts
+            }
+        };
+        if let (Some(t), Some(rev)) = (ts.proven_time, cov.revision) {
+            cx.doc_poe.push((rev, t));
+        }
+        out.push(DocumentTimestampReport { field: f.name.clone(), coverage: cov, timestamp: ts });
+    }
+    out.reverse();
+    out
 }
 
 /// How many bytes follow the end of the newest revision, when they are more than
@@ -285,14 +495,57 @@ fn document_sentence(reports: &[SignatureReport], worst: Indication) -> (String,
     }
 }
 
-fn check_signature(
-    pdf: &PdfFile,
-    path: &Path,
-    f: &SignatureField,
-    opts: &VerifyOptions,
-    dss: &dss::Dss,
-    docmdp: Option<u8>,
-) -> SignatureReport {
+// ---------------------------------------------------------------------------
+// One signature, stage by stage.
+// ---------------------------------------------------------------------------
+
+/// How a check ended when it did not pass: the indication, why, and an optional
+/// detail in each language appended to the standard sentence.
+#[derive(Clone, Debug)]
+struct Verdict {
+    indication: Indication,
+    sub: SubIndication,
+    detail: Option<(String, String)>,
+    /// A sentence of its own instead of the sub-indication's standard one.
+    sentence: Option<(&'static str, &'static str)>,
+}
+
+impl Verdict {
+    fn failed(sub: SubIndication) -> Self {
+        Verdict { indication: Indication::TotalFailed, sub, detail: None, sentence: None }
+    }
+    fn indeterminate(sub: SubIndication) -> Self {
+        Verdict { indication: Indication::Indeterminate, sub, detail: None, sentence: None }
+    }
+    /// The same detail in both languages (technical text: names, times, OIDs).
+    fn because(self, detail: impl Into<String>) -> Self {
+        let d = detail.into();
+        self.detail(d.clone(), d)
+    }
+    fn detail(mut self, vi: impl Into<String>, en: impl Into<String>) -> Self {
+        self.detail = Some((vi.into(), en.into()));
+        self
+    }
+    fn sentence(mut self, vi: &'static str, en: &'static str) -> Self {
+        self.sentence = Some((vi, en));
+        self
+    }
+    fn apply(self, r: &mut SignatureReport) {
+        r.indication = self.indication;
+        r.sub_indication = Some(self.sub);
+        let (vi, en) = match self.detail {
+            Some((vi, en)) => (format!(" ({vi})"), format!(" ({en})")),
+            None => (String::new(), String::new()),
+        };
+        let (svi, sen) = self.sentence.unwrap_or((self.sub.sentence(Lang::Vi), self.sub.sentence(Lang::En)));
+        r.message_vi = format!("{svi}{vi}");
+        r.message_en = format!("{sen}{en}");
+    }
+}
+
+type Stage<T> = Result<T, Verdict>;
+
+fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
     let mut r = SignatureReport {
         index: 0,
         field: f.name.clone(),
@@ -303,6 +556,8 @@ fn check_signature(
         reason: f.reason.clone(),
         location: f.location.clone(),
         timestamp: None,
+        timestamps: Vec::new(),
+        validation_time: None,
         coverage: CoverageReport { coverage: Coverage::None, revision: None, contents: Vec::new(), problem: None },
         cms: CmsReport::default(),
         chain: None,
@@ -316,41 +571,74 @@ fn check_signature(
         message_vi: String::new(),
         message_en: String::new(),
     };
-    let fail = |r: &mut SignatureReport, sub: SubIndication, detail: Option<String>| {
-        r.indication = Indication::TotalFailed;
-        r.sub_indication = Some(sub);
-        let d = detail.map(|d| format!(" ({d})")).unwrap_or_default();
-        r.message_vi = format!("{}{}", sub.sentence(Lang::Vi), d);
-        r.message_en = format!("{}{}", sub.sentence(Lang::En), d);
-    };
-
-    // 1. The byte range, against the file's own structure.
-    let Some(sig_ref) = f.sig_ref else {
-        fail(&mut r, SubIndication::FormatFailure, Some("the signature dictionary is not an indirect object".into()));
-        return r;
-    };
-    r.coverage = match coverage::check(pdf, sig_ref, &f.byte_range_obj) {
-        Ok(c) => c,
-        Err(e) => {
-            fail(&mut r, SubIndication::FormatFailure, Some(e.to_string()));
-            return r;
-        }
-    };
-    if matches!(r.coverage.coverage, Coverage::None | Coverage::Partial) {
-        let why = r.coverage.problem.clone();
-        fail(&mut r, SubIndication::FormatFailure, why);
-        return r;
+    match stages(cx, f, &mut r) {
+        Ok(()) => passed(&mut r),
+        Err(v) => v.apply(&mut r),
     }
-    let (b, c, d) = match f.byte_range.as_slice() {
-        [_, b, c, d] => (*b as u64, *c as u64, *d as u64),
-        _ => {
-            fail(&mut r, SubIndication::FormatFailure, None);
-            return r;
+    r
+}
+
+fn stages(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {
+    let ranges = byte_ranges(cx, f, r)?;
+    cms(cx, f, r, &ranges)?;
+    signature_timestamps(cx, r)?;
+    modifications(cx, r)?;
+    let at = validation_time(cx, r);
+    let certs = certificate_path(cx, f, r, at)?;
+    algorithms(r)?;
+    revocation(cx, f, r, &certs, at)
+}
+
+fn passed(r: &mut SignatureReport) {
+    r.indication = Indication::TotalPassed;
+    r.sub_indication = None;
+    let anchor = r.trust_anchor.as_ref().map(|a| a.name.clone()).unwrap_or_default();
+    let (when_vi, when_en) = match &r.validation_time {
+        Some(ValidationTime { time, basis: TimeBasis::SignatureTimestamp }) => {
+            (format!(" Thời điểm ký được dấu thời gian chứng minh: {time}."), format!(" Signing time proven by a time-stamp: {time}."))
         }
+        Some(ValidationTime { time, basis: TimeBasis::DocumentTimestamp }) => (
+            format!(" Chữ ký tồn tại trước {time} (dấu thời gian văn bản)."),
+            format!(" The signature existed before {time} (document time-stamp)."),
+        ),
+        Some(ValidationTime { time, basis: TimeBasis::Archive }) => (
+            format!(" Chữ ký đã được kiểm tra và vào sổ lúc {time} (theo hồ sơ lưu trữ của KýSố)."),
+            format!(" The signature was checked and registered at {time} (KýSố's archive record)."),
+        ),
+        _ => (String::new(), String::new()),
     };
-    // 2. The CMS.
-    r.cms = cms_check::check(path, &r.coverage.contents, &[(0, b), (c, d)]);
-    r.timestamp = r.cms.timestamp.clone();
+    r.message_vi = format!(
+        "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}"
+    );
+    r.message_en = format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}");
+}
+
+/// 1. The byte range, against the file's own structure.
+fn byte_ranges(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<[(u64, u64); 2]> {
+    let Some(sig_ref) = f.sig_ref else {
+        return Err(Verdict::failed(SubIndication::FormatFailure).because("the signature dictionary is not an indirect object"));
+    };
+    r.coverage = coverage::check(cx.pdf, sig_ref, &f.byte_range_obj).map_err(|e| Verdict::failed(SubIndication::FormatFailure).because(e.to_string()))?;
+    if matches!(r.coverage.coverage, Coverage::None | Coverage::Partial) {
+        let v = Verdict::failed(SubIndication::FormatFailure);
+        return Err(match r.coverage.problem.clone() {
+            Some(why) => v.because(why),
+            None => v,
+        });
+    }
+    match f.byte_range.as_slice() {
+        [_, b, c, d] => Ok([(0, *b as u64), (*c as u64, *d as u64)]),
+        _ => Err(Verdict::failed(SubIndication::FormatFailure)),
+    }
+}
+
+/// 2. The CMS.
+fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges: &[(u64, u64)]) -> Stage<()> {
+    let form = match f.sub_filter.as_deref() {
+        Some("adbe.pkcs7.sha1") => CmsForm::Sha1Encapsulated,
+        _ => CmsForm::Detached,
+    };
+    r.cms = cms_check::check_form(cx.path, &r.coverage.contents, ranges, form);
     r.signer_certificate = r.cms.signer.clone();
     if let Some(cert) = &r.cms.signer {
         r.signer = SignerInfoReport {
@@ -360,158 +648,173 @@ fn check_signature(
             serial: Some(hex::encode_upper(cert.tbs_certificate.serial_number.as_bytes())),
         };
     }
-    match &r.cms.problem {
-        Some(CmsProblem::Format(why)) => {
-            let why = why.clone();
-            fail(&mut r, SubIndication::FormatFailure, Some(why));
-            return r;
-        }
-        Some(CmsProblem::NoSigningCertificate) => {
-            fail(&mut r, SubIndication::NoSigningCertificateFound, None);
-            r.indication = Indication::Indeterminate;
-            return r;
-        }
-        Some(CmsProblem::Hash) => {
-            fail(&mut r, SubIndication::HashFailure, None);
-            return r;
-        }
-        Some(CmsProblem::Crypto(why)) => {
-            let why = why.clone();
-            fail(&mut r, SubIndication::SigCryptoFailure, Some(why));
-            return r;
-        }
-        Some(CmsProblem::Unsupported(why)) => {
-            let why = why.clone();
-            fail(&mut r, SubIndication::FormatFailure, Some(why));
-            return r;
-        }
-        Some(CmsProblem::SigningCertificateMismatch) => {
-            fail(&mut r, SubIndication::SigConstraintsFailure, None);
-            return r;
-        }
-        None => {}
+    match r.cms.problem.clone() {
+        None => Ok(()),
+        Some(CmsProblem::Format(why)) => Err(Verdict::failed(SubIndication::FormatFailure).because(why)),
+        Some(CmsProblem::NoSigningCertificate) => Err(Verdict::indeterminate(SubIndication::NoSigningCertificateFound)),
+        Some(CmsProblem::Hash) => Err(Verdict::failed(SubIndication::HashFailure)),
+        Some(CmsProblem::Crypto(why)) => Err(Verdict::failed(SubIndication::SigCryptoFailure).because(why)),
+        Some(CmsProblem::Unsupported(why)) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailure).detail(
+            format!("KýSố chưa hỗ trợ thuật toán này: {why}"),
+            format!("this verifier does not support the algorithm: {why}"),
+        )),
+        Some(CmsProblem::SigningCertificateMismatch) => Err(Verdict::failed(SubIndication::SigConstraintsFailure)),
     }
-    // 3. What changed after it.
-    let revision = r.coverage.revision.unwrap_or(0);
-    match diff::analyse(pdf, revision, docmdp) {
-        Ok(report) => {
-            r.modifications_allowed = report.allowed(docmdp);
-            let disallowed: Vec<String> =
-                report.disallowed(docmdp).take(5).map(|c| format!("{} {}", c.what, c.description)).collect();
-            r.modifications = Some(report);
-            if !r.modifications_allowed {
-                fail(&mut r, SubIndication::PostSigningModification, Some(disallowed.join("; ")));
-                return r;
-            }
-        }
-        Err(e) => {
-            fail(&mut r, SubIndication::FormatFailure, Some(format!("revision comparison failed: {e}")));
-            return r;
-        }
+}
+
+/// 3. The signature time-stamp tokens: each checked; a tampered one invalidates.
+fn signature_timestamps(cx: &DocContext<'_>, r: &mut SignatureReport) -> Stage<()> {
+    if r.cms.timestamp_tokens.is_empty() {
+        return Ok(());
     }
-    // 4. Trust: path at the signing time, then revocation.
-    let Some(cert) = r.cms.signer.clone() else { return r };
-    let at = signing_time(f, &r.cms).unwrap_or_else(crate::time::now_vietnam);
+    let sources = cx.revocation_sources();
+    let token_poe = r.coverage.revision.and_then(|rev| cx.document_poe(rev));
+    // The TSA's path may be completed by certificates the signature carries too.
     let mut pool = r.cms.certificates.clone();
-    pool.extend(dss.certs.iter().cloned());
-    let path_report = build_path(&cert, &pool, &opts.trust, at);
-    r.trust_anchor = path_report.anchor.clone();
-    let status = path_report.status.clone();
-    let certs = path_report.certificates.clone();
-    r.chain = Some(path_report);
-    let indeterminate = |r: &mut SignatureReport, sub: SubIndication, detail: Option<String>| {
-        r.indication = Indication::Indeterminate;
-        r.sub_indication = Some(sub);
-        let d = detail.map(|d| format!(" ({d})")).unwrap_or_default();
-        r.message_vi = format!("{}{}", sub.sentence(Lang::Vi), d);
-        r.message_en = format!("{}{}", sub.sentence(Lang::En), d);
+    pool.extend(cx.dss.certs.iter().cloned());
+    let mut tcx = cx.timestamp_context(&sources, token_poe);
+    tcx.pool = &pool;
+    for token in &r.cms.timestamp_tokens {
+        r.timestamps.push(timestamp::check_token(token, TimestampKind::Signature, Imprinted::Bytes(&r.cms.signature_value), &tcx));
+    }
+    r.timestamp = r.timestamps.iter().filter_map(|t| t.proven_time).min().map(crate::time::iso8601);
+    r.cms.timestamp = r.timestamp.clone();
+    match r.timestamps.iter().find(|t| t.status == TimestampStatus::Invalid) {
+        Some(bad) => Err(Verdict::failed(SubIndication::SigCryptoFailure)
+            .sentence(
+                "Dấu thời gian gắn với chữ ký đã bị sửa hoặc không thuộc chữ ký này: chữ ký không được chấp nhận.",
+                "The signature's time-stamp was tampered with or belongs to another signature: the signature is not accepted.",
+            )
+            .detail(bad.message_vi.clone(), bad.message_en.clone())),
+        None => Ok(()),
+    }
+}
+
+/// 4. What changed after the signature.
+fn modifications(cx: &DocContext<'_>, r: &mut SignatureReport) -> Stage<()> {
+    let revision = r.coverage.revision.unwrap_or(0);
+    let report = diff::analyse(cx.pdf, revision, cx.docmdp)
+        .map_err(|e| Verdict::failed(SubIndication::FormatFailure).because(format!("revision comparison failed: {e}")))?;
+    r.modifications_allowed = report.allowed(cx.docmdp);
+    let disallowed: Vec<String> = report.disallowed(cx.docmdp).take(5).map(|c| format!("{} {}", c.what, c.description)).collect();
+    r.modifications = Some(report);
+    if r.modifications_allowed {
+        return Ok(());
+    }
+    let list = disallowed.join("; ");
+    Err(Verdict::failed(SubIndication::PostSigningModification).detail(
+        format!("bản đã ký là bản sửa đổi {revision}; thêm sau khi ký: {list}"),
+        format!("revision {revision} was signed; added after signing: {list}"),
+    ))
+}
+
+/// Stage 5: the time the certificate is judged at, the earliest verified proof
+/// of existence, else now.
+fn validation_time(cx: &DocContext<'_>, r: &mut SignatureReport) -> JudgedAt {
+    let candidates = [
+        (r.timestamps.iter().filter_map(|t| t.proven_time).min(), TimeBasis::SignatureTimestamp),
+        (r.coverage.revision.and_then(|rev| cx.document_poe(rev)), TimeBasis::DocumentTimestamp),
+        (cx.archive_poe, TimeBasis::Archive),
+    ];
+    let best = candidates.iter().filter_map(|(t, b)| t.map(|t| (t, *b))).min_by_key(|(t, _)| *t);
+    let (at, time, basis) = match best {
+        Some((t, b)) => (JudgedAt::Proven(t), t, b),
+        None => (JudgedAt::Now, cx.now, TimeBasis::Now),
     };
+    r.validation_time = Some(ValidationTime { time: crate::time::iso8601(time), basis });
+    at
+}
+
+/// The claimed signing time: `/M`, else the CMS signing-time attribute.
+fn claimed_time(f: &SignatureField) -> Option<OffsetDateTime> {
+    parse_pdf_date(f.claimed_time.as_deref()?)
+}
+
+/// 6. A certification path at the validation time.
+fn certificate_path(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, at: JudgedAt) -> Stage<Vec<Certificate>> {
+    let Some(cert) = r.cms.signer.clone() else { return Err(Verdict::indeterminate(SubIndication::NoSigningCertificateFound)) };
+    let mut pool = r.cms.certificates.clone();
+    pool.extend(cx.dss.certs.iter().cloned());
+    let time = at.time(cx.now);
+    let path = build_path(&cert, &pool, &cx.opts.trust, time);
+    r.trust_anchor = path.anchor.clone();
+    let status = path.status.clone();
+    let certs = path.certificates.clone();
+    r.chain = Some(path);
     match status {
-        PathStatus::Trusted => {}
-        PathStatus::NoChainFound { .. } => {
-            indeterminate(&mut r, SubIndication::NoCertificateChainFound, None);
-            return r;
-        }
+        PathStatus::Trusted => Ok(certs),
+        PathStatus::NoChainFound { .. } => Err(Verdict::indeterminate(SubIndication::NoCertificateChainFound)),
         PathStatus::Expired { which, not_after } => {
-            indeterminate(&mut r, SubIndication::Expired, Some(format!("{which}: {not_after}")));
-            return r;
+            let signer_expired = to_time(&cert.tbs_certificate.validity.not_after);
+            let claimed_after = claimed_time(f).is_some_and(|c| c > signer_expired);
+            Err(match at {
+                // Proven to exist only after expiry, or the signer itself claims so.
+                JudgedAt::Proven(_) => Verdict::indeterminate(SubIndication::Expired).because(format!("{which}: {not_after}")),
+                JudgedAt::Now if claimed_after => Verdict::indeterminate(SubIndication::Expired).because(format!("{which}: {not_after}")),
+                JudgedAt::Now => Verdict::indeterminate(SubIndication::OutOfBoundsNoPoe).detail(
+                    format!("{which} hết hạn {not_after}; không có dấu thời gian hợp lệ chứng minh chữ ký được tạo trước đó"),
+                    format!("{which} expired {not_after}; no valid time-stamp proves the signature was made before"),
+                ),
+            })
         }
-        PathStatus::NotYetValid { which, not_before } => {
-            indeterminate(&mut r, SubIndication::NotYetValid, Some(format!("{which}: {not_before}")));
-            return r;
-        }
+        PathStatus::NotYetValid { which, not_before } => Err(Verdict::indeterminate(SubIndication::NotYetValid).because(format!("{which}: {not_before}"))),
         PathStatus::BadSignature { which } => {
-            fail(&mut r, SubIndication::NoCertificateChainFound, Some(format!("{which}: bad certificate signature")));
-            return r;
+            Err(Verdict::failed(SubIndication::NoCertificateChainFound).because(format!("{which}: bad certificate signature")))
         }
-        other => {
-            let detail = serde_json::to_string(&other).unwrap_or_default();
-            indeterminate(&mut r, SubIndication::NoCertificateChainFound, Some(detail));
-            return r;
-        }
+        other => Err(Verdict::indeterminate(SubIndication::NoCertificateChainFound).detail(other.localize(Lang::Vi), other.localize(Lang::En))),
     }
-    if let Some(w) = r.cms.weak_algorithm.clone() {
-        indeterminate(&mut r, SubIndication::CryptoConstraintsFailureNoPoe, Some(w));
-        return r;
+}
+
+/// 7. No weak algorithm.
+fn algorithms(r: &SignatureReport) -> Stage<()> {
+    match &r.cms.weak_algorithm {
+        Some(w) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailureNoPoe).because(w.clone())),
+        None => Ok(()),
     }
-    let mut sources = RevocationSources {
-        crls: r.cms.crls.clone(),
-        ocsps: r.cms.ocsps.clone(),
-        crl_files: opts.crl_files.clone(),
-        online: !opts.offline,
-    };
-    sources.crls.extend(dss.crls.iter().cloned());
-    sources.ocsps.extend(dss.ocsps.iter().cloned());
-    let rev = revocation::check(&certs, at, &sources, &opts.cache);
+}
+
+/// 8. Revocation of the path at the validation time.
+fn revocation(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, certs: &[Certificate], at: JudgedAt) -> Stage<()> {
+    let mut sources = cx.revocation_sources();
+    sources.crls.extend(r.cms.crls.iter().cloned());
+    sources.ocsps.extend(r.cms.ocsps.iter().cloned());
+    let rev = revocation::check_as_of(certs, at, cx.now, &sources, &cx.opts.cache);
     let summary = rev.summary;
-    let revoked = rev.certificates.iter().find_map(|c| match &c.status {
-        RevocationStatus::Revoked { after_signing_time, revocation_time, .. } => Some((*after_signing_time, revocation_time.clone(), c.subject.clone())),
-        _ => None,
-    });
+    let revoked = rev.certificates.iter().find(|c| c.status.revoked_for_signature()).cloned();
     let unknown = rev.certificates.iter().find_map(|c| match &c.status {
-        RevocationStatus::Unknown { .. } | RevocationStatus::NotChecked => {
-            Some((c.status.localize(Lang::Vi), c.status.localize(Lang::En)))
-        }
+        RevocationStatus::Unknown { .. } | RevocationStatus::NotChecked => Some((c.status.localize(Lang::Vi), c.status.localize(Lang::En))),
         _ => None,
     });
     r.revocation = Some(rev);
     match summary {
-        RevocationSummary::Good => {}
+        RevocationSummary::Good => Ok(()),
         RevocationSummary::Revoked => {
-            let (after, when, who) = revoked.unwrap_or((false, String::new(), String::new()));
-            if after {
-                indeterminate(&mut r, SubIndication::RevokedNoPoe, Some(format!("{who}: {when}")));
-            } else {
-                fail(&mut r, SubIndication::Revoked, Some(format!("{who}: {when}")));
-            }
-            return r;
+            let (who, when) = revoked
+                .as_ref()
+                .map(|c| match &c.status {
+                    RevocationStatus::Revoked { revocation_time, .. } => (c.subject.clone(), revocation_time.clone()),
+                    _ => (c.subject.clone(), String::new()),
+                })
+                .unwrap_or_default();
+            let detail = format!("{who}: {when}");
+            // With a proven time, revoked at or before it. Without one, never valid:
+            // revoked before the claimed time is the signer's own admission, after it
+            // nothing proves the signature came first.
+            let claimed = claimed_time(f).map(crate::time::iso8601);
+            Err(match at {
+                JudgedAt::Proven(_) => Verdict::failed(SubIndication::Revoked).because(detail),
+                JudgedAt::Now if claimed.is_some_and(|c| when <= c) => Verdict::failed(SubIndication::Revoked).because(detail),
+                JudgedAt::Now => Verdict::indeterminate(SubIndication::RevokedNoPoe).because(detail),
+            })
         }
         RevocationSummary::TryLater => {
-            indeterminate(&mut r, SubIndication::TryLater, None);
-            // The detail in each message's own language.
-            if let Some((vi, en)) = unknown {
-                r.message_vi = format!("{} ({vi})", SubIndication::TryLater.sentence(Lang::Vi));
-                r.message_en = format!("{} ({en})", SubIndication::TryLater.sentence(Lang::En));
-            }
-            return r;
+            let v = Verdict::indeterminate(SubIndication::TryLater);
+            Err(match unknown {
+                Some((vi, en)) => v.detail(vi, en),
+                None => v,
+            })
         }
     }
-    r.indication = Indication::TotalPassed;
-    r.sub_indication = None;
-    let anchor = r.trust_anchor.as_ref().map(|a| a.name.clone()).unwrap_or_default();
-    r.message_vi = format!("Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.");
-    r.message_en = format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.");
-    r
-}
-
-/// The time the signature is checked at: the time-stamp's if any, else the claimed `/M`.
-fn signing_time(f: &SignatureField, cms: &CmsReport) -> Option<time::OffsetDateTime> {
-    if let Some(ts) = cms.timestamp.as_deref() {
-        if let Ok(t) = time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339) {
-            return Some(t);
-        }
-    }
-    parse_pdf_date(f.claimed_time.as_deref()?)
 }
 
 /// Parse a PDF date `D:YYYYMMDDHHmmSS+HH'mm'` (ISO 32000-2 §7.9.4); missing parts default.

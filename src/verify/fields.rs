@@ -72,16 +72,23 @@ pub fn find_signature_fields(pdf: &PdfFile) -> Result<(Vec<SignatureField>, usiz
             (None, _) => parent_name.clone(),
         };
         let ft = d.name(b"FT").map(<[u8]>::to_vec).or(inherited_ft);
+        let mut child_fields = 0usize;
         if let Some(kids) = d.get(b"Kids") {
             let kids = pdf.resolve(kids)?;
             for k in kids.as_array().unwrap_or_default().iter().rev() {
+                // A kid without /T that is a widget is this field's widget (§12.7.3.1),
+                // not a field of its own.
+                if is_widget_only(&pdf.resolve(k)?) {
+                    continue;
+                }
+                child_fields += 1;
                 stack.push((k.clone(), name.clone(), ft.clone(), depth + 1));
             }
         }
         if ft.as_deref() != Some(b"Sig") {
             continue;
         }
-        if d.get(b"Kids").is_some() && d.get(b"V").is_none() {
+        if child_fields > 0 && d.get(b"V").is_none() {
             continue; // A parent; its kids are visited.
         }
         let Some(v) = d.get(b"V").filter(|v| !matches!(v, Object::Null)) else {
@@ -97,6 +104,19 @@ pub fn find_signature_fields(pdf: &PdfFile) -> Result<(Vec<SignatureField>, usiz
         out.push(read_sig_dict(sd, name, sig_ref));
     }
     Ok((out, empty))
+}
+
+impl SignatureField {
+    /// A document time-stamp (`/Type /DocTimeStamp` or `/SubFilter /ETSI.RFC3161`,
+    /// ISO 32000-2 §12.8.5) rather than a signature.
+    pub fn is_document_timestamp(&self) -> bool {
+        self.sig_type.as_deref() == Some("DocTimeStamp") || self.sub_filter.as_deref() == Some("ETSI.RFC3161")
+    }
+}
+
+/// A widget annotation that is not also a field: no `/T`, `/Subtype /Widget`.
+fn is_widget_only(o: &Object) -> bool {
+    o.as_dict().is_some_and(|d| d.get(b"T").is_none() && d.name(b"Subtype") == Some(b"Widget"))
 }
 
 fn read_sig_dict(sd: &Dict, name: String, sig_ref: Option<ObjRef>) -> SignatureField {
@@ -119,5 +139,83 @@ fn read_sig_dict(sd: &Dict, name: String, sig_ref: Option<ObjRef>) -> SignatureF
         contents: sd.get(b"Contents").and_then(Object::as_string).map(<[u8]>::to_vec).unwrap_or_default(),
         sub_filter: sd.name(b"SubFilter").map(|n| String::from_utf8_lossy(n).into_owned()),
         claimed_time: sd.get(b"M").and_then(Object::as_string).map(decode_text_string),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// A small PDF with the given objects (numbered from 1; 1 is the catalog).
+    fn pdf_with(objects: &[&str]) -> (tempfile::TempDir, PdfFile) {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
+        }
+        out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("t.pdf");
+        std::fs::write(&path, out).expect("write");
+        let pdf = PdfFile::open(&path).expect("open");
+        (dir, pdf)
+    }
+
+    const PAGES: &str = "<< /Type /Pages /Kids [3 0 R] /Count 1 >>";
+    const PAGE: &str = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [5 0 R 6 0 R] >>";
+
+    #[test]
+    fn widget_kids_are_widgets_not_fields() {
+        // An empty signature field with two widget kids: one empty field.
+        let (_d, pdf) = pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+            PAGES,
+            PAGE,
+            "<< /FT /Sig /T (Sig1) /Kids [5 0 R 6 0 R] >>",
+            "<< /Type /Annot /Subtype /Widget /Parent 4 0 R /Rect [0 0 10 10] /P 3 0 R >>",
+            "<< /Type /Annot /Subtype /Widget /Parent 4 0 R /Rect [20 0 30 10] /P 3 0 R >>",
+        ]);
+        let (signed, empty) = find_signature_fields(&pdf).expect("fields");
+        assert!(signed.is_empty());
+        assert_eq!(empty, 1);
+    }
+
+    #[test]
+    fn signed_field_with_widget_kids_is_one_signature() {
+        let (_d, pdf) = pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>",
+            PAGES,
+            PAGE,
+            "<< /FT /Sig /T (Sig1) /V 7 0 R /Kids [5 0 R 6 0 R] >>",
+            "<< /Type /Annot /Subtype /Widget /Parent 4 0 R /Rect [0 0 10 10] /P 3 0 R >>",
+            "<< /Type /Annot /Subtype /Widget /Parent 4 0 R /Rect [20 0 30 10] /P 3 0 R >>",
+            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] /Contents <00> >>",
+        ]);
+        let (signed, empty) = find_signature_fields(&pdf).expect("fields");
+        assert_eq!(signed.len(), 1);
+        assert_eq!(signed[0].name, "Sig1");
+        assert_eq!(empty, 0);
+    }
+
+    #[test]
+    fn child_fields_are_still_visited() {
+        // A non-terminal parent "P" with a merged child field "P.a" (has /T): one empty field P.a.
+        let (_d, pdf) = pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+            PAGES,
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [5 0 R] >>",
+            "<< /FT /Sig /T (P) /Kids [5 0 R] >>",
+            "<< /Type /Annot /Subtype /Widget /T (a) /Parent 4 0 R /Rect [0 0 10 10] /P 3 0 R >>",
+        ]);
+        let (signed, empty) = find_signature_fields(&pdf).expect("fields");
+        assert!(signed.is_empty());
+        assert_eq!(empty, 1);
     }
 }

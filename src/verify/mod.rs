@@ -16,9 +16,11 @@ pub mod crypto;
 pub mod diff;
 pub mod dss;
 pub mod engine;
+pub mod extract;
 pub mod fields;
 pub mod notice;
 pub mod revocation;
+pub mod timestamp;
 pub mod verdict;
 
 use std::path::Path;

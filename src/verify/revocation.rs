@@ -1,29 +1,42 @@
 //! Revocation checking of a certification path (RFC 5280 CRLs, RFC 6960 OCSP).
 //!
-//! For every certificate of a path except the trust anchor, sources are tried in
-//! this order, and the first conclusive answer (good or revoked) wins:
+//! Each certificate of a path except the trust anchor is judged at one time
+//! ([`JudgedAt`]): a time *proven* by a verified time-stamp or an archive record, or
+//! else the time of the check ("now"), since a claimed signing time proves
+//! nothing (ETSI EN 319 102-1 §5.2.5, §5.6.2).
 //!
-//! 1. embedded OCSP responses (CMS `adbe-revocationInfoArchival`, PDF `/DSS`),
-//! 2. embedded CRLs (same places),
+//! Sources, all of them read:
+//!
+//! 1. embedded OCSP responses (CMS `adbe-revocationInfoArchival`, PDF `/DSS`, a
+//!    time-stamp token's own data),
+//! 2. embedded CRLs (same places, and a `SignedData`'s `crls`),
 //! 3. CRL files given with `--crl`,
-//! 4. unless offline: the OCSP responders named in the certificate's
-//!    authorityInfoAccess (HTTP POST, SHA-1 CertID), then its CRL distribution
-//!    points (HTTP GET). See [`fetch`] for timeouts and limits and [`cache`] for
-//!    the result cache.
+//! 4. unless offline, and only when 1–3 gave no usable answer: the OCSP responders
+//!    named in the certificate's authorityInfoAccess (HTTP POST, SHA-1 CertID),
+//!    then its CRL distribution points (HTTP GET). See [`fetch`] for timeouts and
+//!    limits and [`cache`] for the result cache.
+//!
+//! **"Revoked" from any valid source beats "good" from any other**: the earliest
+//! revocation found counts (its `invalidityDate` when earlier than the revocation
+//! date). A revocation after a *proven* time leaves the certificate good at that
+//! time (the signature provably existed before); after an unproven one it does not.
+//!
+//! **A "good" answer counts only when it is fresh** for the time judged. Judged
+//! now: current now (`thisUpdate` ≤ now ≤ `nextUpdate`, or `thisUpdate` + 24 h
+//! without `nextUpdate`). Judged at a proven time: issued at or after it (less
+//! [`CLOCK_SKEW`], for the servers' clocks) — or, for an answer fetched now or
+//! given with `--crl` (not one that came in the file), current now. A stale embedded CRL never vouches for a signature, whatever `/M`
+//! claims. A "good"
+//! answer issued after the certificate expired is not accepted (CAs drop expired
+//! certificates from CRLs), unless the CRL carries `expiredCertsOnCRL`.
 //!
 //! Every CRL must be signed by the certificate's issuer; every OCSP response by
 //! the issuer or by a delegated responder certified by the issuer for
-//! `id-kp-OCSPSigning`. A revocation is accepted from any valid source at any
-//! time. A "good" answer must be fresh: from embedded data or files, it must
-//! have been current at the signing time (`nextUpdate` ≥ signing time; with no
-//! `nextUpdate`, `thisUpdate` + 24 h); fetched now, it must be current now
-//! (`nextUpdate` ≥ now). A "good" answer issued after the certificate expired is
-//! not accepted (CAs drop expired certificates from CRLs), unless the CRL
-//! carries `expiredCertsOnCRL`.
+//! `id-kp-OCSPSigning`.
 //!
-//! When no source answers, the status is [`RevocationStatus::Unknown`] (or
-//! [`RevocationStatus::NotChecked`] when offline with nothing embedded): both mean
-//! INDETERMINATE / TRY_LATER, never valid.
+//! When no source answers usefully, the status is [`RevocationStatus::Unknown`]
+//! (or [`RevocationStatus::NotChecked`] when offline with nothing embedded): both
+//! mean INDETERMINATE / TRY_LATER, never valid.
 
 pub mod cache;
 pub mod crl;
@@ -46,7 +59,8 @@ const MAX_CRL_FILE: u64 = 64 * 1024 * 1024;
 /// How long a "good" answer without `nextUpdate` counts as current after its
 /// `thisUpdate`.
 pub(crate) const NO_NEXT_UPDATE_GRACE: time::Duration = time::Duration::hours(24);
-/// Tolerated clock difference for a `thisUpdate` in the future.
+/// Tolerated clock difference between servers: for a `thisUpdate` in the future,
+/// and for revocation data fetched just before the time-stamp it must follow.
 pub(crate) const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// Where revocation information may come from.
@@ -110,10 +124,14 @@ pub enum RevocationStatus {
         revocation_time: String,
         /// The CRL reason code name (`keyCompromise`, …), if given.
         reason: Option<String>,
-        /// Whether the revocation came after the validation (signing) time.
-        /// Without a proof of existence (timestamp) of the signature before the
-        /// revocation, the signature cannot be trusted either way.
-        after_signing_time: bool,
+        /// The CRL entry's `invalidityDate` (when the key is thought to have
+        /// been compromised), if given; `revocation_time` is the earlier of the two.
+        invalidity_date: Option<String>,
+        /// Whether the revocation came after the time judged: only then, and only
+        /// when that time is proven, is the certificate good for the signature.
+        after_judged_time: bool,
+        /// The time judged was proven (a verified time-stamp or archive record).
+        judged_time_proven: bool,
         /// The source.
         source: SourceInfo,
     },
@@ -124,6 +142,17 @@ pub enum RevocationStatus {
     },
     /// Offline and nothing embedded: INDETERMINATE, TRY_LATER.
     NotChecked,
+}
+
+impl RevocationStatus {
+    /// Revoked at or before the time judged, or at any time when that time is not proven.
+    pub fn revoked_for_signature(&self) -> bool {
+        matches!(self, RevocationStatus::Revoked { after_judged_time, judged_time_proven, .. } if !(*after_judged_time && *judged_time_proven))
+    }
+    /// Good at the time judged: a fresh "good", or a revocation after a proven time.
+    pub fn good_for_signature(&self) -> bool {
+        matches!(self, RevocationStatus::Good { .. }) || matches!(self, RevocationStatus::Revoked { .. } if !self.revoked_for_signature())
+    }
 }
 
 impl Localize for RevocationStatus {
@@ -198,6 +227,7 @@ pub(crate) enum Outcome {
     },
     Revoked {
         time: OffsetDateTime,
+        invalidity: Option<OffsetDateTime>,
         reason: Option<String>,
         this_update: OffsetDateTime,
         next_update: Option<OffsetDateTime>,
@@ -216,16 +246,36 @@ impl Outcome {
     }
 }
 
+/// The time a certificate's status is judged at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JudgedAt {
+    /// The time of the check: nothing proves the signature is older.
+    Now,
+    /// A time proven by a verified time-stamp (or an archive record).
+    Proven(OffsetDateTime),
+}
+
+impl JudgedAt {
+    /// The time itself (`now` for [`JudgedAt::Now`]).
+    pub fn time(self, now: OffsetDateTime) -> OffsetDateTime {
+        match self {
+            JudgedAt::Now => now,
+            JudgedAt::Proven(t) => t,
+        }
+    }
+}
+
 /// What the freshness of a "good" answer is judged against.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Times {
-    /// The validation (signing) time.
-    pub at: OffsetDateTime,
+    /// The time judged.
+    pub at: JudgedAt,
     /// The current time.
     pub now: OffsetDateTime,
-    /// The data was fetched now (must be current now) rather than embedded or
-    /// given as a file (must have been current at `at`).
-    pub fetched: bool,
+    /// The answer came with the document (`/DSS`, the CMS, a time-stamp token): at
+    /// a proven time it counts only if issued at or after that time. Answers
+    /// fetched now or given with `--crl` may also be merely current.
+    pub embedded: bool,
 }
 
 impl Times {
@@ -241,11 +291,6 @@ impl Times {
         if this_update > self.now + CLOCK_SKEW {
             return Some(format!("issued in the future ({})", iso(this_update)));
         }
-        let until = next_update.unwrap_or(this_update + NO_NEXT_UPDATE_GRACE);
-        let must_cover = if self.fetched { self.now } else { self.at };
-        if until < must_cover {
-            return Some(format!("out of date (next update was due {})", iso(until)));
-        }
         let not_after = super::chain::to_time(&cert.tbs_certificate.validity.not_after);
         if this_update > not_after && !expired_certs_kept {
             return Some(format!(
@@ -253,14 +298,48 @@ impl Times {
                 iso(not_after)
             ));
         }
-        None
+        let until = next_update.unwrap_or(this_update + NO_NEXT_UPDATE_GRACE);
+        let current_now = until >= self.now;
+        let fresh = match self.at {
+            JudgedAt::Now => current_now,
+            // Issued at or after the proven time (within the clocks' tolerance:
+            // signers fetch OCSP/CRLs seconds before their time-stamp, from servers
+            // whose clocks are not the TSA's).
+            JudgedAt::Proven(t) => this_update >= t - CLOCK_SKEW || (current_now && !self.embedded),
+        };
+        if fresh {
+            return None;
+        }
+        Some(match self.at {
+            JudgedAt::Now => format!("out of date (next update was due {}); nothing proves an earlier signing time", iso(until)),
+            JudgedAt::Proven(t) if self.embedded => format!(
+                "issued {} before the proven time {}, so it cannot show the status then",
+                iso(this_update),
+                iso(t)
+            ),
+            JudgedAt::Proven(t) => format!(
+                "out of date (next update was due {}) and issued before the proven time {}",
+                iso(until),
+                iso(t)
+            ),
+        })
     }
 }
 
 /// Check the revocation status of every certificate of `path` (signer first,
-/// trust anchor last; the anchor is not checked) at `at`, the signing time.
-pub fn check(path: &[Certificate], at: OffsetDateTime, sources: &RevocationSources, cache: &RevocationCache) -> RevocationReport {
-    let now = OffsetDateTime::now_utc();
+/// trust anchor last; the anchor is not checked) at `at`.
+pub fn check(path: &[Certificate], at: JudgedAt, sources: &RevocationSources, cache: &RevocationCache) -> RevocationReport {
+    check_as_of(path, at, OffsetDateTime::now_utc(), sources, cache)
+}
+
+/// [`check`] with the current time given (tests, and checks that must agree on one "now").
+pub fn check_as_of(
+    path: &[Certificate],
+    at: JudgedAt,
+    now: OffsetDateTime,
+    sources: &RevocationSources,
+    cache: &RevocationCache,
+) -> RevocationReport {
     let files = read_crl_files(&sources.crl_files);
     let fetcher = if sources.online { Some(fetch::Fetcher::new()) } else { None };
     let mut certificates = Vec::new();
@@ -270,9 +349,9 @@ pub fn check(path: &[Certificate], at: OffsetDateTime, sources: &RevocationSourc
     }
     let summary = if path.is_empty() {
         RevocationSummary::TryLater
-    } else if certificates.iter().any(|c| matches!(c.status, RevocationStatus::Revoked { .. })) {
+    } else if certificates.iter().any(|c| c.status.revoked_for_signature()) {
         RevocationSummary::Revoked
-    } else if certificates.iter().all(|c| matches!(c.status, RevocationStatus::Good { .. })) {
+    } else if certificates.iter().all(|c| c.status.good_for_signature()) {
         RevocationSummary::Good
     } else {
         RevocationSummary::TryLater
@@ -303,7 +382,7 @@ fn read_crl_files(paths: &[PathBuf]) -> Vec<(String, Result<Vec<u8>, String>)> {
 fn check_one(
     cert: &Certificate,
     issuer: &Certificate,
-    at: OffsetDateTime,
+    at: JudgedAt,
     now: OffsetDateTime,
     sources: &RevocationSources,
     files: &[(String, Result<Vec<u8>, String>)],
@@ -311,44 +390,51 @@ fn check_one(
     cache: &RevocationCache,
 ) -> CertRevocation {
     let mut tried: Vec<String> = Vec::new();
-    let offline = Times { at, now, fetched: false };
-    let fetched = Times { at, now, fetched: true };
+    let times = Times { at, now, embedded: true };
+    let current = Times { at, now, embedded: false };
     // Whether any source said something about this certificate.
     let mut relevant = false;
+    let mut revoked: Option<RevocationStatus> = None;
+    let mut good: Option<RevocationStatus> = None;
+    let take = |status: Option<RevocationStatus>, revoked: &mut Option<RevocationStatus>, good: &mut Option<RevocationStatus>| match status {
+        // The earliest revocation found wins.
+        Some(s @ RevocationStatus::Revoked { .. }) if revoked.as_ref().is_none_or(|r| revocation_time_of(&s) < revocation_time_of(r)) => {
+            *revoked = Some(s);
+        }
+        Some(s @ RevocationStatus::Good { .. }) => {
+            good.get_or_insert(s);
+        }
+        _ => {}
+    };
 
-    // 1. Embedded OCSP responses.
+    // 1–3. Everything embedded or given as a file is read: a revocation anywhere counts.
     for blob in &sources.ocsps {
-        if let Some(outcome) = ocsp::evaluate(blob, cert, issuer, &offline) {
+        if let Some(outcome) = ocsp::evaluate(blob, cert, issuer, &times) {
             relevant = true;
-            if let Some(s) = consider(outcome, SourceKind::EmbeddedOcsp, None, false, at, &mut tried) {
-                return finish(cert, s, tried);
-            }
+            take(consider(outcome, SourceKind::EmbeddedOcsp, None, false, at, &mut tried), &mut revoked, &mut good);
         }
     }
-    // 2. Embedded CRLs.
     for blob in &sources.crls {
-        if let Some(outcome) = crl::evaluate(blob, cert, issuer, &offline) {
+        if let Some(outcome) = crl::evaluate(blob, cert, issuer, &times) {
             relevant = true;
-            if let Some(s) = consider(outcome, SourceKind::EmbeddedCrl, None, false, at, &mut tried) {
-                return finish(cert, s, tried);
-            }
+            take(consider(outcome, SourceKind::EmbeddedCrl, None, false, at, &mut tried), &mut revoked, &mut good);
         }
     }
-    // 3. --crl files.
     for (path, der) in files {
         match der {
             Ok(der) => {
-                if let Some(outcome) = crl::evaluate(der, cert, issuer, &offline) {
+                if let Some(outcome) = crl::evaluate(der, cert, issuer, &current) {
                     relevant = true;
-                    if let Some(s) = consider(outcome, SourceKind::CrlFile, Some(path), false, at, &mut tried) {
-                        return finish(cert, s, tried);
-                    }
+                    take(consider(outcome, SourceKind::CrlFile, Some(path), false, at, &mut tried), &mut revoked, &mut good);
                 }
             }
             Err(e) => tried.push(format!("CRL file {path}: {e}")),
         }
     }
-    // 4. Online: OCSP responders, then CRL distribution points.
+    if let Some(s) = revoked.or(good) {
+        return finish(cert, s, tried);
+    }
+    // 4. Online: OCSP responders, then CRL distribution points; the first usable answer.
     if let Some(fetcher) = fetcher {
         let ocsp_urls = ocsp::responder_urls(cert);
         let crl_urls = crl::distribution_points(cert);
@@ -357,7 +443,7 @@ fn check_one(
         }
         for url in &ocsp_urls {
             relevant = true;
-            match ocsp::fetch_and_evaluate(fetcher, cache, url, cert, issuer, &fetched) {
+            match ocsp::fetch_and_evaluate(fetcher, cache, url, cert, issuer, &current) {
                 Ok((outcome, cached)) => {
                     if let Some(s) = consider(outcome, SourceKind::OcspUrl, Some(url), cached, at, &mut tried) {
                         return finish(cert, s, tried);
@@ -368,7 +454,7 @@ fn check_one(
         }
         for url in &crl_urls {
             relevant = true;
-            match crl::fetch_and_evaluate(fetcher, cache, url, cert, issuer, &fetched) {
+            match crl::fetch_and_evaluate(fetcher, cache, url, cert, issuer, &current) {
                 Ok((outcome, cached)) => {
                     if let Some(s) = consider(outcome, SourceKind::CrlUrl, Some(url), cached, at, &mut tried) {
                         return finish(cert, s, tried);
@@ -388,13 +474,20 @@ fn check_one(
     finish(cert, status, tried)
 }
 
+fn revocation_time_of(s: &RevocationStatus) -> String {
+    match s {
+        RevocationStatus::Revoked { revocation_time, .. } => revocation_time.clone(),
+        _ => String::new(),
+    }
+}
+
 /// Note what a source said in `tried`; the status if it was conclusive.
 fn consider(
     outcome: Outcome,
     kind: SourceKind,
     location: Option<&str>,
     cached: bool,
-    at: OffsetDateTime,
+    at: JudgedAt,
     tried: &mut Vec<String>,
 ) -> Option<RevocationStatus> {
     let label = match (kind, location) {
@@ -415,12 +508,21 @@ fn consider(
     };
     let status = match outcome {
         Outcome::Good { this_update, next_update } => RevocationStatus::Good { source: source(this_update, next_update) },
-        Outcome::Revoked { time, reason, this_update, next_update } => RevocationStatus::Revoked {
-            revocation_time: iso(time),
-            reason,
-            after_signing_time: time > at,
-            source: source(this_update, next_update),
-        },
+        Outcome::Revoked { time, invalidity, reason, this_update, next_update } => {
+            let effective = invalidity.map_or(time, |i| i.min(time));
+            let (after, proven) = match at {
+                JudgedAt::Now => (false, false),
+                JudgedAt::Proven(t) => (effective > t, true),
+            };
+            RevocationStatus::Revoked {
+                revocation_time: iso(effective),
+                reason,
+                invalidity_date: invalidity.map(iso),
+                after_judged_time: after,
+                judged_time_proven: proven,
+                source: source(this_update, next_update),
+            }
+        }
         Outcome::Unusable(why) => {
             tried.push(format!("{label}{cached_note}: {why}"));
             return None;

@@ -58,6 +58,9 @@ pub enum SubIndication {
     TryLater,
     /// A weak algorithm was used.
     CryptoConstraintsFailureNoPoe,
+    /// An algorithm this verifier does not implement (named in the message): not
+    /// a malformed file, just one KýSố cannot judge.
+    CryptoConstraintsFailure,
     /// The signer's certificate is not in the signature.
     NoSigningCertificateFound,
     /// The document was changed after this signature in a way that is not allowed.
@@ -107,6 +110,9 @@ impl SubIndication {
             CryptoConstraintsFailureNoPoe => lang.pick(
                 "Chữ ký dùng thuật toán yếu (ví dụ SHA-1), không còn được chấp nhận.",
                 "The signature uses a weak algorithm (e.g. SHA-1) that is no longer accepted."),
+            CryptoConstraintsFailure => lang.pick(
+                "Chữ ký dùng thuật toán mà KýSố chưa kiểm tra được.",
+                "The signature uses an algorithm this verifier cannot check."),
             NoSigningCertificateFound => lang.pick(
                 "Không tìm thấy chứng thư số của người ký trong chữ ký.",
                 "The signer's certificate is not in the signature."),

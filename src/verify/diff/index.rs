@@ -16,6 +16,8 @@ use super::{MAX_DEPTH, MAX_OBJECTS_PER_REVISION};
 const TRAILER: u32 = u32::MAX;
 /// Longest path kept for a description.
 const MAX_PATH: usize = 160;
+/// Most intermediate objects followed when looking for other uses of an object.
+const MAX_INTERMEDIATES: usize = 256;
 /// Keys whose references point back or sideways without drawing their target
 /// (a widget's page, a field's parent, a reply's original, outline links, the
 /// `/Data` of a signature reference): such a use of an object does not make a
@@ -153,6 +155,9 @@ pub(crate) enum Role {
     Xmp,
     /// The DSS, a VRI dictionary, or one of their arrays or streams.
     Dss,
+    /// The catalog's `/Extensions` dictionary or one of its developer extension
+    /// dictionaries (ISO 32000-2 §7.12).
+    Extensions,
     /// The interactive form dictionary.
     AcroForm,
     /// The form's default resources (`/DR`) or one of its category dictionaries.
@@ -319,6 +324,7 @@ impl<'a> Snapshot<'a> {
             Some(Role::Info) => "document information".into(),
             Some(Role::Xmp) => "XMP metadata".into(),
             Some(Role::Dss) => "DSS".into(),
+            Some(Role::Extensions) => "catalog /Extensions".into(),
             Some(Role::AcroForm) => "form (/AcroForm)".into(),
             Some(Role::FormResources) => "form resources (/DR)".into(),
             Some(Role::FieldsArray) => "form /Fields".into(),
@@ -334,12 +340,46 @@ impl<'a> Snapshot<'a> {
         }
     }
 
-    /// Uses of `r` by reachable objects that no role accounts for, as (path, how).
+    /// Uses of `r` by reachable objects that no role accounts for, as (path, how):
+    /// every path from the trailer counts, not only the first one found. When `r`
+    /// plays its role through intermediate objects playing the same role (an `/AP`
+    /// dictionary, a state dictionary, a `/DSS` array), their uses count too: a
+    /// resource dictionary that also names the appearance stream through such a
+    /// shared dictionary draws it on the page.
     pub fn uncovered_uses(&self, r: ObjRef) -> Vec<(String, String)> {
+        let roles = self.roles.get(&r).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        let mut visited = HashSet::new();
+        let mut queue = vec![r];
+        while let Some(x) = queue.pop() {
+            if !visited.insert(x) || visited.len() > MAX_INTERMEDIATES {
+                continue;
+            }
+            for (p, how) in self.uncovered_uses_of(x, &roles, &mut queue) {
+                let how = if x == r { how } else { format!("{how} (through {x}, which leads to {r})") };
+                out.push((p, how));
+            }
+        }
+        out
+    }
+
+    /// The uncovered uses of `x` alone; covered referrers playing one of `roles`
+    /// are queued as intermediates.
+    fn uncovered_uses_of(&self, x: ObjRef, roles: &[Role], queue: &mut Vec<ObjRef>) -> Vec<(String, String)> {
+        let r = x;
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for (gen, p, label) in self.reverse.get(&r.num).map(Vec::as_slice).unwrap_or_default() {
-            if *gen != r.gen || self.covered.contains(&(r.num, *p)) || !seen.insert(*p) {
+            if *gen != r.gen || !seen.insert(*p) {
+                continue;
+            }
+            if self.covered.contains(&(r.num, *p)) {
+                if let Some(pgen) = self.gen_of(*p) {
+                    let pref = ObjRef::new(*p, pgen);
+                    if self.roles.get(&pref).is_some_and(|pr| pr.iter().any(|role| roles.contains(role))) {
+                        queue.push(pref);
+                    }
+                }
                 continue;
             }
             let last_key = label.rsplit('/').next().unwrap_or_default();
@@ -431,6 +471,31 @@ impl Walker<'_, '_> {
             let (d, p) = self.resolve(dss, root.num)?;
             if let Some(d) = d.as_dict() {
                 self.walk_dss(d, p)?;
+            }
+        }
+        if let Some(ext) = cat.get(b"Extensions") {
+            if let Object::Ref(r) = ext {
+                self.add(*r, Role::Extensions, root.num);
+            }
+            let (e, ep) = self.resolve(ext, root.num)?;
+            for entry in e.as_dict().map(|d| d.entries.as_slice()).unwrap_or_default() {
+                let items: Vec<Object> = match &entry.value {
+                    Object::Array(a) => a.clone(),
+                    Object::Ref(r) => {
+                        self.add(*r, Role::Extensions, ep);
+                        // PDF 2.0: an array of extension dictionaries may itself be indirect.
+                        match self.get(*r)? {
+                            Object::Array(a) => a,
+                            _ => Vec::new(),
+                        }
+                    }
+                    _ => Vec::new(),
+                };
+                for item in items {
+                    if let Object::Ref(ir) = item {
+                        self.add(ir, Role::Extensions, ep);
+                    }
+                }
             }
         }
         if let Some(form) = cat.get(b"AcroForm") {

@@ -299,6 +299,7 @@ impl Policy {
                 Box::new(rules_catalog::CatalogRule),
                 Box::new(rules_catalog::DocInfoRule),
                 Box::new(rules_catalog::XmpMetadataRule),
+                Box::new(rules_catalog::ExtensionsRule),
                 Box::new(rules_form::AcroFormRule),
                 Box::new(rules_form::FormResourcesRule),
                 Box::new(rules_form::FieldsArrayRule),

@@ -71,6 +71,30 @@ fn is_xmp(d: &crate::pdf::object::Dict) -> bool {
     d.has_type(b"Metadata") && d.name(b"Subtype") == Some(b"XML")
 }
 
+/// The catalog's `/Extensions` (or a developer extension dictionary, or an array
+/// of them) as an object of its own: it declares which extensions the file uses
+/// and draws nothing, so it may change like the direct entry (LTA-update level).
+pub(crate) struct ExtensionsRule;
+
+impl Rule for ExtensionsRule {
+    fn name(&self) -> &'static str {
+        "catalog-extensions"
+    }
+
+    fn apply(&self, _cx: &Cx<'_>, upd: &Update, role: &Role) -> Result<Option<Vec<Finding>>, PdfError> {
+        if *role != Role::Extensions {
+            return Ok(None);
+        }
+        let f = match (&upd.new, upd.new_stream) {
+            (Object::Dict(_) | Object::Array(_), None) => {
+                Finding::new(ChangeKind::CatalogExtensions, "catalog /Extensions", format!("extensions dictionary {} changed", upd.r))
+            }
+            _ => Finding::disallowed("catalog /Extensions", format!("extensions dictionary {} replaced by something else", upd.r)),
+        };
+        Ok(Some(vec![f]))
+    }
+}
+
 /// The document information dictionary may change freely (LTA-update level).
 pub(crate) struct DocInfoRule;
 

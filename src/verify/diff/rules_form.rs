@@ -193,6 +193,21 @@ pub(crate) fn new_sig_field(cx: &Cx<'_>, f: ObjRef) -> Result<Result<(ChangeKind
     if !visible.is_empty() && cx.locks.locks(&name) {
         return Ok(Err(format!("new visible field '{name}' is covered by the signature's field lock (FieldMDP)")));
     }
+    // An unsigned field that paints: an overlay no signature covers (what the clerk
+    // would see is not what anyone signed). Allowed only if the field is signed by
+    // the end of the file, when its signature covers what it shows.
+    if !visible.is_empty() && !signed_in_final_revision(cx, f)? {
+        for &w in &widgets {
+            if let Some(page) = widget_visible_on(cx, w)? {
+                if paints(cx, w)? {
+                    return Ok(Err(format!(
+                        "new signature field '{name}' is not signed, yet its appearance paints on page {}: an overlay no signature covers",
+                        page + 1
+                    )));
+                }
+            }
+        }
+    }
     let n = widgets.len();
     Ok(Ok(if visible.is_empty() {
         if timestamp {
@@ -225,6 +240,64 @@ fn sig_value(cx: &Cx<'_>, f: ObjRef) -> Result<Result<Option<bool>, String>, Pdf
         Object::Dict(sd) => Ok(Ok(Some(sd.has_type(b"DocTimeStamp")))),
         _ => Ok(Err(format!("the value of signature field {f} is not a signature dictionary"))),
     }
+}
+
+/// Whether signature field `f` holds a value in the newest revision of the file.
+fn signed_in_final_revision(cx: &Cx<'_>, f: ObjRef) -> Result<bool, PdfError> {
+    match cx.pdf.get(f) {
+        Ok(raw) => Ok(matches!(&raw.object, Object::Dict(d) if !matches!(d.get(b"V"), None | Some(Object::Null)))),
+        Err(e) if super::recoverable(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Largest appearance stream read to tell whether it draws anything.
+const MAX_APPEARANCE: u64 = 16 * 1024 * 1024;
+
+/// Whether widget `w` (later revision) has a normal appearance that draws
+/// something: a stream, or state streams, whose content is more than saving and
+/// restoring the graphics state. An appearance that cannot be read counts as drawing.
+pub(crate) fn paints(cx: &Cx<'_>, w: ObjRef) -> Result<bool, PdfError> {
+    let Object::Dict(d) = cx.new.view.get(w)?.object else { return Ok(false) };
+    let Some(ap) = d.get(b"AP") else { return Ok(false) };
+    let ap = cx.new_resolve(ap)?;
+    let Some(n) = ap.as_dict().and_then(|a| a.get(b"N")).cloned() else { return Ok(false) };
+    let mut streams = Vec::new();
+    match n {
+        Object::Ref(r) => {
+            let raw = cx.new.view.get(r)?;
+            match (raw.stream, &raw.object) {
+                (Some(_), _) => streams.push(raw),
+                (None, Object::Dict(states)) => {
+                    for e in &states.entries {
+                        if let Object::Ref(sr) = &e.value {
+                            streams.push(cx.new.view.get(*sr)?);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Object::Dict(states) => {
+            for e in &states.entries {
+                if let Object::Ref(sr) = &e.value {
+                    streams.push(cx.new.view.get(*sr)?);
+                }
+            }
+        }
+        _ => {}
+    }
+    for raw in streams {
+        let (Some(loc), Some(dict)) = (raw.stream, raw.object.as_dict()) else { continue };
+        let drawn = match cx.pdf.read_stream_data(loc, MAX_APPEARANCE).and_then(|data| crate::pdf::filters::decode(dict, &data)) {
+            Ok(content) => !content.split(|b| b.is_ascii_whitespace()).all(|t| t.is_empty() || t == b"q" || t == b"Q"),
+            Err(_) => true,
+        };
+        if drawn {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The page (zero-based) on which widget `w` is visible in the later revision:

@@ -129,10 +129,20 @@ pub(crate) fn evaluate(der: &[u8], cert: &Certificate, issuer: &Certificate, tim
             .flatten()
             .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_CRL_REASONS)
             .and_then(|e| x509_cert::ext::pkix::CrlReason::from_der(e.extn_value.as_bytes()).ok());
+        // invalidityDate (RFC 5280 §5.3.2): when the key is known or suspected to
+        // have been compromised, possibly before the CA revoked it.
+        let invalidity = entry
+            .crl_entry_extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id.to_string() == "2.5.29.24")
+            .and_then(|e| der::asn1::GeneralizedTime::from_der(e.extn_value.as_bytes()).ok())
+            .map(|t| time::OffsetDateTime::from(t.to_system_time()));
         // removeFromCRL belongs to delta CRLs; in a complete CRL it means "not revoked".
         if reason != Some(x509_cert::ext::pkix::CrlReason::RemoveFromCRL) {
             return Some(Outcome::Revoked {
                 time: to_time(&entry.revocation_date),
+                invalidity,
                 reason: reason.map(reason_name),
                 this_update,
                 next_update,

@@ -131,6 +131,7 @@ pub(crate) fn evaluate(der: &[u8], cert: &Certificate, issuer: &Certificate, tim
         },
         CertStatus::Revoked(info) => Some(Outcome::Revoked {
             time: gtime(&info.revocation_time),
+            invalidity: None,
             reason: info.revocation_reason.map(super::crl::reason_name),
             this_update,
             next_update,

@@ -1,0 +1,629 @@
+//! What a clerk can stake a registration on (issue 9): no forged time, no stale
+//! revocation, no hidden overlay. Each test builds its attack file here, with
+//! pyHanko as the attacker's tool (`tests/fixtures/trust/pyhanko-attack.py`) or
+//! byte-level edits (`tests/fixtures/attacks/make-attacks.py`), and asserts kyso's
+//! verdict — and, where pyHanko is right, that pyHanko agrees.
+//!
+//! The PKI (`tests/fixtures/trust/make-pki.sh`: a root, an issuing CA, leaves valid
+//! now / 2023–2030 (revoked now) / 2023–2025 (expired), a TSA, a fake TSA, an OCSP
+//! responder) is built once for all test processes under `CARGO_TARGET_TMPDIR`
+//! behind a file lock; its HTTP side (`tsa-server.py`: CRLs and `openssl ts -reply`,
+//! also "as of 2024-06-01" through faketime) and `openssl ocsp` run on 127.0.0.1
+//! only while a test holds the server lock. Every verification is `--offline`.
+
+mod common;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn s(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("spawn");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+struct Pki {
+    dir: PathBuf,
+    http: u16,
+    ocsp: u16,
+}
+
+/// The shared PKI: rebuilt when older than an hour (its current CRLs last a week,
+/// its "now" certificates start a day back) or older than its scripts.
+fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let dir = base.join("kyso-trust-pki");
+        let lock = File::create(base.join("kyso-trust-pki.lock")).expect("lock file");
+        lock.lock().expect("lock");
+        let marker = dir.join(".complete");
+        let scripts = ["make-pki.sh", "tsa-server.py"].map(|f| repo().join("tests/fixtures/trust").join(f));
+        let newest_script = scripts.iter().filter_map(|p| p.metadata().and_then(|m| m.modified()).ok()).max();
+        let fresh = marker.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
+            SystemTime::now().duration_since(t).is_ok_and(|age| age < Duration::from_secs(3600)) && newest_script.is_none_or(|n| n <= t)
+        });
+        if !fresh {
+            let (http, ocsp) = (free_port(), free_port());
+            run_ok(Command::new("bash").arg(&scripts[0]).arg(&dir).arg(http.to_string()).arg(ocsp.to_string()));
+            std::fs::write(dir.join("ports"), format!("{http} {ocsp}")).expect("ports");
+            File::create(&marker).expect("marker");
+        }
+        let ports = std::fs::read_to_string(dir.join("ports")).expect("ports");
+        let mut it = ports.split_whitespace().map(|p| p.parse::<u16>().expect("port"));
+        let (http, ocsp) = (it.next().expect("http port"), it.next().expect("ocsp port"));
+        drop(lock);
+        Pki { dir, http, ocsp }
+    })
+}
+
+fn pki_file(name: &str) -> PathBuf {
+    pki().dir.join(name)
+}
+
+/// The test PKI's servers, for one test at a time (the ports are in the certificates).
+struct Servers {
+    children: Vec<Child>,
+    _lock: File,
+}
+
+impl Servers {
+    fn start() -> Servers {
+        let p = pki();
+        let lock = File::create(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kyso-trust-servers.lock")).expect("lock");
+        lock.lock().expect("server lock");
+        let mut children = Vec::new();
+        // Each server leads its own process group (with `timeout` as a safety net
+        // if this process dies), so that dropping the guard stops all of it.
+        let tsa = Command::new("timeout")
+            .args(["300", "python3"])
+            .process_group(0)
+            .arg(repo().join("tests/fixtures/trust/tsa-server.py"))
+            .arg(p.http.to_string())
+            .arg(&p.dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tsa-server.py");
+        children.push(tsa);
+        let ocsp = Command::new("timeout")
+            .args(["300", "openssl", "ocsp", "-index", "inter/index.txt", "-port"])
+            .arg(p.ocsp.to_string())
+            .args(["-rsigner", "ocsp.pem", "-rkey", "ocsp.key", "-CA", "inter.pem", "-nmin", "10", "-ignore_err"])
+            .current_dir(&p.dir)
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("openssl ocsp");
+        children.push(ocsp);
+        let mut servers = Servers { children, _lock: lock };
+        servers.wait_for(0, true, "listening");
+        servers.wait_for(1, false, "waiting for OCSP client connections");
+        servers
+    }
+
+    fn wait_for(&mut self, i: usize, stdout: bool, needle: &str) {
+        let child = &mut self.children[i];
+        let pipe: Box<dyn std::io::Read + Send> = if stdout {
+            Box::new(child.stdout.take().expect("stdout"))
+        } else {
+            Box::new(child.stderr.take().expect("stderr"))
+        };
+        let needle = needle.to_owned();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if line.contains(&needle) {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(20)).expect("server ready");
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", c.id())]).status();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verify-trust");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let p = dir.join(name);
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+fn draft() -> PathBuf {
+    static TB: OnceLock<common::Testbed> = OnceLock::new();
+    TB.get_or_init(common::testbed).draft("draft-lo.pdf")
+}
+
+/// `pyhanko-attack.py ARGS…` in the PKI folder.
+fn attacker(args: &[&str]) {
+    run_ok(Command::new("python3").arg(repo().join("tests/fixtures/trust/pyhanko-attack.py")).args(args).current_dir(&pki().dir));
+}
+
+/// A pyHanko signature on `input` by the PKI leaf `who`, with extra options.
+fn pyhanko_sign(input: &Path, out: &Path, who: &str, extra: &[&str]) {
+    let (key, cert) = (format!("{who}.key"), format!("{who}.pem"));
+    let mut args = vec!["sign", input.to_str().expect("utf-8"), out.to_str().expect("utf-8"), &key, &cert, "chain.pem"];
+    args.extend_from_slice(extra);
+    attacker(&args);
+}
+
+/// `make-attacks.py KIND IN OUT`.
+fn make_attack(kind: &str, input: &Path, out: &Path) {
+    run_ok(Command::new("python3").arg(repo().join("tests/fixtures/attacks/make-attacks.py")).arg(kind).arg(input).arg(out));
+}
+
+fn kyso(args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kyso")).args(args).env_remove("KYSO_PIN").output().expect("run kyso")
+}
+
+/// `kyso verify --json --offline --trust root.pem EXTRA… FILE`: (exit code, the file's report).
+fn verify(file: &Path, extra: &[&Path]) -> (i32, Value) {
+    let mut args = vec!["verify".into(), "--json".into(), "--offline".into(), "--trust".into(), s(&pki_file("root.pem"))];
+    for e in extra {
+        args.push("--crl".into());
+        args.push(s(e));
+    }
+    args.push(s(file));
+    let out = kyso(&args);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), v["files"][0].clone())
+}
+
+fn current_crls() -> [PathBuf; 2] {
+    [pki_file("inter.crl.pem"), pki_file("root.crl.pem")]
+}
+
+fn brief(d: &Value) -> String {
+    format!("{} {} — {}", d["indication"], d["subIndication"], d["messageEn"])
+}
+
+/// pyHanko's verdict: (judged VALID, its output).
+fn pyhanko_validate(file: &Path, extra: &[&str]) -> (bool, String) {
+    let out = Command::new("pyhanko")
+        .args(["sign", "validate", "--trust"])
+        .arg(pki_file("root.pem"))
+        .args(["--trust-replace", "--pretty-print"])
+        .args(extra)
+        .arg(file)
+        .output()
+        .expect("run pyhanko");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success() && text.contains("The signature is judged VALID"), text)
+}
+
+// ------------------------------------------------------------------ 1. time and revocation
+
+/// A certificate revoked today for key compromise signs with `/M` in 2024 and a
+/// 2024 CRL in `/DSS`: never valid — neither with today's CRL given, nor offline.
+#[test]
+fn backdated_signing_time_and_stale_dss_crl_are_never_valid() {
+    let signed = scratch("backdated.pdf");
+    let attack = scratch("backdated-stale-dss.pdf");
+    pyhanko_sign(&draft(), &signed, "longlived", &["--at", "2024-06-01T10:00:00+07:00"]);
+    attacker(&["dss", signed.to_str().expect("utf-8"), attack.to_str().expect("utf-8"), "stale-2024-inter.crl.pem"]);
+
+    let crls = current_crls();
+    let (code, d) = verify(&attack, &[&crls[0], &crls[1]]);
+    assert_ne!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert!(["REVOKED", "REVOKED_NO_POE"].contains(&d["subIndication"].as_str().unwrap_or("")), "{}", brief(&d));
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["validationTime"]["basis"], "now", "/M is a claim: {}", s0["validationTime"]);
+    assert_eq!(s0["claimedTime"].as_str().map(|t| t.starts_with("D:2024")), Some(true), "{}", s0["claimedTime"]);
+    assert_eq!(s0["revocation"]["certificates"][0]["status"]["kind"], "revoked", "{}", s0["revocation"]);
+    assert_ne!(code, 0);
+
+    // Offline with only the stale embedded CRL: it cannot vouch for "now".
+    let (code, d) = verify(&attack, &[]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "TRY_LATER", "{}", brief(&d));
+    let tried = d["signatures"][0]["revocation"]["certificates"][0]["status"]["why"].as_str().unwrap_or("").to_owned();
+    assert!(tried.contains("out of date"), "{tried}");
+    assert_eq!(code, 2);
+
+    // Control: the same steps by a certificate in good standing are valid.
+    let good = scratch("backdated-good.pdf");
+    pyhanko_sign(&draft(), &good, "good", &[]);
+    let (code, d) = verify(&good, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+}
+
+/// "Revoked" from one source beats "good" from another, whatever the order.
+#[test]
+fn a_revocation_anywhere_beats_a_fresh_good_answer_elsewhere() {
+    let signed = scratch("revoked-with-current.pdf");
+    pyhanko_sign(&draft(), &signed, "longlived", &[]);
+    // A "current" inter CRL made before the revocation cannot exist (the real one
+    // lists it), so give the revoking CRL beside a good root CRL and the stale one.
+    let crls = current_crls();
+    let stale = pki_file("stale-2024-inter.crl.pem");
+    let (_, d) = verify(&signed, &[&stale, &crls[1], &crls[0]]);
+    assert_ne!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(d["signatures"][0]["revocation"]["summary"], "REVOKED", "{}", d["signatures"][0]["revocation"]);
+}
+
+// ------------------------------------------------------------------ 2. time-stamps
+
+/// A certificate that expired in 2025 and a token from a self-signed "TSA" dated
+/// 2024: the token is untrusted and never moves the time.
+#[test]
+fn a_forged_timestamp_from_an_untrusted_tsa_does_not_move_the_time() {
+    let f = scratch("forged-tst.pdf");
+    pyhanko_sign(
+        &draft(),
+        &f,
+        "expired2025",
+        &["--at", "2024-06-01T11:59:00+00:00", "--forged-tsa", "fake-tsa.pem", "fake-tsa.key", "2024-06-01T12:00:00+00:00"],
+    );
+    let crls = [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem")];
+    let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "OUT_OF_BOUNDS_NO_POE", "{}", brief(&d));
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["timestamps"][0]["status"], "untrusted", "{}", s0["timestamps"]);
+    assert_eq!(s0["timestamps"][0]["imprintOk"], true, "a well-made forgery");
+    assert!(s0["timestamp"].is_null(), "an untrusted token gives no time: {}", s0["timestamp"]);
+    assert_eq!(s0["validationTime"]["basis"], "now");
+    assert_eq!(code, 2);
+    let (valid, text) = pyhanko_validate(&f, &["--other-certs", pki_file("inter.pem").to_str().expect("utf-8")]);
+    assert!(!valid, "pyHanko agrees it is not valid:\n{text}");
+}
+
+/// A token copied from another signature: its imprint does not match, the
+/// signature is not valid (someone tampered with it).
+#[test]
+fn a_timestamp_copied_from_another_signature_invalidates_it() {
+    let _servers = Servers::start();
+    let url = format!("http://127.0.0.1:{}/tsa", pki().http);
+    let victim = scratch("tst-victim.pdf");
+    let donor = scratch("tst-donor.pdf");
+    let swapped = scratch("tst-swapped.pdf");
+    pyhanko_sign(&draft(), &victim, "good", &["--tsa", &url]);
+    pyhanko_sign(&draft(), &donor, "good", &["--tsa", &url]);
+    attacker(&["swap-tst", victim.to_str().expect("utf-8"), donor.to_str().expect("utf-8"), swapped.to_str().expect("utf-8")]);
+    let crls = current_crls();
+    let (code, d) = verify(&victim, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "the untouched victim is valid: {}", brief(&d));
+    assert_eq!(d["signatures"][0]["timestamps"][0]["status"], "valid");
+    assert_eq!(d["signatures"][0]["validationTime"]["basis"], "signatureTimestamp");
+    assert_eq!(code, 0);
+    let (code, d) = verify(&swapped, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_FAILED", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "SIG_CRYPTO_FAILURE", "{}", brief(&d));
+    let t = &d["signatures"][0]["timestamps"][0];
+    assert_eq!(t["status"], "invalid", "{t}");
+    assert_eq!(t["imprintOk"], false, "{t}");
+    assert!(d["messageVi"].as_str().unwrap_or("").contains("dấu thời gian"), "{}", d["messageVi"]);
+    assert_eq!(code, 1);
+    let (valid, text) = pyhanko_validate(&swapped, &[]);
+    assert!(!valid && text.contains("cryptographically unsound"), "pyHanko agrees:\n{text}");
+}
+
+/// A valid token from the test TSA (`openssl ts -reply` over HTTP, answering as of
+/// 2024-06-01) proves the signature existed while its now-expired certificate was
+/// valid: valid, judged at the token's time. Without the token: not valid.
+#[test]
+fn a_valid_timestamp_keeps_a_signature_by_a_now_expired_certificate_valid() {
+    let servers = Servers::start();
+    let url = format!("http://127.0.0.1:{}/tsa-2024", pki().http);
+    let with_tst = scratch("expired-with-tst.pdf");
+    let without = scratch("expired-without-tst.pdf");
+    let weak_tsa = scratch("expired-noncritical-tsa.pdf");
+    pyhanko_sign(&draft(), &with_tst, "expired2025", &["--at", "2024-06-01T11:59:00+00:00", "--tsa", &url]);
+    pyhanko_sign(&draft(), &without, "expired2025", &["--at", "2024-06-01T11:59:00+00:00"]);
+    // (`openssl ts` refuses such a TSA certificate, so the token is made locally.)
+    pyhanko_sign(
+        &draft(),
+        &weak_tsa,
+        "expired2025",
+        &["--at", "2024-06-01T11:59:00+00:00", "--forged-tsa", "tsa-noncritical.pem", "tsa-noncritical.key", "2024-06-01T12:00:00+00:00"],
+    );
+    drop(servers);
+    // Revocation evidence from after the time-stamp and before the expiry (a
+    // CRL issued after expiry no longer lists the certificate), and today's CRLs
+    // for the TSA.
+    let crls = [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
+    let crl_refs: Vec<&Path> = crls.iter().map(PathBuf::as_path).collect();
+    let (code, d) = verify(&with_tst, &crl_refs);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["validationTime"]["basis"], "signatureTimestamp");
+    assert_eq!(s0["timestamp"], "2024-06-01T19:00:00+07:00");
+    assert_eq!(s0["timestamps"][0]["status"], "valid");
+    assert!(s0["timestamps"][0]["tsa"].as_str().unwrap_or("").contains("Máy chủ cấp dấu thời gian thử nghiệm"));
+    assert_eq!(code, 0);
+
+    let (code, d) = verify(&without, &crl_refs);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "OUT_OF_BOUNDS_NO_POE", "{}", brief(&d));
+    assert_eq!(code, 2);
+
+    // RFC 3161 §2.3: a TSA whose extendedKeyUsage is not critical is not trusted.
+    let (_, d) = verify(&weak_tsa, &crl_refs);
+    assert_eq!(d["signatures"][0]["timestamps"][0]["status"], "untrusted", "{}", d["signatures"][0]["timestamps"]);
+    assert_eq!(d["subIndication"], "OUT_OF_BOUNDS_NO_POE", "{}", brief(&d));
+}
+
+/// PAdES B-LTA made by pyHanko with the test TSA: valid offline with its document
+/// time-stamp listed as such (not as a signature, not as an empty field), and the
+/// `/DSS` + document time-stamp updates allowed; pyHanko agrees.
+#[test]
+fn pades_lta_by_pyhanko_is_valid_with_its_document_timestamp() {
+    let servers = Servers::start();
+    let url = format!("http://127.0.0.1:{}/tsa", pki().http);
+    let f = scratch("pyhanko-lta.pdf");
+    pyhanko_sign(&draft(), &f, "good", &["--lta", &url]);
+    drop(servers);
+    let (code, d) = verify(&f, &[]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+    assert_eq!(d["signatures"].as_array().map(Vec::len), Some(1), "the document time-stamp is not a signature");
+    assert_eq!(d["emptySignatureFields"], 0);
+    let dts = d["documentTimestamps"].as_array().expect("document time-stamps");
+    assert_eq!(dts.len(), 1, "{d}");
+    assert_eq!(dts[0]["timestamp"]["status"], "valid", "{}", dts[0]);
+    assert_eq!(dts[0]["timestamp"]["kind"], "document");
+    let level = d["signatures"][0]["modifications"]["level"].as_str().unwrap_or("").to_owned();
+    assert!(["ltaUpdates", "none"].contains(&level.as_str()), "{level}");
+    // pyHanko 0.38's `sign validate` does not read /DSS (only `adesverify` does, and it
+    // wants revocation data issued after the time-stamp, which pyHanko itself fetched
+    // before it): it is asked with the PKI's servers up.
+    let servers = Servers::start();
+    let (valid, text) = pyhanko_validate(&f, &["--force-revinfo"]);
+    drop(servers);
+    assert!(valid, "pyHanko agrees:\n{text}");
+}
+
+// ------------------------------------------------------------------ 3. what you see is what was signed
+
+/// An empty signature field appended after a signature whose widget paints a white
+/// box and new text over the decision: not valid, and the clerk cannot seal it (R9).
+#[test]
+fn an_overlay_in_an_unsigned_signature_field_is_not_valid() {
+    let signed = scratch("overlay-base.pdf");
+    let overlay = scratch("overlay.pdf");
+    let blank = scratch("overlay-blank-placeholder.pdf");
+    pyhanko_sign(&draft(), &signed, "good", &[]);
+    make_attack("ssa-unsigned-field", &signed, &overlay);
+    make_attack("blank-unsigned-field", &signed, &blank);
+    let crls = current_crls();
+    let (code, d) = verify(&overlay, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_FAILED", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "POST_SIGNING_MODIFICATION", "{}", brief(&d));
+    let msg = d["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("Sneaky") && msg.contains("not signed") && msg.contains("revision 1 was signed"), "{msg}");
+    assert_eq!(code, 1);
+    // A blank placeholder for a later signature paints nothing: still valid.
+    let (code, d) = verify(&blank, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(d["emptySignatureFields"], 1);
+    assert_eq!(code, 0);
+
+    // The clerk's seal is refused before any key is touched.
+    let tb = common::testbed();
+    let sealed = scratch("overlay-sealed.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .arg("sign")
+        .arg(&overlay)
+        .arg("-o")
+        .arg(&sealed)
+        .args(["--role", "seal", "--invisible", "--offline", "--pkcs12"])
+        .arg(tb.pki("agency-rsa2048.p12"))
+        .arg("--trust")
+        .arg(pki_file("root.pem"))
+        .args(["--crl", crls[0].to_str().expect("utf-8"), "--crl", crls[1].to_str().expect("utf-8")])
+        .env("KYSO_P12_PASSWORD", tb.var("KYSO_TEST_P12_PASSWORD"))
+        .output()
+        .expect("run kyso sign");
+    assert!(!out.status.success(), "sealing over an overlay must be refused");
+    assert!(!sealed.exists());
+
+    // The clerk can open what was signed: the signed revision lacks the fake text.
+    let dir = scratch("overlay-extracted");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = kyso(&["verify".into(), "--offline".into(), "--extract-signed".into(), s(&dir), s(&overlay)]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let extracted: Vec<PathBuf> = std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.path()).collect();
+    assert_eq!(extracted.len(), 1, "{extracted:?}");
+    let signed_len = std::fs::metadata(&signed).expect("signed").len();
+    assert_eq!(std::fs::metadata(&extracted[0]).expect("extracted").len(), signed_len, "exactly the signed revision");
+    assert_eq!(common::sha256_file(&extracted[0]), common::sha256_file(&signed));
+}
+
+/// A later revision rewrites an appearance stream X that the signed revision also
+/// draws on the page through an intermediate indirect dictionary A (the widget's
+/// `/AP` and the page's `/XObject` resources are both A = << /N X >>): every path
+/// to X is judged, so the change is not "form filling".
+#[test]
+fn an_appearance_shared_through_an_intermediate_dictionary_is_judged_by_every_path() {
+    let prepared = scratch("shared-ap-prepared.pdf");
+    let signed = scratch("shared-ap-signed.pdf");
+    let attack = scratch("shared-ap-attack.pdf");
+    make_attack("shared-ap-prepare", &draft(), &prepared);
+    pyhanko_sign(&prepared, &signed, "good", &["--field", "Duyet"]);
+    make_attack("shared-ap-attack", &signed, &attack);
+    let crls = current_crls();
+    let (_, d) = verify(&signed, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "the prepared, signed document is valid: {}", brief(&d));
+    let (code, d) = verify(&attack, &[&crls[0], &crls[1]]);
+    let duyet = d["signatures"].as_array().expect("sigs").iter().find(|s| s["field"] == "Duyet").cloned().expect("Duyet");
+    assert_eq!(duyet["indication"], "TOTAL_FAILED", "{}", duyet["messageEn"]);
+    assert_eq!(duyet["subIndication"], "POST_SIGNING_MODIFICATION");
+    assert!(duyet["messageEn"].as_str().unwrap_or("").contains("through"), "{}", duyet["messageEn"]);
+    assert_eq!(code, 1);
+}
+
+/// An update to an indirect `/Extensions` dictionary is allowed like one to a direct one.
+#[test]
+fn an_update_to_an_indirect_extensions_dictionary_is_allowed() {
+    let prepared = scratch("ext-prepared.pdf");
+    let signed = scratch("ext-signed.pdf");
+    let updated = scratch("ext-updated.pdf");
+    make_attack("extensions-indirect-prepare", &draft(), &prepared);
+    pyhanko_sign(&prepared, &signed, "good", &[]);
+    make_attack("extensions-indirect-update", &signed, &updated);
+    let crls = current_crls();
+    let (code, d) = verify(&updated, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(d["signatures"][0]["modifications"]["level"], "ltaUpdates");
+    assert_eq!(code, 0);
+}
+
+// ------------------------------------------------------------------ 4. encodings and algorithms
+
+/// A signature made by poppler's `pdfsig -add-signature` (NSS: BER, the signer's
+/// certificate twice in the certificate SET) is valid, as pyHanko and pdfsig say.
+#[test]
+fn a_signature_made_by_nss_through_pdfsig_is_valid() {
+    let dir = scratch("nss-db");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("nss dir");
+    let db = format!("sql:{}", dir.display());
+    let p12 = dir.join("good.p12");
+    run_ok(Command::new("openssl").args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"]).arg(pki_file("good.key")).arg("-in").arg(pki_file("good.pem")).arg("-certfile").arg(pki_file("chain.pem")).arg("-out").arg(&p12));
+    run_ok(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]));
+    run_ok(Command::new("pk12util").args(["-i"]).arg(&p12).args(["-d", &db, "-W", "nss"]));
+    run_ok(Command::new("certutil").args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"]).arg(pki_file("root.pem")));
+    let f = scratch("nss-signed.pdf");
+    let nick = String::from_utf8_lossy(&run_ok(Command::new("certutil").args(["-L", "-d", &db])).stdout)
+        .lines()
+        .find(|l| l.trim_end().ends_with("u,u,u"))
+        .map(|l| l.trim_end().trim_end_matches("u,u,u").trim().to_owned())
+        .expect("the key's nickname");
+    run_ok(Command::new("pdfsig").args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"]).arg(draft()).arg(&f));
+    let crls = current_crls();
+    let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    let leniency = d["signatures"][0]["cms"]["leniency"].as_array().expect("leniency");
+    assert!(!leniency.is_empty(), "NSS writes BER and a duplicated certificate: {leniency:?}");
+    assert_eq!(code, 0);
+    let out = run_ok(Command::new("pdfsig").args(["-nssdir", &db]).arg(&f));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Signature is Valid."));
+    // pyHanko cannot fetch revocation data here (the PKI's servers are down).
+    let (valid, text) = pyhanko_validate(&f, &["--no-strict-syntax", "--no-revocation-check"]);
+    assert!(valid, "pyHanko agrees:\n{text}");
+}
+
+/// Bytes other than zero padding after the CMS inside `/Contents`: not valid.
+#[test]
+fn bytes_after_the_cms_in_contents_are_not_valid() {
+    let signed = scratch("junk-base.pdf");
+    let junk = scratch("junk-after-cms.pdf");
+    pyhanko_sign(&draft(), &signed, "good", &[]);
+    make_attack("junk-after-cms", &signed, &junk);
+    let crls = current_crls();
+    let (code, d) = verify(&junk, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_FAILED", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "FORMAT_FAILURE");
+    assert!(d["messageEn"].as_str().unwrap_or("").contains("non-zero bytes follow the CMS"), "{}", d["messageEn"]);
+    assert_eq!(code, 1);
+}
+
+/// Ed25519 (RFC 8419) is verified; Ed448 with SHAKE256 is an algorithm KýSố does
+/// not implement: INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE naming it, never a
+/// format failure.
+#[test]
+fn eddsa_signatures() {
+    let ed25519 = scratch("ed25519.pdf");
+    let ed448 = scratch("ed448.pdf");
+    pyhanko_sign(&draft(), &ed25519, "ed25519", &[]);
+    pyhanko_sign(&draft(), &ed448, "ed448", &[]);
+    let crls = current_crls();
+    let (code, d) = verify(&ed25519, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+    let (valid, text) = pyhanko_validate(&ed25519, &["--no-revocation-check"]);
+    assert!(valid, "pyHanko agrees:\n{text}");
+    let (code, d) = verify(&ed448, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "CRYPTO_CONSTRAINTS_FAILURE", "{}", brief(&d));
+    let msg = d["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("SHAKE256") || msg.contains("Ed448"), "the algorithm is named: {msg}");
+    assert_eq!(code, 2);
+}
+
+// ------------------------------------------------------------------ 5. inputs
+
+/// An encrypted PDF gets a verification answer, not the signing flow's message.
+#[test]
+fn an_encrypted_document_is_indeterminate_with_a_verification_message() {
+    let signed = scratch("enc-base.pdf");
+    let enc = scratch("encrypted.pdf");
+    pyhanko_sign(&draft(), &signed, "good", &[]);
+    run_ok(Command::new("qpdf").args(["--encrypt", "", "chu-so-huu", "256", "--"]).arg(&signed).arg(&enc));
+    let (code, d) = verify(&enc, &[]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    let (vi, en) = (d["messageVi"].as_str().unwrap_or(""), d["messageEn"].as_str().unwrap_or(""));
+    assert!(vi.contains("mã hóa") && en.contains("encrypted"), "{vi} / {en}");
+    assert!(!en.contains("cannot be signed") && !vi.contains("không thể ký"), "not the signing message: {en}");
+    assert_eq!(code, 2);
+}
+
+/// A FIFO is refused at once by `verify`, `sign` and `image prepare`; a folder with
+/// no PDF exits 3 with one line.
+#[test]
+fn fifos_and_folders_without_pdfs_are_refused_at_once() {
+    let dir = scratch("fifo-dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let fifo = dir.join("vanban.pdf");
+    run_ok(Command::new("mkfifo").arg(&fifo));
+    let started = Instant::now();
+    let out = kyso(&["verify".into(), s(&fifo)]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().filter(|l| !l.trim().is_empty()).count(), 1, "{err}");
+    let out = kyso(&["sign".into(), s(&fifo), "-o".into(), s(&dir.join("out.pdf")), "--invisible".into()]);
+    assert!(!out.status.success());
+    let png = dir.join("anh.png");
+    run_ok(Command::new("mkfifo").arg(&png));
+    let out = kyso(&["image".into(), "prepare".into(), s(&png), "-o".into(), s(&dir.join("ra.png")), "--ink".into(), "blue".into()]);
+    assert!(!out.status.success());
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+
+    let empty = scratch("no-pdf-here");
+    let _ = std::fs::remove_dir_all(&empty);
+    std::fs::create_dir_all(&empty).expect("dir");
+    std::fs::write(empty.join("ghi-chu.txt"), "không phải PDF").expect("write");
+    let out = kyso(&["verify".into(), s(&empty)]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().filter(|l| !l.trim().is_empty()).count(), 1, "{err}");
+    assert!(err.contains("Không có tệp PDF"), "{err}");
+}
