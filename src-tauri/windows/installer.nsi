@@ -69,8 +69,9 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "MIT OR Apache-2.0"
 !define MUI_ICON "${REPO}\src-tauri\icons\icon.ico"
 !define MUI_UNICON "${REPO}\src-tauri\icons\icon.ico"
 !define MUI_ABORTWARNING
-!define MUI_FINISHPAGE_RUN "$INSTDIR\${EXE}"
+!define MUI_FINISHPAGE_RUN
 !define MUI_FINISHPAGE_RUN_TEXT "$(RunApp)"
+!define MUI_FINISHPAGE_RUN_FUNCTION RunUnelevated
 
 !insertmacro MULTIUSER_PAGE_INSTALLMODE
 !insertmacro MUI_PAGE_DIRECTORY
@@ -149,6 +150,13 @@ FunctionEnd
 !macroend
 !insertmacro ENSURE_NOT_RUNNING ""
 !insertmacro ENSURE_NOT_RUNNING "un."
+
+; "Open KýSố" on the last page: started through Explorer, so it runs as the user and not
+; elevated like an administrator's installer (an elevated window refuses files dragged from
+; Explorer).
+Function RunUnelevated
+  Exec '"$WINDIR\explorer.exe" "$INSTDIR\${EXE}"'
+FunctionEnd
 
 ; WebView2 runtime (per machine or per user); pv must exist and not be 0.0.0.0.
 Function WebView2Version

@@ -6,7 +6,9 @@
 //!   installer `KySo_<version>_x64-setup.exe`;
 //! * `KYSO_WINE_HELPERS`: test programs built from `tests/windows/*.c` (`holdopen.exe`,
 //!   `MicrosoftEdgeWebview2Setup.exe`);
-//! * `WINEPREFIX`: the prefix (the test-only `bcryptprimitives.dll` is in its `system32`).
+//! * `WINEPREFIX`: the prefix (the test-only `bcryptprimitives.dll` is in its `system32`);
+//! * `KYSO_WINE_INSTALLER_PREFIX`: a copy of it for the installer test alone (installing
+//!   and deleting `%APPDATA%\kyso` must not race with the other tests).
 //!
 //! Paths cross over as Wine's `Z:` drive (the Linux root).
 
@@ -58,6 +60,13 @@ impl Wine {
             .env_remove("KYSO_PIN")
             .env_remove("KYSO_P12_PASSWORD")
             .stdin(Stdio::null());
+        c
+    }
+
+    /// [`Wine::command`] in another prefix than `WINEPREFIX`.
+    pub fn command_in(prefix: &Path, program: &Path) -> Command {
+        let mut c = Wine::command(program);
+        c.env("WINEPREFIX", prefix);
         c
     }
 

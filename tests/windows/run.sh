@@ -66,10 +66,18 @@ trap stop_wine EXIT
 wineboot -i >"$art/wineboot.log" 2>&1 || { cat "$art/wineboot.log" >&2; exit 1; }
 wineserver -w
 cp "$work/helpers/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+wineserver -w
+# The installer test gets its own copy: it installs, uninstalls and deletes %APPDATA%\kyso
+# while the other tests use the first prefix.
+cp -a "$WINEPREFIX" "$work/prefix-installer"
+stop_wine() { wineserver -k >/dev/null 2>&1 || true; WINEPREFIX=$work/prefix-installer wineserver -k >/dev/null 2>&1 || true; }
+# One server for the whole stage, started here with no test's output attached to it.
+wineserver -p </dev/null >/dev/null 2>&1
 t_prefix=$((SECONDS - t0))
 
 # ---------------------------------------------------------------- 4. tests under Wine
 export KYSO_WINE_KYSO=$dist/kyso.exe KYSO_WINE_DIST=$dist KYSO_WINE_HELPERS=$work/helpers
+export KYSO_WINE_INSTALLER_PREFIX=$work/prefix-installer
 
 # 4a. The core's own unit tests, compiled for Windows, run by Wine.
 t0=$SECONDS
