@@ -627,3 +627,70 @@ fn fifos_and_folders_without_pdfs_are_refused_at_once() {
     assert_eq!(err.lines().filter(|l| !l.trim().is_empty()).count(), 1, "{err}");
     assert!(err.contains("Không có tệp PDF"), "{err}");
 }
+
+// ------------------------------------------------------------------ 6. the archive as proof of existence
+
+/// The archive's record that it found a file valid is a proof of existence: a
+/// registered document does not turn indeterminate merely because its signer's
+/// certificate expired later (and the report says so); the same file outside the
+/// archive does.
+#[test]
+fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
+    use kyso::office::{AgentCommand, Office, OfficeConfig};
+    use kyso::queue::{DocRole, DocStatus};
+    // A certificate for a few seconds more, from a copy of the issuing CA's database.
+    let ca = scratch("short-lived-ca");
+    let _ = std::fs::remove_dir_all(&ca);
+    std::fs::create_dir_all(&ca).expect("ca dir");
+    run_ok(Command::new("cp").args(["-a"]).arg(pki_file("inter")).arg(pki_file("ca.cnf")).arg(pki_file("inter.pem")).arg(pki_file("inter.key")).arg(pki_file("chain.pem")).arg(&ca));
+    let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(8);
+    let end = format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
+    run_ok(Command::new("openssl").args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"]).current_dir(&ca));
+    run_ok(Command::new("openssl").args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"]).current_dir(&ca));
+    run_ok(
+        Command::new("openssl")
+            .args(["ca", "-config", "ca.cnf", "-batch", "-notext", "-name", "inter_ca", "-in", "short.csr", "-out", "short.pem", "-extensions", "v3_leaf", "-startdate", "20240101000000Z", "-enddate", &end])
+            .current_dir(&ca),
+    );
+    let signed = scratch("short-lived-signed.pdf");
+    run_ok(
+        Command::new("python3")
+            .arg(repo().join("tests/fixtures/trust/pyhanko-attack.py"))
+            .args(["sign"])
+            .arg(draft())
+            .arg(&signed)
+            .args(["short.key", "short.pem", "chain.pem"])
+            .current_dir(&ca),
+    );
+    let data = scratch("short-lived-office");
+    let _ = std::fs::remove_dir_all(&data);
+    let crls = current_crls();
+    let office = Office::open(OfficeConfig {
+        data_dir: data,
+        agent: AgentCommand { program: PathBuf::from(env!("CARGO_BIN_EXE_kyso")), args: vec!["agent".into()] },
+        modules: Vec::new(),
+        trust: vec![pki_file("root.pem")],
+        crls: crls.to_vec(),
+        offline: true,
+    })
+    .expect("office");
+    let doc = office.add_paths(std::slice::from_ref(&signed), DocRole::Incoming).expect("add").remove(0);
+    let (doc, report) = office.verify_document(doc.id).expect("verify");
+    assert_eq!(doc.status, DocStatus::Valid, "{}", report.message_en);
+    let doc = office.register_document(doc.id, Some("15/CV-THU"), None).expect("register");
+    assert_eq!(doc.status, DocStatus::Registered);
+
+    std::thread::sleep(Duration::from_secs(9));
+    // Outside the archive: nothing proves the signature predates the expiry.
+    let (code, d) = verify(&signed, &[&crls[0], &crls[1]]);
+    assert_eq!(d["subIndication"], "OUT_OF_BOUNDS_NO_POE", "{}", brief(&d));
+    assert_eq!(code, 2);
+    // In the archive: its own record is the proof, and the report says so.
+    let (doc, report) = office.verify_document(doc.id).expect("re-verify");
+    assert_eq!(doc.status, DocStatus::Registered, "a finished document keeps its status");
+    let r = serde_json::to_value(&report).expect("json");
+    assert_eq!(r["indication"], "TOTAL_PASSED", "{}", brief(&r));
+    assert_eq!(r["signatures"][0]["validationTime"]["basis"], "archive");
+    assert!(r["archivePoe"].is_string());
+    assert!(report.signatures[0].message_vi.contains("hồ sơ lưu trữ"), "{}", report.signatures[0].message_vi);
+}

@@ -70,6 +70,13 @@ pub struct ReadSignedData {
 /// Read a `ContentInfo` holding a `SignedData` from `input` (trailing bytes are
 /// not read; see [`ReadSignedData::encoded_len`]).
 pub fn read_signed_data(input: &[u8]) -> Result<ReadSignedData, ReadError> {
+    // The common case first: strict DER, decoded in place.
+    if let Some(e) = der_element(input) {
+        if let Ok(signed_data) = decode(e.whole) {
+            let signed_attrs_as_written = signed_attrs_as_written(e.whole);
+            return Ok(ReadSignedData { signed_data, signed_attrs_as_written, leniency: Vec::new(), encoded_len: e.whole.len() });
+        }
+    }
     let mut leniency = Vec::new();
     let (der, encoded_len) = ber::to_der_with_len(input).map_err(|e| ReadError::Encoding(e.to_string()))?;
     if der.as_slice() != input.get(..encoded_len).unwrap_or_default() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Office;
 use crate::queue::{DocRole, DocStatus, Document, VerifiedRecord};
-use crate::verify::engine::{verify_file, DocumentReport};
+use crate::verify::engine::{verify_file, ArchivePoe, DocumentReport};
 use crate::verify::verdict::Indication;
 use crate::Lang;
 
@@ -36,10 +36,18 @@ pub fn signers_line(report: &DocumentReport) -> Option<String> {
 impl Office {
     /// Verify document `id`'s current file. An incoming document takes the verdict
     /// as its status (`valid`, `invalid`, `indeterminate`); others keep theirs.
+    ///
+    /// A document the archive already found valid (its `verified`/`registered`
+    /// record holds this file's SHA-256) is re-checked with that record as proof of
+    /// existence: it does not turn indeterminate merely because its signer's
+    /// certificate expired since, and the report says so. A finished document
+    /// (registered, rejected) keeps its status.
     pub fn verify_document(&self, id: i64) -> Result<(Document, DocumentReport), crate::Error> {
         let doc = self.document(id)?;
-        let report = verify_file(std::path::Path::new(&doc.current_path), &self.verify_options());
-        if doc.role != DocRole::Incoming {
+        let mut opts = self.verify_options();
+        opts.archive_poe = self.archive_poe(&doc.sha256)?;
+        let report = verify_file(std::path::Path::new(&doc.current_path), &opts);
+        if doc.role != DocRole::Incoming || matches!(doc.status, DocStatus::Registered | DocStatus::Rejected) {
             return Ok((doc, report));
         }
         let status = match report.indication {
@@ -55,6 +63,13 @@ impl Office {
         };
         let doc = self.queue().record_verified(id, &rec)?;
         Ok((doc, report))
+    }
+
+    /// The archive's proof of existence for a file with this SHA-256, if it has one.
+    pub fn archive_poe(&self, sha256: &str) -> Result<Option<ArchivePoe>, crate::Error> {
+        let Some(at) = self.queue().first_valid_record(sha256)? else { return Ok(None) };
+        let time = time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok();
+        Ok(time.map(|time| ArchivePoe { time, sha256: sha256.to_owned() }))
     }
 
     /// Register a valid incoming document (vào sổ): it is kept in the archive in its

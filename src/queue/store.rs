@@ -317,6 +317,22 @@ impl Queue {
             .collect()
     }
 
+    /// When a file with this SHA-256 was first found valid by this archive: the
+    /// earliest `verified` event with a TOTAL_PASSED verdict, or `registered` event,
+    /// recording exactly this hash (ISO 8601, +07:00). The archive's own record is
+    /// a proof of existence of those bytes at that time (R12), and of their check.
+    pub fn first_valid_record(&self, sha256: &str) -> Result<Option<String>, QueueError> {
+        self.conn
+            .query_row(
+                "SELECT MIN(at) FROM history
+                 WHERE sha256_after = ?1
+                   AND ((action = 'verified' AND detail LIKE 'TOTAL_PASSED%') OR action = 'registered')",
+                [sha256],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .map_err(self.db())
+    }
+
     /// Record a signature made on document `id` in one transaction: status
     /// [`DocStatus::Signed`] (role `sign`) or [`DocStatus::Sealed`] (role `seal`),
     /// the output as the current file with its hash, the number and date if given,

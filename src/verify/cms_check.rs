@@ -109,6 +109,9 @@ pub enum CmsForm {
 
 /// The end of the DER inside `/Contents`, or the whole when it cannot be told.
 pub fn trim_padding(c: &[u8]) -> &[u8] {
+    if let Some(e) = crate::cms::ber::der_element(c) {
+        return e.whole;
+    }
     match crate::cms::ber::to_der_with_len(c) {
         Ok((_, used)) => c.get(..used).unwrap_or(c),
         Err(_) => c,

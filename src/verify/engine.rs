@@ -46,7 +46,11 @@ use crate::trust::{AnchorInfo, TrustStore};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// A proof of existence of a whole file kept outside it: the archive's record
-/// that a file with this SHA-256 was verified and registered at `time` (R12).
+/// that a file with this SHA-256 was found valid (verified and registered) at
+/// `time` (R12). It proves the bytes existed then, and — the check having passed,
+/// revocation included — that no certificate was revoked then: when no revocation
+/// data can be had any more (CAs drop expired certificates from their CRLs), the
+/// record stands in for it; a revocation dated at or before `time` still wins.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArchivePoe {
     /// When the file was registered.
@@ -167,6 +171,9 @@ pub struct SignatureReport {
     pub modifications_allowed: bool,
     /// Trust anchor matched.
     pub trust_anchor: Option<AnchorInfo>,
+    /// No revocation data could be had now; the archive's record of its earlier,
+    /// passed check (at `archivePoe`) stands in for it.
+    pub revocation_from_archive: bool,
     /// The signer's certificate, when found (not serialised; see `signer`).
     #[serde(skip)]
     pub signer_certificate: Option<x509_cert::Certificate>,
@@ -565,6 +572,7 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         modifications: None,
         modifications_allowed: false,
         trust_anchor: None,
+        revocation_from_archive: false,
         signer_certificate: None,
         indication: Indication::TotalFailed,
         sub_indication: Some(SubIndication::FormatFailure),
@@ -602,10 +610,18 @@ fn passed(r: &mut SignatureReport) {
             format!(" The signature existed before {time} (document time-stamp)."),
         ),
         Some(ValidationTime { time, basis: TimeBasis::Archive }) => (
-            format!(" Chữ ký đã được kiểm tra và vào sổ lúc {time} (theo hồ sơ lưu trữ của KýSố)."),
-            format!(" The signature was checked and registered at {time} (KýSố's archive record)."),
+            format!(" Chữ ký đã được kiểm tra là hợp lệ lúc {time} (theo hồ sơ lưu trữ của KýSố, dùng làm bằng chứng thời điểm)."),
+            format!(" The signature was found valid at {time} (KýSố's archive record, used as proof of that time)."),
         ),
         _ => (String::new(), String::new()),
+    };
+    let (when_vi, when_en) = if r.revocation_from_archive {
+        (
+            format!("{when_vi} Tình trạng thu hồi lấy từ lần kiểm tra được lưu trong hồ sơ lưu trữ."),
+            format!("{when_en} The revocation status is the one found by the check kept in the archive record."),
+        )
+    } else {
+        (when_vi, when_en)
     };
     r.message_vi = format!(
         "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}"
@@ -806,6 +822,12 @@ fn revocation(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, 
                 JudgedAt::Now if claimed.is_some_and(|c| when <= c) => Verdict::failed(SubIndication::Revoked).because(detail),
                 JudgedAt::Now => Verdict::indeterminate(SubIndication::RevokedNoPoe).because(detail),
             })
+        }
+        RevocationSummary::TryLater if cx.archive_poe.is_some_and(|p| p >= at.time(cx.now)) => {
+            // The archive's own earlier check found the path not revoked at its time,
+            // after the time judged here: revocation is permanent, so not revoked then.
+            r.revocation_from_archive = true;
+            Ok(())
         }
         RevocationSummary::TryLater => {
             let v = Verdict::indeterminate(SubIndication::TryLater);

@@ -111,7 +111,15 @@ export function signatureDetails(sig, lang = getLang()) {
     [t('sig.issuer', {}, lang), issuerName(signer.issuer)],
     [t('sig.time', {}, lang), formatDateTime(sig.signingTime || sig.claimedTime) || ''],
   ];
-  if (sig.timestamp) rows.push([t('sig.timestamp', {}, lang), formatDateTime(sig.timestamp)]);
+  // Each time-stamp token with its own result; only a valid one proves a time.
+  for (const ts of sig.timestamps || []) {
+    rows.push([t('sig.timestamp', {}, lang), (lang === 'en' ? ts.messageEn : ts.messageVi) || formatDateTime(ts.genTime)]);
+  }
+  if (!(sig.timestamps || []).length && sig.timestamp) rows.push([t('sig.timestamp', {}, lang), formatDateTime(sig.timestamp)]);
+  if (sig.validationTime) {
+    const basis = t('sig.basis.' + sig.validationTime.basis, {}, lang);
+    rows.push([t('sig.judgedAt', {}, lang), `${formatDateTime(sig.validationTime.time)} (${basis})`]);
+  }
   rows.push([t('sig.coverage', {}, lang), coverageLabel(sig.coverage, lang)]);
   if (sig.subIndication) rows.push([t('sig.sub', {}, lang), sig.subIndication]);
   rows.push([t('sig.sentence', {}, lang), reasonOf(sig, lang)]);

@@ -96,10 +96,23 @@ describe('signature details', () => {
     const rows = Object.fromEntries(signatureDetails(sig, 'vi'));
     expect(rows['Người ký']).toBe('Nguyễn Văn A');
     expect(rows['Nơi cấp chứng thư']).toBe('CA phục vụ các cơ quan Nhà nước G2');
-    expect(rows['Thời gian ký']).toBe('2026-11-20 08:15:30 +07:00');
+    expect(rows['Thời gian ký (người ký tự ghi)']).toBe('2026-11-20 08:15:30 +07:00');
     expect(rows['Phạm vi ký']).toMatch(/Toàn bộ bản đã ký/);
     expect(rows['Mã lý do']).toBe('HASH_FAILURE');
     expect(rows['Kết luận']).toBe('Nội dung đã bị thay đổi.');
+  });
+  it('shows each time-stamp with its own result and what the certificate was judged at', () => {
+    const ts = {
+      ...sig,
+      timestamps: [{ kind: 'signature', status: 'untrusted', genTime: '2024-06-01T19:00:00+07:00', messageVi: 'Đơn vị cấp dấu thời gian không được tin cậy.', messageEn: 'Untrusted TSA.' }],
+      validationTime: { time: '2026-12-06T09:00:00+07:00', basis: 'now' },
+    };
+    const rows = Object.fromEntries(signatureDetails(ts, 'vi'));
+    expect(rows['Dấu thời gian']).toBe('Đơn vị cấp dấu thời gian không được tin cậy.');
+    expect(rows['Kiểm tra chứng thư tại']).toMatch(/không có dấu thời gian hợp lệ/);
+    const en = Object.fromEntries(signatureDetails(ts, 'en'));
+    expect(en['Time-stamp']).toBe('Untrusted TSA.');
+    expect(en['Certificate judged at']).toMatch(/now: no valid time-stamp/);
   });
   it('refuses sealing only over an invalid signature', () => {
     expect(hasInvalidSignature({ indication: 'TOTAL_FAILED', subIndication: 'NOT_SIGNED', signatures: [] })).toBe(false);

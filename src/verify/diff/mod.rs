@@ -20,7 +20,10 @@
 //!   [`ChangeKind`]; an object whose role no rule covers, such as a content
 //!   stream, a font or a page-tree node, is [`ModificationLevel::Other`]. An
 //!   object that plays a covered role *and* is also used elsewhere (prepared in
-//!   advance by a shadow attack) is judged by that other use too.
+//!   advance by a shadow attack) is judged by that other use too — every path
+//!   from the trailer counts, including paths through intermediate objects of
+//!   the same role (an `/AP` dictionary that is also a page's `/XObject`
+//!   resources).
 //!
 //! The rules only *recognise* changes; the [`ModificationLevel`] of each kind of
 //! change is assigned from outside, in one readable list, [`Policy::standard`].
@@ -39,7 +42,10 @@
 //! * **New visible signature fields** (or new visible widgets of a signature field)
 //!   after a certification signature: Other (the sneaky-signature attack); pyHanko
 //!   refuses them too. Without certification they are form filling: that is how a
-//!   second signature and the clerk's number and date arrive.
+//!   second signature and the clerk's number and date arrive — but a new field
+//!   that is still **unsigned** at the end of the file and whose appearance
+//!   paints something is an overlay no signature covers (Other); a blank
+//!   placeholder is not.
 //! * **Annotations** other than widgets: comment types (`/Text`, `/Popup` and text
 //!   markup) are [`ModificationLevel::Annotations`]; types that can paint over the
 //!   page (`/FreeText`, `/Stamp`, shapes, `/Ink`, `/Redact`, `/Link`, …) are also
@@ -50,7 +56,8 @@
 //!   level, as in pyHanko. Neither is drawn on a page, and signing and archiving
 //!   tools update producer and dates (PDF/A keeps the two in step). A `/Metadata`
 //!   entry that points at anything but an XMP stream is Other.
-//! * **Catalog**: `/AcroForm` (judged as a form change), `/DSS`, `/Extensions`,
+//! * **Catalog**: `/AcroForm` (judged as a form change), `/DSS`, `/Extensions`
+//!   (direct or indirect, with its developer extension dictionaries),
 //!   `/Version` and `/Metadata` may change; `/Perms` may not (a certification or
 //!   usage rights added after signing), nor any other key (`/Pages`, `/Names`,
 //!   `/OpenAction`, `/AA`, `/OCProperties`, `/MarkInfo`, …).
