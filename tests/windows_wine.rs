@@ -356,13 +356,8 @@ fn desktop_agent_answers_over_pipes() {
 /// would print Vietnamese as `?` (console code page); the export file is UTF-16.
 fn reg_key(prefix: &Path, key: &str) -> Option<String> {
     let f = tempfile::Builder::new().suffix(".reg").tempfile().expect("tmp");
-    let o = Wine::command_in(prefix, Path::new("reg"))
-        .args(["export", key])
-        .arg(win_path(f.path()))
-        .arg("/y")
-        .output()
-        .expect("wine reg export");
-    if !o.status.success() {
+    let st = quiet(Wine::command_in(prefix, Path::new("reg")).args(["export", key]).arg(win_path(f.path())).arg("/y"));
+    if !st.success() {
         return None;
     }
     let bytes = std::fs::read(f.path()).expect("read export");
@@ -379,33 +374,26 @@ fn reg_value(prefix: &Path, key: &str, name: &str) -> Option<String> {
     reg_key(prefix, key)?.lines().find_map(|l| l.strip_prefix(&start).map(str::to_owned))
 }
 
+/// Run a Wine command with no pipes to this test: Wine's own service processes, started
+/// by the first command, inherit its standard handles and outlive it, so a command whose
+/// output is captured would wait for them.
+fn quiet(c: &mut Command) -> std::process::ExitStatus {
+    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status().expect("run wine")
+}
+
 /// Run an installer or uninstaller and wait until it is done: an uninstaller copies
 /// itself to %TEMP% and returns at once, so wait for every process of the prefix to end.
 fn run_setup(prefix: &Path, setup: &Path, args: &[&str]) -> i32 {
-    let o = Wine::command_in(prefix, setup).args(args).output().expect("run setup");
+    let st = quiet(Wine::command_in(prefix, setup).args(args));
     if setup.file_name().is_some_and(|n| n == "uninstall.exe") {
         wait_wineserver(prefix);
     }
-    o.status.code().unwrap_or(-1)
+    st.code().unwrap_or(-1)
 }
 
 /// Wait until every process of the prefix has ended (and Wine has saved the registry).
 fn wait_wineserver(prefix: &Path) {
     let st = Command::new("wineserver").arg("-w").env("WINEPREFIX", prefix).status().expect("wineserver -w");
-    assert!(st.success());
-    start_wineserver(prefix);
-}
-
-/// Start the prefix's server detached from this test's output (a server started by a
-/// `wine` command would keep the test's pipes open).
-fn start_wineserver(prefix: &Path) {
-    let st = Command::new("wineserver")
-        .env("WINEPREFIX", prefix)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("wineserver");
     assert!(st.success());
 }
 
@@ -466,13 +454,12 @@ fn installer_installs_and_uninstalls_silently_per_user_and_per_machine() {
     let _w = Wine::required();
     let setup = installer();
     let prefix = Wine::folder("KYSO_WINE_INSTALLER_PREFIX");
-    start_wineserver(&prefix);
     let user = wine_user_dir_in(&prefix);
     let user_dir = user.join("AppData/Local/Programs/KySo");
     let user_menu = user.join("AppData/Roaming/Microsoft/Windows/Start Menu/Programs");
     let data = user.join("AppData/Roaming/kyso");
     let wv2 = r"HKCU\Software\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
-    let _ = Wine::command_in(&prefix, Path::new("reg")).args(["delete", wv2, "/f"]).output();
+    quiet(Wine::command_in(&prefix, Path::new("reg")).args(["delete", wv2, "/f"]));
 
     // Per user. Wine has no WebView2: the installer says so (and records it) but installs.
     assert_eq!(run_setup(&prefix, &setup, &["/S"]), 0, "silent per-user install");
@@ -480,8 +467,8 @@ fn installer_installs_and_uninstalls_silently_per_user_and_per_machine() {
     assert_eq!(reg_value(&prefix, r"HKCU\Software\KySo", "WebView2Missing").as_deref(), Some("dword:00000001"), "missing WebView2 recorded");
     assert_eq!(reg_value(&prefix, r"HKCU\Software\KySo", "InstallMode").as_deref(), Some(r#""CurrentUser""#));
     // The installed CLI runs (the test shim in system32 stands in for Windows' bcryptprimitives.dll).
-    let o = Wine::command_in(&prefix, &user_dir.join("kyso.exe")).args(["verify", "--help"]).output().expect("installed kyso.exe");
-    ok(&o, "installed kyso.exe");
+    let st = quiet(Wine::command_in(&prefix, &user_dir.join("kyso.exe")).args(["verify", "--help"]));
+    assert!(st.success(), "the installed kyso.exe runs");
 
     // The user's data exists; an upgrade while the app runs is refused (exit 2), files intact.
     std::fs::create_dir_all(data.join("archive")).expect("data");
@@ -497,7 +484,7 @@ fn installer_installs_and_uninstalls_silently_per_user_and_per_machine() {
     let mut line = String::new();
     BufReader::new(running.stdout.take().expect("stdout")).read_line(&mut line).expect("hello");
     assert!(line.contains("\"version\""), "{line}");
-    let code = Wine::command_in(&prefix, &setup).arg("/S").output().expect("setup").status.code();
+    let code = quiet(Wine::command_in(&prefix, &setup).arg("/S")).code();
     assert_eq!(code, Some(2), "an upgrade over a running KýSố must stop with exit code 2");
     drop(agent_in);
     assert!(running.wait().expect("agent ends").success());
@@ -531,9 +518,9 @@ fn installer_installs_and_uninstalls_silently_per_user_and_per_machine() {
     assert_eq!(run_setup(&prefix, &setup, &["/S", "/AllUsers"]), 0, "silent per-machine install");
     assert_installed(&prefix, "HKLM", &machine_dir, &machine_menu);
     assert!(!user_dir.exists(), "a per-machine install writes nothing per user");
-    let quiet = reg_value(&prefix, &format!(r"HKLM\{UNINST}"), "QuietUninstallString").expect("quiet uninstall");
-    assert!(quiet.ends_with(r#" /AllUsers /S""#), "{quiet}");
+    let silent = reg_value(&prefix, &format!(r"HKLM\{UNINST}"), "QuietUninstallString").expect("quiet uninstall");
+    assert!(silent.ends_with(r#" /AllUsers /S""#), "{silent}");
     assert_eq!(run_setup(&prefix, &machine_dir.join("uninstall.exe"), &["/AllUsers", "/S"]), 0);
     assert_uninstalled(&prefix, "HKLM", &machine_dir, &machine_menu);
-    let _ = Wine::command_in(&prefix, Path::new("reg")).args(["delete", wv2, "/f"]).output();
+    quiet(Wine::command_in(&prefix, Path::new("reg")).args(["delete", wv2, "/f"]));
 }

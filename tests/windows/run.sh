@@ -71,8 +71,10 @@ wineserver -w
 # while the other tests use the first prefix.
 cp -a "$WINEPREFIX" "$work/prefix-installer"
 stop_wine() { wineserver -k >/dev/null 2>&1 || true; WINEPREFIX=$work/prefix-installer wineserver -k >/dev/null 2>&1 || true; }
-# One server for the whole stage, started here with no test's output attached to it.
+# One server for the whole stage, and Wine's service processes started here with no test's
+# output attached (they would inherit a test's pipes and keep its command from ending).
 wineserver -p </dev/null >/dev/null 2>&1
+wine cmd /c exit </dev/null >/dev/null 2>&1
 t_prefix=$((SECONDS - t0))
 
 # ---------------------------------------------------------------- 4. tests under Wine
