@@ -7,8 +7,8 @@
 //! * `KYSO_WINE_HELPERS`: test programs built from `tests/windows/*.c` (`holdopen.exe`,
 //!   `MicrosoftEdgeWebview2Setup.exe`);
 //! * `WINEPREFIX`: the prefix (the test-only `bcryptprimitives.dll` is in its `system32`);
-//! * `KYSO_WINE_INSTALLER_PREFIX`: a copy of it for the installer test alone (installing
-//!   and deleting `%APPDATA%\kyso` must not race with the other tests).
+//! * `KYSO_WINE_INSTALLER_PREFIX`: the prefix for the installer test, which run.sh runs
+//!   last and alone (it deletes `%APPDATA%\kyso` and waits for Wine's server to end).
 //!
 //! Paths cross over as Wine's `Z:` drive (the Linux root).
 

@@ -66,20 +66,16 @@ trap stop_wine EXIT
 wineboot -i >"$art/wineboot.log" 2>&1 || { cat "$art/wineboot.log" >&2; exit 1; }
 wineserver -w
 cp "$work/helpers/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
-wineserver -w
-# The installer test gets its own copy: it installs, uninstalls and deletes %APPDATA%\kyso
-# while the other tests use the first prefix.
-cp -a "$WINEPREFIX" "$work/prefix-installer"
-stop_wine() { wineserver -k >/dev/null 2>&1 || true; WINEPREFIX=$work/prefix-installer wineserver -k >/dev/null 2>&1 || true; }
-# One server for the whole stage, and Wine's service processes started here with no test's
-# output attached (they would inherit a test's pipes and keep its command from ending).
+# One server for the tests (until the installer's), and Wine's service processes started
+# here with no test's output attached (they would inherit a test's pipes and keep its
+# command from ending).
 wineserver -p </dev/null >/dev/null 2>&1
 wine cmd /c exit </dev/null >/dev/null 2>&1
 t_prefix=$((SECONDS - t0))
 
 # ---------------------------------------------------------------- 4. tests under Wine
 export KYSO_WINE_KYSO=$dist/kyso.exe KYSO_WINE_DIST=$dist KYSO_WINE_HELPERS=$work/helpers
-export KYSO_WINE_INSTALLER_PREFIX=$work/prefix-installer
+export KYSO_WINE_INSTALLER_PREFIX=$WINEPREFIX
 
 # 4a. The core's own unit tests, compiled for Windows, run by Wine.
 t0=$SECONDS
@@ -99,9 +95,9 @@ nextest=0
 t0=$SECONDS
 if ((nextest)); then
   cargo nextest run -p kyso --test windows_wine --run-ignored only --no-fail-fast \
-    --failure-output final --status-level fail
+    --failure-output final --status-level fail -E 'not test(installer)'
 else
-  cargo test -p kyso --test windows_wine -- --ignored
+  cargo test -p kyso --test windows_wine -- --ignored --skip installer
 fi
 t_wine=$((SECONDS - t0))
 t0=$SECONDS
@@ -112,10 +108,22 @@ else
 fi
 t_verify=$((SECONDS - t0))
 
+# 4c. The installer, last and alone in the prefix: it installs, uninstalls and deletes
+#     %APPDATA%\kyso, and waits for Wine's server to end (so not the persistent one).
+wineserver -k || true
+t0=$SECONDS
+if ((nextest)); then
+  cargo nextest run -p kyso --test windows_wine --run-ignored only --failure-output final \
+    --status-level fail -E 'test(installer)'
+else
+  cargo test -p kyso --test windows_wine -- --ignored installer
+fi
+t_installer=$((SECONDS - t0))
+
 size() { du -k "$1" | cut -f1; }
 {
   echo "kyso.exe $(size "$dist/kyso.exe") KiB"
   echo "kyso-desktop.exe $(size "$dist/kyso-desktop.exe") KiB"
   echo "$(basename "$setup") $(size "$setup") KiB"
-  echo "time: build ${t_build}s, prefix ${t_prefix}s, unit tests ${t_unit}s, windows_wine ${t_wine}s, verify comparison ${t_verify}s, total $((SECONDS - t_all))s"
+  echo "time: build ${t_build}s, prefix ${t_prefix}s, unit tests ${t_unit}s, windows_wine ${t_wine}s, verify comparison ${t_verify}s, installer ${t_installer}s, total $((SECONDS - t_all))s"
 } | tee "$art/report.txt" >&2
