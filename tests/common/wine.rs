@@ -104,14 +104,16 @@ pub fn unix_path(s: &str) -> Option<String> {
 }
 
 /// A `kyso verify --json` report made comparable across systems: `Z:\…` paths (as
-/// whole strings or inside messages) become Linux paths; `checkedAt` (the clock) goes.
+/// whole strings or inside messages) become Linux paths; the clock goes (`checkedAt`,
+/// and a `validationTime` whose `basis` is `now`).
 pub fn comparable(v: &Value) -> Value {
     match v {
         Value::String(s) => Value::String(unix_path(s).unwrap_or_else(|| unix_paths_inside(s))),
         Value::Array(a) => Value::Array(a.iter().map(comparable).collect()),
-        Value::Object(o) => Value::Object(
-            o.iter().filter(|(k, _)| k.as_str() != "checkedAt").map(|(k, v)| (k.clone(), comparable(v))).collect(),
-        ),
+        Value::Object(o) => {
+            let clock = |k: &str| k == "checkedAt" || (k == "time" && o.get("basis").is_some_and(|b| b == "now"));
+            Value::Object(o.iter().filter(|(k, _)| !clock(k)).map(|(k, v)| (k.clone(), comparable(v))).collect())
+        }
         other => other.clone(),
     }
 }
