@@ -3,9 +3,11 @@
 #
 # Whole-process benchmarks of `kyso verify` on one machine and the same signed files.  The inputs
 # are signed by kyso itself with a PKCS#12 signer (pki/personal-rsa2048.p12, no token needed):
-#   1. kyso verify --offline --trust root.pem vs pdfsig -nssdir sql:nssdb vs
+#   1. kyso verify --offline --trust root.pem --crl … vs pdfsig -nssdir sql:nssdb vs
 #      pyhanko sign validate --trust root.pem --trust-replace --no-revocation-check
 #      on drafts/draft-lo.pdf (2 pages) signed once         target: pdfsig/kyso >= 2x
+#      and signed twice (two certificates), kyso vs pdfsig  target: kyso <= 5 ms, pdfsig/kyso >= 4x
+#      (kyso gets the test PKI's CRLs, so its verdict is VALID with the revocation stage run)
 #   2. kyso verify --offline on drafts/big-300p.pdf (~55 MB) signed once vs sha256sum of it
 #                                                            target: kyso/sha256sum <= 2x
 #      peak RSS of kyso verify on it (/usr/bin/time -v)      target: < 64 MiB
@@ -90,10 +92,14 @@ bench_binary bench-verify-src
 
 # ------------------------------------------------------------------ signed inputs (kyso, PKCS#12)
 cd "$W"
-S_LO="$W/lo-signed.pdf"; S_BIG="$W/big-signed.pdf"; DIR="$W/docs"
-say "signing inputs with kyso --pkcs12 (draft-lo, big-300p, $N_DOCS x draft-director)"
+S_LO="$W/lo-signed.pdf"; S_LO2="$W/lo-signed-twice.pdf"; S_BIG="$W/big-signed.pdf"; DIR="$W/docs"
+say "signing inputs with kyso --pkcs12 (draft-lo once and twice, big-300p, $N_DOCS x draft-director)"
 rm -rf "$DIR"; mkdir -p "$DIR"
 "$KYSO" sign "$LO" -o "$S_LO" --force --pkcs12 "$P12" >/dev/null || die "kyso sign $LO failed"
+"$KYSO" sign "$S_LO" -o "$S_LO2" --force --invisible --pkcs12 "$TB/pki/personal-rsa3072.p12" >/dev/null \
+  || die "kyso sign $S_LO (second signature) failed"
+CRLD="$W/crl"
+bash "$ROOT/tests/fixtures/attacks/make-crls.sh" "$TB" "$CRLD" >/dev/null || die "make-crls.sh failed"
 "$KYSO" sign "$BIG" -o "$S_BIG" --force --pkcs12 "$P12" >/dev/null || die "kyso sign $BIG failed"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2016
@@ -108,7 +114,7 @@ say "signed $N_DOCS documents in ${SIGN_DIR_S}s (2 parallel kyso sign)"
 
 # ------------------------------------------------------------------ verdicts (not timed)
 say "checking verdicts (kyso exit code + --json, pdfsig, pyHanko)"
-KV=("$KYSO" verify --offline --trust "$ROOTPEM")
+KV=("$KYSO" verify --offline --trust "$ROOTPEM" --crl "$CRLD/inter.crl.pem" --crl "$CRLD/root.crl.pem")
 PDFSIG=(pdfsig -nssdir "sql:$NSS")
 PYV=(pyhanko sign validate --trust "$ROOTPEM" --trust-replace --no-revocation-check)
 kyso_verdict() {  # kyso_verdict NAME ARGS...: "<exit code> <indication>=<count> ..." on stdout
@@ -126,14 +132,16 @@ except Exception as e:
 PY
 }
 V_LO="$(kyso_verdict lo "$S_LO")"
+V_LO2="$(kyso_verdict lo2 "$S_LO2")"
 V_BIG="$(kyso_verdict big "$S_BIG")"
 V_DIR="$(kyso_verdict dir "$DIR")"
 # also without --trust (case 2 is timed that way): the chain then ends at no anchor
 V_BIG_NT="$(rc=0; "$KYSO" verify --offline "$S_BIG" >/dev/null 2>&1 || rc=$?; echo "$rc")"
 say "kyso: lo '$V_LO', big '$V_BIG' (no --trust: exit $V_BIG_NT), folder '$V_DIR'"
 # accepted: exit 0 with all VALID, or exit 2 with all INDETERMINATE (offline: no revocation info)
-kyso_ok() { [[ "$1" =~ ^0\ VALID=[0-9]+$ || "$1" =~ ^2\ INDETERMINATE=[0-9]+$ ]]; }
+kyso_ok() { [[ "$1" =~ ^0\ TOTAL_PASSED=[0-9]+$ || "$1" =~ ^2\ INDETERMINATE=[0-9]+$ ]]; }
 kyso_ok "$V_LO" || die "kyso verify on $S_LO: unexpected verdict '$V_LO' (see $OUTD/verdict-kyso-lo.*)"
+[[ "$V_LO2" == "0 TOTAL_PASSED=1" ]] || die "kyso verify on $S_LO2: unexpected verdict '$V_LO2' (see $OUTD/verdict-kyso-lo2.*)"
 kyso_ok "$V_BIG" || die "kyso verify on $S_BIG: unexpected verdict '$V_BIG'"
 kyso_ok "$V_DIR" || die "kyso verify on $DIR: unexpected verdict '$V_DIR'"
 [[ "$V_DIR" == *"=$N_DOCS" ]] || die "kyso verify on $DIR did not report $N_DOCS files: '$V_DIR'"
@@ -144,6 +152,7 @@ pdfsig_ok() {  # pdfsig_ok FILE: one signature, valid and trusted
     && grep -q 'Certificate Validation: Certificate is Trusted\.' <<<"$out"
 }
 pdfsig_ok "$S_LO" || die "pdfsig does not judge $S_LO valid and trusted"
+pdfsig_ok "$S_LO2" || die "pdfsig does not judge $S_LO2 valid and trusted"
 pdfsig_ok "$S_BIG" || die "pdfsig does not judge $S_BIG valid and trusted"
 pdfsig_ok "$DIR/doc-0001.pdf" || die "pdfsig does not judge $DIR/doc-0001.pdf valid and trusted"
 pdfsig_ok "$DIR/doc-$(printf '%04d' "$N_DOCS").pdf" || die "pdfsig does not judge the last folder file valid"
@@ -168,6 +177,11 @@ say "1/3 signed draft-lo.pdf: kyso vs pdfsig vs pyHanko"
 "${HF[@]}" "${IGN[@]}" --export-json "$OUTD/small.json" \
   -n "kyso verify" "$CMD_K1" -n "pdfsig" "$CMD_S1" >"$OUTD/small.txt"
 cat "$OUTD/small.txt" >&2
+CMD_K1B="$(q "${KV[@]}" "$S_LO2")"
+CMD_S1B="$(q "${PDFSIG[@]}" "$S_LO2")"
+"${HF[@]}" "${IGN[@]}" --export-json "$OUTD/small2.json" \
+  -n "kyso verify" "$CMD_K1B" -n "pdfsig" "$CMD_S1B" >"$OUTD/small2.txt"
+cat "$OUTD/small2.txt" >&2
 hyperfine -N --style basic --warmup 1 --runs "$PY_RUNS" "${IGN[@]}" --export-json "$OUTD/small-py.json" \
   -n "pyhanko validate" "$CMD_P1" >"$OUTD/small-py.txt"
 cat "$OUTD/small-py.txt" >&2
@@ -231,7 +245,9 @@ def tv(f):
     return kb, cpu, el
 pv = lambda ok: "PASS" if ok else "MISS"
 s, py, b, d, dp = res("small.json"), res("small-py.json"), res("big.json"), res("dir.json"), res("dir-pdfsig.json")
+s2x = res("small2.json")
 k1, s1, p1 = s["kyso verify"], s["pdfsig"], py["pyhanko validate"]
+k1b, s1b = s2x["kyso verify"], s2x["pdfsig"]
 k2, h2, o2, s2 = b["kyso verify"], b["sha256sum"], b["openssl dgst -sha256"], b["pdfsig"]
 k3, l3, x3 = d["kyso verify DIR"], dp["pdfsig loop"], dp["pdfsig xargs -P 2"]
 n = int(os.environ["N_DOCS"])
@@ -248,11 +264,14 @@ cpu_ok = int(dcpu.rstrip("%")) > 150
 mb = int(os.environ["BIG_BYTES"]) / 1e6
 dps = lambda r: f"{n / r['median']:.0f} docs/s"
 rows = [
- ("1", "kyso verify --offline --trust root.pem, signed draft-lo.pdf (2 pages), median", ms(k1), "", ""),
+ ("1", "kyso verify --offline --trust root.pem --crl …, signed draft-lo.pdf (2 pages), median", ms(k1), "", ""),
  ("1", "pdfsig -nssdir sql:nssdb, same file, median", ms(s1), "", ""),
  ("1", f"pyhanko sign validate --no-revocation-check, same file, median of {os.environ['PY_RUNS']}", ms(p1), "", ""),
  ("1", "**ratio pdfsig / kyso**", f"**{r1:.1f}×**", "≥ 2×", pv(r1 >= 2)),
  ("1", "ratio pyHanko / kyso", f"{r1p:.0f}×", "—", "info"),
+ ("1b", "kyso verify, draft-lo.pdf signed twice (RSA-2048, RSA-3072), median", ms(k1b), "≤ 5 ms", pv(k1b["median"] <= 0.005)),
+ ("1b", "pdfsig, same file, median", ms(s1b), "", ""),
+ ("1b", "**ratio pdfsig / kyso**", f"**{s1b['median']/k1b['median']:.1f}×**", "≥ 4×", pv(s1b["median"] / k1b["median"] >= 4)),
  ("2", f"kyso verify --offline, signed big-300p.pdf ({mb:.1f} MB), median", ms(k2), "", ""),
  ("2", "sha256sum, same file, median", ms(h2), "", ""),
  ("2", "**ratio kyso / sha256sum**", f"**{r2:.2f}×**", "≤ 2×", pv(r2 <= 2)),

@@ -13,6 +13,16 @@ bash scripts/setup-desktop-deps.sh
 artifacts=target/test-artifacts
 mkdir -p "$artifacts"
 
+# 0. Code health: formatting (rustfmt.toml) and every clippy lint as an error, on all targets.
+#    Tests that need a tool fail when it is missing; KYSO_ALLOW_MISSING_TOOLS=1 (never set
+#    here) is the only way to let them skip.
+unset KYSO_ALLOW_MISSING_TOOLS
+for c in fmt clippy; do
+  cargo "$c" --version >/dev/null 2>&1 || { echo "test.sh: cargo $c is required (rustup component add ${c/fmt/rustfmt})" >&2; exit 1; }
+done
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 # 1. The web UI: its unit tests (vitest), then the build the desktop shell embeds (ui/dist).
 #    `npm install` with the committed lock (npm ci refuses a lock made on one platform
 #    that omits other platforms' optional packages).

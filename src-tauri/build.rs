@@ -3,10 +3,15 @@
 
 use std::path::Path;
 
-/// Commands exposed to the web view. Listing them here makes Tauri generate
+/// Commands exposed to the web views. Listing them here makes Tauri generate
 /// `allow-<command>` permissions, so each one must be granted explicitly in
-/// `capabilities/*.json` (nothing is reachable by default).
+/// `capabilities/*.json` (nothing is reachable by default). `tests/contract.rs`
+/// checks this list against `src/contract.rs`.
 const COMMANDS: &[&str] = &[
+    "pin_request",
+    "pin_submit",
+    "pin_change_submit",
+    "pin_cancel",
     "app_info",
     "opened_files",
     "add_documents",
@@ -33,16 +38,14 @@ const COMMANDS: &[&str] = &[
     "set_stamp_image",
     "pick_files",
     "pick_save_path",
+    "pick_folder",
     "pick_image",
 ];
 
 fn main() {
     export_core_version();
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
-    )
-    .expect("tauri-build failed");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri-build failed");
 }
 
 /// The `kyso` crate does not (yet) export its version, so read it from the
@@ -51,8 +54,7 @@ fn export_core_version() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
     println!("cargo:rerun-if-changed={}", manifest.display());
     let text = std::fs::read_to_string(&manifest).unwrap_or_default();
-    let version = package_version(&text)
-        .unwrap_or_else(|| std::env::var("CARGO_PKG_VERSION").unwrap_or_default());
+    let version = package_version(&text).unwrap_or_else(|| std::env::var("CARGO_PKG_VERSION").unwrap_or_default());
     println!("cargo:rustc-env=KYSO_CORE_VERSION={version}");
 }
 

@@ -46,6 +46,9 @@ pub enum Error {
     /// The queue or the archive failed, or refused a step (e.g. registering an invalid document).
     #[error(transparent)]
     Queue(#[from] crate::queue::QueueError),
+    /// The desktop's document flow refused a step (a file it was not given, a cancelled PIN…).
+    #[error(transparent)]
+    Office(#[from] crate::office::OfficeError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -99,22 +102,32 @@ pub enum UsageError {
 impl Localize for OutputError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            OutputError::ReadInput { path, source } => tr!(lang,
+            OutputError::ReadInput { path, source } => tr!(
+                lang,
                 "Không đọc được tệp {}: {}. Hãy kiểm tra đường dẫn và quyền đọc.",
                 "Cannot read {}: {}. Check the path and read permission.",
-                path.display(), source),
-            OutputError::WriteOutput { path, source } => tr!(lang,
+                path.display(),
+                source
+            ),
+            OutputError::WriteOutput { path, source } => tr!(
+                lang,
                 "Không ghi được tệp kết quả {}: {}. Tệp gốc không bị thay đổi; hãy chọn thư mục khác có quyền ghi và đủ dung lượng.",
                 "Cannot write the output {}: {}. The input is unchanged; choose another folder with write permission and free space.",
-                path.display(), source),
-            OutputError::OutputExists(p) => tr!(lang,
+                path.display(),
+                source
+            ),
+            OutputError::OutputExists(p) => tr!(
+                lang,
                 "Tệp kết quả {} đã tồn tại. Hãy chọn tên khác hoặc dùng --force để ghi đè.",
                 "Output {} already exists. Choose another name or use --force to overwrite.",
-                p.display()),
-            OutputError::OutputIsInput(p) => tr!(lang,
+                p.display()
+            ),
+            OutputError::OutputIsInput(p) => tr!(
+                lang,
                 "Tệp kết quả trùng với tệp gốc {}. KýSố không bao giờ ghi đè tệp gốc; hãy chọn tên khác.",
                 "The output is the input file {}. KýSố never overwrites its input; choose another name.",
-                p.display()),
+                p.display()
+            ),
         }
     }
 }
@@ -122,17 +135,15 @@ impl Localize for OutputError {
 impl Localize for UsageError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            UsageError::NoPin => tr!(lang,
+            UsageError::NoPin => tr!(
+                lang,
                 "Chưa có mã PIN. Hãy đặt biến môi trường KYSO_PIN hoặc dùng --pin-stdin.",
-                "No PIN given. Set KYSO_PIN or use --pin-stdin."),
-            UsageError::InvalidArgument { option, value } => tr!(lang,
-                "Giá trị không hợp lệ cho {}: {}.",
-                "Invalid value for {}: {}.",
-                option, value),
-            UsageError::Conflict(what) => tr!(lang,
-                "Tham số không dùng được cùng nhau: {}.",
-                "Options cannot be used together: {}.",
-                what),
+                "No PIN given. Set KYSO_PIN or use --pin-stdin."
+            ),
+            UsageError::InvalidArgument { option, value } => {
+                tr!(lang, "Giá trị không hợp lệ cho {}: {}.", "Invalid value for {}: {}.", option, value)
+            }
+            UsageError::Conflict(what) => tr!(lang, "Tham số không dùng được cùng nhau: {}.", "Options cannot be used together: {}.", what),
         }
     }
 }
@@ -151,6 +162,7 @@ impl Localize for Error {
             Error::Image(e) => e.localize(lang),
             Error::Agent(e) => e.localize(lang),
             Error::Queue(e) => e.localize(lang),
+            Error::Office(e) => e.localize(lang),
         }
     }
 }
@@ -178,6 +190,7 @@ impl Error {
             Error::Agent(crate::agent::AgentError::Crashed { .. }) => "agent_crashed",
             Error::Agent(_) => "agent_io",
             Error::Queue(e) => e.kind(),
+            Error::Office(e) => e.kind(),
         }
     }
 }

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The language of user-facing messages. Vietnamese is the default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Tiếng Việt (default).

@@ -98,14 +98,36 @@ pub struct SignJob {
     pub invisible: bool,
 }
 
+/// Where a signature's stamp went: [`PlacementReport`] as the agent and the desktop send it.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StampPlacement {
+    /// Template used.
+    pub template: String,
+    /// `found`, `default` or `given`; `invisible` when nothing is drawn.
+    pub placement: String,
+    /// 1-based page.
+    pub page: usize,
+    /// `[x, y, width, height]` in mm from the page's top-left corner.
+    pub box_mm: Option<[f64; 4]>,
+    /// Blanks filled on page 1 (number, day, month), as `[x, y, w, h]` mm.
+    pub filled: Vec<(String, [f64; 4])>,
+}
+
+impl From<PlacementReport> for StampPlacement {
+    fn from(p: PlacementReport) -> StampPlacement {
+        StampPlacement { template: p.template, placement: p.placement, page: p.page, box_mm: p.box_mm, filled: p.filled }
+    }
+}
+
 /// Where the stamp would go, planned without a certificate (the desktop's preview).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     /// The plan's report: template, how it was placed, page, box, filled blanks
     /// (flattened: the JSON is `{ template, placement, page, boxMm, filled, pageSizeMm }`).
     #[serde(flatten)]
-    pub placement: PlacementReport,
+    pub placement: StampPlacement,
     /// The size of that page in mm `[width, height]`.
     pub page_size_mm: [f64; 2],
 }
@@ -177,7 +199,7 @@ pub fn preview(job: &SignJob, signer_name: Option<&str>, org_name: Option<&str>)
     let pdf = open_input(job)?;
     let page = place::page_box(&pdf, plan.report.page.saturating_sub(1))?;
     let to_mm = |pt: f64| pt / place::PT_PER_MM;
-    Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report })
+    Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report.into() })
 }
 
 /// Plan the stamp, then sign with `signer` at the current Vietnam time. The checks
@@ -249,9 +271,11 @@ fn plan_with(job: &SignJob, names: &Names, signing_time: OffsetDateTime) -> Resu
     let input = job.input.clone();
     // The leader's block is found by the leader's name; a seal (signed with the
     // agency's certificate) looks for the block by its title words only.
-    let finder_name = if job.role == JobRole::Personal { job.signer_name.clone().or(names.signer.clone()) } else { job.signer_name.clone() };
+    let finder_name =
+        if job.role == JobRole::Personal { job.signer_name.clone().or(names.signer.clone()) } else { job.signer_name.clone() };
     let finder_title = job.signer_title.clone();
-    let find_block = move |page: usize| crate::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
+    let find_block =
+        move |page: usize| crate::stamp::locate::signature_block(&input, page, finder_name.as_deref(), finder_title.as_deref());
     // R8: the number and date are filled in by the clerk, with the agency signature.
     let fill = if job.role == JobRole::Seal && (job.doc_number.is_some() || doc_date.is_some()) {
         Some(crate::stamp::locate::number_and_date(&job.input, job.doc_number.as_deref(), doc_date)?)
@@ -269,7 +293,8 @@ mod tests {
     #[test]
     fn job_json_is_camel_case_with_defaults() {
         let job: SignJob =
-            serde_json::from_str(r#"{"input":"a.pdf","output":"b.pdf","role":"seal","docNumber":"12/QĐ-UBND","atMm":[10.0,20.5]}"#).unwrap();
+            serde_json::from_str(r#"{"input":"a.pdf","output":"b.pdf","role":"seal","docNumber":"12/QĐ-UBND","atMm":[10.0,20.5]}"#)
+                .unwrap();
         assert_eq!(job.role, JobRole::Seal);
         assert_eq!(job.doc_number.as_deref(), Some("12/QĐ-UBND"));
         assert_eq!(job.at_mm, Some((10.0, 20.5)));

@@ -14,6 +14,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod agent;
+pub mod atomic;
 pub mod cms;
 pub mod demo;
 pub mod error;
@@ -21,16 +22,18 @@ pub mod i18n;
 pub mod identity;
 pub mod input;
 pub mod job;
+pub mod longterm;
 pub mod office;
 pub mod pdf;
 pub mod queue;
 pub mod sign;
+pub mod signer;
 pub mod stamp;
 pub mod text;
-pub mod signer;
 pub mod time;
 pub mod token;
 pub mod trust;
+pub mod tsa;
 pub mod verify;
 pub mod workflow;
 

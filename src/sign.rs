@@ -13,9 +13,9 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::atomic::{AtomicFile, Mode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tempfile::NamedTempFile;
 
 use crate::cms::builder::{embedded_chain, max_cms_len, sign_digest};
 use crate::cms::CmsError;
@@ -72,7 +72,7 @@ impl SignRequest {
 }
 
 /// The result of a successful signature.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignOutcome {
     /// The signed file.
@@ -105,7 +105,7 @@ pub struct Prepared {
 /// Stage 2: input and update copied to a temporary file; digest computed.
 pub struct Digested {
     prepared: Prepared,
-    temp: NamedTempFile,
+    temp: AtomicFile,
     digest: [u8; 32],
 }
 
@@ -150,8 +150,8 @@ impl Prepared {
     /// Read the input's structure and build the update for `signer`'s signature.
     pub fn new(mut request: SignRequest, signer: &dyn Signer) -> Result<Self, Error> {
         check_paths(&request.input, &request.output, request.force)?;
-        let file = crate::input::open_regular(&request.input)
-            .map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
+        let file =
+            crate::input::open_regular(&request.input).map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
         let pdf = PdfFile::from_file(file)?;
         let chain = embedded_chain(signer);
         let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;
@@ -175,31 +175,24 @@ impl Prepared {
         Ok(Prepared { request, pdf, update, ranges, capacity, chain, signing_time })
     }
 
-    /// Copy the input and the update into a temporary file next to the output,
-    /// hashing the signed ranges as they stream past.
+    /// Copy the input and the update into a temporary file next to the output
+    /// (with the input's permission bits), hashing the signed ranges as they stream past.
     pub fn digest(self) -> Result<Digested, Error> {
         let out = &self.request.output;
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
         let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
-        let temp = tempfile::Builder::new()
-            .prefix(".kyso-")
-            .suffix(".pdf.part")
-            .tempfile_in(&dir)
-            .map_err(werr)?;
+        let mode = if self.request.force { Mode::Replace } else { Mode::NoClobber };
+        let mut temp = AtomicFile::create(out, mode).map_err(werr)?;
+        temp.keep_permissions_of(&self.request.input)
+            .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
         let mut hasher = Sha256::new();
         {
-            let mut input = File::open(&self.request.input)
-                .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
-            let mut w = BufWriter::with_capacity(COPY_BUF, temp.as_file());
+            let mut input =
+                File::open(&self.request.input).map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
+            let mut w = BufWriter::with_capacity(COPY_BUF, &*temp.file());
             let mut buf = vec![0u8; COPY_BUF];
             let mut copied = 0u64;
             loop {
-                let n = input
-                    .read(&mut buf)
-                    .map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
+                let n = input.read(&mut buf).map_err(|e| OutputError::ReadInput { path: self.request.input.clone(), source: e })?;
                 if n == 0 {
                     break;
                 }
@@ -239,26 +232,24 @@ impl Digested {
 }
 
 impl Signed {
-    /// Write the CMS into `/Contents`, sync, and rename into place.
+    /// Write the CMS into `/Contents`, then sync and rename into place ([`crate::atomic`]).
     pub fn embed(self) -> Result<SignOutcome, Error> {
-        let Digested { prepared, temp, digest } = self.digested;
+        let Digested { prepared, mut temp, digest } = self.digested;
         let out = prepared.request.output.clone();
         let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
         let contents_at = prepared.ranges[0].1 + 1;
         let hex = hex::encode_upper(&self.cms);
         {
-            let mut f = temp.as_file();
+            let f = temp.file();
             f.seek(SeekFrom::Start(contents_at)).map_err(werr)?;
             f.write_all(hex.as_bytes()).map_err(werr)?;
-            f.sync_all().map_err(werr)?;
         }
         let output_len = prepared.ranges[1].1;
-        let persisted = if prepared.request.force { temp.persist(&out) } else { temp.persist_noclobber(&out) };
-        persisted.map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+        temp.commit().map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::from(OutputError::OutputExists(out.clone()))
             } else {
-                werr(e.error)
+                werr(e)
             }
         })?;
         let [(a0, a1), (b0, b1)] = prepared.ranges;

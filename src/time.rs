@@ -16,29 +16,13 @@ pub fn now_vietnam() -> OffsetDateTime {
 /// ISO 8601 with offset, e.g. `2026-11-22T09:15:30+07:00` (R18).
 pub fn iso8601(t: OffsetDateTime) -> String {
     let t = t.to_offset(VIETNAM);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+07:00", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// A PDF date string (ISO 32000-1 §7.9.4), e.g. `D:20261122091530+07'00'`.
 pub fn pdf_date(t: OffsetDateTime) -> String {
     let t = t.to_offset(VIETNAM);
-    format!(
-        "D:{:04}{:02}{:02}{:02}{:02}{:02}+07'00'",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("D:{:04}{:02}{:02}{:02}{:02}{:02}+07'00'", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 #[cfg(test)]

@@ -172,12 +172,7 @@ pub struct AnchorInfo {
 impl Anchor {
     /// The anchor as shown in reports.
     pub fn info(&self) -> AnchorInfo {
-        AnchorInfo {
-            name: self.name.clone(),
-            source: self.source,
-            origin: self.origin.clone(),
-            sha256: self.sha256.clone(),
-        }
+        AnchorInfo { name: self.name.clone(), source: self.source, origin: self.origin.clone(), sha256: self.sha256.clone() }
     }
 }
 
@@ -335,8 +330,7 @@ impl TrustStore {
         self.anchors.iter().find(|a| a.certificate == *cert).or_else(|| {
             self.anchors.iter().find(|a| {
                 a.certificate.tbs_certificate.subject == cert.tbs_certificate.subject
-                    && a.certificate.tbs_certificate.subject_public_key_info
-                        == cert.tbs_certificate.subject_public_key_info
+                    && a.certificate.tbs_certificate.subject_public_key_info == cert.tbs_certificate.subject_public_key_info
             })
         })
     }
@@ -376,8 +370,7 @@ fn pem_blocks(text: &str) -> Result<Vec<Vec<u8>>, String> {
         let line = line.trim();
         if let Some(label) = line.strip_prefix("-----BEGIN ") {
             let label = label.trim_end_matches('-').trim();
-            body = matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" | "PKCS7")
-                .then(String::new);
+            body = matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" | "PKCS7").then(String::new);
         } else if line.starts_with("-----END") {
             if let Some(b) = body.take() {
                 let der = base64ct::Base64::decode_vec(&b).map_err(|e| format!("bad base64 in PEM: {e}"))?;

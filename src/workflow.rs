@@ -47,13 +47,19 @@ impl SealRefusal {
 impl Localize for SealRefusal {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            SealRefusal::InvalidSignature { index, field, reason_vi, reason } => tr!(lang,
+            SealRefusal::InvalidSignature { index, field, reason_vi, reason } => tr!(
+                lang,
                 "Không đóng dấu: chữ ký {} ({}) trên văn bản không hợp lệ — {}. Hãy trả lại văn bản cho người ký.",
                 "Sealing refused: signature {} ({}) on the document is invalid — {}. Return the document to the signer.",
-                index, field, if lang == Lang::Vi { reason_vi } else { reason }),
-            SealRefusal::NoPersonalSignature => tr!(lang,
+                index,
+                field,
+                if lang == Lang::Vi { reason_vi } else { reason }
+            ),
+            SealRefusal::NoPersonalSignature => tr!(
+                lang,
                 "Không đóng dấu: văn bản chưa có chữ ký số của người có thẩm quyền. Với văn bản giấy số hóa, dùng --scanned.",
-                "Sealing refused: no authorised person has signed the document. For a digitised paper document use --scanned."),
+                "Sealing refused: no authorised person has signed the document. For a digitised paper document use --scanned."
+            ),
         }
     }
 }
@@ -87,12 +93,10 @@ pub fn check_before_sealing(input: &Path, opts: &VerifyOptions, scanned: bool) -
         }
         .into());
     }
-    let personal = report.signatures.iter().any(|s| {
-        s.signer_certificate
-            .as_ref()
-            .map(|c| classify_certificate(c).role != Role::Agency)
-            .unwrap_or(false)
-    });
+    let personal = report
+        .signatures
+        .iter()
+        .any(|s| s.signer_certificate.as_ref().map(|c| classify_certificate(c).role != Role::Agency).unwrap_or(false));
     if !personal && !scanned {
         return Err(SealRefusal::NoPersonalSignature.into());
     }

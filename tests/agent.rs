@@ -12,8 +12,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use kyso::agent::{AgentClient, AgentError, Op, PinTriesLeft, SecretPin};
+use kyso::agent::{AgentClient, AgentError, Op, SecretPin};
 use kyso::job::{JobRole, SignJob};
+use kyso::token::PinTries;
 use serde_json::Value;
 
 const T: Duration = Duration::from_secs(30);
@@ -117,16 +118,14 @@ fn assert_verifies(tb: &Testbed, file: &Path, crl_dir: &Path) {
 fn hello_and_tokens() {
     let tb = testbed();
     let mut a = real_agent(&tb, &shared_conf(&tb));
-    let hello = a.call(Op::Hello, T).unwrap();
-    assert_eq!(hello["version"], 1);
-    let inv = a.call(Op::Tokens { modules: vec![tb.module().into()] }, T).unwrap();
-    let labels: Vec<&str> = inv["modules"][0]["tokens"]
-        .as_array()
-        .expect("tokens")
-        .iter()
-        .filter_map(|t| t["label"].as_str())
-        .collect();
-    assert!(labels.contains(&"KYSO-TEST"), "{inv}");
+    let hello = a.hello(T).unwrap();
+    assert_eq!(hello.version, kyso::agent::PROTOCOL_VERSION);
+    // Typed answers: the inventory as the core made it, not JSON read with defaults.
+    let inv = a.tokens(vec![tb.module().into()], T).unwrap();
+    let labels: Vec<&str> = inv.tokens().map(|t| t.label.as_str()).collect();
+    assert!(labels.contains(&"KYSO-TEST"), "{labels:?}");
+    let t = inv.tokens().find(|t| t.label == "KYSO-TEST").unwrap();
+    assert!(t.certificates.iter().all(|c| c.days_to_expiry > 0), "days to expiry read as sent");
     assert_eq!(a.call(Op::Shutdown, T).unwrap(), Value::Null);
 }
 
@@ -138,11 +137,50 @@ fn wrong_pin_is_pin_incorrect_with_tries() {
     let mut a = real_agent(&tb, &conf);
     let b = remote(login(&tb, &mut a, "01", "000000").unwrap_err());
     assert_eq!(b.kind, "pin_incorrect", "{b:?}");
-    assert!(b.pin_tries.is_some(), "{b:?}");
+    assert_eq!(b.pin_tries, Some(kyso::token::PinTries::Low), "{b:?}");
     assert!(b.vi.starts_with("Mã PIN không đúng"), "{b:?}");
     // Still not locked: the right PIN logs in.
     let ok = login(&tb, &mut a, "01", &tb.var("KYSO_TEST_PIN")).unwrap();
     assert!(ok["session"].as_u64().is_some(), "{ok}");
+}
+
+/// A wrong PIN never signs, whatever else is logged in. While a clerk's batch holds
+/// a session on the token in one agent, a second `login` to that agent is checked by
+/// the token (in a helper process of its own): a wrong or empty PIN is refused with
+/// the tries left and opens nothing; the right one opens a session that signs beside
+/// the batch, which goes on.
+#[test]
+fn a_wrong_pin_never_signs_while_a_batch_session_is_held() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = private_tokens(&tb, dir.path());
+    let pin = tb.var("KYSO_TEST_PIN");
+    let mut agent = real_agent(&tb, &conf);
+    let held = login(&tb, &mut agent, "04", &pin).unwrap()["session"].as_u64().unwrap();
+
+    let b = remote(login(&tb, &mut agent, "01", "000000").unwrap_err());
+    assert_eq!((b.kind.as_str(), b.pin_tries), ("pin_incorrect", Some(PinTries::Low)), "{b:?}");
+    let b = remote(login(&tb, &mut agent, "01", "").unwrap_err());
+    assert!(b.kind.starts_with("pin_"), "an empty PIN is refused too: {b:?}");
+    // Nothing was opened by the refused logins; the held session still signs.
+    let out = dir.path().join("wrong.signed.pdf");
+    let b = remote(sign(&mut agent, held.wrapping_add(1), job(&tb.draft("draft-lo.pdf"), &out)).unwrap_err());
+    assert_eq!(b.kind, "session_lost", "{b:?}");
+    assert!(!out.exists(), "nothing signed");
+    let sealed = dir.path().join("batch.signed.pdf");
+    sign(&mut agent, held, job(&tb.draft("draft-lo.pdf"), &sealed)).unwrap();
+
+    // The right PIN: a second session, checked by the token, signing beside the batch.
+    let second = login(&tb, &mut agent, "01", &pin).unwrap();
+    assert_eq!(second["signer"]["certIdHex"], "01", "{second}");
+    let s2 = second["session"].as_u64().unwrap();
+    let signed = dir.path().join("leader.signed.pdf");
+    sign(&mut agent, s2, job(&tb.draft("draft-lo.pdf"), &signed)).unwrap();
+    sign(&mut agent, held, job(&tb.draft("draft-pdf14.pdf"), &dir.path().join("batch2.signed.pdf"))).unwrap();
+    assert!(sealed.is_file() && signed.is_file());
+    assert_eq!(agent.call(Op::Logout { session: s2 }, T).unwrap()["loggedOut"], true);
+    let b = remote(sign(&mut agent, s2, job(&tb.draft("draft-lo.pdf"), &dir.path().join("x.pdf"))).unwrap_err());
+    assert_eq!(b.kind, "session_lost");
 }
 
 #[test]
@@ -207,7 +245,7 @@ fn change_pin_then_log_in_with_the_new_one() {
     };
     let b = remote(a.call(change("000000", "654321"), T).unwrap_err());
     assert_eq!(b.kind, "pin_incorrect", "{b:?}");
-    assert!(matches!(b.pin_tries, Some(PinTriesLeft::Ok | PinTriesLeft::Few | PinTriesLeft::Final)), "{b:?}");
+    assert!(matches!(b.pin_tries, Some(PinTries::Unknown | PinTries::Low | PinTries::FinalTry)), "{b:?}");
     assert_eq!(a.call(change(&tb.var("KYSO_TEST_PIN"), "654321"), T).unwrap(), Value::Null);
     assert_eq!(remote(login(&tb, &mut a, "01", &tb.var("KYSO_TEST_PIN")).unwrap_err()).kind, "pin_incorrect");
     let ok = login(&tb, &mut a, "01", "654321").unwrap();
@@ -254,11 +292,7 @@ fn a_hanging_agent_times_out_then_a_respawned_real_agent_works() {
     let dir = tempfile::tempdir().unwrap();
     let mark = dir.path().join("hung-once");
     // First start: hang without reading; later starts: the real agent.
-    let script = format!(
-        "if [ ! -e '{}' ]; then touch '{}'; exec sleep 60; fi; exec env \"$@\"",
-        mark.display(),
-        mark.display()
-    );
+    let script = format!("if [ ! -e '{}' ]; then touch '{}'; exec sleep 60; fi; exec env \"$@\"", mark.display(), mark.display());
     let mut args: Vec<OsString> = vec!["-c".into(), script.into(), "sh".into()];
     args.extend(agent_args(&tb, &shared_conf(&tb)));
     let mut a = AgentClient::spawn(Path::new("sh"), &args).unwrap();
@@ -269,8 +303,8 @@ fn a_hanging_agent_times_out_then_a_respawned_real_agent_works() {
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert_eq!(e.body().kind, "agent_timeout");
     assert!(a.pid().is_none());
-    let hello = a.call(Op::Hello, T).unwrap();
-    assert_eq!(hello["version"], 1);
+    let hello = a.hello(T).unwrap();
+    assert_eq!(hello.version, kyso::agent::PROTOCOL_VERSION);
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Software identities: PKCS#12 files made by the `openssl` command (modern PBES2
 //! and legacy 3DES/RC2, RSA and EC), PEM keys, and the generated demo identity.
 //!
-//! Every test that needs `openssl` prints why it is skipped when the command is missing.
+//! A test that needs `openssl` fails when the command is missing (unless `KYSO_ALLOW_MISSING_TOOLS=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,21 +24,12 @@ const MESSAGE: &[u8] = b"KySo test message: van ban so 123/UBND";
 const PASSWORD: &str = "Mat-khau 2026!";
 
 fn have_openssl() -> bool {
-    match Command::new("openssl").arg("version").output() {
-        Ok(o) if o.status.success() => true,
-        _ => {
-            println!("SKIPPED: the `openssl` command is not available");
-            false
-        }
-    }
+    let ok = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+    common::tool_present("the `openssl` command", ok)
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
+    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("run openssl");
     assert!(
         out.status.success(),
         "openssl {:?} failed:\n{}{}",
@@ -79,34 +72,10 @@ fn make_pki(dir: &Path, alg: Alg) {
     genkey(dir, Alg::P256, "root.key");
     openssl(
         dir,
-        &[
-            "req",
-            "-x509",
-            "-new",
-            "-key",
-            "root.key",
-            "-subj",
-            "/CN=Test Root CA/O=KySo Test/C=VN",
-            "-days",
-            "30",
-            "-out",
-            "root.pem",
-        ],
+        &["req", "-x509", "-new", "-key", "root.key", "-subj", "/CN=Test Root CA/O=KySo Test/C=VN", "-days", "30", "-out", "root.pem"],
     );
     genkey(dir, Alg::P256, "inter.key");
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-key",
-            "inter.key",
-            "-subj",
-            "/CN=Test Issuing CA/O=KySo Test/C=VN",
-            "-out",
-            "inter.csr",
-        ],
-    );
+    openssl(dir, &["req", "-new", "-key", "inter.key", "-subj", "/CN=Test Issuing CA/O=KySo Test/C=VN", "-out", "inter.csr"]);
     openssl(
         dir,
         &[
@@ -130,19 +99,7 @@ fn make_pki(dir: &Path, alg: Alg) {
         ],
     );
     genkey(dir, alg, "leaf.key");
-    openssl(
-        dir,
-        &[
-            "req",
-            "-new",
-            "-key",
-            "leaf.key",
-            "-subj",
-            "/CN=Nguyen Van Test/O=UBND Test/C=VN",
-            "-out",
-            "leaf.csr",
-        ],
-    );
+    openssl(dir, &["req", "-new", "-key", "leaf.key", "-subj", "/CN=Nguyen Van Test/O=UBND Test/C=VN", "-out", "leaf.csr"]);
     openssl(
         dir,
         &[
@@ -166,11 +123,7 @@ fn make_pki(dir: &Path, alg: Alg) {
         ],
     );
     // The chain file lists the root BEFORE the intermediate, so ordering is tested.
-    let chain = [
-        std::fs::read(dir.join("root.pem")).unwrap(),
-        std::fs::read(dir.join("inter.pem")).unwrap(),
-    ]
-    .concat();
+    let chain = [std::fs::read(dir.join("root.pem")).unwrap(), std::fs::read(dir.join("inter.pem")).unwrap()].concat();
     std::fs::write(dir.join("chain.pem"), chain).unwrap();
 }
 
@@ -205,14 +158,7 @@ fn export_p12(dir: &Path, variant: P12Variant, password: &str, out: &str) -> Pat
     match variant {
         P12Variant::Modern => {}
         P12Variant::Legacy => args.push("-legacy"),
-        P12Variant::Windows3Des => args.extend_from_slice(&[
-            "-keypbe",
-            "PBE-SHA1-3DES",
-            "-certpbe",
-            "PBE-SHA1-3DES",
-            "-macalg",
-            "sha1",
-        ]),
+        P12Variant::Windows3Des => args.extend_from_slice(&["-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1"]),
     }
     openssl(dir, &args);
     dir.join(out)
@@ -227,23 +173,17 @@ fn cert_from_pem(path: &Path) -> Certificate {
 /// verifiers and, independently, with `openssl dgst -verify`.
 fn assert_verifies(signer: &SoftwareSigner, sig: &[u8], scratch: &Path) {
     let cert = signer.certificate();
-    let spki = cert
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .unwrap();
+    let spki = cert.tbs_certificate.subject_public_key_info.to_der().unwrap();
     match signer.key_kind() {
         KeyKind::Rsa { bits } => {
             assert_eq!(sig.len(), bits / 8);
             let public = rsa::RsaPublicKey::from_public_key_der(&spki).unwrap();
             let vk = rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public);
-            vk.verify(MESSAGE, &rsa::pkcs1v15::Signature::try_from(sig).unwrap())
-                .unwrap();
+            vk.verify(MESSAGE, &rsa::pkcs1v15::Signature::try_from(sig).unwrap()).unwrap();
         }
         KeyKind::EcP256 => {
             let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&spki).unwrap();
-            vk.verify(MESSAGE, &p256::ecdsa::DerSignature::try_from(sig).unwrap())
-                .unwrap();
+            vk.verify(MESSAGE, &p256::ecdsa::DerSignature::try_from(sig).unwrap()).unwrap();
         }
         KeyKind::EcP384 => {
             let vk = p384::ecdsa::VerifyingKey::from_public_key_der(&spki).unwrap();
@@ -254,37 +194,11 @@ fn assert_verifies(signer: &SoftwareSigner, sig: &[u8], scratch: &Path) {
     assert!(sig.len() <= signer.key_kind().max_signature_len());
 
     // Independent check with OpenSSL.
-    std::fs::write(
-        scratch.join("signer.pem"),
-        cert.to_pem(der::pem::LineEnding::LF).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(scratch.join("signer.pem"), cert.to_pem(der::pem::LineEnding::LF).unwrap()).unwrap();
     std::fs::write(scratch.join("msg.bin"), MESSAGE).unwrap();
     std::fs::write(scratch.join("sig.bin"), sig).unwrap();
-    openssl(
-        scratch,
-        &[
-            "x509",
-            "-in",
-            "signer.pem",
-            "-pubkey",
-            "-noout",
-            "-out",
-            "pub.pem",
-        ],
-    );
-    openssl(
-        scratch,
-        &[
-            "dgst",
-            "-sha256",
-            "-verify",
-            "pub.pem",
-            "-signature",
-            "sig.bin",
-            "msg.bin",
-        ],
-    );
+    openssl(scratch, &["x509", "-in", "signer.pem", "-pubkey", "-noout", "-out", "pub.pem"]);
+    openssl(scratch, &["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig.bin", "msg.bin"]);
 }
 
 fn subject_cn(cert: &Certificate) -> String {
@@ -308,10 +222,7 @@ fn check_p12(alg: Alg, variant: P12Variant, password: &str) {
     };
     assert_eq!(signer.key_kind(), expected_kind);
     assert_eq!(Signer::key_kind(&signer), expected_kind);
-    assert_eq!(
-        signer.certificate(),
-        &cert_from_pem(&dir.path().join("leaf.pem"))
-    );
+    assert_eq!(signer.certificate(), &cert_from_pem(&dir.path().join("leaf.pem")));
     // Chain ordered issuer upward although the file listed the root first.
     let chain: Vec<String> = signer.chain().iter().map(subject_cn).collect();
     assert_eq!(chain.len(), 2, "{chain:?}");
@@ -368,19 +279,8 @@ fn pkcs12_wrong_password_is_typed() {
     for (variant, name) in [(P12Variant::Modern, "m.p12"), (P12Variant::Legacy, "l.p12")] {
         let p12 = export_p12(dir.path(), variant, PASSWORD, name);
         let err = SoftwareSigner::from_pkcs12(&p12, &Password::new("sai mật khẩu")).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                kyso::Error::Identity(IdentityError::WrongPassword { .. })
-            ),
-            "{variant:?}: {err:?}"
-        );
-        assert!(
-            err.localize(Lang::Vi)
-                .contains("Mật khẩu tệp PKCS#12 không đúng"),
-            "{}",
-            err.localize(Lang::Vi)
-        );
+        assert!(matches!(err, kyso::Error::Identity(IdentityError::WrongPassword { .. })), "{variant:?}: {err:?}");
+        assert!(err.localize(Lang::Vi).contains("Mật khẩu tệp PKCS#12 không đúng"), "{}", err.localize(Lang::Vi));
         assert!(err.localize(Lang::En).contains("Wrong password"));
         if let kyso::Error::Identity(e) = &err {
             assert_eq!(e.kind(), "p12_wrong_password");
@@ -396,49 +296,16 @@ fn pkcs12_errors_without_key_or_file() {
     let dir = tempfile::tempdir().unwrap();
     make_pki(dir.path(), Alg::P256);
     let pass = format!("pass:{PASSWORD}");
-    openssl(
-        dir.path(),
-        &[
-            "pkcs12",
-            "-export",
-            "-nokeys",
-            "-in",
-            "leaf.pem",
-            "-passout",
-            &pass,
-            "-out",
-            "nokey.p12",
-        ],
-    );
-    let err = SoftwareSigner::from_pkcs12(&dir.path().join("nokey.p12"), &Password::new(PASSWORD))
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            kyso::Error::Identity(IdentityError::NoPrivateKey { .. })
-        ),
-        "{err:?}"
-    );
+    openssl(dir.path(), &["pkcs12", "-export", "-nokeys", "-in", "leaf.pem", "-passout", &pass, "-out", "nokey.p12"]);
+    let err = SoftwareSigner::from_pkcs12(&dir.path().join("nokey.p12"), &Password::new(PASSWORD)).unwrap_err();
+    assert!(matches!(err, kyso::Error::Identity(IdentityError::NoPrivateKey { .. })), "{err:?}");
 
-    let err =
-        SoftwareSigner::from_pkcs12(&dir.path().join("missing.p12"), &Password::new(PASSWORD))
-            .unwrap_err();
-    assert!(
-        matches!(err, kyso::Error::Identity(IdentityError::ReadFile { .. })),
-        "{err:?}"
-    );
+    let err = SoftwareSigner::from_pkcs12(&dir.path().join("missing.p12"), &Password::new(PASSWORD)).unwrap_err();
+    assert!(matches!(err, kyso::Error::Identity(IdentityError::ReadFile { .. })), "{err:?}");
 
     std::fs::write(dir.path().join("garbage.p12"), b"not a pfx at all").unwrap();
-    let err =
-        SoftwareSigner::from_pkcs12(&dir.path().join("garbage.p12"), &Password::new(PASSWORD))
-            .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            kyso::Error::Identity(IdentityError::Pkcs12Malformed { .. })
-        ),
-        "{err:?}"
-    );
+    let err = SoftwareSigner::from_pkcs12(&dir.path().join("garbage.p12"), &Password::new(PASSWORD)).unwrap_err();
+    assert!(matches!(err, kyso::Error::Identity(IdentityError::Pkcs12Malformed { .. })), "{err:?}");
 }
 
 #[test]
@@ -449,24 +316,9 @@ fn pem_keys_pkcs8_pkcs1_sec1() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     make_pki(d, Alg::Rsa2048);
-    openssl(
-        d,
-        &[
-            "rsa",
-            "-in",
-            "leaf.key",
-            "-traditional",
-            "-out",
-            "leaf.pkcs1.pem",
-        ],
-    );
+    openssl(d, &["rsa", "-in", "leaf.key", "-traditional", "-out", "leaf.pkcs1.pem"]);
     for key in ["leaf.key", "leaf.pkcs1.pem"] {
-        let signer = SoftwareSigner::from_pem(
-            &d.join(key),
-            &d.join("leaf.pem"),
-            Some(&d.join("chain.pem")),
-        )
-        .unwrap();
+        let signer = SoftwareSigner::from_pem(&d.join(key), &d.join("leaf.pem"), Some(&d.join("chain.pem"))).unwrap();
         assert_eq!(signer.key_kind(), KeyKind::Rsa { bits: 2048 });
         assert_eq!(signer.chain().len(), 2);
         assert_verifies(&signer, &signer.sign(MESSAGE).unwrap(), d);
@@ -478,11 +330,7 @@ fn pem_keys_pkcs8_pkcs1_sec1() {
     openssl(d, &["ec", "-in", "leaf.key", "-out", "leaf.sec1.pem"]);
     // `openssl ecparam -genkey` style: an EC PARAMETERS block, then the SEC1 key.
     openssl(d, &["ecparam", "-name", "prime256v1", "-out", "params.pem"]);
-    let with_params = [
-        std::fs::read(d.join("params.pem")).unwrap(),
-        std::fs::read(d.join("leaf.sec1.pem")).unwrap(),
-    ]
-    .concat();
+    let with_params = [std::fs::read(d.join("params.pem")).unwrap(), std::fs::read(d.join("leaf.sec1.pem")).unwrap()].concat();
     std::fs::write(d.join("leaf.params.pem"), with_params).unwrap();
     for key in ["leaf.key", "leaf.sec1.pem", "leaf.params.pem"] {
         let signer = SoftwareSigner::from_pem(&d.join(key), &d.join("leaf.pem"), None).unwrap();
@@ -493,37 +341,12 @@ fn pem_keys_pkcs8_pkcs1_sec1() {
 
     // A certificate for another key is refused.
     let err = SoftwareSigner::from_pem(&d.join("leaf.key"), &d.join("root.pem"), None).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            kyso::Error::Identity(IdentityError::NoMatchingCertificate { .. })
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, kyso::Error::Identity(IdentityError::NoMatchingCertificate { .. })), "{err:?}");
 
     // An encrypted PEM key is refused with its own error.
-    openssl(
-        d,
-        &[
-            "pkcs8",
-            "-topk8",
-            "-in",
-            "leaf.key",
-            "-passout",
-            "pass:x",
-            "-out",
-            "leaf.enc.pem",
-        ],
-    );
-    let err =
-        SoftwareSigner::from_pem(&d.join("leaf.enc.pem"), &d.join("leaf.pem"), None).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            kyso::Error::Identity(IdentityError::EncryptedKey { .. })
-        ),
-        "{err:?}"
-    );
+    openssl(d, &["pkcs8", "-topk8", "-in", "leaf.key", "-passout", "pass:x", "-out", "leaf.enc.pem"]);
+    let err = SoftwareSigner::from_pem(&d.join("leaf.enc.pem"), &d.join("leaf.pem"), None).unwrap_err();
+    assert!(matches!(err, kyso::Error::Identity(IdentityError::EncryptedKey { .. })), "{err:?}");
 
     // Ed25519 is not supported.
     openssl(d, &["genpkey", "-algorithm", "ED25519", "-out", "ed.key"]);
@@ -539,25 +362,14 @@ fn password_never_prints() {
     let p = Password::new("bí mật 123");
     assert_eq!(format!("{p:?}"), "Password(***)");
     std::env::set_var("KYSO_TEST_P12_PASSWORD_X", "abc");
-    assert_eq!(
-        format!(
-            "{:?}",
-            Password::from_env("KYSO_TEST_P12_PASSWORD_X").unwrap()
-        ),
-        "Password(***)"
-    );
+    assert_eq!(format!("{:?}", Password::from_env("KYSO_TEST_P12_PASSWORD_X").unwrap()), "Password(***)");
     let err = Password::from_env("KYSO_TEST_P12_PASSWORD_UNSET").unwrap_err();
     assert!(matches!(err, IdentityError::PasswordMissing { .. }));
-    assert!(err
-        .localize(Lang::Vi)
-        .contains("KYSO_TEST_P12_PASSWORD_UNSET"));
+    assert!(err.localize(Lang::Vi).contains("KYSO_TEST_P12_PASSWORD_UNSET"));
 }
 
 fn ders(signer: &SoftwareSigner) -> Vec<Vec<u8>> {
-    std::iter::once(signer.certificate())
-        .chain(signer.chain())
-        .map(|c| c.to_der().unwrap())
-        .collect()
+    std::iter::once(signer.certificate()).chain(signer.chain()).map(|c| c.to_der().unwrap()).collect()
 }
 
 #[test]
@@ -578,47 +390,28 @@ fn demo_identity_generated_once_and_valid() {
 
     // Names: UTF8String, Vietnamese diacritics, marked as not legally valid.
     let person = first.certificate().tbs_certificate.subject.to_string();
-    assert!(
-        person.contains("Nguyễn Văn Demo (DEMO — không có giá trị pháp lý)"),
-        "{person}"
-    );
+    assert!(person.contains("Nguyễn Văn Demo (DEMO — không có giá trị pháp lý)"), "{person}");
     assert!(person.contains("Ủy ban nhân dân tỉnh Demo"), "{person}");
     let org = agency.certificate().tbs_certificate.subject.to_string();
     assert!(org.contains("Ủy ban nhân dân tỉnh Demo (DEMO)"), "{org}");
     assert!(org.contains("MST:0000000000"), "{org}");
     let root = cert_from_pem(&root_pem);
     let root_name = root.tbs_certificate.subject.to_string();
-    assert!(
-        root_name.contains("KHÔNG CÓ GIÁ TRỊ PHÁP LÝ (not legally valid)"),
-        "{root_name}"
-    );
-    assert_eq!(
-        first.certificate().tbs_certificate.issuer,
-        root.tbs_certificate.subject
-    );
+    assert!(root_name.contains("KHÔNG CÓ GIÁ TRỊ PHÁP LÝ (not legally valid)"), "{root_name}");
+    assert_eq!(first.certificate().tbs_certificate.issuer, root.tbs_certificate.subject);
 
     // Five years of validity for the leaf.
     let v = &first.certificate().tbs_certificate.validity;
-    let days =
-        (v.not_after.to_unix_duration() - v.not_before.to_unix_duration()).as_secs() / 86_400;
+    let days = (v.not_after.to_unix_duration() - v.not_before.to_unix_duration()).as_secs() / 86_400;
     assert!((1826..=1827).contains(&days), "{days} days");
 
     // Both sign verifiably.
     let scratch = tempfile::tempdir().unwrap();
     for signer in [&first, &agency] {
         let sig = signer.sign(MESSAGE).unwrap();
-        let spki = signer
-            .certificate()
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .unwrap();
+        let spki = signer.certificate().tbs_certificate.subject_public_key_info.to_der().unwrap();
         let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&spki).unwrap();
-        vk.verify(
-            MESSAGE,
-            &p256::ecdsa::DerSignature::try_from(sig.as_slice()).unwrap(),
-        )
-        .unwrap();
+        vk.verify(MESSAGE, &p256::ecdsa::DerSignature::try_from(sig.as_slice()).unwrap()).unwrap();
         if have_openssl() {
             assert_verifies(signer, &sig, scratch.path());
         }
@@ -629,57 +422,34 @@ fn demo_identity_generated_once_and_valid() {
         use std::os::unix::fs::PermissionsExt;
         let set = root_pem.parent().unwrap();
         for key in ["personal-key.pem", "agency-key.pem"] {
-            let mode = std::fs::metadata(set.join(key))
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777;
+            let mode = std::fs::metadata(set.join(key)).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{key}");
         }
     }
 
     // OpenSSL reads every file and accepts both leaves under the demo root.
     if !have_openssl() {
-        println!("SKIPPED: openssl x509/verify checks of the demo identity (no `openssl` command)");
         return;
     }
     let set = root_pem.parent().unwrap();
     for cert in ["root.pem", "personal-cert.pem", "agency-cert.pem"] {
-        let out = Command::new("openssl")
-            .args(["x509", "-noout", "-text", "-nameopt", "utf8", "-in"])
-            .arg(set.join(cert))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{cert}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out =
+            Command::new("openssl").args(["x509", "-noout", "-text", "-nameopt", "utf8", "-in"]).arg(set.join(cert)).output().unwrap();
+        assert!(out.status.success(), "{cert}: {}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("Subject Key Identifier"), "{cert}: {text}");
         assert!(text.contains("ecdsa-with-SHA256"), "{cert}: {text}");
         if cert != "root.pem" {
             assert!(text.contains("Authority Key Identifier"), "{cert}: {text}");
-            assert!(
-                text.contains("Digital Signature, Non Repudiation"),
-                "{cert}: {text}"
-            );
-            assert!(
-                text.contains("không có giá trị pháp lý") || text.contains("(DEMO)"),
-                "{cert}: {text}"
-            );
+            assert!(text.contains("Digital Signature, Non Repudiation"), "{cert}: {text}");
+            assert!(text.contains("không có giá trị pháp lý") || text.contains("(DEMO)"), "{cert}: {text}");
         }
     }
     for key in ["personal-key.pem", "agency-key.pem"] {
         openssl(set, &["pkey", "-in", key, "-noout"]);
     }
     for leaf in ["personal-cert.pem", "agency-cert.pem"] {
-        let out = Command::new("openssl")
-            .args(["verify", "-x509_strict", "-CAfile"])
-            .arg(&root_pem)
-            .arg(set.join(leaf))
-            .output()
-            .unwrap();
+        let out = Command::new("openssl").args(["verify", "-x509_strict", "-CAfile"]).arg(&root_pem).arg(set.join(leaf)).output().unwrap();
         assert!(
             out.status.success() && String::from_utf8_lossy(&out.stdout).contains(": OK"),
             "openssl verify {leaf}: {}{}",
@@ -700,15 +470,9 @@ fn demo_identity_concurrent_first_run_agrees() {
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert!(
-        results.windows(2).all(|w| w[0] == w[1]),
-        "all callers see the same identity"
-    );
+    assert!(results.windows(2).all(|w| w[0] == w[1]), "all callers see the same identity");
     // Exactly one set and no temporaries are left.
-    let names: Vec<String> = std::fs::read_dir(&demo_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<String> = std::fs::read_dir(&demo_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names, vec!["v1".to_owned()], "{names:?}");
 }
 
@@ -723,16 +487,8 @@ fn demo_identity_incomplete_set_is_replaced_not_deleted() {
     let second = demo_identity(&demo_dir).unwrap();
     assert_ne!(ders(&first), ders(&second), "a new set was generated");
     assert!(demo_agency_identity(&demo_dir).is_ok());
-    let kept = std::fs::read_dir(&demo_dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with("v1.old-")
-        })
-        .count();
+    let kept =
+        std::fs::read_dir(&demo_dir).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("v1.old-")).count();
     assert_eq!(kept, 1, "the broken set is kept aside");
     let _ = Certificate::from_der(&ders(&second)[0]).unwrap();
 }

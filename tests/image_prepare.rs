@@ -3,19 +3,21 @@
 //! `tests/fixtures/make-photo.py`, which also writes the true stroke mask.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const KYSO: &str = env!("CARGO_BIN_EXE_kyso");
 
 fn have_pillow() -> bool {
-    Command::new("python3").args(["-c", "import PIL"]).output().map(|o| o.status.success()).unwrap_or(false)
+    let ok = Command::new("python3").args(["-c", "import PIL"]).output().map(|o| o.status.success()).unwrap_or(false);
+    common::tool_present("python3 with Pillow (to make the test photo)", ok)
 }
 
 /// Make the photo (and its `.mask.png`) in `dir`; `None` when Python/Pillow is missing.
 fn make_photo(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     if !have_pillow() {
-        eprintln!("SKIP: python3 with Pillow is needed to make the test photo");
         return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/make-photo.py");
@@ -30,7 +32,8 @@ fn kyso(args: &[&std::ffi::OsStr]) -> Output {
 }
 
 fn prepare(input: &Path, out: &Path, ink: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<&std::ffi::OsStr> = vec!["image".as_ref(), "prepare".as_ref(), input.as_os_str(), "-o".as_ref(), out.as_os_str(), "--ink".as_ref(), ink.as_ref()];
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["image".as_ref(), "prepare".as_ref(), input.as_os_str(), "-o".as_ref(), out.as_os_str(), "--ink".as_ref(), ink.as_ref()];
     args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
     kyso(&args)
 }

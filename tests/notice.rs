@@ -116,8 +116,7 @@ fn notice_for_a_tampered_document() {
     assert_eq!(
         first,
         NoticeFiles {
-            txt: notices.join("quyết-định-12.thong-bao-tu-choi.txt"),
-            pdf: notices.join("quyết-định-12.thong-bao-tu-choi.pdf"),
+            txt: notices.join("quyết-định-12.thong-bao-tu-choi.txt"), pdf: notices.join("quyết-định-12.thong-bao-tu-choi.pdf")
         }
     );
 

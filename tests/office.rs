@@ -10,9 +10,11 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use common::{testbed, Testbed};
-use kyso::office::{AgentCommand, BatchItem, BatchProgress, BatchState, Office, OfficeConfig, SignDocument, TokenChoice};
-use kyso::queue::{DocRole, DocStatus, SearchQuery};
 use kyso::agent::protocol::SecretPin;
+use kyso::office::{
+    AgentCommand, BatchItem, BatchProgress, BatchState, FixedPin, Office, OfficeConfig, PinPrompt, SignDocument, SignSummary, TokenChoice,
+};
+use kyso::queue::{DocRole, DocStatus, SearchQuery};
 use kyso::verify::verdict::Indication;
 
 const PERSONAL: &str = "01";
@@ -88,18 +90,58 @@ impl World {
     fn leader_signs(&self, name: &str) -> i64 {
         let p = self.draft(name);
         let doc = self.office.add_paths(&[p], DocRole::Sign).expect("add").remove(0);
-        let (doc, report) = self
-            .office
-            .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
-            .expect("sign");
+        let (doc, report) =
+            self.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).expect("sign");
         assert_eq!(doc.status, DocStatus::Signed);
         assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
         doc.id
     }
 }
 
+/// The PIN as the PIN window would give it, once.
+fn pin(p: &str) -> &'static mut FixedPin {
+    Box::leak(Box::new(FixedPin::new(SecretPin::new(p.into()))))
+}
+
 fn choice(id: &str) -> TokenChoice {
     TokenChoice { token_label: "KYSO-TEST".into(), cert_id_hex: id.into() }
+}
+
+/// The core's real batch answer (progress events and results) as the page gets it,
+/// with what changes from run to run (paths, times, hashes) made constant, kept in
+/// `ui/tests/fixtures/NAME.json` for the UI's tests (`KYSO_BLESS=1` rewrites it;
+/// otherwise a stale fixture fails here, so the UI is always tested on what the
+/// core sends).
+fn ui_fixture(name: &str, dir: &Path, progress: &[BatchProgress], results: &[kyso::office::BatchResult]) {
+    fn norm(v: &mut serde_json::Value, dir: &str) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    match (k.as_str(), x.is_string()) {
+                        ("createdAt" | "updatedAt", true) => *x = "2026-11-22T09:15:30+07:00".into(),
+                        ("sha256", true) => *x = "0".repeat(64).into(),
+                        _ => norm(x, dir),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| norm(x, dir)),
+            serde_json::Value::String(s) if s.contains(dir) => *s = s.replace(dir, "/home/vt"),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::json!({ "progress": progress, "results": results });
+    let canon = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    norm(&mut v, &canon.to_string_lossy());
+    norm(&mut v, &dir.to_string_lossy());
+    let text = serde_json::to_string_pretty(&v).expect("json") + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/tests/fixtures").join(format!("{name}.json"));
+    if std::env::var_os("KYSO_BLESS").is_some_and(|b| b == "1") {
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&path, &text).expect("write fixture");
+    } else {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(committed, text, "{} is stale: run KYSO_BLESS=1 cargo nextest run -p kyso --test office and commit it", path.display());
+    }
 }
 
 fn no_part_files(dir: &Path) {
@@ -114,13 +156,11 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
     let w = world();
     let input = w.draft("Quyết định 12.pdf");
     let before = common::sha256_file(&input);
-    let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
+    let doc = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0);
     assert_eq!(doc.status, DocStatus::Pending);
 
-    let (signed, report) = w
-        .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
-        .expect("leader signs");
+    let (signed, report) =
+        w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).expect("leader signs");
     assert_eq!(signed.status, DocStatus::Signed);
     assert!(signed.current_path.ends_with("Quyết định 12.signed.pdf"), "{}", signed.current_path);
     assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
@@ -133,11 +173,11 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
         .seal_batch(
             &[BatchItem { id: doc.id, doc_number: Some("12/QĐ-UBND".into()), doc_date: Some(today.clone()) }],
             &choice(AGENCY),
-            SecretPin::new("123456".into()),
+            pin("123456"),
             &mut |p| events.push(p),
         )
         .expect("seal");
-    assert!(results[0].ok, "{:?}", results[0].error);
+    assert!(results[0].ok(), "{:?}", results[0].error);
     assert_eq!(events.iter().map(|e| e.state).collect::<Vec<_>>(), vec![BatchState::Running, BatchState::Done]);
     let sealed = w.office.queue().get(doc.id).expect("get");
     assert_eq!(sealed.status, DocStatus::Sealed);
@@ -168,10 +208,10 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
 fn wrong_pin_signs_nothing_and_reports_tries() {
     let w = world();
     let input = w.draft("Công văn 7.pdf");
-    let doc = w.office.add_paths(&[input.clone()], DocRole::Sign).expect("add").remove(0);
+    let doc = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0);
     let err = w
         .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("000000".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("000000"))
         .expect_err("wrong PIN");
     let body = kyso::agent::protocol::AgentErrorBody::from_error(&err);
     assert_eq!(body.kind, "pin_incorrect", "{body:?}");
@@ -180,8 +220,39 @@ fn wrong_pin_signs_nothing_and_reports_tries() {
     assert!(!input.with_file_name("Công văn 7.signed.pdf").exists());
     // The right PIN still works afterwards (the agent keeps serving).
     w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
+        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456"))
         .expect("sign after a wrong PIN");
+}
+
+/// A wrong PIN never signs, whatever else is logged in: while the clerk's batch holds
+/// the token (its own helper process), a leader's signature with a wrong PIN is
+/// refused by the token with the tries left and signs nothing; the right PIN then
+/// signs beside the batch, and the batch finishes.
+#[test]
+fn wrong_pin_during_a_held_batch_session_signs_nothing() {
+    let w = world();
+    let sealing: Vec<i64> = (1..=2).map(|n| w.leader_signs(&format!("Quyết định {n}.pdf"))).collect();
+    let draft = w.draft("Công văn giữa lô.pdf");
+    let other = w.office.add_paths(std::slice::from_ref(&draft), DocRole::Sign).expect("add").remove(0).id;
+    let items: Vec<BatchItem> = sealing.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
+    let office = &w.office;
+    let mut during: Vec<Result<DocStatus, kyso::agent::AgentErrorBody>> = Vec::new();
+    let results = office
+        .seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| {
+            if p.state == BatchState::Running && p.index == 1 {
+                for p in ["000000", "123456"] {
+                    let r = office.sign_document(&SignDocument { id: other, ..Default::default() }, &choice(PERSONAL), pin(p));
+                    during.push(r.map(|(d, _)| d.status).map_err(|e| kyso::agent::AgentErrorBody::from_error(&e)));
+                }
+            }
+        })
+        .expect("batch");
+    assert!(results.iter().all(|r| r.ok()), "{results:?}");
+    let wrong = during[0].as_ref().expect_err("a wrong PIN must not sign");
+    assert_eq!((wrong.kind.as_str(), wrong.pin_tries), ("pin_incorrect", Some(kyso::token::PinTries::Low)), "{wrong:?}");
+    assert_eq!(during[1].as_ref().ok(), Some(&DocStatus::Signed), "the right PIN signs beside the batch: {:?}", during[1]);
+    let history = office.queue().history(other).expect("history");
+    assert_eq!(history.iter().filter(|h| h.action == "signed").count(), 1, "signed once, by the right PIN");
 }
 
 #[test]
@@ -197,11 +268,11 @@ fn batch_refuses_to_seal_over_an_invalid_signature_and_goes_on() {
     std::fs::write(&bad_path, &bytes).expect("write");
 
     let items = [BatchItem { id: bad, ..Default::default() }, BatchItem { id: good, ..Default::default() }];
-    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch");
-    assert!(!results[0].ok);
+    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |_| {}).expect("batch");
+    assert!(!results[0].ok());
     let e = results[0].error.as_ref().expect("why");
     assert!(e.kind.contains("seal") || e.kind.contains("invalid"), "{e:?}");
-    assert!(results[1].ok, "{:?}", results[1].error);
+    assert!(results[1].ok(), "{:?}", results[1].error);
     assert_eq!(w.office.queue().get(bad).expect("get").status, DocStatus::Signed, "refused document keeps its state");
     assert_eq!(w.office.queue().get(good).expect("get").status, DocStatus::Sealed);
 }
@@ -212,15 +283,18 @@ fn cancel_leaves_the_rest_pending() {
     let ids: Vec<i64> = (1..=3).map(|n| w.leader_signs(&format!("Quyết định {n}.pdf"))).collect();
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
     let office = &w.office;
+    let mut events = Vec::new();
     let results = office
-        .seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |p| {
+        .seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| {
             if p.state == BatchState::Done && p.index == 0 {
                 office.cancel_batch();
             }
+            events.push(p);
         })
         .expect("batch");
-    assert!(results[0].ok);
-    assert!(results[1].cancelled && results[2].cancelled);
+    ui_fixture("batch-cancelled", w.dir.path(), &events, &results);
+    assert!(results[0].ok());
+    assert_eq!((results[1].state, results[2].state), (BatchState::Pending, BatchState::Pending));
     let folder = w.dir.path().join("docs");
     for (n, &id) in ids.iter().enumerate().skip(1) {
         assert_eq!(office.queue().get(id).expect("get").status, DocStatus::Signed);
@@ -264,12 +338,14 @@ for line in sys.stdin:
         })
         .collect();
     let items: Vec<BatchItem> = ids.iter().map(|&id| BatchItem { id, ..Default::default() }).collect();
-    let results = w.office.seal_batch(&items, &choice(AGENCY), SecretPin::new("123456".into()), &mut |_| {}).expect("batch runs");
-    assert!(results[0].ok && results[1].ok, "{results:?}");
-    assert!(!results[2].ok, "the third fails when the helper dies");
+    let mut events = Vec::new();
+    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |p| events.push(p)).expect("batch runs");
+    assert!(results[0].ok() && results[1].ok(), "{results:?}");
+    ui_fixture("batch-helper-died", plain.dir.path(), &events, &results);
+    assert_eq!(results[2].state, BatchState::Failed, "the third fails when the helper dies");
     let kind = results[2].error.as_ref().map(|e| e.kind.clone()).unwrap_or_default();
     assert!(kind.contains("agent") || kind.contains("crash"), "{kind}");
-    assert!(results[3].cancelled, "the batch stops after the helper died");
+    assert_eq!(results[3].state, BatchState::Pending, "the batch stops after the helper died: the rest is pending, not failed");
     for &id in &ids[2..] {
         let d = w.office.queue().get(id).expect("get");
         assert_eq!(d.status, DocStatus::Pending, "{}", d.file_name);
@@ -297,7 +373,7 @@ fn inbox_verdicts_register_and_reject_with_notice() {
     std::fs::write(incoming.join("bị sửa.pdf"), &bytes).expect("write");
     std::fs::write(incoming.join("ghi chú.txt"), b"not a pdf").expect("write");
 
-    let docs = w.office.add_paths(&[incoming.clone()], DocRole::Incoming).expect("add folder");
+    let docs = w.office.add_paths(std::slice::from_ref(&incoming), DocRole::Incoming).expect("add folder");
     assert_eq!(docs.len(), 2, "the folder's two PDFs");
     let by_name = |n: &str| docs.iter().find(|d| d.file_name == n).expect(n).id;
     let (good, bad) = (by_name("hợp lệ.pdf"), by_name("bị sửa.pdf"));
@@ -340,11 +416,75 @@ fn tokens_expiry_and_pin_change() {
     w.office.change_pin("KYSO-TEST", SecretPin::new("123456".into()), SecretPin::new("654321".into())).expect("change PIN");
     let input = w.draft("Sau đổi PIN.pdf");
     let doc = w.office.add_paths(&[input], DocRole::Sign).expect("add").remove(0);
-    assert!(w
-        .office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("123456".into()))
-        .is_err());
-    w.office
-        .sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), SecretPin::new("654321".into()))
-        .expect("new PIN works");
+    assert!(w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).is_err());
+    w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("654321")).expect("new PIN works");
+}
+
+/// A prompt that counts how often it is asked (and answers the right PIN).
+struct CountingPrompt(usize);
+
+impl PinPrompt for CountingPrompt {
+    fn ask(&mut self, _summary: &SignSummary, _last: Option<&kyso::agent::AgentErrorBody>) -> Option<SecretPin> {
+        self.0 += 1;
+        Some(SecretPin::new("123456".into()))
+    }
+    fn finished(&mut self, _outcome: Result<(), &kyso::agent::AgentErrorBody>) {}
+}
+
+/// The queue's state is checked before the token is touched: signing a document
+/// that is not waiting for a signature asks for no PIN and signs nothing.
+#[test]
+fn a_document_in_the_wrong_state_costs_no_pin() {
+    let w = world();
+    let id = w.leader_signs("Đã ký rồi.pdf");
+    let mut prompt = CountingPrompt(0);
+    let e = w.office.sign_document(&SignDocument { id, ..Default::default() }, &choice(PERSONAL), &mut prompt).expect_err("already signed");
+    assert_eq!(kyso::agent::AgentErrorBody::from_error(&e).kind, "invalid_transition", "{e}");
+    assert_eq!(prompt.0, 0, "no PIN asked");
+    let folder = w.dir.path().join("docs");
+    assert!(!folder.join("Đã ký rồi.signed.signed.pdf").exists());
+    // In a batch, a document in the wrong state fails before any signature.
+    let incoming = w.office.add_paths(&[w.draft("Công văn đến.pdf")], DocRole::Incoming).expect("add").remove(0).id;
+    let results =
+        w.office.seal_batch(&[BatchItem { id: incoming, ..Default::default() }], &choice(AGENCY), &mut prompt, &mut |_| {}).expect("batch");
+    assert_eq!(results[0].state, BatchState::Failed);
+    assert_eq!(results[0].error.as_ref().map(|e| e.kind.as_str()), Some("invalid_transition"));
+    assert_eq!(w.office.queue().get(incoming).expect("get").status, DocStatus::Pending);
+    assert!(!folder.join("Công văn đến.sealed.pdf").exists());
+}
+
+/// Registering archives exactly the bytes that were verified: a file changed on
+/// disk after an earlier check is checked again as the copy that would be archived,
+/// and refused; a good one is archived with the hash the check recorded.
+#[test]
+fn register_archives_the_bytes_it_verified() {
+    let w = world();
+    let original = w.leader_signs("Gốc.pdf");
+    let signed = PathBuf::from(w.office.queue().get(original).expect("get").current_path);
+    let incoming = w.dir.path().join("inbox");
+    std::fs::create_dir_all(&incoming).expect("mkdir");
+    let (a, b) = (incoming.join("a.pdf"), incoming.join("b.pdf"));
+    std::fs::copy(&signed, &a).expect("copy");
+    std::fs::copy(&signed, &b).expect("copy");
+    let docs = w.office.add_paths(&[a.clone(), b.clone()], DocRole::Incoming).expect("add");
+    let (ida, idb) = (docs[0].id, docs[1].id);
+    assert_eq!(w.office.verify_document(ida).expect("verify").0.status, DocStatus::Valid);
+    assert_eq!(w.office.verify_document(idb).expect("verify").0.status, DocStatus::Valid);
+    // b changes on disk after its check.
+    let mut bytes = std::fs::read(&b).expect("read");
+    let at = bytes.windows(6).position(|x| x == b"/Pages").expect("/Pages") + 1;
+    bytes[at] = b'Q';
+    std::fs::write(&b, &bytes).expect("write");
+    assert!(w.office.register_document(idb, Some("1/CV"), None).is_err(), "the changed bytes are checked, and fail");
+    let db = w.office.queue().get(idb).expect("get");
+    assert_eq!((db.status, db.archive_path), (DocStatus::Invalid, None));
+    assert_eq!(db.sha256, common::sha256_file(&b), "the recorded hash is that of the bytes checked");
+    // a: archived with the hash of the bytes verified.
+    let reg = w.office.register_document(ida, Some("2/CV"), None).expect("register");
+    let archived = PathBuf::from(reg.archive_path.expect("archived"));
+    assert_eq!(common::sha256_file(&archived), reg.sha256);
+    assert_eq!(common::sha256_file(&a), reg.sha256);
+    let verified = w.office.queue().history(ida).expect("history").into_iter().rev().find(|h| h.action == "verified").expect("verified");
+    assert_eq!(verified.sha256_after.as_deref(), Some(reg.sha256.as_str()));
+    no_part_files(&w.dir.path().join("data/archive"));
 }

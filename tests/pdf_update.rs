@@ -21,10 +21,9 @@ fn classic_pdf(bodies: &[&str], trailer_extra: &str) -> Vec<u8> {
     let xref = out.len();
     write!(out, "xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).expect("write");
     for o in offsets {
-        write!(out, "{o:010} 00000 n \n").expect("write");
+        writeln!(out, "{o:010} 00000 n ").expect("write");
     }
-    write!(out, "trailer\n<< /Size {} /Root 1 0 R {} >>\nstartxref\n{}\n%%EOF\n", bodies.len() + 1, trailer_extra, xref)
-        .expect("write");
+    write!(out, "trailer\n<< /Size {} /Root 1 0 R {} >>\nstartxref\n{}\n%%EOF\n", bodies.len() + 1, trailer_extra, xref).expect("write");
     out
 }
 
@@ -36,7 +35,9 @@ fn sample() -> Vec<u8> {
         &[
             "<< /Type /Catalog /Pages 2 0 R >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            &format!("<< /Type /Page /Parent 2 0 R /MediaBox {MEDIABOX} /Contents 4 0 R /Annots [] /Resources << /Font << /F1 5 0 R >> >> >>"),
+            &format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox {MEDIABOX} /Contents 4 0 R /Annots [] /Resources << /Font << /F1 5 0 R >> >> >>"
+            ),
             &format!("<< /Length {} >>\nstream\n{}\nendstream", content.len(), content),
             "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>",
         ],
@@ -140,7 +141,12 @@ fn hostile_structures_are_errors() {
 
     // A stream claiming a huge length.
     let huge = classic_pdf(
-        &["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>", "<< /Length 99999999999 >>\nstream\nabc\nendstream"],
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+            "<< /Length 99999999999 >>\nstream\nabc\nendstream",
+        ],
         "",
     );
     // Opening reads only what signing needs; the stream is refused when read.
@@ -164,7 +170,11 @@ fn hostile_structures_are_errors() {
 #[test]
 fn encrypted_input_is_refused() {
     let pdf = classic_pdf(
-        &["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>", "<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>"],
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [] /Count 0 >>",
+            "<< /Filter /Standard /V 2 /R 3 /O <00> /U <00> /P -4 >>",
+        ],
         "/Encrypt 3 0 R",
     );
     assert_eq!(open_err(&pdf), "pdf_encrypted");

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use kyso::i18n::Localize;
 use kyso::identity::SoftwareSigner;
-use kyso::queue::{
-    sha256_file, DocRole, DocStatus, Document, Queue, QueueError, SearchQuery, SignedRecord, VerifiedRecord,
-};
+use kyso::queue::{sha256_file, DocRole, DocStatus, Document, Queue, QueueError, SearchQuery, SignedRecord, VerifiedRecord};
 use kyso::sign::{sign_file, SignRequest};
 use kyso::{Lang, Signer};
 
@@ -118,7 +116,20 @@ fn sign_role_lifecycle() {
     assert_ne!(q.add(&path, DocRole::Sign).expect("new").id, doc.id);
     // JSON shape for the desktop app.
     let json = serde_json::to_value(&signed).expect("json");
-    for key in ["id", "role", "status", "fileName", "sourcePath", "currentPath", "sha256", "docNumber", "archivePath", "createdAt", "updatedAt", "verdictReason"] {
+    for key in [
+        "id",
+        "role",
+        "status",
+        "fileName",
+        "sourcePath",
+        "currentPath",
+        "sha256",
+        "docNumber",
+        "archivePath",
+        "createdAt",
+        "updatedAt",
+        "verdictReason",
+    ] {
         assert!(json.get(key).is_some(), "missing {key} in {json}");
     }
     assert_eq!(json["status"], "signed");
@@ -166,7 +177,13 @@ fn incoming_lifecycle_register_and_reject() {
 
     // Registering before the check is refused.
     assert!(matches!(q.register(good.id, None, None), Err(QueueError::Transition { .. })));
-    let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: Some("UBND tỉnh Demo".into()) };
+    let v = VerifiedRecord {
+        status: DocStatus::Valid,
+        verdict: "TOTAL_PASSED".into(),
+        reason: None,
+        signers: Some("UBND tỉnh Demo".into()),
+        sha256: None,
+    };
     let valid = q.record_verified(good.id, &v).expect("verified");
     assert_eq!((valid.status, valid.verdict.as_deref()), (DocStatus::Valid, Some("TOTAL_PASSED")));
     // A valid document is not rejected.
@@ -183,6 +200,7 @@ fn incoming_lifecycle_register_and_reject() {
         verdict: "TOTAL_FAILED".into(),
         reason: Some("Nội dung đã bị thay đổi sau khi ký".into()),
         signers: None,
+        sha256: None,
     };
     let invalid = q.record_verified(bad.id, &v).expect("verified");
     assert_eq!(invalid.verdict_reason.as_deref(), Some("Nội dung đã bị thay đổi sau khi ký"));
@@ -235,7 +253,7 @@ fn refused_steps_change_nothing() {
     rec.doc_date = Some("22/11/2026".into());
     assert!(matches!(q.record_signed(doc.id, &rec), Err(QueueError::InvalidDate(_))));
     // Checks only apply to incoming documents.
-    let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: None };
+    let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: None, sha256: None };
     assert!(matches!(q.record_verified(doc.id, &v), Err(QueueError::Transition { .. })));
     assert!(matches!(q.register(doc.id, None, None), Err(QueueError::Transition { .. })));
     assert!(matches!(q.get(9999), Err(QueueError::NotFound(9999))));
@@ -266,7 +284,13 @@ fn search_by_number_title_signer_plain_text_and_dates() {
     let b = mk(&mut q, "bao-cao-quy-3.pdf");
     let c = mk(&mut q, "c.pdf");
     let verified = |q: &mut Queue, id: i64, signers: &str| {
-        let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: Some(signers.into()) };
+        let v = VerifiedRecord {
+            status: DocStatus::Valid,
+            verdict: "TOTAL_PASSED".into(),
+            reason: None,
+            signers: Some(signers.into()),
+            sha256: None,
+        };
         q.record_verified(id, &v).expect("verify");
     };
     verified(&mut q, a.id, "Nguyễn Văn Ánh; Ủy ban nhân dân tỉnh Bắc Giang");
@@ -354,14 +378,21 @@ fn report_per_half_year_and_year() {
         (ids[4], "sealed", "2026-12-31T16:00:00+07:00"),
         (ids[4], "released", "2027-01-02T08:00:00+07:00"),
     ] {
-        db.execute("UPDATE history SET at = ?1 WHERE document_id = ?2 AND action = ?3", rusqlite::params![at, id, action]).expect("move event");
+        db.execute("UPDATE history SET at = ?1 WHERE document_id = ?2 AND action = ?3", rusqlite::params![at, id, action])
+            .expect("move event");
     }
     let rows = q.report(2026).expect("report");
     let got: Vec<(String, &str, u64)> = rows.iter().map(|r| (r.period.clone(), r.role.as_str(), r.count)).collect();
     let want: Vec<(String, &str, u64)> = [
-        ("2026-H1", "sign", 1), ("2026-H1", "seal", 1), ("2026-H1", "incoming", 0),
-        ("2026-H2", "sign", 1), ("2026-H2", "seal", 1), ("2026-H2", "incoming", 0),
-        ("2026", "sign", 2), ("2026", "seal", 2), ("2026", "incoming", 0),
+        ("2026-H1", "sign", 1),
+        ("2026-H1", "seal", 1),
+        ("2026-H1", "incoming", 0),
+        ("2026-H2", "sign", 1),
+        ("2026-H2", "seal", 1),
+        ("2026-H2", "incoming", 0),
+        ("2026", "sign", 2),
+        ("2026", "seal", 2),
+        ("2026", "incoming", 0),
     ]
     .into_iter()
     .map(|(p, r, c)| (p.to_owned(), r, c))
@@ -395,7 +426,7 @@ fn archive_with_two_files(tmp: &Path) -> (Queue, Vec<Document>) {
     q.record_signed(seal.id, &rec).expect("sealed");
     let released = q.release(seal.id).expect("release");
     let inc = q.add(&draft(&tmp.join("in/cv.pdf")), DocRole::Incoming).expect("add");
-    let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: None };
+    let v = VerifiedRecord { status: DocStatus::Valid, verdict: "TOTAL_PASSED".into(), reason: None, signers: None, sha256: None };
     q.record_verified(inc.id, &v).expect("verify");
     let registered = q.register(inc.id, Some("9/CV"), None).expect("register");
     (q, vec![released, registered])
@@ -415,7 +446,8 @@ fn backup_export_passes_sha256sum_and_restores() {
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&report.manifest).expect("manifest")).expect("json");
     assert_eq!(manifest["files"].as_array().map(Vec::len), Some(2));
     // Nothing half-written is left beside it.
-    let names: Vec<String> = std::fs::read_dir(tmp.path().join("usb")).expect("ls").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(tmp.path().join("usb")).expect("ls").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names.len(), 1, "{names:?}");
     // A second export makes a second folder.
     let again = q.export_backup(&tmp.path().join("usb")).expect("export again");
@@ -502,6 +534,124 @@ fn archive_cli_list_search_report_export() {
     assert!(String::from_utf8_lossy(&e.stdout).contains("sha256sum -c SHA256SUMS"));
 }
 
+// ---- archive edges ----
+
+/// Point document `id`'s stored archive path (and the ledger's) at `rel`, as a damaged
+/// or tampered database would.
+fn tamper_stored_path(data: &Path, id: i64, rel: &str) {
+    let conn = rusqlite::Connection::open(data.join("kyso.sqlite3")).expect("open db");
+    let old: String = conn.query_row("SELECT archive_path FROM documents WHERE id = ?1", [id], |r| r.get(0)).expect("path");
+    conn.execute("UPDATE archive_files SET path = ?1 WHERE path = ?2", [rel, old.as_str()]).expect("ledger");
+    conn.execute("UPDATE documents SET archive_path = ?1 WHERE id = ?2", rusqlite::params![rel, id]).expect("doc");
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn stored_paths_that_leave_the_archive_are_never_followed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (q, docs) = archive_with_two_files(tmp.path());
+    drop(q);
+    let data = tmp.path().join("data");
+    // A file outside the archive that a `../` path would reach.
+    let outside = tmp.path().join("secret.pdf");
+    std::fs::write(&outside, b"%PDF-1.7 not archived").expect("write");
+    tamper_stored_path(&data, docs[1].id, "archive/../../secret.pdf");
+    let q = Queue::open_read_only(&data).expect("open");
+    let report = q.check().expect("check");
+    assert!(!report.ok());
+    let bad: Vec<_> = report.bad.iter().filter(|b| b.documents == vec![docs[1].id]).collect();
+    assert_eq!(bad.len(), 1, "{:?}", report.bad);
+    assert_eq!(serde_json::to_value(bad[0].problem).expect("json"), "invalid_path");
+    assert_eq!(bad[0].path, "archive/../../secret.pdf", "reported as stored, not resolved");
+    // The document shows the stored value, never a path resolved outside the archive.
+    assert_eq!(q.get(docs[1].id).expect("get").archive_path.as_deref(), Some("archive/../../secret.pdf"));
+    // Export refuses, and leaves nothing on the backup medium.
+    let usb = tmp.path().join("usb");
+    let e = q.export_backup(&usb).expect_err("export must refuse");
+    assert_eq!(e.kind(), "archive_path_invalid", "{e}");
+    assert!(names_in(&usb).is_empty(), "{:?}", names_in(&usb));
+    let cli = kyso_cli(&data, &["archive", "export", usb.to_str().expect("utf8")]);
+    assert_eq!(cli.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&cli.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("không hợp lệ"), "{err}");
+    assert!(names_in(&usb).is_empty(), "{:?}", names_in(&usb));
+    // An absolute path is no better.
+    tamper_stored_path(&data, docs[0].id, outside.to_str().expect("utf8"));
+    let json = kyso_cli(&data, &["archive", "check", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["bad"].as_array().map(|a| a.iter().filter(|b| b["problem"] == "invalid_path").count()), Some(2), "{v}");
+}
+
+#[test]
+fn a_failed_export_leaves_no_part_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (q, docs) = archive_with_two_files(tmp.path());
+    let victim = PathBuf::from(docs[1].archive_path.as_deref().expect("archived"));
+    let mut bytes = std::fs::read(&victim).expect("read");
+    bytes[10] ^= 0x01;
+    std::fs::write(&victim, &bytes).expect("corrupt");
+    let usb = tmp.path().join("usb");
+    let e = q.export_backup(&usb).expect_err("a damaged file is not backed up");
+    assert_eq!(e.kind(), "archive_corrupt");
+    assert!(names_in(&usb).is_empty(), "left behind: {:?}", names_in(&usb));
+}
+
+#[test]
+fn archive_cli_refuses_a_folder_without_an_archive_and_creates_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    for args in [&["archive", "check"][..], &["archive", "list"], &["archive", "search", "x"], &["archive", "report", "--year", "2026"]] {
+        let mut full = vec!["archive", "--data-dir", empty.to_str().expect("utf8")];
+        full.extend_from_slice(&args[1..]);
+        let o = kyso_cli(&empty, &full);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", String::from_utf8_lossy(&o.stdout));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("không chứa kho lưu trữ"), "{err}");
+        assert!(!String::from_utf8_lossy(&o.stdout).contains("nguyên vẹn"));
+    }
+    assert!(names_in(&empty).is_empty(), "created: {:?}", names_in(&empty));
+    // Read-only: checking an archive changes none of its files.
+    let (q, _) = archive_with_two_files(tmp.path());
+    drop(q);
+    let data = tmp.path().join("data");
+    // (SQLite may add its -wal/-shm companions to read a WAL database.)
+    let listing = || names_in(&data).into_iter().filter(|n| !n.ends_with("-wal") && !n.ends_with("-shm")).collect::<Vec<_>>();
+    let before = (listing(), sha256_file(&data.join("kyso.sqlite3")).expect("hash"), names_in(&data.join("archive")));
+    assert_eq!(kyso_cli(&data, &["archive", "check"]).status.code(), Some(0));
+    let after = (listing(), sha256_file(&data.join("kyso.sqlite3")).expect("hash"), names_in(&data.join("archive")));
+    assert_eq!(before, after);
+}
+
+#[test]
+fn report_csv_never_overwrites_without_force_and_writes_atomically() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (q, _) = archive_with_two_files(tmp.path());
+    drop(q);
+    let data = tmp.path().join("data");
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    let csv = out.join("bao-cao.csv");
+    std::fs::write(&csv, "giữ nguyên").expect("write");
+    let r = kyso_cli(&data, &["archive", "report", "--year", "2026", "--csv", csv.to_str().expect("utf8")]);
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("đã tồn tại") && err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&csv).expect("read"), "giữ nguyên");
+    let r = kyso_cli(&data, &["archive", "report", "--year", "2026", "--csv", csv.to_str().expect("utf8"), "--force"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::read_to_string(&csv).expect("read").starts_with("period,role,count\n"));
+    assert_eq!(names_in(&out), ["bao-cao.csv"], "no temporary file left");
+}
+
 // ---- kill -9 in the middle of a batch ----
 
 const CHILD_ENV: &str = "KYSO_QUEUE_KILL_CHILD";
@@ -585,11 +735,8 @@ fn queue_survives_kill_9_mid_batch() {
                 assert_eq!(sha256_file(out).expect("hash"), d.sha256, "#{} output hash", d.id);
                 let h = q.history(d.id).expect("history");
                 assert_eq!(h.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["added", "signed"]);
-                let parts: Vec<_> = std::fs::read_dir(&dir)
-                    .expect("ls")
-                    .flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
-                    .collect();
+                let parts: Vec<_> =
+                    std::fs::read_dir(&dir).expect("ls").flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
                 assert!(parts.is_empty(), "temporary files left beside recorded output of #{}", d.id);
             }
             DocStatus::Pending => {
@@ -611,7 +758,8 @@ fn queue_survives_kill_9_mid_batch() {
     let pending = q.list(Some(DocRole::Sign), Some(DocStatus::Pending)).expect("pending");
     let next = pending.last().expect("a pending document");
     let orphan = Path::new(&next.source_path).with_file_name("draft.signed.pdf");
-    let part_left = std::fs::read_dir(orphan.parent().expect("dir")).expect("ls").flatten().any(|e| e.file_name().to_string_lossy().ends_with(".part"));
+    let part_left =
+        std::fs::read_dir(orphan.parent().expect("dir")).expect("ls").flatten().any(|e| e.file_name().to_string_lossy().ends_with(".part"));
     println!("interrupted item: output present {}, temporary file left {part_left}", orphan.exists());
     let input = PathBuf::from(&next.current_path);
     let output = input.with_file_name("draft.after-crash.pdf");

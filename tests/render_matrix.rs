@@ -29,7 +29,8 @@ struct Signed {
 
 fn sign(tb: &Testbed, input: &Path, out: &Path, p12: &str, args: &[&str], signatures: usize) -> Signed {
     let p12 = tb.pki(p12);
-    let mut all = vec!["sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"), "--pkcs12", p12.to_str().expect("utf8"), "--json"];
+    let mut all =
+        vec!["sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"), "--pkcs12", p12.to_str().expect("utf8"), "--json"];
     all.extend_from_slice(args);
     let o = kyso(tb, &all, &[("KYSO_P12_PASSWORD", "kyso-test")]);
     assert!(o.status.success(), "kyso sign {args:?} on {}: {}", input.display(), String::from_utf8_lossy(&o.stderr));
@@ -121,11 +122,24 @@ fn every_engine_draws_every_stamp_kind() {
     // Text stamps and the other Party-organ layouts on the unsigned drafts.
     for draft in ["draft-lo.pdf", "draft-director.pdf", "draft-two-signers.pdf"] {
         let input = tb.draft(draft);
-        let copy =
-            sign(&tb, &input, &d.join(format!("{draft}.copy.pdf")), "agency-rsa2048.p12", &["--role", "copy", "--copy-form", "SAO Y", "--org-name", org], 1);
+        let copy = sign(
+            &tb,
+            &input,
+            &d.join(format!("{draft}.copy.pdf")),
+            "agency-rsa2048.p12",
+            &["--role", "copy", "--copy-form", "SAO Y", "--org-name", org],
+            1,
+        );
         let text = vec!["SAO Y".to_owned(), org.to_owned(), time(&copy)];
         cases.push(case(format!("copy {draft}"), &copy, vec![stamp(&copy, "copy text", "dark", &text)]));
-        let annex = sign(&tb, &input, &d.join(format!("{draft}.annex.pdf")), "agency-rsa2048.p12", &["--role", "annex", "--doc-number", &doc_number], 1);
+        let annex = sign(
+            &tb,
+            &input,
+            &d.join(format!("{draft}.annex.pdf")),
+            "agency-rsa2048.p12",
+            &["--role", "annex", "--doc-number", &doc_number],
+            1,
+        );
         let text = vec![format!("Kèm theo văn bản số {doc_number}"), time(&annex)];
         cases.push(case(format!("annex {draft}"), &annex, vec![stamp(&annex, "annex text", "dark", &text)]));
         let archive = sign(
@@ -171,7 +185,12 @@ fn every_engine_draws_every_stamp_kind() {
     let signing = started.elapsed();
     let spec = d.join("cases.json");
     std::fs::write(&spec, serde_json::to_vec_pretty(&cases).expect("json")).expect("write cases");
-    let out = Command::new("python3").arg(repo().join("tests/fixtures/render/matrix.py")).arg(&spec).arg(d.join("renders")).output().expect("run matrix.py");
+    let out = Command::new("python3")
+        .arg(repo().join("tests/fixtures/render/matrix.py"))
+        .arg(&spec)
+        .arg(d.join("renders"))
+        .output()
+        .expect("run matrix.py");
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     println!("{report}");
     assert!(out.status.success(), "render matrix failed:\n{report}");
@@ -207,7 +226,8 @@ fn clerk_update_has_conformant_kid_widgets() {
     let st = Command::new("python3").arg(repo().join("tests/fixtures/stamps/make-images.py")).arg(d).status().expect("python3");
     assert!(st.success());
     let (sig, seal) = (d.join("signature.png"), d.join("seal.png"));
-    let leader = sign(&tb, &tb.draft("draft-lo.pdf"), &d.join("leader.pdf"), "personal-rsa2048.p12", &["--image", sig.to_str().expect("utf8")], 1);
+    let leader =
+        sign(&tb, &tb.draft("draft-lo.pdf"), &d.join("leader.pdf"), "personal-rsa2048.p12", &["--image", sig.to_str().expect("utf8")], 1);
     let root = tb.pki("root.pem");
     let issued = sign(
         &tb,
@@ -260,7 +280,8 @@ fn clerk_update_has_conformant_kid_widgets() {
         assert!(annots.contains(&k), "kid {k:?} is in its page's /Annots");
     }
     // KýSố's verifier: two signatures, no empty field, the clerk's update allowed.
-    let o = kyso(&tb, &["verify", issued.output.to_str().expect("utf8"), "--trust", root.to_str().expect("utf8"), "--offline", "--json"], &[]);
+    let o =
+        kyso(&tb, &["verify", issued.output.to_str().expect("utf8"), "--trust", root.to_str().expect("utf8"), "--offline", "--json"], &[]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("verify --json: {}", String::from_utf8_lossy(&o.stderr)));
     let file = &v["files"][0];
     assert_eq!(file["signatures"].as_array().map(Vec::len), Some(2), "{file}");

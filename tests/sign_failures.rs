@@ -100,11 +100,7 @@ fn leaks(text: &str, pin: &str) -> bool {
 fn assert_refused(o: &Output, e: &Expect) -> String {
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(
-        !o.status.success(),
-        "{}: kyso succeeded but must refuse; stdout: {stdout} stderr: {stderr}",
-        e.what
-    );
+    assert!(!o.status.success(), "{}: kyso succeeded but must refuse; stdout: {stdout} stderr: {stderr}", e.what);
     let line = one_error_line(o);
     for k in e.keys {
         assert!(line.contains(k), "{}: the error line lacks {k:?}: {line}", e.what);
@@ -117,12 +113,7 @@ fn assert_refused(o: &Output, e: &Expect) -> String {
     }
     let (out, before) = e.output;
     match before {
-        None => assert!(
-            std::fs::symlink_metadata(out).is_err(),
-            "{}: an output {} was left behind",
-            e.what,
-            out.display()
-        ),
+        None => assert!(std::fs::symlink_metadata(out).is_err(), "{}: an output {} was left behind", e.what, out.display()),
         Some(sha) => assert_eq!(sha256_file(out), sha, "{}: the existing output {} was changed", e.what, out.display()),
     }
     let dir = out.parent().unwrap_or(Path::new("."));
@@ -176,16 +167,12 @@ fn generation(token_object: &Path) -> u64 {
 
 /// The token flags line `pkcs11-tool -T` shows for `label`, read through the module.
 fn token_flags(tb: &Testbed, conf: &Path, label: &str) -> String {
-    let o = Command::new("pkcs11-tool")
-        .args(["--module", &tb.module(), "-T"])
-        .env("SOFTHSM2_CONF", conf)
-        .output()
-        .expect("run pkcs11-tool -T");
+    let o =
+        Command::new("pkcs11-tool").args(["--module", &tb.module(), "-T"]).env("SOFTHSM2_CONF", conf).output().expect("run pkcs11-tool -T");
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     for block in text.split("\nSlot ") {
-        let labelled = block.lines().any(|l| {
-            l.trim_start().starts_with("token label") && l.split_once(':').is_some_and(|(_, v)| v.trim() == label)
-        });
+        let labelled =
+            block.lines().any(|l| l.trim_start().starts_with("token label") && l.split_once(':').is_some_and(|(_, v)| v.trim() == label));
         if labelled {
             if let Some(l) = block.lines().find(|l| l.trim_start().starts_with("token flags")) {
                 return l.to_owned();
@@ -247,11 +234,7 @@ fn wrong_pin_reports_tries_logs_in_once_and_right_pin_then_works() {
 
     // English, second wrong PIN: still one login, still "few tries".
     let g1 = generation(&tobj);
-    let o = run(
-        &tb,
-        &sign_args(&tb, &input, &out, &["--lang", "en"]),
-        &[("SOFTHSM2_CONF", &conf_s), ("KYSO_PIN", WRONG_PIN)],
-    );
+    let o = run(&tb, &sign_args(&tb, &input, &out, &["--lang", "en"]), &[("SOFTHSM2_CONF", &conf_s), ("KYSO_PIN", WRONG_PIN)]);
     assert_refused(
         &o,
         &Expect {
@@ -285,12 +268,7 @@ fn wrong_pin_reports_tries_logs_in_once_and_right_pin_then_works() {
 fn lock_token(tokens: &Path, label: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lock-token.py");
     let o = Command::new("python3").arg(&script).arg(tokens).arg(label).output().expect("run lock-token.py");
-    assert!(
-        o.status.success(),
-        "lock-token.py failed: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "lock-token.py failed: {}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
@@ -311,10 +289,8 @@ fn locked_token_is_refused_without_a_login() {
 
     // The RIGHT PIN: SoftHSM2's C_Login ignores the locked flag, so a client that logs
     // in anyway would sign, and would bump the token file's generation.
-    for (lang, keys, not) in [
-        (None, &["đã bị khóa", "PUK"][..], &["locked"][..]),
-        (Some("en"), &["locked", "PUK"][..], &["khóa"][..]),
-    ] {
+    for (lang, keys, not) in [(None, &["đã bị khóa", "PUK"][..], &["locked"][..]), (Some("en"), &["locked", "PUK"][..], &["khóa"][..])]
+    {
         let g0 = generation(&tobj);
         let extra: Vec<&str> = lang.map(|l| vec!["--lang", l]).unwrap_or_default();
         let o = run(&tb, &sign_args(&tb, &input, &out, &extra), &[("SOFTHSM2_CONF", &conf_s), ("KYSO_PIN", &pin)]);
@@ -348,10 +324,8 @@ fn token_without_user_pin_is_refused() {
     let sha = sha256_file(&input);
     let out = sc.outdir.join("signed.pdf");
     let before = listing(&sc.outdir);
-    let args: Vec<String> = ["sign", s(&input), "-o", s(&out), "--module", &tb.module(), "--token", "KYSO-NOPIN"]
-        .iter()
-        .map(|a| (*a).to_owned())
-        .collect();
+    let args: Vec<String> =
+        ["sign", s(&input), "-o", s(&out), "--module", &tb.module(), "--token", "KYSO-NOPIN"].iter().map(|a| (*a).to_owned()).collect();
     let o = run(&tb, &args, &[("KYSO_PIN", WRONG_PIN)]);
     assert_refused(
         &o,
@@ -427,8 +401,7 @@ fn no_token_plugged_in() {
     let out = sc.outdir.join("signed.pdf");
     let before = listing(&sc.outdir);
     let pin = tb.var("KYSO_TEST_PIN");
-    let args: Vec<String> =
-        ["sign", s(&input), "-o", s(&out), "--module", &tb.module()].iter().map(|a| (*a).to_owned()).collect();
+    let args: Vec<String> = ["sign", s(&input), "-o", s(&out), "--module", &tb.module()].iter().map(|a| (*a).to_owned()).collect();
     let o = run(&tb, &args, &[("KYSO_PIN", &pin), ("SOFTHSM2_CONF", s(&conf))]);
     assert_refused(
         &o,
@@ -466,19 +439,10 @@ fn no_module_given_discovery() {
     let o = run(
         &tb,
         &args,
-        &[
-            ("KYSO_PIN", &pin),
-            ("SOFTHSM2_CONF", s(&conf)),
-            ("HOME", s(&home)),
-            ("XDG_CONFIG_HOME", s(&home.join(".config"))),
-        ],
+        &[("KYSO_PIN", &pin), ("SOFTHSM2_CONF", s(&conf)), ("HOME", s(&home)), ("XDG_CONFIG_HOME", s(&home.join(".config")))],
     );
     let softhsm_known = Path::new("/usr/lib/softhsm/libsofthsm2.so").is_file();
-    let keys: &[&str] = if softhsm_known {
-        &["No signing token found", "Plug"]
-    } else {
-        &["No token driver", "--module"]
-    };
+    let keys: &[&str] = if softhsm_known { &["No signing token found", "Plug"] } else { &["No token driver", "--module"] };
     assert_refused(
         &o,
         &Expect {
@@ -647,11 +611,7 @@ fn truncated_pdf() {
 fn qpdf(args: &[&str]) {
     let o = Command::new("qpdf").args(args).output().expect("run qpdf");
     // qpdf exits 3 for warnings; the file is still written.
-    assert!(
-        o.status.success() || o.status.code() == Some(3),
-        "qpdf {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success() || o.status.code() == Some(3), "qpdf {args:?}: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
@@ -836,10 +796,7 @@ fn existing_output_without_force_is_untouched() {
     let out_sha = sha256_file(&out);
     let before = listing(&sc.outdir);
     let pin = tb.var("KYSO_TEST_PIN");
-    for (lang, keys) in [
-        (None, &["đã tồn tại", "--force"][..]),
-        (Some("en"), &["already exists", "--force"][..]),
-    ] {
+    for (lang, keys) in [(None, &["đã tồn tại", "--force"][..]), (Some("en"), &["already exists", "--force"][..])] {
         let extra: Vec<&str> = lang.map(|l| vec!["--lang", l]).unwrap_or_default();
         let o = run(&tb, &sign_args(&tb, &input, &out, &extra), &[("KYSO_PIN", &pin)]);
         assert_refused(

@@ -33,12 +33,7 @@ fn sign_with(tb: &Testbed, input: &Path, out: &Path, id: &str, role: &str) {
         ],
         &[("KYSO_PIN", &pin)],
     );
-    assert!(
-        o.status.success(),
-        "kyso sign {} with {id} failed: {}",
-        input.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "kyso sign {} with {id} failed: {}", input.display(), String::from_utf8_lossy(&o.stderr));
 }
 
 /// Sign `draft` with every key type and let the outside judges check each result.
@@ -115,7 +110,19 @@ fn json_output_reports_byte_range() {
     let pin = tb.var("KYSO_TEST_PIN");
     let o = kyso(
         &tb,
-        &["sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"), "--module", &tb.module(), "--token", "KYSO-TEST", "--cert", "01", "--json"],
+        &[
+            "sign",
+            input.to_str().expect("utf8"),
+            "-o",
+            out.to_str().expect("utf8"),
+            "--module",
+            &tb.module(),
+            "--token",
+            "KYSO-TEST",
+            "--cert",
+            "01",
+            "--json",
+        ],
         &[("KYSO_PIN", &pin)],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -139,8 +146,19 @@ fn sealing_checks_existing_signatures_first() {
     let module = tb.module();
     let seal = |input: &Path, out: &Path, extra: &[&str]| {
         let mut args = vec![
-            "sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"),
-            "--module", &module, "--token", "KYSO-TEST", "--cert", "04", "--role", "seal", "--offline",
+            "sign",
+            input.to_str().expect("utf8"),
+            "-o",
+            out.to_str().expect("utf8"),
+            "--module",
+            &module,
+            "--token",
+            "KYSO-TEST",
+            "--cert",
+            "04",
+            "--role",
+            "seal",
+            "--offline",
         ];
         args.extend_from_slice(extra);
         kyso(&tb, &args, &[("KYSO_PIN", &pin)])

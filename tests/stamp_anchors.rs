@@ -34,12 +34,7 @@ fn unescape(s: &str) -> String {
 /// pdftotext's words on page `page` (0-based).
 fn poppler_words(pdf: &Path, page: usize) -> Vec<PWord> {
     let n = (page + 1).to_string();
-    let out = Command::new("pdftotext")
-        .args(["-bbox-layout", "-f", &n, "-l", &n])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("run pdftotext");
+    let out = Command::new("pdftotext").args(["-bbox-layout", "-f", &n, "-l", &n]).arg(pdf).arg("-").output().expect("run pdftotext");
     assert!(out.status.success());
     let xml = String::from_utf8(out.stdout).unwrap();
     let ptag = &xml[xml.find("<page ").unwrap()..];
@@ -73,7 +68,9 @@ fn assert_matches_poppler(line: &TextLine, pw: &[PWord]) {
         let p = pw
             .iter()
             .filter(|p| p.text == w.text)
-            .min_by(|a, b| (a.x0 - w.x0).abs().total_cmp(&(b.x0 - w.x0).abs()).then((a.y0 - line.y0).abs().total_cmp(&(b.y0 - line.y0).abs())))
+            .min_by(|a, b| {
+                (a.x0 - w.x0).abs().total_cmp(&(b.x0 - w.x0).abs()).then((a.y0 - line.y0).abs().total_cmp(&(b.y0 - line.y0).abs()))
+            })
             .unwrap_or_else(|| panic!("pdftotext has no word {:?} (line {:?})", w.text, line.text));
         for (mine, theirs, what) in [(w.x0, p.x0, "x0"), (w.x1, p.x1, "x1"), (line.y0, p.y0, "y0"), (line.y1, p.y1, "y1")] {
             assert!((mine - theirs).abs() <= 1.0, "{what} of {:?}: ours {mine}, pdftotext {theirs}", w.text);
@@ -241,7 +238,11 @@ fn scanned_has_no_text_and_no_block() {
 #[test]
 fn garbage_and_bad_pages_are_errors_not_panics() {
     assert!(kyso::stamp::text::page_lines(b"not a pdf at all", 0).is_err());
-    assert!(kyso::stamp::text::page_lines(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF", 0).is_err());
+    assert!(kyso::stamp::text::page_lines(
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF",
+        0
+    )
+    .is_err());
     let tb = testbed();
     let bytes = std::fs::read(tb.draft("draft-lo.pdf")).unwrap();
     // Truncated file.

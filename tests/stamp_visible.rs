@@ -115,7 +115,10 @@ fn copy_and_annex_stamps_are_text_at_top_right_of_page_one() {
     let tb = testbed();
     let dir = tempfile::tempdir().expect("tmp");
     let input = tb.draft("draft-lo.pdf");
-    for (role, extra) in [("copy", vec!["--copy-form", "SAO Y", "--org-name", "Văn phòng UBND tỉnh Thử Nghiệm"]), ("annex", vec!["--doc-number", "123/QĐ-UBND"])] {
+    for (role, extra) in [
+        ("copy", vec!["--copy-form", "SAO Y", "--org-name", "Văn phòng UBND tỉnh Thử Nghiệm"]),
+        ("annex", vec!["--doc-number", "123/QĐ-UBND"]),
+    ] {
         let out = dir.path().join(format!("{role}.pdf"));
         let mut args = vec!["--role", role];
         args.extend(extra.iter().copied());
@@ -149,7 +152,13 @@ fn seal_at_real_size_over_the_left_third_of_the_signature() {
     sign_p12(&tb, &input, &leader, "personal-rsa3072.p12", &["--image", sig.to_str().expect("utf8"), "--signer-name", "Trần Thị Bình"]);
     let sealed = dir.path().join("sealed.pdf");
     let root = tb.pki("root.pem");
-    sign_p12(&tb, &leader, &sealed, "agency-rsa2048.p12", &["--role", "seal", "--image", seal.to_str().expect("utf8"), "--trust", root.to_str().expect("utf8"), "--offline"]);
+    sign_p12(
+        &tb,
+        &leader,
+        &sealed,
+        "agency-rsa2048.p12",
+        &["--role", "seal", "--image", seal.to_str().expect("utf8"), "--trust", root.to_str().expect("utf8"), "--offline"],
+    );
     validate(&tb, &sealed, Some(&leader), Some(2));
     let (blue, _, _, _) = new_ink(&input, &leader, 1, dir.path());
     let blue = blue.expect("blue signature");
@@ -207,11 +216,24 @@ fn leader_signs_then_clerk_numbers_dates_and_seals_in_one_step() {
     let o = kyso(
         &tb,
         &[
-            "sign", leader.to_str().expect("utf8"), "-o", issued.to_str().expect("utf8"),
-            "--pkcs12", tb.pki("agency-rsa2048.p12").to_str().expect("utf8"),
-            "--role", "seal", "--image", seal.to_str().expect("utf8"),
-            "--doc-number", "123/QĐ-UBND", "--doc-date", "2026-11-22",
-            "--trust", root.to_str().expect("utf8"), "--offline", "--json",
+            "sign",
+            leader.to_str().expect("utf8"),
+            "-o",
+            issued.to_str().expect("utf8"),
+            "--pkcs12",
+            tb.pki("agency-rsa2048.p12").to_str().expect("utf8"),
+            "--role",
+            "seal",
+            "--image",
+            seal.to_str().expect("utf8"),
+            "--doc-number",
+            "123/QĐ-UBND",
+            "--doc-date",
+            "2026-11-22",
+            "--trust",
+            root.to_str().expect("utf8"),
+            "--offline",
+            "--json",
         ],
         &[("KYSO_P12_PASSWORD", "kyso-test")],
     );
@@ -266,9 +288,19 @@ fn scanned_document_sealed_at_the_template_place() {
     let o = kyso(
         &tb,
         &[
-            "sign", input.to_str().expect("utf8"), "-o", out.to_str().expect("utf8"),
-            "--pkcs12", tb.pki("agency-rsa2048.p12").to_str().expect("utf8"),
-            "--role", "seal", "--scanned", "--image", seal.to_str().expect("utf8"), "--offline", "--json",
+            "sign",
+            input.to_str().expect("utf8"),
+            "-o",
+            out.to_str().expect("utf8"),
+            "--pkcs12",
+            tb.pki("agency-rsa2048.p12").to_str().expect("utf8"),
+            "--role",
+            "seal",
+            "--scanned",
+            "--image",
+            seal.to_str().expect("utf8"),
+            "--offline",
+            "--json",
         ],
         &[("KYSO_P12_PASSWORD", "kyso-test")],
     );

@@ -69,12 +69,7 @@ fn corpus() -> &'static Corpus {
 
 fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
 
@@ -168,7 +163,13 @@ fn summary(doc: &Value) -> String {
                 .map(|s| {
                     format!(
                         "[{} {} {} coverage={} digestOk={} signatureOk={}: {}]",
-                        s["field"], s["indication"], s["subIndication"], s["coverage"]["coverage"], s["cms"]["digestOk"], s["cms"]["signatureOk"], s["messageEn"]
+                        s["field"],
+                        s["indication"],
+                        s["subIndication"],
+                        s["coverage"]["coverage"],
+                        s["cms"]["digestOk"],
+                        s["cms"]["signatureOk"],
+                        s["messageEn"]
                     )
                 })
                 .collect()
@@ -392,7 +393,19 @@ fn certified_documents_and_an_allowed_approval_are_valid() {
     let p1 = certified(1);
     let o = kyso(
         &c.tb,
-        &["sign", p1.to_str().expect("utf8"), "-o", refused.to_str().expect("utf8"), "--module", &c.tb.module(), "--token", "KYSO-TEST", "--cert", "01", "--invisible"],
+        &[
+            "sign",
+            p1.to_str().expect("utf8"),
+            "-o",
+            refused.to_str().expect("utf8"),
+            "--module",
+            &c.tb.module(),
+            "--token",
+            "KYSO-TEST",
+            "--cert",
+            "01",
+            "--invisible",
+        ],
         &[("KYSO_PIN", &pin)],
     );
     assert!(!o.status.success(), "kyso signed a DocMDP P = 1 document");
@@ -475,11 +488,7 @@ fn pdfsig_verdicts(text: &str) -> Vec<(String, bool)> {
         if block.contains("The signature form field is not signed") {
             continue;
         }
-        let name = block
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("- Signature Field Name: "))
-            .unwrap_or("?")
-            .to_owned();
+        let name = block.lines().find_map(|l| l.trim().strip_prefix("- Signature Field Name: ")).unwrap_or("?").to_owned();
         out.push((name, block.contains("- Signature Validation: Signature is Valid.")));
     }
     out
@@ -517,7 +526,14 @@ fn wild_corpus_verdicts_and_pdfsig_agreement() {
         // pdfsig agreement: "Signature is Valid" ⇔ digestOk && signatureOk.
         let p = pdfsig(f);
         let theirs = pdfsig_verdicts(&p);
-        assert_eq!(theirs.len(), sigs.len(), "{name}: pdfsig lists {} signed fields, we {}:\n{p}\n{}", theirs.len(), sigs.len(), summary(doc));
+        assert_eq!(
+            theirs.len(),
+            sigs.len(),
+            "{name}: pdfsig lists {} signed fields, we {}:\n{p}\n{}",
+            theirs.len(),
+            sigs.len(),
+            summary(doc)
+        );
         for (field, valid) in &theirs {
             let s = ours(field).unwrap_or_else(|| panic!("{name}: pdfsig's field {field} not in our report: {}", summary(doc)));
             let our_ok = s["cms"]["digestOk"] == true && s["cms"]["signatureOk"] == true;
@@ -553,7 +569,11 @@ fn wild_corpus_verdicts_and_pdfsig_agreement() {
             }
             "notLTVenabled.pdf" => {
                 assert_eq!(ind, "TOTAL_FAILED");
-                assert!(sigs[0]["messageEn"].as_str().unwrap_or("").contains("digest algorithm"), "say what is wrong: {}", sigs[0]["messageEn"]);
+                assert!(
+                    sigs[0]["messageEn"].as_str().unwrap_or("").contains("digest algorithm"),
+                    "say what is wrong: {}",
+                    sigs[0]["messageEn"]
+                );
             }
             "testBrokenXref.pdf" | "rotated-90-appearance.pdf" | "WordSaveAsPdf.pdf" | "signed2-1.pdf" | "signed2-2.pdf" => {
                 assert!(sigs.is_empty(), "{name}: {}", summary(doc));
@@ -618,7 +638,9 @@ fn classic_update(base: &[u8], root: u32, size: u32, objs: &[(u32, Vec<u8>)], pr
     }
     let size = offsets.iter().map(|(n, _)| n + 1).max().unwrap_or(0).max(size);
     let prev = prev.replace("SELF", &xref_at.to_string());
-    out.extend_from_slice(format!("trailer\n<< /Size {size} /Root {root} 0 R /Prev {prev} {extra} >>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {size} /Root {root} 0 R /Prev {prev} {extra} >>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+    );
     out
 }
 
@@ -721,10 +743,8 @@ fn verify_bounded(f: &Path) -> (i32, Duration, Option<u64>, Value) {
     let out = cmd.output().expect("run kyso verify");
     let elapsed = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let rss = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
-        .and_then(|v| v.trim().parse().ok());
+    let rss =
+        stderr.lines().find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): ")).and_then(|v| v.trim().parse().ok());
     let code = out.status.code().unwrap_or(-1);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     let root = c.tb.pki("root.pem");

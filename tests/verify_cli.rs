@@ -30,12 +30,7 @@ fn repo() -> PathBuf {
 
 fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
 
@@ -79,14 +74,19 @@ fn world() -> &'static World {
         let crls = vec![crl_dir.join("inter.crl.pem").display().to_string(), crl_dir.join("root.crl.pem").display().to_string()];
         let rpki = dir.join("rpki");
         let (http, ocsp, dead) = (free_port(), free_port(), free_port());
-        run_ok(
-            Command::new("bash")
-                .arg(repo().join("tests/fixtures/revocation/make-ca.sh"))
-                .arg(&rpki)
-                .args([http.to_string(), ocsp.to_string(), dead.to_string()]),
-        );
+        run_ok(Command::new("bash").arg(repo().join("tests/fixtures/revocation/make-ca.sh")).arg(&rpki).args([
+            http.to_string(),
+            ocsp.to_string(),
+            dead.to_string(),
+        ]));
         // PKCS#12 identities for `kyso sign --pkcs12`.
-        for (leaf, chain) in [("good", "inter.pem"), ("revoked", "inter.pem"), ("expired", "inter.pem"), ("dead", "inter.pem"), ("other-leaf", "other-root.pem")] {
+        for (leaf, chain) in [
+            ("good", "inter.pem"),
+            ("revoked", "inter.pem"),
+            ("expired", "inter.pem"),
+            ("dead", "inter.pem"),
+            ("other-leaf", "other-root.pem"),
+        ] {
             run_ok(
                 Command::new("openssl")
                     .current_dir(&rpki)
@@ -472,7 +472,22 @@ impl Servers {
         self.spawn(
             &w.rpki,
             "openssl",
-            &["ocsp", "-index", "inter/index.txt", "-port", &port, "-rsigner", "ocsp.pem", "-rkey", "ocsp.key", "-CA", "inter.pem", "-nmin", "10", "-ignore_err"],
+            &[
+                "ocsp",
+                "-index",
+                "inter/index.txt",
+                "-port",
+                &port,
+                "-rsigner",
+                "ocsp.pem",
+                "-rkey",
+                "ocsp.key",
+                "-CA",
+                "inter.pem",
+                "-nmin",
+                "10",
+                "-ignore_err",
+            ],
             Some((&log, "waiting for OCSP client connections")),
             w.ocsp,
         );
@@ -629,7 +644,15 @@ fn untrusted_root_is_indeterminate() {
     assert!(out.contains("được tin cậy"), "{out}");
     // --lang en
     let w = world();
-    let args: Vec<String> = vec!["--lang".into(), "en".into(), "verify".into(), "--offline".into(), "--trust".into(), s(&w.rpki.join("root.pem")), s(&rpki_signed("other-leaf"))];
+    let args: Vec<String> = vec![
+        "--lang".into(),
+        "en".into(),
+        "verify".into(),
+        "--offline".into(),
+        "--trust".into(),
+        s(&w.rpki.join("root.pem")),
+        s(&rpki_signed("other-leaf")),
+    ];
     let o = run_kyso(&args, &[]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(2));

@@ -121,7 +121,8 @@ fn draft_bodies(extra_contents: &str) -> Vec<String> {
 fn rich_draft() -> Vec<u8> {
     let mut b = draft_bodies("");
     b[0] = "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /Metadata 10 0 R /DSS 16 0 R >>".into();
-    b[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots 14 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into();
+    b[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots 14 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+        .into();
     b[5] = "<< /Fields 13 0 R /DA (/Helv 0 Tf 0 g) /DR 12 0 R >>".into();
     b.push("<< /Font << /Helv 11 0 R >> >>".into());
     b.push("[7 0 R]".into());
@@ -175,7 +176,13 @@ fn append_update(input: &Path, output: &Path, objects: &[(u32, u16, Vec<u8>)], f
 
 /// As [`append_update`], plus entries that point objects at bodies already in
 /// the file (`num`, `gen`, offset): the xref trick of hide-and-replace shadows.
-fn append_update_with_moves(input: &Path, output: &Path, objects: &[(u32, u16, Vec<u8>)], frees: &[(u32, u16)], moves: &[(u32, u16, usize)]) {
+fn append_update_with_moves(
+    input: &Path,
+    output: &Path,
+    objects: &[(u32, u16, Vec<u8>)],
+    frees: &[(u32, u16)],
+    moves: &[(u32, u16, usize)],
+) {
     let pdf = PdfFile::open(input).expect("open");
     let mut bytes = std::fs::read(input).expect("read");
     if !bytes.ends_with(b"\n") {
@@ -246,13 +253,7 @@ fn fields(pdf: &PdfFile) -> Vec<ObjRef> {
 
 /// A KýSố-signed draft with one tampering update on top; the report for the
 /// KýSố signature (revision 1).
-fn tamper(
-    case: &Case,
-    name: &str,
-    draft_bytes: &[u8],
-    make: impl FnOnce(&PdfFile) -> Edit,
-    docmdp: Option<u8>,
-) -> DiffReport {
+fn tamper(case: &Case, name: &str, draft_bytes: &[u8], make: impl FnOnce(&PdfFile) -> Edit, docmdp: Option<u8>) -> DiffReport {
     let signed = case.signed(draft_bytes, name);
     let pdf = PdfFile::open(&signed).expect("open");
     let (objects, frees) = make(&pdf);
@@ -304,8 +305,7 @@ fn wild_step_4_third_update_touches_only_fields_left_open() {
     let r = analyse(&pdf, *rev, p).expect("analyse");
     println!("{}", show(&r));
     assert_eq!(r.level, L::FormFilling, "{}", show(&r));
-    let fields_changed: Vec<&str> =
-        r.changes.iter().filter(|c| c.what.starts_with("field '")).map(|c| c.what.as_str()).collect();
+    let fields_changed: Vec<&str> = r.changes.iter().filter(|c| c.what.starts_with("field '")).map(|c| c.what.as_str()).collect();
     assert!(!fields_changed.is_empty());
     assert!(fields_changed.iter().all(|w| *w == "field 'approved_dave'" || *w == "field 'sig4'"), "{fields_changed:?}");
 }
@@ -391,7 +391,10 @@ fn shadow_page_tree_swap_is_other() {
         &bytes,
         |pdf| {
             let n = pdf.next_object_number();
-            let page = format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R /Resources << /Font << /F1 5 0 R >> >> >>", n + 1);
+            let page = format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+                n + 1
+            );
             let content = stream("", "BT /F1 12 Tf 72 760 Td (Quyet dinh so 999) Tj ET");
             let pages = format!("<< /Type /Pages /Kids [{n} 0 R] /Count 1 >>");
             (vec![(n, 0, page.into_bytes()), (n + 1, 0, content.into_bytes()), (2, 0, pages.into_bytes())], vec![])
@@ -493,7 +496,11 @@ fn tamper_font_replaced_is_other() {
     );
     println!("{}", show(&r));
     assert_eq!(r.level, L::Other);
-    assert!(r.changes.iter().any(|c| c.level == L::Other && c.what.contains("/Font/F1") && c.description.contains("/BaseFont")), "{}", show(&r));
+    assert!(
+        r.changes.iter().any(|c| c.level == L::Other && c.what.contains("/Font/F1") && c.description.contains("/BaseFont")),
+        "{}",
+        show(&r)
+    );
 }
 
 // (b') the same font rewritten elsewhere with the same value: an xref move, not a change.
@@ -508,7 +515,14 @@ fn identical_rewrite_is_no_change() {
             let content = stream("", "BT /F1 12 Tf 72 760 Td (Quyet dinh so ...) Tj ET").into_bytes();
             let page = page_ref(pdf);
             let raw = pdf.get(page).expect("page");
-            (vec![(4, 0, content), (5, 0, b"<</Type/Font /Subtype /Type1/BaseFont/Times-Roman>>".to_vec()), (page.num, page.gen, raw.value_bytes().to_vec())], vec![])
+            (
+                vec![
+                    (4, 0, content),
+                    (5, 0, b"<</Type/Font /Subtype /Type1/BaseFont/Times-Roman>>".to_vec()),
+                    (page.num, page.gen, raw.value_bytes().to_vec()),
+                ],
+                vec![],
+            )
         },
         Some(1),
     );
@@ -585,11 +599,33 @@ fn two_widget_field(pdf: &PdfFile) -> Edit {
     list.push(format!("{w2} 0 R"));
     let mut flds: Vec<String> = fields(pdf).iter().map(|f| f.to_string()).collect();
     flds.push(format!("{field} 0 R"));
-    let ap = |text: &str| stream(&format!("/Type /XObject /Subtype /Form /BBox [0 0 150 20] /Resources << /Font << /F0 {font} 0 R >> >>"), &format!("BT /F0 11 Tf 2 6 Td ({text}) Tj ET")).into_bytes();
+    let ap = |text: &str| {
+        stream(
+            &format!("/Type /XObject /Subtype /Form /BBox [0 0 150 20] /Resources << /Font << /F0 {font} 0 R >> >>"),
+            &format!("BT /F0 11 Tf 2 6 Td ({text}) Tj ET"),
+        )
+        .into_bytes()
+    };
     let objects = vec![
         (field, 0, format!("<< /FT /Sig /T (Agency) /Kids [{w1} 0 R {w2} 0 R] /V {sig} 0 R >>").into_bytes()),
-        (w1, 0, format!("<< /Type /Annot /Subtype /Widget /Parent {field} 0 R /Rect [72 780 222 800] /P {} 0 R /F 132 /AP << /N {ap1} 0 R >> >>", page.num).into_bytes()),
-        (w2, 0, format!("<< /Type /Annot /Subtype /Widget /Parent {field} 0 R /Rect [400 780 550 800] /P {} 0 R /F 132 /AP << /N {ap2} 0 R >> >>", page.num).into_bytes()),
+        (
+            w1,
+            0,
+            format!(
+                "<< /Type /Annot /Subtype /Widget /Parent {field} 0 R /Rect [72 780 222 800] /P {} 0 R /F 132 /AP << /N {ap1} 0 R >> >>",
+                page.num
+            )
+            .into_bytes(),
+        ),
+        (
+            w2,
+            0,
+            format!(
+                "<< /Type /Annot /Subtype /Widget /Parent {field} 0 R /Rect [400 780 550 800] /P {} 0 R /F 132 /AP << /N {ap2} 0 R >> >>",
+                page.num
+            )
+            .into_bytes(),
+        ),
         (ap1, 0, ap("So: 123/QD-UBND")),
         (ap2, 0, ap("ngay 01 thang 02 nam 2025")),
         (font, 0, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec()),
@@ -629,7 +665,8 @@ fn widget_smuggled_under_signed_field_is_other() {
             let page = page_ref(pdf);
             let mut list = annots(pdf, page);
             list.push(format!("{n} 0 R"));
-            let w = format!("<< /Type /Annot /Subtype /Widget /Parent {} 0 R /Rect [72 700 300 720] /F 4 /AP << /N 8 0 R >> >>", sig_field.num);
+            let w =
+                format!("<< /Type /Annot /Subtype /Widget /Parent {} 0 R /Rect [72 700 300 720] /F 4 /AP << /N 8 0 R >> >>", sig_field.num);
             (vec![(n, 0, w.into_bytes()), (page.num, page.gen, with_key(pdf, page, b"Annots", &format!("[{}]", list.join(" "))))], vec![])
         },
         None,
@@ -643,7 +680,10 @@ fn text_field_filled_depends_on_certification() {
     let case = Case::new();
     let fill = |pdf: &PdfFile| {
         let n = pdf.next_object_number();
-        let ap = stream("/Type /XObject /Subtype /Form /BBox [0 0 228 20] /Resources << /Font << /Helv 11 0 R >> >>", "/Tx BMC BT /Helv 12 Tf 2 6 Td (Forged) Tj ET EMC");
+        let ap = stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 228 20] /Resources << /Font << /Helv 11 0 R >> >>",
+            "/Tx BMC BT /Helv 12 Tf 2 6 Td (Forged) Tj ET EMC",
+        );
         let field = ObjRef::new(7, 0);
         let body = with_key(pdf, field, b"V", "(Forged)");
         let body = String::from_utf8(body).expect("utf8").replace("/N 8 0 R", &format!("/N {n} 0 R"));
@@ -668,7 +708,8 @@ fn signed_field_value_swapped_is_other() {
         |pdf| {
             let f = *fields(pdf).last().expect("kyso field");
             let n = pdf.next_object_number();
-            let sig = b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] /Contents <00> >>".to_vec();
+            let sig =
+                b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] /Contents <00> >>".to_vec();
             (vec![(n, 0, sig), (f.num, f.gen, with_key(pdf, f, b"V", &format!("{n} 0 R")))], vec![])
         },
         None,
@@ -743,7 +784,14 @@ fn catalog_changes() {
             let n = pdf.next_object_number();
             let cert = stream("", "0123");
             let dss = format!("<< /Type /DSS /Certs [{} 0 R] >>", n + 1);
-            (vec![(n, 0, dss.into_bytes()), (n + 1, 0, cert.into_bytes()), (root.num, root.gen, with_key(pdf, root, b"DSS", &format!("{n} 0 R")))], vec![])
+            (
+                vec![
+                    (n, 0, dss.into_bytes()),
+                    (n + 1, 0, cert.into_bytes()),
+                    (root.num, root.gen, with_key(pdf, root, b"DSS", &format!("{n} 0 R"))),
+                ],
+                vec![],
+            )
         },
         Some(1),
     );
@@ -782,7 +830,8 @@ fn form_resources() {
             let form = form_ref(pdf);
             let n = pdf.next_object_number();
             let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>".to_vec();
-            let dr = if swap { format!("<< /Font << /Helv {n} 0 R >> >>") } else { format!("<< /Font << /Helv 11 0 R /Cour {n} 0 R >> >>") };
+            let dr =
+                if swap { format!("<< /Font << /Helv {n} 0 R >> >>") } else { format!("<< /Font << /Helv 11 0 R /Cour {n} 0 R >> >>") };
             (vec![(n, 0, font), (form.num, form.gen, with_key(pdf, form, b"DR", &dr))], vec![])
         }
     };
@@ -940,13 +989,26 @@ fn object_stream_rewrite_is_looked_through() {
     );
     println!("{}", show(&r));
     assert_eq!(r.level, L::Other);
-    assert!(r.changes.iter().any(|c| c.object == Some(ObjRef::new(5, 0)) && c.what.contains("/Font/F1") && c.description.contains("/BaseFont")), "{}", show(&r));
+    assert!(
+        r.changes.iter().any(|c| c.object == Some(ObjRef::new(5, 0)) && c.what.contains("/Font/F1") && c.description.contains("/BaseFont")),
+        "{}",
+        show(&r)
+    );
     // The same object stream rewritten with the same content is no change.
     let same = tamper(
         &case,
         "objstm-same",
         &objstm_pdf(),
-        |_| (vec![(6, 0, stream("/Type /ObjStm /N 1 /First 4", "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>").into_bytes())], vec![]),
+        |_| {
+            (
+                vec![(
+                    6,
+                    0,
+                    stream("/Type /ObjStm /N 1 /First 4", "5 0 << /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>").into_bytes(),
+                )],
+                vec![],
+            )
+        },
         None,
     );
     assert!(same.level <= L::LtaUpdates, "{}", show(&same));
@@ -982,8 +1044,22 @@ fn rich_draft_rules() {
         ("annots-removed", 14, "[7 0 R]", None, L::Other, "removed or reordered"),
         ("dr-grow", 12, "<< /Font << /Helv 11 0 R /ZaDb 11 0 R >> >>", None, L::FormFilling, "gained resources"),
         ("dr-swap", 12, "<< /Font << /Helv 5 0 R >> >>", None, L::Other, "/Font /Helv changed"),
-        ("comment-edit", 15, "<< /Type /Annot /Subtype /FreeText /Rect [400 800 550 820] /Contents (Ban chinh thuc) /DA (/Helv 10 Tf 0 g) >>", None, L::Annotations, "/Contents"),
-        ("comment-edit-p3", 15, "<< /Type /Annot /Subtype /FreeText /Rect [0 0 595 842] /Contents (VOID) /DA (/Helv 10 Tf 0 g) >>", Some(3), L::Other, "/Rect"),
+        (
+            "comment-edit",
+            15,
+            "<< /Type /Annot /Subtype /FreeText /Rect [400 800 550 820] /Contents (Ban chinh thuc) /DA (/Helv 10 Tf 0 g) >>",
+            None,
+            L::Annotations,
+            "/Contents",
+        ),
+        (
+            "comment-edit-p3",
+            15,
+            "<< /Type /Annot /Subtype /FreeText /Rect [0 0 595 842] /Contents (VOID) /DA (/Helv 10 Tf 0 g) >>",
+            Some(3),
+            L::Other,
+            "/Rect",
+        ),
         ("annot-retyped", 15, "<< /Type /Annot /Subtype /Stamp /Rect [400 800 550 820] >>", None, L::Other, "changed type"),
         ("dss-ok", 16, "<< /Type /DSS /Certs [] /CRLs [] >>", Some(1), L::LtaUpdates, "DSS dictionary"),
         ("dss-odd", 16, "<< /Type /DSS /Certs [] /JS (app.alert(1)) >>", None, L::Other, "/JS"),
@@ -994,7 +1070,11 @@ fn rich_draft_rules() {
         let r = tamper(&case, name, &rich_draft(), one_object(num, body), p);
         println!("{name}: {}", show(&r));
         assert_eq!(r.level, level, "{name}: {}", show(&r));
-        assert!(r.changes.iter().any(|c| c.level == level && (c.description.contains(needle) || c.what.contains(needle))), "{name}: {}", show(&r));
+        assert!(
+            r.changes.iter().any(|c| c.level == level && (c.description.contains(needle) || c.what.contains(needle))),
+            "{name}: {}",
+            show(&r)
+        );
     }
 }
 
@@ -1028,7 +1108,16 @@ fn signed_field_kids_and_widgets_are_frozen() {
         &step1,
         &step2,
         &[
-            (w3, 0, format!("<< /Type /Annot /Subtype /Widget /Parent {n} 0 R /Rect [72 600 222 620] /P {} 0 R /F 4 /AP << /N {} 0 R >> >>", page.num, n + 3).into_bytes()),
+            (
+                w3,
+                0,
+                format!(
+                    "<< /Type /Annot /Subtype /Widget /Parent {n} 0 R /Rect [72 600 222 620] /P {} 0 R /F 4 /AP << /N {} 0 R >> >>",
+                    page.num,
+                    n + 3
+                )
+                .into_bytes(),
+            ),
             (kids, 0, format!("[{} 0 R {} 0 R {w3} 0 R]", n + 1, n + 2).into_bytes()),
             (n + 1, 0, with_key(&pdf1, ObjRef::new(n + 1, 0), b"AP", &format!("<< /N {} 0 R >>", n + 4))),
             (page.num, page.gen, with_key(&pdf1, page, b"Annots", &format!("[{}]", annots_now.join(" ")))),

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use kyso::trust::{certificates_in, AnchorSource, TrustStore, BUNDLED};
 use kyso::verify::chain::{build_path, build_path_for, EndEntityUsage, PathStatus};
 use kyso::verify::revocation::{
-    self, check, check_as_of, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary, SourceKind,
+    self, check, check_as_of, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary,
+    SourceKind,
 };
 use time::OffsetDateTime;
 use x509_cert::Certificate;
@@ -341,8 +342,20 @@ fn revocation_online_crl_ocsp_unreachable_and_cache() {
         &p.dir,
         "openssl",
         &[
-            "ocsp", "-index", "inter/index.txt", "-port", &port, "-rsigner", "ocsp.pem", "-rkey", "ocsp.key", "-CA",
-            "inter.pem", "-nmin", "10", "-ignore_err",
+            "ocsp",
+            "-index",
+            "inter/index.txt",
+            "-port",
+            &port,
+            "-rsigner",
+            "ocsp.pem",
+            "-rkey",
+            "ocsp.key",
+            "-CA",
+            "inter.pem",
+            "-nmin",
+            "10",
+            "-ignore_err",
         ],
         Ready::Says { log: &p.dir.join("ocsp.log"), needle: "waiting for OCSP client connections" },
     );

@@ -13,219 +13,11 @@
 
 mod common;
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn s(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-fn run_ok(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("spawn");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-struct Pki {
-    dir: PathBuf,
-    http: u16,
-    ocsp: u16,
-}
-
-/// The shared PKI: rebuilt when older than an hour (its current CRLs last a week,
-/// its "now" certificates start a day back) or older than its scripts.
-fn pki() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let dir = base.join("kyso-trust-pki");
-        let lock = File::create(base.join("kyso-trust-pki.lock")).expect("lock file");
-        lock.lock().expect("lock");
-        let marker = dir.join(".complete");
-        let scripts = ["make-pki.sh", "tsa-server.py"].map(|f| repo().join("tests/fixtures/trust").join(f));
-        let newest_script = scripts.iter().filter_map(|p| p.metadata().and_then(|m| m.modified()).ok()).max();
-        let fresh = marker.metadata().and_then(|m| m.modified()).is_ok_and(|t| {
-            SystemTime::now().duration_since(t).is_ok_and(|age| age < Duration::from_secs(3600)) && newest_script.is_none_or(|n| n <= t)
-        });
-        if !fresh {
-            let (http, ocsp) = (free_port(), free_port());
-            run_ok(Command::new("bash").arg(&scripts[0]).arg(&dir).arg(http.to_string()).arg(ocsp.to_string()));
-            std::fs::write(dir.join("ports"), format!("{http} {ocsp}")).expect("ports");
-            File::create(&marker).expect("marker");
-        }
-        let ports = std::fs::read_to_string(dir.join("ports")).expect("ports");
-        let mut it = ports.split_whitespace().map(|p| p.parse::<u16>().expect("port"));
-        let (http, ocsp) = (it.next().expect("http port"), it.next().expect("ocsp port"));
-        drop(lock);
-        Pki { dir, http, ocsp }
-    })
-}
-
-fn pki_file(name: &str) -> PathBuf {
-    pki().dir.join(name)
-}
-
-/// The test PKI's servers, for one test at a time (the ports are in the certificates).
-struct Servers {
-    children: Vec<Child>,
-    _lock: File,
-}
-
-impl Servers {
-    fn start() -> Servers {
-        let p = pki();
-        let lock = File::create(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kyso-trust-servers.lock")).expect("lock");
-        lock.lock().expect("server lock");
-        let mut children = Vec::new();
-        // Each server leads its own process group (with `timeout` as a safety net
-        // if this process dies), so that dropping the guard stops all of it.
-        let tsa = Command::new("timeout")
-            .args(["300", "python3"])
-            .process_group(0)
-            .arg(repo().join("tests/fixtures/trust/tsa-server.py"))
-            .arg(p.http.to_string())
-            .arg(&p.dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tsa-server.py");
-        children.push(tsa);
-        let ocsp = Command::new("timeout")
-            .args(["300", "openssl", "ocsp", "-index", "inter/index.txt", "-port"])
-            .arg(p.ocsp.to_string())
-            .args(["-rsigner", "ocsp.pem", "-rkey", "ocsp.key", "-CA", "inter.pem", "-nmin", "10", "-ignore_err"])
-            .current_dir(&p.dir)
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl ocsp");
-        children.push(ocsp);
-        let mut servers = Servers { children, _lock: lock };
-        servers.wait_for(0, true, "listening");
-        servers.wait_for(1, false, "waiting for OCSP client connections");
-        servers
-    }
-
-    fn wait_for(&mut self, i: usize, stdout: bool, needle: &str) {
-        let child = &mut self.children[i];
-        let pipe: Box<dyn std::io::Read + Send> = if stdout {
-            Box::new(child.stdout.take().expect("stdout"))
-        } else {
-            Box::new(child.stderr.take().expect("stderr"))
-        };
-        let needle = needle.to_owned();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if line.contains(&needle) {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(20)).expect("server ready");
-    }
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for c in &mut self.children {
-            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", c.id())]).status();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("verify-trust");
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let p = dir.join(name);
-    let _ = std::fs::remove_file(&p);
-    p
-}
-
-fn draft() -> PathBuf {
-    static TB: OnceLock<common::Testbed> = OnceLock::new();
-    TB.get_or_init(common::testbed).draft("draft-lo.pdf")
-}
-
-/// `pyhanko-attack.py ARGS…` in the PKI folder.
-fn attacker(args: &[&str]) {
-    run_ok(Command::new("python3").arg(repo().join("tests/fixtures/trust/pyhanko-attack.py")).args(args).current_dir(&pki().dir));
-}
-
-/// A pyHanko signature on `input` by the PKI leaf `who`, with extra options.
-fn pyhanko_sign(input: &Path, out: &Path, who: &str, extra: &[&str]) {
-    let (key, cert) = (format!("{who}.key"), format!("{who}.pem"));
-    let mut args = vec!["sign", input.to_str().expect("utf-8"), out.to_str().expect("utf-8"), &key, &cert, "chain.pem"];
-    args.extend_from_slice(extra);
-    attacker(&args);
-}
-
-/// `make-attacks.py KIND IN OUT`.
-fn make_attack(kind: &str, input: &Path, out: &Path) {
-    run_ok(Command::new("python3").arg(repo().join("tests/fixtures/attacks/make-attacks.py")).arg(kind).arg(input).arg(out));
-}
-
-fn kyso(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kyso")).args(args).env_remove("KYSO_PIN").output().expect("run kyso")
-}
-
-/// `kyso verify --json --offline --trust root.pem EXTRA… FILE`: (exit code, the file's report).
-fn verify(file: &Path, extra: &[&Path]) -> (i32, Value) {
-    let mut args = vec!["verify".into(), "--json".into(), "--offline".into(), "--trust".into(), s(&pki_file("root.pem"))];
-    for e in extra {
-        args.push("--crl".into());
-        args.push(s(e));
-    }
-    args.push(s(file));
-    let out = kyso(&args);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("json: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), v["files"][0].clone())
-}
-
-fn current_crls() -> [PathBuf; 2] {
-    [pki_file("inter.crl.pem"), pki_file("root.crl.pem")]
-}
-
-fn brief(d: &Value) -> String {
-    format!("{} {} — {}", d["indication"], d["subIndication"], d["messageEn"])
-}
-
-/// pyHanko's verdict: (judged VALID, its output).
-fn pyhanko_validate(file: &Path, extra: &[&str]) -> (bool, String) {
-    let out = Command::new("pyhanko")
-        .args(["sign", "validate", "--trust"])
-        .arg(pki_file("root.pem"))
-        .args(["--trust-replace", "--pretty-print"])
-        .args(extra)
-        .arg(file)
-        .output()
-        .expect("run pyhanko");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success() && text.contains("The signature is judged VALID"), text)
-}
+use common::trust::*;
 
 // ------------------------------------------------------------------ 1. time and revocation
 
@@ -358,7 +150,8 @@ fn a_valid_timestamp_keeps_a_signature_by_a_now_expired_certificate_valid() {
     // Revocation evidence from after the time-stamp and before the expiry (a
     // CRL issued after expiry no longer lists the certificate), and today's CRLs
     // for the TSA.
-    let crls = [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
+    let crls =
+        [pki_file("past-2024-inter.crl.pem"), pki_file("past-2024-root.crl.pem"), pki_file("inter.crl.pem"), pki_file("root.crl.pem")];
     let crl_refs: Vec<&Path> = crls.iter().map(PathBuf::as_path).collect();
     let (code, d) = verify(&with_tst, &crl_refs);
     assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
@@ -516,7 +309,17 @@ fn a_signature_made_by_nss_through_pdfsig_is_valid() {
     std::fs::create_dir_all(&dir).expect("nss dir");
     let db = format!("sql:{}", dir.display());
     let p12 = dir.join("good.p12");
-    run_ok(Command::new("openssl").args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"]).arg(pki_file("good.key")).arg("-in").arg(pki_file("good.pem")).arg("-certfile").arg(pki_file("chain.pem")).arg("-out").arg(&p12));
+    run_ok(
+        Command::new("openssl")
+            .args(["pkcs12", "-export", "-passout", "pass:nss", "-inkey"])
+            .arg(pki_file("good.key"))
+            .arg("-in")
+            .arg(pki_file("good.pem"))
+            .arg("-certfile")
+            .arg(pki_file("chain.pem"))
+            .arg("-out")
+            .arg(&p12),
+    );
     run_ok(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]));
     run_ok(Command::new("pk12util").args(["-i"]).arg(&p12).args(["-d", &db, "-W", "nss"]));
     run_ok(Command::new("certutil").args(["-A", "-d", &db, "-n", "root", "-t", "CT,C,C", "-i"]).arg(pki_file("root.pem")));
@@ -526,7 +329,12 @@ fn a_signature_made_by_nss_through_pdfsig_is_valid() {
         .find(|l| l.trim_end().ends_with("u,u,u"))
         .map(|l| l.trim_end().trim_end_matches("u,u,u").trim().to_owned())
         .expect("the key's nickname");
-    run_ok(Command::new("pdfsig").args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"]).arg(draft()).arg(&f));
+    run_ok(
+        Command::new("pdfsig")
+            .args(["-nssdir", &db, "-add-signature", "-nick", &nick, "-new-signature-field-name", "NSS1"])
+            .arg(draft())
+            .arg(&f),
+    );
     let crls = current_crls();
     let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
     assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
@@ -580,19 +388,63 @@ fn eddsa_signatures() {
 
 // ------------------------------------------------------------------ 5. inputs
 
-/// An encrypted PDF gets a verification answer, not the signing flow's message.
+/// An encrypted PDF that opens without a password (the usual "owner password
+/// only" file) is verified like any other; one that needs a password gets a
+/// verification answer, not the signing flow's message; kyso never signs one.
 #[test]
-fn an_encrypted_document_is_indeterminate_with_a_verification_message() {
+fn encrypted_documents() {
+    let crls = current_crls();
+    let mut aes256 = PathBuf::new();
+    for (bits, aes) in [("256", "y"), ("128", "y"), ("128", "n"), ("40", "n")] {
+        let enc = scratch(&format!("encrypted-{bits}-{aes}.pdf"));
+        let signed = scratch(&format!("encrypted-{bits}-{aes}-signed.pdf"));
+        let mut q = Command::new("qpdf");
+        q.args(["--allow-weak-crypto", "--encrypt", "", "chu-so-huu", bits]);
+        if bits == "128" {
+            q.arg(format!("--use-aes={aes}"));
+        }
+        run_ok(q.arg("--").arg(draft()).arg(&enc));
+        pyhanko_sign(&enc, &signed, "good", &[]);
+        let (code, d) = verify(&signed, &[&crls[0], &crls[1]]);
+        assert_eq!(d["indication"], "TOTAL_PASSED", "{bits}-bit, AES {aes}: {}", brief(&d));
+        assert_eq!(d["signatures"][0]["field"], "Sig1", "the field name is decrypted");
+        assert_eq!(code, 0);
+        // A change after signing is still found through the encryption.
+        if bits == "256" {
+            aes256 = enc.clone();
+            let tampered = scratch("encrypted-256-overlay.pdf");
+            make_attack("ssa-unsigned-field", &signed, &tampered);
+            let (_, d) = verify(&tampered, &[&crls[0], &crls[1]]);
+            assert_eq!(d["subIndication"], "POST_SIGNING_MODIFICATION", "{}", brief(&d));
+        }
+    }
+
+    // A user password: INDETERMINATE, with a verification message.
     let signed = scratch("enc-base.pdf");
-    let enc = scratch("encrypted.pdf");
+    let enc = scratch("encrypted-password.pdf");
     pyhanko_sign(&draft(), &signed, "good", &[]);
-    run_ok(Command::new("qpdf").args(["--encrypt", "", "chu-so-huu", "256", "--"]).arg(&signed).arg(&enc));
+    run_ok(Command::new("qpdf").args(["--encrypt", "mat-khau", "chu-so-huu", "256", "--"]).arg(&signed).arg(&enc));
     let (code, d) = verify(&enc, &[]);
     assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
     let (vi, en) = (d["messageVi"].as_str().unwrap_or(""), d["messageEn"].as_str().unwrap_or(""));
     assert!(vi.contains("mã hóa") && en.contains("encrypted"), "{vi} / {en}");
     assert!(!en.contains("cannot be signed") && !vi.contains("không thể ký"), "not the signing message: {en}");
     assert_eq!(code, 2);
+
+    // Signing still refuses an encrypted document.
+    let tb = common::testbed();
+    let out = Command::new(env!("CARGO_BIN_EXE_kyso"))
+        .arg("sign")
+        .arg(&aes256)
+        .arg("-o")
+        .arg(scratch("encrypted-resigned.pdf"))
+        .args(["--invisible", "--pkcs12"])
+        .arg(tb.pki("personal-rsa2048.p12"))
+        .env("KYSO_P12_PASSWORD", tb.var("KYSO_TEST_P12_PASSWORD"))
+        .output()
+        .expect("kyso sign");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mã hóa"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A FIFO is refused at once by `verify`, `sign` and `image prepare`; a folder with
@@ -642,14 +494,50 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
     let ca = scratch("short-lived-ca");
     let _ = std::fs::remove_dir_all(&ca);
     std::fs::create_dir_all(&ca).expect("ca dir");
-    run_ok(Command::new("cp").args(["-a"]).arg(pki_file("inter")).arg(pki_file("ca.cnf")).arg(pki_file("inter.pem")).arg(pki_file("inter.key")).arg(pki_file("chain.pem")).arg(&ca));
+    run_ok(
+        Command::new("cp")
+            .args(["-a"])
+            .arg(pki_file("inter"))
+            .arg(pki_file("ca.cnf"))
+            .arg(pki_file("inter.pem"))
+            .arg(pki_file("inter.key"))
+            .arg(pki_file("chain.pem"))
+            .arg(&ca),
+    );
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(8);
-    let end = format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
-    run_ok(Command::new("openssl").args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"]).current_dir(&ca));
-    run_ok(Command::new("openssl").args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"]).current_dir(&ca));
+    let end =
+        format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
     run_ok(
         Command::new("openssl")
-            .args(["ca", "-config", "ca.cnf", "-batch", "-notext", "-name", "inter_ca", "-in", "short.csr", "-out", "short.pem", "-extensions", "v3_leaf", "-startdate", "20240101000000Z", "-enddate", &end])
+            .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"])
+            .current_dir(&ca),
+    );
+    run_ok(
+        Command::new("openssl")
+            .args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"])
+            .current_dir(&ca),
+    );
+    run_ok(
+        Command::new("openssl")
+            .args([
+                "ca",
+                "-config",
+                "ca.cnf",
+                "-batch",
+                "-notext",
+                "-name",
+                "inter_ca",
+                "-in",
+                "short.csr",
+                "-out",
+                "short.pem",
+                "-extensions",
+                "v3_leaf",
+                "-startdate",
+                "20240101000000Z",
+                "-enddate",
+                &end,
+            ])
             .current_dir(&ca),
     );
     let signed = scratch("short-lived-signed.pdf");

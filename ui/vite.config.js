@@ -10,6 +10,8 @@ export default defineConfig({
     target: 'es2022',
     assetsInlineLimit: 0, // the pdf.js worker stays a file (CSP worker-src 'self')
     chunkSizeWarningLimit: 1500,
+    // Two pages: the main window and the PIN window (its own page, own capability).
+    rollupOptions: { input: { main: 'index.html', pin: 'pin.html' } },
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   test: {

@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-/// The rejection value of every command (`docs/desktop-commands.md`).
+/// The rejection value of every command (`docs/desktop-commands.md`): the core's
+/// [`kyso::agent::AgentErrorBody`] `{ kind, vi, en, pinTries, detail? }`.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
-pub struct AppError(kyso::agent::protocol::AgentErrorBody);
+pub struct AppError(pub kyso::agent::protocol::AgentErrorBody);
 
 impl From<kyso::Error> for AppError {
     fn from(e: kyso::Error) -> Self {
@@ -20,10 +21,21 @@ impl From<kyso::queue::QueueError> for AppError {
     }
 }
 
+impl From<kyso::office::OfficeError> for AppError {
+    fn from(e: kyso::office::OfficeError) -> Self {
+        kyso::Error::from(e).into()
+    }
+}
+
 impl AppError {
+    /// An error of the shell's own, with its kind.
+    pub fn new(kind: &str, vi: &str, en: &str) -> Self {
+        AppError(kyso::agent::protocol::AgentErrorBody::new(kind, vi.to_owned(), en.to_owned()))
+    }
+
     /// A failure of the shell itself (a worker thread died, a dialog failed).
     pub fn internal(vi: &str, en: &str) -> Self {
-        AppError(kyso::agent::protocol::AgentErrorBody::new("internal", vi.to_owned(), en.to_owned()))
+        AppError::new("internal", vi, en)
     }
 }
 

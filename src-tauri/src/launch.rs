@@ -31,9 +31,7 @@ where
             }
         }
         let path = PathBuf::from(arg);
-        let is_pdf = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+        let is_pdf = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
         if !is_pdf {
             continue;
         }
@@ -45,13 +43,10 @@ where
     out
 }
 
-/// The PDF files given to this process, as display strings.
-pub fn from_env() -> Vec<String> {
+/// The PDF files given to this process.
+pub fn from_env() -> Vec<PathBuf> {
     let cwd = std::env::current_dir().unwrap_or_default();
     pdf_paths(std::env::args_os().skip(1), &cwd, Path::is_file)
-        .into_iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect()
 }
 
 #[cfg(test)]
@@ -59,31 +54,16 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str], existing: &[&str]) -> Vec<PathBuf> {
-        pdf_paths(
-            args.iter().map(OsString::from),
-            Path::new("/home/vt"),
-            |p| existing.iter().any(|e| Path::new(e) == p),
-        )
+        pdf_paths(args.iter().map(OsString::from), Path::new("/home/vt"), |p| existing.iter().any(|e| Path::new(e) == p))
     }
 
     #[test]
     fn keeps_existing_pdfs_made_absolute_and_skips_flags() {
         let got = run(
-            &[
-                "--verbose",
-                "-x",
-                "công văn.pdf",
-                "/srv/QĐ 12.PDF",
-                "notes.txt",
-                "missing.pdf",
-                "công văn.pdf",
-            ],
+            &["--verbose", "-x", "công văn.pdf", "/srv/QĐ 12.PDF", "notes.txt", "missing.pdf", "công văn.pdf"],
             &["/home/vt/công văn.pdf", "/srv/QĐ 12.PDF", "/home/vt/notes.txt"],
         );
-        assert_eq!(
-            got,
-            vec![PathBuf::from("/home/vt/công văn.pdf"), PathBuf::from("/srv/QĐ 12.PDF")]
-        );
+        assert_eq!(got, vec![PathBuf::from("/home/vt/công văn.pdf"), PathBuf::from("/srv/QĐ 12.PDF")]);
     }
 
     #[test]

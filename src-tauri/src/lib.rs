@@ -4,18 +4,22 @@
 //! (this same executable started with `--agent`).
 
 mod commands;
+pub mod contract;
 mod error;
 pub mod launch;
+mod navigation;
+mod pin_window;
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-use kyso::office::{AgentCommand, Office, OfficeConfig};
-use tauri::{Emitter, Manager};
+use kyso::office::{AgentCommand, FileRef, GrantKind, Office, OfficeConfig};
+use tauri::{DragDropEvent, Emitter, Manager, WindowEvent};
 
 /// What the process was started with, shared with the commands.
 pub struct LaunchState {
-    /// PDFs given on the command line.
-    pub files: Vec<String>,
+    /// Handles for the PDFs given on the command line (handed to the page once).
+    pub files: Mutex<Vec<FileRef>>,
 }
 
 /// Where the queue lives and how the agent is started, from the environment:
@@ -37,15 +41,23 @@ fn office_config() -> OfficeConfig {
     }
 }
 
-/// A later launch's PDFs, for the running window.
+/// Files the user handed over (a later launch, a drop), as handles for the page.
 #[derive(Clone, serde::Serialize)]
-struct FilesOpened {
-    paths: Vec<String>,
+struct FilesGranted {
+    files: Vec<FileRef>,
+}
+
+/// Mint open-handles for `paths` and tell the main page (`event`).
+fn grant_and_emit(app: &tauri::AppHandle, event: &str, paths: &[PathBuf]) {
+    let office = app.state::<Arc<Office>>();
+    let files: Vec<FileRef> = paths.iter().map(|p| office.grants().mint(p, GrantKind::Open)).collect();
+    if !files.is_empty() {
+        let _ = app.emit_to("main", event, FilesGranted { files });
+    }
 }
 
 /// Builds and runs the desktop app (blocks until the last window closes).
 pub fn run() {
-    let state = LaunchState { files: launch::from_env() };
     let office = match Office::open(office_config()) {
         Ok(o) => Arc::new(o),
         Err(e) => {
@@ -53,24 +65,32 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let launched = launch::from_env().iter().map(|p| office.grants().mint(p, GrantKind::Open)).collect();
+    let state = LaunchState { files: Mutex::new(launched) };
     let result = tauri::Builder::default()
         // Must be the first plugin: a second launch exits here after handing over its files.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
-            let paths = launch::pdf_paths(
-                argv.into_iter().skip(1).map(Into::into),
-                std::path::Path::new(&cwd),
-                std::path::Path::is_file,
-            );
-            let paths: Vec<String> = paths.into_iter().map(|p| p.to_string_lossy().into_owned()).collect();
-            let _ = app.emit("files-opened", FilesOpened { paths });
+            let paths = launch::pdf_paths(argv.into_iter().skip(1).map(Into::into), std::path::Path::new(&cwd), std::path::Path::is_file);
+            grant_and_emit(app, "files-opened", &paths);
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
                 let _ = w.set_focus();
             }
         }))
+        .plugin(navigation::guard())
         .manage(state)
         .manage(office)
+        .manage(Arc::new(pin_window::PinBroker::default()))
+        .on_window_event(on_window_event)
+        .setup(|app| {
+            e2e_drop_hook(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
+            commands::pin::pin_request,
+            commands::pin::pin_submit,
+            commands::pin::pin_change_submit,
+            commands::pin::pin_cancel,
             commands::documents::app_info,
             commands::documents::opened_files,
             commands::documents::add_documents,
@@ -97,6 +117,7 @@ pub fn run() {
             commands::devices::set_stamp_image,
             commands::dialogs::pick_files,
             commands::dialogs::pick_save_path,
+            commands::dialogs::pick_folder,
             commands::dialogs::pick_image,
         ])
         .run(tauri::generate_context!());
@@ -104,4 +125,41 @@ pub fn run() {
         eprintln!("KýSố: không khởi động được cửa sổ ứng dụng / the window could not start: {e}");
         std::process::exit(1);
     }
+}
+
+/// Files dropped on the main window by the user (the operating system's drop, not
+/// an event a page could emit) become handles; the PIN window closed by the user
+/// cancels its request.
+fn on_window_event(window: &tauri::Window, event: &WindowEvent) {
+    match event {
+        WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) if window.label() == "main" => {
+            grant_and_emit(window.app_handle(), "files-dropped", paths);
+        }
+        WindowEvent::Destroyed if window.label() == pin_window::LABEL => {
+            window.state::<Arc<pin_window::PinBroker>>().cancel();
+        }
+        _ => {}
+    }
+}
+
+/// End-to-end tests only (debug builds, `KYSO_E2E_OS_DROP=1`): WebDriver cannot make
+/// the operating system drop files, so the test sends `kyso-e2e://os-drop` with the
+/// paths and they take the same path as a real drop. Absent from release builds.
+fn e2e_drop_hook(app: &tauri::AppHandle) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("KYSO_E2E_OS_DROP").is_some_and(|v| v == "1") {
+        use tauri::Listener;
+        let handle = app.clone();
+        app.listen_any("kyso-e2e://os-drop", move |event| {
+            #[derive(serde::Deserialize)]
+            struct Drop {
+                paths: Vec<PathBuf>,
+            }
+            if let Ok(d) = serde_json::from_str::<Drop>(event.payload()) {
+                grant_and_emit(&handle, "files-dropped", &d.paths);
+            }
+        });
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = app;
 }

@@ -18,8 +18,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::protocol::{AgentErrorBody, Op, Request, Response};
+use serde::de::DeserializeOwned;
+
+use super::protocol::{AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SecretPin, SignResult};
 use crate::i18n::{Lang, Localize};
+use crate::job::SignJob;
+use crate::token::Inventory;
 use crate::tr;
 
 /// How long an agent may take to exit after its input is closed before it is killed.
@@ -118,6 +122,17 @@ impl Localize for AgentError {
     }
 }
 
+/// Which token and certificate a `login` opens (the PIN travels apart).
+#[derive(Clone, Debug, Default)]
+pub struct Login {
+    /// Drivers to use; empty: every known driver found on this computer.
+    pub modules: Vec<PathBuf>,
+    /// The token label; needed only when several tokens are present.
+    pub token_label: Option<String>,
+    /// The certificate's `CKA_ID` in hex; needed only when several can sign.
+    pub cert_id_hex: Option<String>,
+}
+
 /// A running agent: its process, its input, and its output lines.
 struct Running {
     child: Child,
@@ -204,9 +219,7 @@ impl AgentClient {
         self.next_id += 1;
         let deadline = Instant::now() + timeout;
         // The request may hold a PIN: serialised into a buffer wiped after sending.
-        let mut text = Zeroizing::new(
-            serde_json::to_string(&Request { id, op }).map_err(|e| AgentError::Protocol(e.to_string()))?,
-        );
+        let mut text = Zeroizing::new(serde_json::to_string(&Request { id, op }).map_err(|e| AgentError::Protocol(e.to_string()))?);
         text.push('\n');
         let running = self.start()?;
         if running.stdin.write_all(text.as_bytes()).and_then(|()| running.stdin.flush()).is_err() {
@@ -251,6 +264,53 @@ impl AgentClient {
     fn crashed(&mut self) -> AgentError {
         let status = self.running.take().and_then(|r| reap(r.child, EXIT_GRACE));
         AgentError::Crashed { status }
+    }
+
+    /// [`AgentClient::call`], the answer read as `T` (the op's typed result); an
+    /// answer of another shape is [`AgentError::Protocol`], never a silent default.
+    pub fn call_as<T: DeserializeOwned>(&mut self, op: Op, timeout: Duration) -> Result<T, AgentError> {
+        let name = op.name();
+        let value = self.call(op, timeout)?;
+        serde_json::from_value(value).map_err(|e| AgentError::Protocol(format!("{name}: {e}")))
+    }
+
+    /// `hello`: the agent's protocol and `kyso` versions.
+    pub fn hello(&mut self, timeout: Duration) -> Result<HelloResult, AgentError> {
+        self.call_as(Op::Hello, timeout)
+    }
+
+    /// `tokens`: the inventory of `modules` (empty: every known driver).
+    pub fn tokens(&mut self, modules: Vec<PathBuf>, timeout: Duration) -> Result<Inventory, AgentError> {
+        self.call_as(Op::Tokens { modules }, timeout)
+    }
+
+    /// `login`: a session on the token, checked by the token against `pin`.
+    pub fn login(&mut self, login: Login, pin: SecretPin, timeout: Duration) -> Result<LoginResult, AgentError> {
+        let Login { modules, token_label, cert_id_hex } = login;
+        self.call_as(Op::Login { modules, token_label, cert_id_hex, pin }, timeout)
+    }
+
+    /// `sign`: check, then sign `job` in `session`.
+    pub fn sign(&mut self, session: u64, job: SignJob, timeout: Duration) -> Result<SignResult, AgentError> {
+        self.call_as(Op::Sign { session, job }, timeout)
+    }
+
+    /// `logout`: close `session`.
+    pub fn logout(&mut self, session: u64, timeout: Duration) -> Result<LogoutResult, AgentError> {
+        self.call_as(Op::Logout { session }, timeout)
+    }
+
+    /// `changePin` on the token `token_label`.
+    pub fn change_pin(
+        &mut self,
+        modules: Vec<PathBuf>,
+        token_label: Option<String>,
+        old_pin: SecretPin,
+        new_pin: SecretPin,
+        timeout: Duration,
+    ) -> Result<(), AgentError> {
+        let _: Value = self.call(Op::ChangePin { modules, token_label, old_pin, new_pin }, timeout)?;
+        Ok(())
     }
 
     /// Close the agent's input and wait for it to exit (killing it after two seconds).

@@ -17,9 +17,8 @@ mod client;
 pub mod protocol;
 mod server;
 
-pub use client::{AgentClient, AgentError};
+pub use client::{AgentClient, AgentError, Login};
 pub use protocol::{
-    AgentErrorBody, LoginResult, Op, PinTriesLeft, Request, Response, SecretPin, SignerSummary,
-    PROTOCOL_VERSION,
+    AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SecretPin, SignResult, SignerSummary, PROTOCOL_VERSION,
 };
 pub use server::{serve, serve_stdio};

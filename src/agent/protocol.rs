@@ -14,10 +14,12 @@ use zeroize::Zeroizing;
 use crate::error::{Error, OutputError};
 use crate::i18n::{Lang, Localize};
 use crate::job::SignJob;
-use crate::token::{Pin, PinTries, TokenError, TokenSignerInfo};
+use crate::token::{Pin, PinTries, Role, TokenError, TokenSignerInfo};
 
-/// The protocol version `hello` reports; raised on any incompatible change.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol version `hello` reports; raised on any incompatible change
+/// (2: `pinTries` spelled as the token inventory's `pin.tries`; `signer.role` an enum;
+/// a `login` while this agent holds a session is checked in a helper agent process).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// One request: an id chosen by the caller (echoed in the response) and the operation.
 #[derive(Debug, Serialize, Deserialize)]
@@ -177,33 +179,8 @@ impl Response {
     }
 }
 
-/// What the PIN state means for the user, on PIN errors (the desktop's `pinTries`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PinTriesLeft {
-    /// The token raised no warning flag.
-    Ok,
-    /// A wrong PIN was entered since the last good one (`CKF_USER_PIN_COUNT_LOW`).
-    Few,
-    /// One more wrong PIN locks the token (`CKF_USER_PIN_FINAL_TRY`).
-    Final,
-    /// The PIN is locked.
-    Locked,
-}
-
-impl From<PinTries> for PinTriesLeft {
-    fn from(t: PinTries) -> PinTriesLeft {
-        match t {
-            PinTries::Unknown => PinTriesLeft::Ok,
-            PinTries::Low => PinTriesLeft::Few,
-            PinTries::FinalTry => PinTriesLeft::Final,
-            PinTries::Locked => PinTriesLeft::Locked,
-        }
-    }
-}
-
 /// A failure as the caller shows it: a stable kind and one-line messages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentErrorBody {
     /// Stable snake_case code: `pin_incorrect`, `pin_locked`, `token_absent`,
@@ -214,9 +191,10 @@ pub struct AgentErrorBody {
     pub vi: String,
     /// The English message.
     pub en: String,
-    /// On PIN errors, what is left.
+    /// On PIN errors, what the token's flags say is left (the one PIN-state enum,
+    /// [`PinTries`], from the token to the screen).
     #[serde(default)]
-    pub pin_tries: Option<PinTriesLeft>,
+    pub pin_tries: Option<PinTries>,
     /// The core's finer kind when `kind` groups several (e.g. `pdf_truncated` under
     /// `bad_pdf`, `seal_invalid_signature` under `seal_refused`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,17 +221,15 @@ impl AgentErrorBody {
         }
         let fine = e.kind();
         let kind = match e {
-            Error::Token(TokenError::NoToken | TokenError::TokenNotFound { .. } | TokenError::TokenRemoved { .. }) => {
-                "token_absent"
-            }
+            Error::Token(TokenError::NoToken | TokenError::TokenNotFound { .. } | TokenError::TokenRemoved { .. }) => "token_absent",
             Error::Pdf(_) if fine.starts_with("pdf_") => "bad_pdf",
             Error::Workflow(_) => "seal_refused",
             Error::Output(OutputError::ReadInput { .. }) => "read_input",
             _ => fine,
         };
         let pin_tries = match e {
-            Error::Token(TokenError::PinIncorrect { tries }) => Some((*tries).into()),
-            Error::Token(TokenError::PinLocked) => Some(PinTriesLeft::Locked),
+            Error::Token(TokenError::PinIncorrect { tries }) => Some(*tries),
+            Error::Token(TokenError::PinLocked) => Some(PinTries::Locked),
             _ => None,
         };
         AgentErrorBody {
@@ -263,6 +239,40 @@ impl AgentErrorBody {
             pin_tries,
             detail: (kind != fine).then(|| fine.to_owned()),
         }
+    }
+}
+
+/// The result of `hello`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelloResult {
+    /// [`PROTOCOL_VERSION`] of the agent.
+    pub version: u32,
+    /// The agent's `kyso` version.
+    pub kyso: String,
+}
+
+/// The result of `logout`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogoutResult {
+    /// `false`: there was no such session.
+    pub logged_out: bool,
+}
+
+/// The result of `sign`: the signature as written and where its stamp went.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignResult {
+    /// The signature as written.
+    pub outcome: crate::sign::SignOutcome,
+    /// Where the stamp went.
+    pub placement: crate::job::StampPlacement,
+}
+
+impl From<crate::job::JobOutcome> for SignResult {
+    fn from(j: crate::job::JobOutcome) -> SignResult {
+        SignResult { outcome: j.outcome, placement: j.placement.into() }
     }
 }
 
@@ -299,8 +309,8 @@ pub struct SignerSummary {
     pub not_after: String,
     /// Days until the certificate expires (negative: expired).
     pub days_to_expiry: i64,
-    /// `personal`, `agency` or `unknown`.
-    pub role: String,
+    /// Personal, agency or unknown (R15).
+    pub role: Role,
 }
 
 impl From<&TokenSignerInfo> for SignerSummary {
@@ -316,7 +326,7 @@ impl From<&TokenSignerInfo> for SignerSummary {
             serial: c.serial.clone(),
             not_after: c.not_after.clone(),
             days_to_expiry: c.days_to_expiry,
-            role: serde_json::to_value(i.role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            role: i.role,
         }
     }
 }
@@ -355,9 +365,9 @@ mod tests {
     fn pin_errors_carry_the_tries() {
         let e = Error::Token(TokenError::PinIncorrect { tries: PinTries::Low });
         let b = AgentErrorBody::from_error(&e);
-        assert_eq!((b.kind.as_str(), b.pin_tries), ("pin_incorrect", Some(PinTriesLeft::Few)));
+        assert_eq!((b.kind.as_str(), b.pin_tries), ("pin_incorrect", Some(PinTries::Low)));
         let v = serde_json::to_value(&b).unwrap();
-        assert_eq!(v["pinTries"], "few");
+        assert_eq!(v["pinTries"], "low");
         let b = AgentErrorBody::from_error(&Error::Token(TokenError::NoToken));
         assert_eq!((b.kind.as_str(), b.detail.as_deref()), ("token_absent", Some("no_token")));
     }

@@ -1,5 +1,10 @@
 //! The agent's side: [`serve`] reads requests line by line and answers each one.
 //!
+//! Every login is checked by the token with its own PIN: the first session logs in
+//! in this process; a login asked for while this process holds one runs in a helper
+//! agent process of its own (this program again), where `C_Login` really checks the
+//! PIN, and that session's `sign` and `logout` are passed on to it.
+//!
 //! A line that is not a valid request gets a `bad_request` response and the loop goes
 //! on; end of input ends it (sessions close, tokens log out). A panic while handling a
 //! request becomes an `internal` error response. Logs go to standard error and never
@@ -8,12 +13,16 @@
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
 use rand_core::RngCore;
-use serde_json::{json, Value};
+use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::protocol::{AgentErrorBody, LoginResult, Op, Request, Response, SignerSummary, PROTOCOL_VERSION};
+use super::client::{AgentClient, Login};
+use super::protocol::{
+    AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SignResult, SignerSummary, PROTOCOL_VERSION,
+};
 use crate::error::UsageError;
 use crate::job;
 use crate::token::{self, TokenSelection, TokenSigner};
@@ -52,10 +61,39 @@ pub fn serve_stdio() -> io::Result<()> {
     serve(io::stdin().lock(), io::stdout().lock())
 }
 
-/// The agent's state: open sessions by id.
+/// How long a helper agent may take to log in (slow drivers, PIN pads) and to sign.
+const CHILD_LOGIN_TIMEOUT: Duration = Duration::from_secs(90);
+const CHILD_SIGN_TIMEOUT: Duration = Duration::from_secs(120);
+const CHILD_LOGOUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A session: a login this process holds, or one a helper agent of its own holds.
+enum Held {
+    /// Logged in here (boxed: a signer is large, and there are few sessions).
+    Local(Box<TokenSigner>),
+    /// A login asked for while this process already held one: the token's login
+    /// state belongs to a process, so here `C_Login` would not check the PIN. It
+    /// runs instead in a new agent process (this program again), where the token
+    /// checks it; `sign` and `logout` are passed on.
+    Child {
+        /// The helper agent.
+        client: AgentClient,
+        /// Its session number.
+        session: u64,
+    },
+}
+
+/// The agent's state: open sessions by id, and how to start a helper agent.
 #[derive(Default)]
 struct Agent {
-    sessions: HashMap<u64, TokenSigner>,
+    sessions: HashMap<u64, Held>,
+}
+
+/// This program with its arguments: a helper agent for a second login.
+fn child_command() -> Result<(std::path::PathBuf, Vec<std::ffi::OsString>), AgentErrorBody> {
+    let exe = std::env::current_exe().map_err(|e| {
+        AgentErrorBody::new("agent_start", format!("Không khởi động được tiến trình phụ: {e}"), format!("Cannot start a helper agent: {e}"))
+    })?;
+    Ok((exe, std::env::args_os().skip(1).collect()))
 }
 
 /// Only the id of a request, for answering one that does not parse as a whole.
@@ -124,28 +162,50 @@ impl Agent {
     fn dispatch(&mut self, op: Op) -> Result<Value, AgentErrorBody> {
         let core = |e: crate::Error| AgentErrorBody::from_error(&e);
         match op {
-            Op::Hello => Ok(json!({ "version": PROTOCOL_VERSION, "kyso": env!("CARGO_PKG_VERSION") })),
+            Op::Hello => to_value(&HelloResult { version: PROTOCOL_VERSION, kyso: env!("CARGO_PKG_VERSION").into() }),
             Op::Tokens { modules } => to_value(&token::list_tokens(&modules)),
             Op::Login { modules, token_label, cert_id_hex, pin } => {
-                let cert_id = match cert_id_hex {
-                    Some(h) => Some(hex::decode(h.trim()).map_err(|_| {
-                        core(UsageError::InvalidArgument { option: "certIdHex".into(), value: h.clone() }.into())
-                    })?),
+                let cert_id = match cert_id_hex.clone() {
+                    Some(h) => Some(
+                        hex::decode(h.trim())
+                            .map_err(|_| core(UsageError::InvalidArgument { option: "certIdHex".into(), value: h.clone() }.into()))?,
+                    ),
                     None => None,
                 };
+                if !self.sessions.is_empty() {
+                    // This process holds a login: a second one must be checked by the
+                    // token, which only a process of its own can do.
+                    let (program, args) = child_command()?;
+                    let mut client = AgentClient::spawn(&program, &args).map_err(|e| e.body())?;
+                    let login = Login { modules, token_label, cert_id_hex };
+                    let r = client.login(login, pin, CHILD_LOGIN_TIMEOUT).map_err(|e| e.body())?;
+                    let session = self.new_session_id();
+                    self.sessions.insert(session, Held::Child { client, session: r.session });
+                    return to_value(&LoginResult { session, signer: r.signer });
+                }
                 let sel = TokenSelection { modules, token_label, cert_id, cert_label: None };
                 let signer = token::open_signer(&sel, pin.into_pin()).map_err(core)?;
                 let summary = SignerSummary::from(signer.info());
                 let session = self.new_session_id();
-                self.sessions.insert(session, signer);
+                self.sessions.insert(session, Held::Local(Box::new(signer)));
                 to_value(&LoginResult { session, signer: summary })
             }
-            Op::Sign { session, job } => {
-                let signer = self.sessions.get(&session).ok_or_else(session_lost)?;
-                job::check_job(&job).map_err(core)?;
-                to_value(&job::run(&job, signer).map_err(core)?)
+            Op::Sign { session, job } => match self.sessions.get_mut(&session).ok_or_else(session_lost)? {
+                Held::Local(signer) => {
+                    job::check_job(&job).map_err(core)?;
+                    to_value(&SignResult::from(job::run(&job, signer.as_ref()).map_err(core)?))
+                }
+                Held::Child { client, session } => to_value(&client.sign(*session, job, CHILD_SIGN_TIMEOUT).map_err(|e| e.body())?),
+            },
+            Op::Logout { session } => {
+                let held = self.sessions.remove(&session);
+                if let Some(Held::Child { mut client, session }) = held {
+                    let _ = client.logout(session, CHILD_LOGOUT_TIMEOUT);
+                    client.close();
+                    return to_value(&LogoutResult { logged_out: true });
+                }
+                to_value(&LogoutResult { logged_out: held.is_some() })
             }
-            Op::Logout { session } => Ok(json!({ "loggedOut": self.sessions.remove(&session).is_some() })),
             Op::ChangePin { modules, token_label, old_pin, new_pin } => {
                 let sel = TokenSelection { modules, token_label, cert_id: None, cert_label: None };
                 token::change_pin(&sel, &old_pin.into_pin(), &new_pin.into_pin()).map_err(core)?;
@@ -178,9 +238,7 @@ fn session_lost() -> AgentErrorBody {
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, AgentErrorBody> {
-    serde_json::to_value(v).map_err(|e| {
-        AgentErrorBody::new("internal", format!("Lỗi nội bộ: {e}"), format!("Internal error: {e}"))
-    })
+    serde_json::to_value(v).map_err(|e| AgentErrorBody::new("internal", format!("Lỗi nội bộ: {e}"), format!("Internal error: {e}")))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
+use kyso::atomic::Mode;
 use kyso::error::OutputError;
 use kyso::queue::{BadKind, DocRole, DocStatus, Document, Queue, SearchQuery};
 use kyso::{tr, Lang};
@@ -59,6 +60,9 @@ enum ArchiveCommand {
         /// Ghi ra tệp CSV / write a CSV file.
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
+        /// Ghi đè tệp CSV đã có / replace an existing CSV file.
+        #[arg(long, requires = "csv")]
+        force: bool,
     },
     /// Liệt kê hàng đợi / list the queue.
     List {
@@ -134,7 +138,9 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     if let Some(d) = args.data_dir.as_ref().filter(|d| !d.is_dir()) {
         return Err(kyso::error::UsageError::InvalidArgument { option: "--data-dir".into(), value: d.display().to_string() }.into());
     }
-    let queue = Queue::open(&args.data_dir.clone().unwrap_or_else(super::data_dir))?;
+    // Every subcommand only reads the archive: opened read-only, and a folder that
+    // holds no archive is refused (nothing is created there).
+    let queue = Queue::open_read_only(&args.data_dir.clone().unwrap_or_else(super::data_dir))?;
     match args.command {
         ArchiveCommand::Check { json } => {
             let report = queue.check()?;
@@ -142,10 +148,7 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                 print_json(&report);
             } else {
                 if !report.database_ok {
-                    println!(
-                        "{}",
-                        tr!(lang, "Cơ sở dữ liệu bị lỗi: {}", "The database is damaged: {}", report.database.join("; "))
-                    );
+                    println!("{}", tr!(lang, "Cơ sở dữ liệu bị lỗi: {}", "The database is damaged: {}", report.database.join("; ")));
                 }
                 for b in &report.bad {
                     let what = match b.problem {
@@ -153,28 +156,34 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                         BadKind::Changed => lang.pick("nội dung bị thay đổi", "changed"),
                         BadKind::Unreadable => lang.pick("không đọc được", "unreadable"),
                         BadKind::Unrecorded => lang.pick("không có trong sổ lưu trữ", "not in the archive ledger"),
+                        BadKind::InvalidPath => lang.pick(
+                            "đường dẫn ghi trong cơ sở dữ liệu không hợp lệ (không được dùng)",
+                            "invalid path in the database (not followed)",
+                        ),
                     };
                     let ids: Vec<String> = b.documents.iter().map(|i| format!("#{i}")).collect();
-                    println!(
-                        "{}",
-                        tr!(lang, "HỎNG: {} — {} (văn bản {})", "BAD: {} — {} (documents {})", b.path, what, ids.join(", "))
-                    );
+                    println!("{}", tr!(lang, "HỎNG: {} — {} (văn bản {})", "BAD: {} — {} (documents {})", b.path, what, ids.join(", ")));
                 }
                 if report.ok() {
                     println!(
                         "{}",
-                        tr!(lang,
+                        tr!(
+                            lang,
                             "Kho lưu trữ nguyên vẹn: cơ sở dữ liệu tốt, {} tệp đúng như khi lưu.",
                             "The archive is intact: database ok, {} files as archived.",
-                            report.checked)
+                            report.checked
+                        )
                     );
                 } else {
                     println!(
                         "{}",
-                        tr!(lang,
+                        tr!(
+                            lang,
                             "Đã kiểm tra {} tệp, {} tệp có vấn đề. Hãy khôi phục từ bản sao lưu (kyso archive export).",
                             "Checked {} files, {} with problems. Restore them from a backup (kyso archive export).",
-                            report.checked, report.bad.len())
+                            report.checked,
+                            report.bad.len()
+                        )
                     );
                 }
             }
@@ -184,10 +193,15 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             let r = queue.export_backup(&dir)?;
             println!(
                 "{}",
-                tr!(lang,
+                tr!(
+                    lang,
                     "Đã sao lưu {} văn bản và {} tệp lưu trữ vào {}. Kiểm tra bằng: cd \"{}\" && sha256sum -c SHA256SUMS",
                     "Backed up {} documents and {} archived files into {}. Check with: cd \"{}\" && sha256sum -c SHA256SUMS",
-                    r.documents, r.files, r.dir.display(), r.dir.display())
+                    r.documents,
+                    r.files,
+                    r.dir.display(),
+                    r.dir.display()
+                )
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -201,12 +215,16 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        ArchiveCommand::Report { year, csv } => {
+        ArchiveCommand::Report { year, csv, force } => {
             let rows = queue.report(year)?;
             match csv {
                 Some(path) => {
                     let text = queue.report_csv(year)?;
-                    std::fs::write(&path, text).map_err(|e| OutputError::WriteOutput { path: path.clone(), source: e })?;
+                    let mode = if force { Mode::Replace } else { Mode::NoClobber };
+                    kyso::atomic::write(&path, text.as_bytes(), mode).map_err(|e| match e.kind() {
+                        std::io::ErrorKind::AlreadyExists => OutputError::OutputExists(path.clone()),
+                        _ => OutputError::WriteOutput { path: path.clone(), source: e },
+                    })?;
                     println!("{}", tr!(lang, "Đã ghi báo cáo: {}", "Report written: {}", path.display()));
                 }
                 None => {

@@ -35,10 +35,12 @@ pub fn run(args: DemoArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     std::fs::create_dir_all(&args.out).map_err(werr)?;
     println!(
         "{}",
-        tr!(lang,
+        tr!(
+            lang,
             "KýSố demo — danh tính demo ({}) KHÔNG có giá trị pháp lý.",
             "KýSố demo — the demo identity ({}) is NOT legally valid.",
-            id_dir.display())
+            id_dir.display()
+        )
     );
     let mut all_ok = true;
     for (name, bytes) in SAMPLES {
@@ -72,10 +74,13 @@ pub fn run(args: DemoArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     }
     println!(
         "\n{}",
-        tr!(lang,
+        tr!(
+            lang,
             "Kết quả nằm trong thư mục {}. Gốc tin cậy demo: {}",
             "Results are in {}. Demo trust root: {}",
-            args.out.display(), kyso::demo::demo_root_pem(&id_dir).display())
+            args.out.display(),
+            kyso::demo::demo_root_pem(&id_dir).display()
+        )
     );
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

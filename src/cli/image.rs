@@ -67,10 +67,17 @@ fn run_prepare(a: PrepareArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     img.write_png(&a.output)?;
     println!(
         "{}",
-        kyso::tr!(lang,
+        kyso::tr!(
+            lang,
             "Đã ghi {}: {}×{} điểm ảnh, {:.1}×{:.1} mm ({:.0} dpi).",
             "Wrote {}: {}×{} pixels, {:.1}×{:.1} mm ({:.0} dpi).",
-            a.output.display(), img.width_px, img.height_px, img.width_mm(), img.height_mm(), img.dpi)
+            a.output.display(),
+            img.width_px,
+            img.height_px,
+            img.width_mm(),
+            img.height_mm(),
+            img.dpi
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ mod demo;
 mod image;
 mod sign;
 mod tokens;
+pub mod usage;
 mod verify;
 
 use std::path::PathBuf;

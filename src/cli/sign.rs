@@ -114,8 +114,7 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         Some(p12) => {
             let password = if args.pin_stdin {
                 let mut line = zeroize::Zeroizing::new(String::new());
-                std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line)
-                    .map_err(|_| kyso::Error::from(UsageError::NoPin))?;
+                std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line).map_err(|_| kyso::Error::from(UsageError::NoPin))?;
                 Password::new(line.trim_end_matches(['\r', '\n']).to_owned())
             } else {
                 Password::from_env("KYSO_P12_PASSWORD")?
@@ -124,10 +123,9 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         }
         None => {
             let cert_id = match &args.cert {
-                Some(h) => Some(hex::decode(h.trim()).map_err(|_| UsageError::InvalidArgument {
-                    option: "--cert".into(),
-                    value: h.clone(),
-                })?),
+                Some(h) => {
+                    Some(hex::decode(h.trim()).map_err(|_| UsageError::InvalidArgument { option: "--cert".into(), value: h.clone() })?)
+                }
                 None => None,
             };
             let pin = read_pin(args.pin_stdin)?;
@@ -155,8 +153,14 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     } else {
         println!(
             "{}",
-            kyso::tr!(lang, "Đã ký: {} (trường {}, {})", "Signed: {} (field {}, {})",
-                outcome.output.display(), outcome.field_name, outcome.signing_time)
+            kyso::tr!(
+                lang,
+                "Đã ký: {} (trường {}, {})",
+                "Signed: {} (field {}, {})",
+                outcome.output.display(),
+                outcome.field_name,
+                outcome.signing_time
+            )
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -228,10 +232,13 @@ fn warn_on_role_mismatch(cert: &x509_cert::Certificate, role: RoleArg, lang: Lan
     if mismatch {
         eprintln!(
             "{}",
-            kyso::tr!(lang,
+            kyso::tr!(
+                lang,
                 "Cảnh báo: chứng thư là chứng thư {} nhưng vai trò ký là {:?}. Hãy kiểm tra lại chứng thư được chọn (R15).",
                 "Warning: the certificate is a {} certificate but the signing role is {:?}. Check the chosen certificate (R15).",
-                class.role.label(lang), role)
+                class.role.label(lang),
+                role
+            )
         );
     }
 }

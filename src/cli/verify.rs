@@ -103,7 +103,16 @@ pub fn run(args: VerifyArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                     }
                 }
                 Err(e) => {
-                    eprintln!("{}", kyso::tr!(lang, "Không lưu được bản đã ký của {}: {}", "Cannot write the signed revisions of {}: {}", r.file.display(), e));
+                    eprintln!(
+                        "{}",
+                        kyso::tr!(
+                            lang,
+                            "Không lưu được bản đã ký của {}: {}",
+                            "Cannot write the signed revisions of {}: {}",
+                            r.file.display(),
+                            e
+                        )
+                    );
                     unreadable = true;
                 }
             }
@@ -165,11 +174,7 @@ fn verify_all(files: &[PathBuf], opts: &VerifyOptions) -> Vec<DocumentReport> {
             });
         }
     });
-    results
-        .into_iter()
-        .zip(files)
-        .map(|(m, f)| m.into_inner().ok().flatten().unwrap_or_else(|| verify_file(f, opts)))
-        .collect()
+    results.into_iter().zip(files).map(|(m, f)| m.into_inner().ok().flatten().unwrap_or_else(|| verify_file(f, opts))).collect()
 }
 
 fn basis_label(b: kyso::verify::engine::TimeBasis, lang: Lang) -> &'static str {
@@ -184,12 +189,8 @@ fn basis_label(b: kyso::verify::engine::TimeBasis, lang: Lang) -> &'static str {
 
 /// Human-readable report of one file.
 pub fn render(r: &DocumentReport, lang: Lang) -> String {
-    let mut s = format!(
-        "{}: {}\n  {}\n",
-        r.file.display(),
-        r.indication.label(lang),
-        if lang == Lang::Vi { &r.message_vi } else { &r.message_en }
-    );
+    let mut s =
+        format!("{}: {}\n  {}\n", r.file.display(), r.indication.label(lang), if lang == Lang::Vi { &r.message_vi } else { &r.message_en });
     for sig in &r.signatures {
         s.push_str(&format!(
             "  {} {} ({}): {} — {}\n",
@@ -208,10 +209,19 @@ pub fn render(r: &DocumentReport, lang: Lang) -> String {
             sig.trust_anchor.as_ref().map(|a| format!("; {}: {}", lang.pick("gốc tin cậy", "trust anchor"), a.name)).unwrap_or_default(),
         ));
         if let Some(v) = &sig.validation_time {
-            s.push_str(&format!("      {}: {} ({})\n", lang.pick("kiểm tra tại thời điểm", "judged at"), v.time, basis_label(v.basis, lang)));
+            s.push_str(&format!(
+                "      {}: {} ({})\n",
+                lang.pick("kiểm tra tại thời điểm", "judged at"),
+                v.time,
+                basis_label(v.basis, lang)
+            ));
         }
         for ts in &sig.timestamps {
-            s.push_str(&format!("      {}: {}\n", lang.pick("dấu thời gian", "time-stamp"), if lang == Lang::Vi { &ts.message_vi } else { &ts.message_en }));
+            s.push_str(&format!(
+                "      {}: {}\n",
+                lang.pick("dấu thời gian", "time-stamp"),
+                if lang == Lang::Vi { &ts.message_vi } else { &ts.message_en }
+            ));
         }
         if sig.sub_indication.is_some() {
             s.push_str(&format!("      {}\n", if lang == Lang::Vi { &sig.message_vi } else { &sig.message_en }));

@@ -5,9 +5,7 @@
 
 use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::{CmsVersion, ContentInfo};
-use cms::signed_data::{
-    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
-};
+use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
 use const_oid::ObjectIdentifier;
 use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode};
@@ -86,13 +84,7 @@ impl SignedAttrs {
 
     /// Wrap `signature` (from the signer over [`Self::to_be_signed`]) into a
     /// DER `ContentInfo` holding the detached `SignedData`.
-    pub fn assemble(
-        self,
-        signature: Vec<u8>,
-        kind: KeyKind,
-        cert: &Certificate,
-        chain: &[Certificate],
-    ) -> Result<Vec<u8>, CmsError> {
+    pub fn assemble(self, signature: Vec<u8>, kind: KeyKind, cert: &Certificate, chain: &[Certificate]) -> Result<Vec<u8>, CmsError> {
         let signer_info = SignerInfo {
             version: CmsVersion::V1,
             sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
@@ -161,11 +153,9 @@ pub fn embedded_chain(signer: &dyn Signer) -> Vec<Certificate> {
 
 fn check_signature_shape(kind: KeyKind, sig: &[u8]) -> Result<(), CmsError> {
     match kind {
-        KeyKind::Rsa { bits } if sig.len() != bits.div_ceil(8) => Err(CmsError::BadSignature(format!(
-            "RSA signature of {} bytes for a {}-bit key",
-            sig.len(),
-            bits
-        ))),
+        KeyKind::Rsa { bits } if sig.len() != bits.div_ceil(8) => {
+            Err(CmsError::BadSignature(format!("RSA signature of {} bytes for a {}-bit key", sig.len(), bits)))
+        }
         KeyKind::EcP256 | KeyKind::EcP384 if sig.len() > kind.max_signature_len() || sig.first() != Some(&0x30) => {
             Err(CmsError::BadSignature("ECDSA signature is not DER".into()))
         }

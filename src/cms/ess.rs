@@ -8,8 +8,7 @@ use x509_cert::ext::pkix::name::GeneralNames;
 use x509_cert::serial_number::SerialNumber;
 
 /// `id-aa-signingCertificateV2` (RFC 5035 §3).
-pub const ID_AA_SIGNING_CERTIFICATE_V2: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+pub const ID_AA_SIGNING_CERTIFICATE_V2: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 
 /// The `SigningCertificateV2` attribute value, RFC 5035 §3.
 ///

@@ -36,16 +36,22 @@ pub enum CmsError {
 impl Localize for CmsError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            CmsError::Der(e) => tr!(lang,
+            CmsError::Der(e) => tr!(
+                lang,
                 "Lỗi mã hóa chữ ký (DER): {}. Chứng thư số có thể bị hỏng.",
-                "Signature encoding error (DER): {}. The certificate may be corrupt.", e),
-            CmsError::TooLarge { needed, reserved } => tr!(lang,
+                "Signature encoding error (DER): {}. The certificate may be corrupt.",
+                e
+            ),
+            CmsError::TooLarge { needed, reserved } => tr!(
+                lang,
                 "Chữ ký ({} byte) vượt quá chỗ dành sẵn ({} byte). Đây là lỗi của KýSố, hãy báo cho bộ phận hỗ trợ.",
                 "The signature ({} bytes) exceeds the space reserved ({} bytes). This is a KýSố bug; please report it.",
-                needed, reserved),
-            CmsError::BadSignature(why) => tr!(lang,
-                "Thiết bị ký trả về chữ ký không hợp lệ: {}.",
-                "The signing device returned an invalid signature: {}.", why),
+                needed,
+                reserved
+            ),
+            CmsError::BadSignature(why) => {
+                tr!(lang, "Thiết bị ký trả về chữ ký không hợp lệ: {}.", "The signing device returned an invalid signature: {}.", why)
+            }
         }
     }
 }

@@ -23,11 +23,7 @@ pub fn value_text(v: &AttributeValue) -> Option<String> {
 
 /// The first value of attribute `oid` in `name`, as text.
 pub fn attribute(name: &Name, oid: ObjectIdentifier) -> Option<String> {
-    name.0
-        .iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .find(|atv| atv.oid == oid)
-        .and_then(|atv| value_text(&atv.value))
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| value_text(&atv.value))
 }
 
 /// A short label for common attribute types.
@@ -46,11 +42,7 @@ fn short(oid: ObjectIdentifier) -> String {
         (a::TITLE, "T"),
         (const_oid::db::rfc3280::EMAIL_ADDRESS, "E"),
     ];
-    known
-        .iter()
-        .find(|(o, _)| *o == oid)
-        .map(|(_, s)| (*s).to_owned())
-        .unwrap_or_else(|| oid.to_string())
+    known.iter().find(|(o, _)| *o == oid).map(|(_, s)| (*s).to_owned()).unwrap_or_else(|| oid.to_string())
 }
 
 /// `CN=…, O=…, C=VN` with the most specific attribute first.

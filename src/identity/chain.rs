@@ -7,12 +7,7 @@ use x509_cert::Certificate;
 use super::key::SoftwareKey;
 
 fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(cert: &Certificate) -> Option<T> {
-    cert.tbs_certificate
-        .extensions
-        .as_ref()?
-        .iter()
-        .find(|e| e.extn_id == T::OID)
-        .and_then(|e| T::from_der(e.extn_value.as_bytes()).ok())
+    cert.tbs_certificate.extensions.as_ref()?.iter().find(|e| e.extn_id == T::OID).and_then(|e| T::from_der(e.extn_value.as_bytes()).ok())
 }
 
 fn subject_key_id(cert: &Certificate) -> Option<Vec<u8>> {
@@ -20,9 +15,7 @@ fn subject_key_id(cert: &Certificate) -> Option<Vec<u8>> {
 }
 
 fn authority_key_id(cert: &Certificate) -> Option<Vec<u8>> {
-    extension::<AuthorityKeyIdentifier>(cert)?
-        .key_identifier
-        .map(|k| k.as_bytes().to_vec())
+    extension::<AuthorityKeyIdentifier>(cert)?.key_identifier.map(|k| k.as_bytes().to_vec())
 }
 
 fn self_issued(cert: &Certificate) -> bool {
@@ -34,17 +27,9 @@ fn self_issued(cert: &Certificate) -> bool {
 /// authority key identifier (a CA may have re-keyed under the same name).
 fn issuer_of(cert: &Certificate, candidates: &[Certificate]) -> Option<usize> {
     let aki = authority_key_id(cert);
-    let named: Vec<usize> = candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.tbs_certificate.subject == cert.tbs_certificate.issuer)
-        .map(|(i, _)| i)
-        .collect();
-    named
-        .iter()
-        .copied()
-        .find(|&i| aki.is_some() && candidates.get(i).and_then(subject_key_id) == aki)
-        .or_else(|| named.first().copied())
+    let named: Vec<usize> =
+        candidates.iter().enumerate().filter(|(_, c)| c.tbs_certificate.subject == cert.tbs_certificate.issuer).map(|(i, _)| i).collect();
+    named.iter().copied().find(|&i| aki.is_some() && candidates.get(i).and_then(subject_key_id) == aki).or_else(|| named.first().copied())
 }
 
 /// Split `certs` into the certificate of `key` and the others, ordered from its
@@ -52,10 +37,7 @@ fn issuer_of(cert: &Certificate, candidates: &[Certificate]) -> Option<usize> {
 /// original order. Exact duplicates are dropped. `None` if no certificate carries
 /// the key's public key; when several do, the first one wins (callers put the most
 /// likely first).
-pub(super) fn select(
-    key: &SoftwareKey,
-    certs: Vec<Certificate>,
-) -> Option<(Certificate, Vec<Certificate>)> {
+pub(super) fn select(key: &SoftwareKey, certs: Vec<Certificate>) -> Option<(Certificate, Vec<Certificate>)> {
     let mut seen: Vec<Vec<u8>> = Vec::new();
     let mut rest: Vec<Certificate> = Vec::new();
     for cert in certs {
@@ -67,9 +49,7 @@ pub(super) fn select(
         seen.push(der);
         rest.push(cert);
     }
-    let leaf_pos = rest
-        .iter()
-        .position(|c| key.matches(&c.tbs_certificate.subject_public_key_info))?;
+    let leaf_pos = rest.iter().position(|c| key.matches(&c.tbs_certificate.subject_public_key_info))?;
     let leaf = rest.remove(leaf_pos);
     let mut chain = Vec::new();
     let mut current = &leaf;

@@ -51,14 +51,11 @@ const AGENCY_CERT: &str = "agency-cert.pem";
 const README: &str = "README.txt";
 
 /// Subject of the demo root CA.
-pub(crate) const ROOT_DN: &str =
-    "CN=KýSố DEMO Root — KHÔNG CÓ GIÁ TRỊ PHÁP LÝ (not legally valid),O=KýSố Demo,C=VN";
+pub(crate) const ROOT_DN: &str = "CN=KýSố DEMO Root — KHÔNG CÓ GIÁ TRỊ PHÁP LÝ (not legally valid),O=KýSố Demo,C=VN";
 /// Subject of the demo personal certificate.
-pub(crate) const PERSONAL_DN: &str =
-    "CN=Nguyễn Văn Demo (DEMO — không có giá trị pháp lý),O=Ủy ban nhân dân tỉnh Demo,C=VN";
+pub(crate) const PERSONAL_DN: &str = "CN=Nguyễn Văn Demo (DEMO — không có giá trị pháp lý),O=Ủy ban nhân dân tỉnh Demo,C=VN";
 /// Subject of the demo agency (organisation seal) certificate.
-pub(crate) const AGENCY_DN: &str =
-    "CN=Ủy ban nhân dân tỉnh Demo (DEMO),O=Ủy ban nhân dân tỉnh Demo,UID=MST:0000000000,C=VN";
+pub(crate) const AGENCY_DN: &str = "CN=Ủy ban nhân dân tỉnh Demo (DEMO),O=Ủy ban nhân dân tỉnh Demo,UID=MST:0000000000,C=VN";
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 /// Leaf certificates: five years (5 × 365 days + one leap day).
@@ -112,10 +109,7 @@ pub(crate) fn load_or_create(dir: &Path, holder: Holder) -> Result<SoftwareSigne
     match load(&set, holder) {
         Ok(signer) => Ok(signer),
         Err(Problem::Fatal(e)) => Err(e),
-        Err(_) => Err(IdentityError::DemoGeneration(
-            "the new demo identity does not load".to_owned(),
-        )
-        .into()),
+        Err(_) => Err(IdentityError::DemoGeneration("the new demo identity does not load".to_owned()).into()),
     }
 }
 
@@ -130,9 +124,7 @@ enum Problem {
 
 fn classify(e: crate::Error) -> Problem {
     match &e {
-        crate::Error::Identity(IdentityError::ReadFile { source, .. })
-            if source.kind() == std::io::ErrorKind::NotFound =>
-        {
+        crate::Error::Identity(IdentityError::ReadFile { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             Problem::Unusable
         }
         crate::Error::Identity(
@@ -158,16 +150,9 @@ fn load(set: &Path, holder: Holder) -> Result<SoftwareSigner, Problem> {
         return Err(Problem::Absent);
     }
     let root = super::pem::read_cert_file(&set.join(ROOT_CERT)).map_err(|e| classify(e.into()))?;
-    let personal =
-        SoftwareSigner::from_pem(&set.join(PERSONAL_KEY), &set.join(PERSONAL_CERT), None)
-            .map_err(classify)?;
-    let agency = SoftwareSigner::from_pem(&set.join(AGENCY_KEY), &set.join(AGENCY_CERT), None)
-        .map_err(classify)?;
-    if root
-        .iter()
-        .chain([personal.certificate(), agency.certificate()])
-        .any(expires_soon)
-    {
+    let personal = SoftwareSigner::from_pem(&set.join(PERSONAL_KEY), &set.join(PERSONAL_CERT), None).map_err(classify)?;
+    let agency = SoftwareSigner::from_pem(&set.join(AGENCY_KEY), &set.join(AGENCY_CERT), None).map_err(classify)?;
+    if root.iter().chain([personal.certificate(), agency.certificate()]).any(expires_soon) {
         return Err(Problem::Unusable);
     }
     Ok(match holder {
@@ -177,20 +162,11 @@ fn load(set: &Path, holder: Holder) -> Result<SoftwareSigner, Problem> {
 }
 
 fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> crate::Error + '_ {
-    move |source| {
-        IdentityError::DemoWrite {
-            path: path.to_owned(),
-            source,
-        }
-        .into()
-    }
+    move |source| IdentityError::DemoWrite { path: path.to_owned(), source }.into()
 }
 
 fn unix_time() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
 /// Move an unusable set out of the way, keeping it for inspection.
@@ -272,9 +248,7 @@ fn generate(dir: &Path, set: &Path) -> Result<(), crate::Error> {
 
     let tmp = dir.join(format!("{TMP_PREFIX}{}", random_hex()));
     create_private_dir(&tmp).map_err(write_error(&tmp))?;
-    let written = files.iter().try_for_each(|(name, contents, secret)| {
-        write_new_file(&tmp.join(name), contents, *secret)
-    });
+    let written = files.iter().try_for_each(|(name, contents, secret)| write_new_file(&tmp.join(name), contents, *secret));
     if let Err(e) = written {
         let _ = fs::remove_dir_all(&tmp);
         return Err(write_error(&tmp)(e));
@@ -330,18 +304,9 @@ fn issue(
 ) -> Result<Certificate, crate::Error> {
     let subject = Name::from_str(subject).map_err(generation_error)?;
     let spki = SubjectPublicKeyInfoOwned::from_key(*subject_key).map_err(generation_error)?;
-    let builder = CertificateBuilder::new(
-        profile,
-        random_serial()?,
-        validity(lifetime)?,
-        subject,
-        spki,
-        issuer_key,
-    )
-    .map_err(generation_error)?;
-    builder
-        .build::<p256::ecdsa::DerSignature>()
-        .map_err(generation_error)
+    let builder =
+        CertificateBuilder::new(profile, random_serial()?, validity(lifetime)?, subject, spki, issuer_key).map_err(generation_error)?;
+    builder.build::<p256::ecdsa::DerSignature>().map_err(generation_error)
 }
 
 type SetFile = (&'static str, Zeroizing<Vec<u8>>, bool);
@@ -354,56 +319,25 @@ fn leaf(
     cert_file: &'static str,
 ) -> Result<[SetFile; 2], crate::Error> {
     let secret = p256::SecretKey::random(&mut OsRng);
-    let key_pem = secret
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(generation_error)?;
-    let profile = Profile::Leaf {
-        issuer: root_name.clone(),
-        enable_key_agreement: false,
-        enable_key_encipherment: false,
-    };
+    let key_pem = secret.to_pkcs8_pem(LineEnding::LF).map_err(generation_error)?;
+    let profile = Profile::Leaf { issuer: root_name.clone(), enable_key_agreement: false, enable_key_encipherment: false };
     let public = p256::ecdsa::VerifyingKey::from(&secret.public_key());
     let cert = issue(profile, subject, &public, root_key, LEAF_LIFETIME)?;
     let cert_pem = cert.to_pem(LineEnding::LF).map_err(generation_error)?;
-    Ok([
-        (key_file, Zeroizing::new(key_pem.as_bytes().to_vec()), true),
-        (cert_file, Zeroizing::new(cert_pem.into_bytes()), false),
-    ])
+    Ok([(key_file, Zeroizing::new(key_pem.as_bytes().to_vec()), true), (cert_file, Zeroizing::new(cert_pem.into_bytes()), false)])
 }
 
 /// Generate the root, the two leaves and the README, in memory.
 fn build_set() -> Result<Vec<SetFile>, crate::Error> {
     let root_key = p256::ecdsa::SigningKey::random(&mut OsRng);
-    let root = issue(
-        Profile::Root,
-        ROOT_DN,
-        root_key.verifying_key(),
-        &root_key,
-        ROOT_LIFETIME,
-    )?;
+    let root = issue(Profile::Root, ROOT_DN, root_key.verifying_key(), &root_key, ROOT_LIFETIME)?;
     let root_name = root.tbs_certificate.subject.clone();
     let root_pem = root.to_pem(LineEnding::LF).map_err(generation_error)?;
 
     let mut files: Vec<SetFile> = vec![(ROOT_CERT, Zeroizing::new(root_pem.into_bytes()), false)];
-    files.extend(leaf(
-        PERSONAL_DN,
-        &root_name,
-        &root_key,
-        PERSONAL_KEY,
-        PERSONAL_CERT,
-    )?);
-    files.extend(leaf(
-        AGENCY_DN,
-        &root_name,
-        &root_key,
-        AGENCY_KEY,
-        AGENCY_CERT,
-    )?);
+    files.extend(leaf(PERSONAL_DN, &root_name, &root_key, PERSONAL_KEY, PERSONAL_CERT)?);
+    files.extend(leaf(AGENCY_DN, &root_name, &root_key, AGENCY_KEY, AGENCY_CERT)?);
     // Written last: its presence marks a complete set (see `generate`).
-    files.push((
-        README,
-        Zeroizing::new(README_TEXT.as_bytes().to_vec()),
-        false,
-    ));
+    files.push((README, Zeroizing::new(README_TEXT.as_bytes().to_vec()), false));
     Ok(files)
 }

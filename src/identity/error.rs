@@ -146,70 +146,96 @@ impl IdentityError {
 impl Localize for IdentityError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            IdentityError::ReadFile { path, source } => tr!(lang,
+            IdentityError::ReadFile { path, source } => tr!(
+                lang,
                 "Không đọc được tệp {}: {}. Hãy kiểm tra đường dẫn và quyền đọc.",
                 "Cannot read {}: {}. Check the path and read permission.",
-                path.display(), source),
-            IdentityError::WrongPassword { path } => tr!(lang,
+                path.display(),
+                source
+            ),
+            IdentityError::WrongPassword { path } => tr!(
+                lang,
                 "Mật khẩu tệp PKCS#12 không đúng ({}). Hãy nhập lại mật khẩu.",
                 "Wrong password for the PKCS#12 file {}. Enter the password again.",
-                path.display()),
-            IdentityError::Pkcs12Malformed { path, reason } => tr!(lang,
+                path.display()
+            ),
+            IdentityError::Pkcs12Malformed { path, reason } => tr!(
+                lang,
                 "Tệp {} không phải tệp PKCS#12 (.p12/.pfx) hợp lệ hoặc đã bị hỏng ({}).",
                 "{} is not a valid PKCS#12 (.p12/.pfx) file or is damaged ({}).",
-                path.display(), reason),
-            IdentityError::Pkcs12Unsupported { path, reason } => tr!(lang,
+                path.display(),
+                reason
+            ),
+            IdentityError::Pkcs12Unsupported { path, reason } => tr!(
+                lang,
                 "Tệp {} dùng thuật toán mã hóa chưa được hỗ trợ ({}). Hãy xuất lại tệp với AES hoặc 3DES.",
                 "{} uses an unsupported encryption ({}). Export it again with AES or 3DES.",
-                path.display(), reason),
-            IdentityError::NoPrivateKey { path } => tr!(lang,
+                path.display(),
+                reason
+            ),
+            IdentityError::NoPrivateKey { path } => tr!(
+                lang,
                 "Tệp {} không chứa khóa bí mật. Hãy xuất lại kèm khóa bí mật.",
                 "{} contains no private key. Export it again with the private key.",
-                path.display()),
-            IdentityError::NoMatchingCertificate { path } => tr!(lang,
+                path.display()
+            ),
+            IdentityError::NoMatchingCertificate { path } => tr!(
+                lang,
                 "Không có chứng thư số nào trong {} khớp với khóa bí mật.",
                 "No certificate in {} matches the private key.",
-                path.display()),
-            IdentityError::UnsupportedKeyType { path, algorithm } => tr!(lang,
+                path.display()
+            ),
+            IdentityError::UnsupportedKeyType { path, algorithm } => tr!(
+                lang,
                 "Loại khóa {} trong {} chưa được hỗ trợ (chỉ hỗ trợ RSA, EC P-256 và EC P-384).",
                 "Key type {} in {} is not supported (only RSA, EC P-256 and EC P-384).",
-                algorithm, path.display()),
-            IdentityError::EncryptedKey { path } => tr!(lang,
+                algorithm,
+                path.display()
+            ),
+            IdentityError::EncryptedKey { path } => tr!(
+                lang,
                 "Khóa bí mật trong {} được mã hóa bằng mật khẩu. Hãy dùng tệp PKCS#12 (.p12/.pfx) thay thế.",
                 "The private key in {} is password-protected. Use a PKCS#12 (.p12/.pfx) file instead.",
-                path.display()),
-            IdentityError::MalformedKey { path, reason } => tr!(lang,
-                "Không đọc được khóa bí mật trong {} ({}).",
-                "Cannot decode the private key in {} ({}).",
-                path.display(), reason),
-            IdentityError::MalformedCertificate { path, reason } => tr!(lang,
+                path.display()
+            ),
+            IdentityError::MalformedKey { path, reason } => {
+                tr!(lang, "Không đọc được khóa bí mật trong {} ({}).", "Cannot decode the private key in {} ({}).", path.display(), reason)
+            }
+            IdentityError::MalformedCertificate { path, reason } => tr!(
+                lang,
                 "Chứng thư số trong {} bị hỏng hoặc sai định dạng ({}).",
                 "The certificate in {} is damaged or malformed ({}).",
-                path.display(), reason),
-            IdentityError::NoCertificate { path } => tr!(lang,
-                "Tệp {} không chứa chứng thư số nào.",
-                "{} contains no certificate.",
-                path.display()),
-            IdentityError::PasswordMissing { var } => tr!(lang,
+                path.display(),
+                reason
+            ),
+            IdentityError::NoCertificate { path } => {
+                tr!(lang, "Tệp {} không chứa chứng thư số nào.", "{} contains no certificate.", path.display())
+            }
+            IdentityError::PasswordMissing { var } => tr!(
+                lang,
                 "Chưa có mật khẩu tệp PKCS#12. Hãy đặt biến môi trường {}.",
                 "No PKCS#12 password given. Set the environment variable {}.",
-                var),
-            IdentityError::PasswordNotUnicode { var } => tr!(lang,
-                "Biến môi trường {} chứa ký tự không hợp lệ.",
-                "The environment variable {} is not valid Unicode.",
-                var),
-            IdentityError::SigningFailed(reason) => tr!(lang,
-                "Ký bằng khóa phần mềm thất bại ({}).",
-                "Signing with the software key failed ({}).",
-                reason),
-            IdentityError::DemoGeneration(reason) => tr!(lang,
+                var
+            ),
+            IdentityError::PasswordNotUnicode { var } => {
+                tr!(lang, "Biến môi trường {} chứa ký tự không hợp lệ.", "The environment variable {} is not valid Unicode.", var)
+            }
+            IdentityError::SigningFailed(reason) => {
+                tr!(lang, "Ký bằng khóa phần mềm thất bại ({}).", "Signing with the software key failed ({}).", reason)
+            }
+            IdentityError::DemoGeneration(reason) => tr!(
+                lang,
                 "Không tạo được danh tính thử nghiệm ({}). Đây là lỗi của KýSố, hãy báo lại.",
                 "Cannot build the demo identity ({}). This is a KýSố bug; please report it.",
-                reason),
-            IdentityError::DemoWrite { path, source } => tr!(lang,
+                reason
+            ),
+            IdentityError::DemoWrite { path, source } => tr!(
+                lang,
                 "Không ghi được danh tính thử nghiệm vào {}: {}. Hãy kiểm tra quyền ghi và dung lượng đĩa.",
                 "Cannot write the demo identity to {}: {}. Check write permission and free space.",
-                path.display(), source),
+                path.display(),
+                source
+            ),
         }
     }
 }

@@ -34,14 +34,8 @@ pub(super) enum KeyProblem {
 impl KeyProblem {
     pub(super) fn into_error(self, path: &std::path::Path) -> IdentityError {
         match self {
-            KeyProblem::Unsupported(algorithm) => IdentityError::UnsupportedKeyType {
-                path: path.to_owned(),
-                algorithm,
-            },
-            KeyProblem::Malformed(reason) => IdentityError::MalformedKey {
-                path: path.to_owned(),
-                reason,
-            },
+            KeyProblem::Unsupported(algorithm) => IdentityError::UnsupportedKeyType { path: path.to_owned(), algorithm },
+            KeyProblem::Malformed(reason) => IdentityError::MalformedKey { path: path.to_owned(), reason },
         }
     }
 }
@@ -111,10 +105,7 @@ impl SoftwareKey {
     fn rsa(private: rsa::RsaPrivateKey) -> Result<Self, KeyProblem> {
         private.validate().map_err(malformed)?;
         let public = private.to_public_key();
-        Ok(SoftwareKey::Rsa(Box::new(RsaKey {
-            signing: rsa::pkcs1v15::SigningKey::<Sha256>::new(private),
-            public,
-        })))
+        Ok(SoftwareKey::Rsa(Box::new(RsaKey { signing: rsa::pkcs1v15::SigningKey::<Sha256>::new(private), public })))
     }
 
     /// Decode a PKCS#8 `PrivateKeyInfo` (unencrypted).
@@ -130,10 +121,7 @@ impl SoftwareKey {
         if oid != EC_PUBLIC_KEY {
             return Err(KeyProblem::Unsupported(algorithm_name(&oid)));
         }
-        let curve = info
-            .algorithm
-            .parameters_oid()
-            .map_err(|_| KeyProblem::Unsupported("EC with explicit curve parameters".to_owned()))?;
+        let curve = info.algorithm.parameters_oid().map_err(|_| KeyProblem::Unsupported("EC with explicit curve parameters".to_owned()))?;
         if curve == SECP256R1 {
             let key = p256::SecretKey::from_pkcs8_der(der).map_err(malformed)?;
             Ok(SoftwareKey::P256(key.into()))
@@ -156,35 +144,20 @@ impl SoftwareKey {
     pub(super) fn from_sec1_der(der: &[u8]) -> Result<Self, KeyProblem> {
         let info = EcPrivateKeyInfo::from_der(der).map_err(malformed)?;
         if info.version != 1 {
-            return Err(KeyProblem::Malformed(format!(
-                "ECPrivateKey version {}",
-                info.version
-            )));
+            return Err(KeyProblem::Malformed(format!("ECPrivateKey version {}", info.version)));
         }
         let curve = match info.parameters {
             Some(oid) => oid,
             None => match info.private_key.as_bytes().len() {
                 32 => SECP256R1,
                 48 => SECP384R1,
-                n => {
-                    return Err(KeyProblem::Unsupported(format!(
-                        "EC key of {n} bytes without curve parameters"
-                    )))
-                }
+                n => return Err(KeyProblem::Unsupported(format!("EC key of {n} bytes without curve parameters"))),
             },
         };
         if curve == SECP256R1 {
-            Ok(SoftwareKey::P256(
-                p256::SecretKey::from_sec1_der(der)
-                    .map_err(malformed)?
-                    .into(),
-            ))
+            Ok(SoftwareKey::P256(p256::SecretKey::from_sec1_der(der).map_err(malformed)?.into()))
         } else if curve == SECP384R1 {
-            Ok(SoftwareKey::P384(
-                p384::SecretKey::from_sec1_der(der)
-                    .map_err(malformed)?
-                    .into(),
-            ))
+            Ok(SoftwareKey::P384(p384::SecretKey::from_sec1_der(der).map_err(malformed)?.into()))
         } else {
             Err(KeyProblem::Unsupported(curve_name(&curve)))
         }
@@ -193,9 +166,7 @@ impl SoftwareKey {
     /// The key's algorithm and size.
     pub(super) fn kind(&self) -> KeyKind {
         match self {
-            SoftwareKey::Rsa(k) => KeyKind::Rsa {
-                bits: k.public.n().bits(),
-            },
+            SoftwareKey::Rsa(k) => KeyKind::Rsa { bits: k.public.n().bits() },
             SoftwareKey::P256(_) => KeyKind::EcP256,
             SoftwareKey::P384(_) => KeyKind::EcP384,
         }
@@ -208,12 +179,11 @@ impl SoftwareKey {
     pub(super) fn matches(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
         let Ok(der) = spki.to_der() else { return false };
         match self {
-            SoftwareKey::Rsa(k) => rsa::RsaPublicKey::from_public_key_der(&der)
-                .is_ok_and(|p| p.n() == k.public.n() && p.e() == k.public.e()),
-            SoftwareKey::P256(k) => p256::ecdsa::VerifyingKey::from_public_key_der(&der)
-                .is_ok_and(|p| &p == k.verifying_key()),
-            SoftwareKey::P384(k) => p384::ecdsa::VerifyingKey::from_public_key_der(&der)
-                .is_ok_and(|p| &p == k.verifying_key()),
+            SoftwareKey::Rsa(k) => {
+                rsa::RsaPublicKey::from_public_key_der(&der).is_ok_and(|p| p.n() == k.public.n() && p.e() == k.public.e())
+            }
+            SoftwareKey::P256(k) => p256::ecdsa::VerifyingKey::from_public_key_der(&der).is_ok_and(|p| &p == k.verifying_key()),
+            SoftwareKey::P384(k) => p384::ecdsa::VerifyingKey::from_public_key_der(&der).is_ok_and(|p| &p == k.verifying_key()),
         }
     }
 
@@ -223,21 +193,15 @@ impl SoftwareKey {
         match self {
             // The randomized variant turns on RSA blinding; the signature itself is
             // deterministic.
-            SoftwareKey::Rsa(k) => Ok(k
-                .signing
-                .try_sign_with_rng(&mut OsRng, message)
-                .map_err(failed)?
-                .to_vec()),
+            SoftwareKey::Rsa(k) => Ok(k.signing.try_sign_with_rng(&mut OsRng, message).map_err(failed)?.to_vec()),
             SoftwareKey::P256(k) => {
-                let sig: p256::ecdsa::DerSignature =
-                    k.sign_prehash(&Sha256::digest(message)).map_err(failed)?;
+                let sig: p256::ecdsa::DerSignature = k.sign_prehash(&Sha256::digest(message)).map_err(failed)?;
                 Ok(sig.to_vec())
             }
             SoftwareKey::P384(k) => {
                 // A 32-byte digest is left-padded to the 48-byte field (FIPS 186-5
                 // section 6.4.1: the leftmost min(N, hashlen) bits of the hash).
-                let sig: p384::ecdsa::DerSignature =
-                    k.sign_prehash(&Sha256::digest(message)).map_err(failed)?;
+                let sig: p384::ecdsa::DerSignature = k.sign_prehash(&Sha256::digest(message)).map_err(failed)?;
                 Ok(sig.to_vec())
             }
         }

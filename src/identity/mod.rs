@@ -56,12 +56,8 @@ impl Password {
     pub fn from_env(var: &str) -> Result<Self, IdentityError> {
         match std::env::var(var) {
             Ok(secret) => Ok(Password::new(secret)),
-            Err(std::env::VarError::NotPresent) => Err(IdentityError::PasswordMissing {
-                var: var.to_owned(),
-            }),
-            Err(std::env::VarError::NotUnicode(_)) => Err(IdentityError::PasswordNotUnicode {
-                var: var.to_owned(),
-            }),
+            Err(std::env::VarError::NotPresent) => Err(IdentityError::PasswordMissing { var: var.to_owned() }),
+            Err(std::env::VarError::NotUnicode(_)) => Err(IdentityError::PasswordNotUnicode { var: var.to_owned() }),
         }
     }
 
@@ -102,11 +98,7 @@ impl SoftwareSigner {
     /// [`IdentityError::WrongPassword`].
     pub fn from_pkcs12(path: &Path, password: &Password) -> Result<Self, crate::Error> {
         let (key, certificate, chain) = pkcs12::load(path, password)?;
-        Ok(SoftwareSigner {
-            key,
-            certificate,
-            chain,
-        })
+        Ok(SoftwareSigner { key, certificate, chain })
     }
 
     /// Load an unencrypted private key and certificates from PEM (or DER) files.
@@ -116,11 +108,7 @@ impl SoftwareSigner {
     /// * `cert_pem_path`: one or more certificates; the one carrying the key's public
     ///   key is the signer's, any others join the chain;
     /// * `chain_pem_path`: optional further certificates for the chain.
-    pub fn from_pem(
-        key_pem_path: &Path,
-        cert_pem_path: &Path,
-        chain_pem_path: Option<&Path>,
-    ) -> Result<Self, crate::Error> {
+    pub fn from_pem(key_pem_path: &Path, cert_pem_path: &Path, chain_pem_path: Option<&Path>) -> Result<Self, crate::Error> {
         let key = match pem::read_key_file(key_pem_path)? {
             pem::KeyBlob::Pkcs8(der) => SoftwareKey::from_pkcs8_der(&der),
             pem::KeyBlob::Pkcs1(der) => SoftwareKey::from_pkcs1_der(&der),
@@ -132,14 +120,8 @@ impl SoftwareSigner {
             certs.extend(pem::read_cert_file(chain_path)?);
         }
         let (certificate, chain) =
-            chain::select(&key, certs).ok_or_else(|| IdentityError::NoMatchingCertificate {
-                path: cert_pem_path.to_owned(),
-            })?;
-        Ok(SoftwareSigner {
-            key,
-            certificate,
-            chain,
-        })
+            chain::select(&key, certs).ok_or_else(|| IdentityError::NoMatchingCertificate { path: cert_pem_path.to_owned() })?;
+        Ok(SoftwareSigner { key, certificate, chain })
     }
 
     /// The key's algorithm and size.
@@ -170,10 +152,7 @@ impl fmt::Debug for SoftwareSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SoftwareSigner")
             .field("key", &self.key.kind())
-            .field(
-                "subject",
-                &self.certificate.tbs_certificate.subject.to_string(),
-            )
+            .field("subject", &self.certificate.tbs_certificate.subject.to_string())
             .field("chain_len", &self.chain.len())
             .finish()
     }

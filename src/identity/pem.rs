@@ -33,11 +33,7 @@ const BEGIN: &[u8] = b"-----BEGIN ";
 const DASHES: &[u8] = b"-----";
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
 }
 
 /// Split `text` into its PEM blocks; text between blocks is ignored.
@@ -49,8 +45,7 @@ fn blocks(text: &[u8]) -> Vec<Block> {
         let Some(label_end) = find(text, DASHES, label_start) else {
             break;
         };
-        let label = String::from_utf8_lossy(text.get(label_start..label_end).unwrap_or_default())
-            .into_owned();
+        let label = String::from_utf8_lossy(text.get(label_start..label_end).unwrap_or_default()).into_owned();
         let end_marker = [b"-----END ".as_slice(), label.as_bytes(), DASHES].concat();
         let Some(end) = find(text, &end_marker, label_end) else {
             break;
@@ -58,26 +53,15 @@ fn blocks(text: &[u8]) -> Vec<Block> {
         let block_end = end + end_marker.len();
         let block = text.get(begin..block_end).unwrap_or_default();
         let legacy_encrypted = find(block, b"Proc-Type:", 0).is_some();
-        let der = der::pem::decode_vec(block)
-            .map(|(_, der)| Zeroizing::new(der))
-            .map_err(|e| e.to_string());
-        out.push(Block {
-            label,
-            der,
-            legacy_encrypted,
-        });
+        let der = der::pem::decode_vec(block).map(|(_, der)| Zeroizing::new(der)).map_err(|e| e.to_string());
+        out.push(Block { label, der, legacy_encrypted });
         pos = block_end;
     }
     out
 }
 
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, IdentityError> {
-    std::fs::read(path)
-        .map(Zeroizing::new)
-        .map_err(|source| IdentityError::ReadFile {
-            path: path.to_owned(),
-            source,
-        })
+    std::fs::read(path).map(Zeroizing::new).map_err(|source| IdentityError::ReadFile { path: path.to_owned(), source })
 }
 
 fn is_pem(bytes: &[u8]) -> bool {
@@ -91,26 +75,17 @@ pub(super) fn read_key_file(path: &Path) -> Result<KeyBlob, IdentityError> {
     if !is_pem(&bytes) {
         return Ok(KeyBlob::Pkcs8(bytes));
     }
-    let malformed = |reason: String| IdentityError::MalformedKey {
-        path: path.to_owned(),
-        reason,
-    };
+    let malformed = |reason: String| IdentityError::MalformedKey { path: path.to_owned(), reason };
     for block in blocks(&bytes) {
         let wrap: fn(Zeroizing<Vec<u8>>) -> KeyBlob = match block.label.as_str() {
             "PRIVATE KEY" => KeyBlob::Pkcs8,
             "RSA PRIVATE KEY" => KeyBlob::Pkcs1,
             "EC PRIVATE KEY" => KeyBlob::Sec1,
-            "ENCRYPTED PRIVATE KEY" => {
-                return Err(IdentityError::EncryptedKey {
-                    path: path.to_owned(),
-                })
-            }
+            "ENCRYPTED PRIVATE KEY" => return Err(IdentityError::EncryptedKey { path: path.to_owned() }),
             _ => continue,
         };
         if block.legacy_encrypted {
-            return Err(IdentityError::EncryptedKey {
-                path: path.to_owned(),
-            });
+            return Err(IdentityError::EncryptedKey { path: path.to_owned() });
         }
         return block.der.map(wrap).map_err(malformed);
     }
@@ -121,10 +96,7 @@ pub(super) fn read_key_file(path: &Path) -> Result<KeyBlob, IdentityError> {
 /// single DER certificate.
 pub(super) fn read_cert_file(path: &Path) -> Result<Vec<Certificate>, IdentityError> {
     let bytes = read(path)?;
-    let malformed = |reason: String| IdentityError::MalformedCertificate {
-        path: path.to_owned(),
-        reason,
-    };
+    let malformed = |reason: String| IdentityError::MalformedCertificate { path: path.to_owned(), reason };
     let certs = if is_pem(&bytes) {
         blocks(&bytes)
             .into_iter()
@@ -138,9 +110,7 @@ pub(super) fn read_cert_file(path: &Path) -> Result<Vec<Certificate>, IdentityEr
         vec![Certificate::from_der(&bytes).map_err(|e| malformed(e.to_string()))?]
     };
     if certs.is_empty() {
-        return Err(IdentityError::NoCertificate {
-            path: path.to_owned(),
-        });
+        return Err(IdentityError::NoCertificate { path: path.to_owned() });
     }
     Ok(certs)
 }

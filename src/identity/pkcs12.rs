@@ -23,50 +23,29 @@ fn map_error(path: &Path, e: P12Error) -> IdentityError {
         // The integrity MAC is keyed by the password: it fails first when the
         // password is wrong. Without a MAC, a wrong key shows as bad padding.
         P12Error::MacError(_) | P12Error::UnpadError => IdentityError::WrongPassword { path },
-        P12Error::Pkcs5Error(reason) if reason.contains("decryption failed") => {
-            IdentityError::WrongPassword { path }
-        }
+        P12Error::Pkcs5Error(reason) if reason.contains("decryption failed") => IdentityError::WrongPassword { path },
         P12Error::Pkcs5Error(reason) => IdentityError::Pkcs12Unsupported { path, reason },
         e @ (P12Error::UnsupportedEncryptionScheme
         | P12Error::UnsupportedMacAlgorithm
         | P12Error::UnsupportedContentType
-        | P12Error::UnsupportedCertificateType) => IdentityError::Pkcs12Unsupported {
-            path,
-            reason: e.to_string(),
-        },
-        e => IdentityError::Pkcs12Malformed {
-            path,
-            reason: e.to_string(),
-        },
+        | P12Error::UnsupportedCertificateType) => IdentityError::Pkcs12Unsupported { path, reason: e.to_string() },
+        e => IdentityError::Pkcs12Malformed { path, reason: e.to_string() },
     }
 }
 
 /// Decode `path` with `password` and return the first private key that has a
 /// certificate, that certificate, and the other certificates as its chain.
-pub(super) fn load(
-    path: &Path,
-    password: &Password,
-) -> Result<(SoftwareKey, Certificate, Vec<Certificate>), IdentityError> {
-    let data = std::fs::read(path).map_err(|source| IdentityError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    let archive =
-        Pkcs12Archive::from_pkcs12(&data, password.expose()).map_err(|e| map_error(path, e))?;
+pub(super) fn load(path: &Path, password: &Password) -> Result<(SoftwareKey, Certificate, Vec<Certificate>), IdentityError> {
+    let data = std::fs::read(path).map_err(|source| IdentityError::ReadFile { path: path.to_owned(), source })?;
+    let archive = Pkcs12Archive::from_pkcs12(&data, password.expose()).map_err(|e| map_error(path, e))?;
     if archive.keys.is_empty() {
-        return Err(IdentityError::NoPrivateKey {
-            path: path.to_owned(),
-        });
+        return Err(IdentityError::NoPrivateKey { path: path.to_owned() });
     }
 
     let mut certs = Vec::with_capacity(archive.certs.len());
     for bag in &archive.certs {
-        let cert = Certificate::from_der(bag.cert.as_der()).map_err(|e| {
-            IdentityError::MalformedCertificate {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            }
-        })?;
+        let cert = Certificate::from_der(bag.cert.as_der())
+            .map_err(|e| IdentityError::MalformedCertificate { path: path.to_owned(), reason: e.to_string() })?;
         certs.push((bag.local_key_id.clone(), cert));
     }
 
@@ -86,10 +65,7 @@ pub(super) fn load(
         // The certificate the file itself links to the key (same localKeyId) is
         // tried first; `select` still checks it carries the key's public key.
         let key_id = bag.local_key_id.as_ref().map(|id| id.as_ref().to_vec());
-        let (linked, others): (Vec<_>, Vec<_>) = certs
-            .iter()
-            .cloned()
-            .partition(|(id, _)| key_id.is_some() && *id == key_id);
+        let (linked, others): (Vec<_>, Vec<_>) = certs.iter().cloned().partition(|(id, _)| key_id.is_some() && *id == key_id);
         let ordered = linked.into_iter().chain(others).map(|(_, c)| c).collect();
         if let Some((cert, chain)) = chain::select(&key, ordered) {
             return Ok((key, cert, chain));
@@ -97,8 +73,6 @@ pub(super) fn load(
     }
     match first_problem {
         Some(problem) if !any_usable => Err(problem.into_error(path)),
-        _ => Err(IdentityError::NoMatchingCertificate {
-            path: path.to_owned(),
-        }),
+        _ => Err(IdentityError::NoMatchingCertificate { path: path.to_owned() }),
     }
 }

@@ -10,13 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use super::signing::TokenChoice;
 use super::Office;
+use super::PinPrompt;
+use crate::agent::protocol::AgentErrorBody;
 use crate::job::JobRole;
-use crate::queue::{DocStatus, Document};
-use crate::agent::protocol::{AgentErrorBody, SecretPin};
+use crate::queue::{Action, DocRole, DocStatus, Document};
 
 /// One document of a batch, with the number and date the clerk typed.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct BatchItem {
     /// Queue id.
     pub id: i64,
@@ -27,21 +28,22 @@ pub struct BatchItem {
 }
 
 /// Where one document of the batch is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchState {
     /// Being checked and sealed.
     Running,
     /// Sealed.
     Done,
-    /// Not sealed (the reason is in the message); the document stays pending.
+    /// Tried and not sealed (the reason is in `error`); the document keeps its state.
     Failed,
-    /// Not started because the batch was cancelled or stopped.
-    Cancelled,
+    /// Never tried: the batch was cancelled, or stopped when the token or its helper
+    /// failed. The document is still waiting — pending, not failed.
+    Pending,
 }
 
 /// A progress event, sent before and after each document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchProgress {
     /// Queue id.
@@ -52,24 +54,29 @@ pub struct BatchProgress {
     pub total: usize,
     /// State.
     pub state: BatchState,
-    /// Why it failed, in both languages.
-    pub message: Option<AgentErrorBody>,
+    /// Why it failed (state `failed`), in both languages.
+    pub error: Option<AgentErrorBody>,
 }
 
 /// The outcome for one document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchResult {
     /// Queue id.
     pub id: i64,
-    /// Sealed.
-    pub ok: bool,
-    /// The document afterwards.
+    /// `done`, `failed` or `pending` (never `running`).
+    pub state: BatchState,
+    /// The document afterwards (when done).
     pub doc: Option<Document>,
-    /// Why not.
+    /// Why not (when failed).
     pub error: Option<AgentErrorBody>,
-    /// Cancelled before it started.
-    pub cancelled: bool,
+}
+
+impl BatchResult {
+    /// Sealed.
+    pub fn ok(&self) -> bool {
+        self.state == BatchState::Done
+    }
 }
 
 /// Errors after which the rest of the batch cannot go on (the token or the helper
@@ -87,55 +94,65 @@ fn stops_batch(e: &crate::Error) -> bool {
 }
 
 impl Office {
-    /// Number and seal `items` with the agency certificate `choice`, logging in once.
-    /// `progress` is called before and after each document. A wrong PIN fails the
-    /// whole call before anything is sealed.
+    /// Number and seal `items` with the agency certificate `choice`, logging in once
+    /// (the PIN from `prompt`, shown the summary of every document). `progress` is
+    /// called before and after each document. A wrong PIN or a cancelled prompt
+    /// fails the whole call before anything is sealed.
     pub fn seal_batch(
         &self,
         items: &[BatchItem],
         choice: &TokenChoice,
-        pin: SecretPin,
+        prompt: &mut dyn PinPrompt,
         progress: &mut dyn FnMut(BatchProgress),
     ) -> Result<Vec<BatchResult>, crate::Error> {
         self.reset_cancel();
+        let docs: Vec<_> = items.iter().map(|i| (i.id, clean(&i.doc_number), clean(&i.doc_date))).collect();
+        let summary = self.summary(DocRole::Seal, choice, &docs)?;
         // One login for the batch; a wrong PIN fails here, before anything is sealed.
-        let session = self.login(choice, pin)?;
+        let mut session = self.login_prompted(choice, &summary, prompt)?;
         let total = items.len();
         let mut results = Vec::with_capacity(total);
         let mut stopped = false;
         for (index, item) in items.iter().enumerate() {
             if stopped || self.take_cancel() {
                 stopped = true;
-                progress(BatchProgress { id: item.id, index, total, state: BatchState::Cancelled, message: None });
-                results.push(BatchResult { id: item.id, ok: false, doc: None, error: None, cancelled: true });
+                progress(BatchProgress { id: item.id, index, total, state: BatchState::Pending, error: None });
+                results.push(BatchResult { id: item.id, state: BatchState::Pending, doc: None, error: None });
                 continue;
             }
-            progress(BatchProgress { id: item.id, index, total, state: BatchState::Running, message: None });
-            match self.seal_one(item, &session) {
+            progress(BatchProgress { id: item.id, index, total, state: BatchState::Running, error: None });
+            let confirmed = summary.documents.get(index).map(|d| d.sha256.as_str());
+            match self.seal_one(item, &mut session, confirmed) {
                 Ok(doc) => {
-                    progress(BatchProgress { id: item.id, index, total, state: BatchState::Done, message: None });
-                    results.push(BatchResult { id: item.id, ok: true, doc: Some(doc), error: None, cancelled: false });
+                    progress(BatchProgress { id: item.id, index, total, state: BatchState::Done, error: None });
+                    results.push(BatchResult { id: item.id, state: BatchState::Done, doc: Some(doc), error: None });
                 }
                 Err(e) => {
                     let body = AgentErrorBody::from_error(&e);
                     let _ = self.queue().record_failure(item.id, "seal_failed", &body.en);
                     stopped = stops_batch(&e);
-                    progress(BatchProgress { id: item.id, index, total, state: BatchState::Failed, message: Some(body.clone()) });
-                    results.push(BatchResult { id: item.id, ok: false, doc: None, error: Some(body), cancelled: false });
+                    progress(BatchProgress { id: item.id, index, total, state: BatchState::Failed, error: Some(body.clone()) });
+                    results.push(BatchResult { id: item.id, state: BatchState::Failed, doc: None, error: Some(body) });
                 }
             }
         }
-        self.logout(session.session);
+        self.logout(session);
         Ok(results)
     }
 
-    fn seal_one(&self, item: &BatchItem, session: &super::signing::Session) -> Result<Document, crate::Error> {
+    fn seal_one(&self, item: &BatchItem, session: &mut super::signing::Session, confirmed: Option<&str>) -> Result<Document, crate::Error> {
         let doc = self.document(item.id)?;
+        // The queue's state and R9 before the token signs: a refused document costs
+        // no token operation.
+        self.queue().check_step(item.id, Action::Seal)?;
         let mut job = self.job_for(&doc, JobRole::Seal, "sealed");
-        job.doc_number = item.doc_number.clone().filter(|s| !s.trim().is_empty());
-        job.doc_date = item.doc_date.clone().filter(|s| !s.trim().is_empty());
-        // R9 before the token signs: a refused document costs no token operation.
+        job.doc_number = clean(&item.doc_number);
+        job.doc_date = clean(&item.doc_date);
         crate::job::check_job(&job)?;
-        self.sign_and_record(item.id, session, job, DocStatus::Sealed, "sealed")
+        self.sign_and_record(item.id, session, job, DocStatus::Sealed, "sealed", confirmed)
     }
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.trim().is_empty())
 }

@@ -2,15 +2,14 @@
 //! (R16): listed by the helper process, flattened to one row per token.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::signing::{TokenChoice, LIST_TIMEOUT, LOGIN_TIMEOUT};
 use super::Office;
-use crate::agent::protocol::Op;
 use crate::agent::protocol::SecretPin;
+use crate::token::{CertificateInfo, Inventory, PinStatus, ReportedError, Role};
 
 /// One token as the screens show it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenView {
     /// The driver file.
@@ -19,16 +18,16 @@ pub struct TokenView {
     pub label: String,
     /// Token serial number.
     pub serial: String,
-    /// PIN state (`tries`: ok/few/final/locked, …), as the core reports it.
-    pub pin_status: Value,
+    /// PIN state from the token flags (`tries` is the one [`crate::token::PinTries`]).
+    pub pin_status: PinStatus,
     /// Signing certificates.
     pub certificates: Vec<CertView>,
     /// Why the token's objects could not be read, if so.
-    pub error: Option<Value>,
+    pub error: Option<ReportedError>,
 }
 
 /// One signing certificate.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CertView {
     /// `CKA_ID`, hex.
@@ -51,14 +50,14 @@ pub struct CertView {
     pub not_after: String,
     /// Days until `notAfter` (negative once expired).
     pub days_left: i64,
-    /// `personal`, `agency` or `unknown`.
-    pub role: String,
+    /// Personal, agency or unknown (R15).
+    pub role: Role,
     /// Ends within 30 days.
     pub expiring_soon: bool,
 }
 
 /// A certificate that expires soon, with its token.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpiringCertificate {
     /// The token's label.
@@ -68,58 +67,66 @@ pub struct ExpiringCertificate {
     pub cert: CertView,
 }
 
-fn text(v: &Value, k: &str) -> String {
-    v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-fn opt_text(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// Flatten the core's inventory JSON (`kyso tokens --json`) to one row per token.
-pub fn flatten_inventory(inv: &Value) -> Vec<TokenView> {
-    let mut out = Vec::new();
-    for m in inv.get("modules").and_then(Value::as_array).into_iter().flatten() {
-        let module = m.get("path").and_then(Value::as_str).unwrap_or_default().to_owned();
-        for t in m.get("tokens").and_then(Value::as_array).into_iter().flatten() {
-            let certificates = t
-                .get("certificates")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|c| CertView {
-                    id_hex: text(c, "id"),
-                    label: text(c, "certLabel"),
-                    subject: text(c, "subject"),
-                    common_name: opt_text(c, "commonName"),
-                    organization: opt_text(c, "organization"),
-                    issuer: text(c, "issuer"),
-                    serial: text(c, "serial"),
-                    not_before: text(c, "notBefore"),
-                    not_after: text(c, "notAfter"),
-                    days_left: c.get("daysToExpiry").and_then(Value::as_i64).unwrap_or(0),
-                    role: opt_text(c, "role").unwrap_or_else(|| "unknown".into()),
-                    expiring_soon: c.get("expiringSoon").and_then(Value::as_bool).unwrap_or(false),
-                })
-                .collect();
-            out.push(TokenView {
-                module: module.clone(),
-                label: text(t, "label"),
-                serial: text(t, "serial"),
-                pin_status: t.get("pin").cloned().unwrap_or(Value::Null),
-                certificates,
-                error: t.get("error").cloned().filter(|e| !e.is_null()),
-            });
+impl From<&CertificateInfo> for CertView {
+    fn from(c: &CertificateInfo) -> CertView {
+        CertView {
+            id_hex: c.id.clone(),
+            label: c.cert_label.clone(),
+            subject: c.subject.clone(),
+            common_name: c.common_name.clone(),
+            organization: c.organization.clone(),
+            issuer: c.issuer.clone(),
+            serial: c.serial.clone(),
+            not_before: c.not_before.clone(),
+            not_after: c.not_after.clone(),
+            days_left: c.days_to_expiry,
+            role: c.role,
+            expiring_soon: c.expiring_soon,
         }
     }
-    out
+}
+
+/// Flatten the core's inventory to one row per token.
+pub fn flatten_inventory(inv: &Inventory) -> Vec<TokenView> {
+    inv.modules
+        .iter()
+        .flat_map(|m| {
+            let module = m.path.to_string_lossy().into_owned();
+            m.tokens.iter().map(move |t| TokenView {
+                module: module.clone(),
+                label: t.label.clone(),
+                serial: t.serial.clone(),
+                pin_status: t.pin,
+                certificates: t.certificates.iter().map(CertView::from).collect(),
+                error: t.error.clone(),
+            })
+        })
+        .collect()
 }
 
 impl Office {
     /// Tokens and their signing certificates, listed by the helper process.
     pub fn list_tokens(&self) -> Result<Vec<TokenView>, crate::Error> {
-        let inv = self.call(Op::Tokens { modules: self.config.modules.clone() }, LIST_TIMEOUT)?;
-        Ok(flatten_inventory(&inv))
+        let modules = self.config.modules.clone();
+        let inv = self.with_agent(|a| a.tokens(modules, LIST_TIMEOUT))?;
+        let tokens = flatten_inventory(&inv);
+        *self.tokens_seen.lock().unwrap_or_else(|p| p.into_inner()) = tokens.clone();
+        Ok(tokens)
+    }
+
+    /// The certificate `choice` names as last listed (listing the tokens if they
+    /// never were); `None` when the token does not show it.
+    pub(super) fn known_certificate(&self, choice: &TokenChoice) -> Option<CertView> {
+        let find = |tokens: &[TokenView]| {
+            tokens
+                .iter()
+                .filter(|t| t.label == choice.token_label)
+                .flat_map(|t| t.certificates.iter())
+                .find(|c| c.id_hex.eq_ignore_ascii_case(&choice.cert_id_hex))
+                .cloned()
+        };
+        let seen = self.tokens_seen.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        find(&seen).or_else(|| self.list_tokens().ok().and_then(|t| find(&t)))
     }
 
     /// Certificates ending within `days` days (or already ended) on the tokens present.
@@ -139,11 +146,8 @@ impl Office {
 
     /// Change the user PIN of the token labelled `token_label`.
     pub fn change_pin(&self, token_label: &str, old: SecretPin, new: SecretPin) -> Result<(), crate::Error> {
-        self.call(
-            Op::ChangePin { modules: self.config.modules.clone(), token_label: Some(token_label.to_owned()), old_pin: old, new_pin: new },
-            LOGIN_TIMEOUT,
-        )?;
-        Ok(())
+        let modules = self.config.modules.clone();
+        self.with_agent(|a| a.change_pin(modules, Some(token_label.to_owned()), old, new, LOGIN_TIMEOUT))
     }
 
     /// The certificate a choice names, if the token shows it.

@@ -10,7 +10,7 @@ use super::Office;
 use crate::stamp::image::{prepare, Ink};
 
 /// Which image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StampImageKind {
     /// The leader's signature, drawn on personal signatures.
@@ -44,6 +44,17 @@ impl Office {
     /// The prepared image of `kind`, if one was set.
     pub fn stamp_image(&self, kind: StampImageKind) -> Option<PathBuf> {
         Some(self.stamp_image_path(kind)).filter(|p| p.is_file())
+    }
+
+    /// [`Office::set_stamp_image`] on the image the user picked (`handle`,
+    /// [`GrantKind::Image`]), after checking it is a PNG or JPEG.
+    pub fn set_stamp_image_granted(&self, kind: StampImageKind, handle: &str, size_mm: Option<f32>) -> Result<PathBuf, crate::Error> {
+        let source = self.grants().take(handle, super::GrantKind::Image)?;
+        if !super::grants::looks_like_image(&source) {
+            let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(super::OfficeError::NotImage { name }.into());
+        }
+        self.set_stamp_image(kind, &source, size_mm)
     }
 
     /// Prepare `source` (a photo or scan, or an already transparent PNG) and keep it

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Office;
-use crate::queue::{DocRole, DocStatus, Document, VerifiedRecord};
+use crate::queue::{Action, DocRole, DocStatus, Document, VerifiedRecord};
 use crate::verify::engine::{verify_file, ArchivePoe, DocumentReport};
 use crate::verify::verdict::Indication;
 use crate::Lang;
 
 /// A rejected document and the notice written for its sender.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Rejection {
     /// The document, now `rejected`.
@@ -25,17 +25,15 @@ pub struct Rejection {
 
 /// Who signed, as one line: the signers' common names in signing order.
 pub fn signers_line(report: &DocumentReport) -> Option<String> {
-    let names: Vec<String> = report
-        .signatures
-        .iter()
-        .filter_map(|s| s.signer.common_name.clone().or_else(|| s.signer.subject.clone()))
-        .collect();
+    let names: Vec<String> =
+        report.signatures.iter().filter_map(|s| s.signer.common_name.clone().or_else(|| s.signer.subject.clone())).collect();
     (!names.is_empty()).then(|| names.join("; "))
 }
 
 impl Office {
     /// Verify document `id`'s current file. An incoming document takes the verdict
-    /// as its status (`valid`, `invalid`, `indeterminate`); others keep theirs.
+    /// as its status (`valid`, `invalid`, `indeterminate`), with the hash of the
+    /// bytes checked; others keep theirs.
     ///
     /// A document the archive already found valid (its `verified`/`registered`
     /// record holds this file's SHA-256) is re-checked with that record as proof of
@@ -50,6 +48,11 @@ impl Office {
         if doc.role != DocRole::Incoming || matches!(doc.status, DocStatus::Registered | DocStatus::Rejected) {
             return Ok((doc, report));
         }
+        let doc = self.record_verdict(id, &report, report.sha256.clone())?;
+        Ok((doc, report))
+    }
+
+    fn record_verdict(&self, id: i64, report: &DocumentReport, sha256: Option<String>) -> Result<Document, crate::Error> {
         let status = match report.indication {
             Indication::TotalPassed => DocStatus::Valid,
             Indication::TotalFailed => DocStatus::Invalid,
@@ -59,10 +62,10 @@ impl Office {
             status,
             verdict: verdict_code(report.indication).into(),
             reason: Some(report.message_vi.clone()),
-            signers: signers_line(&report),
+            signers: signers_line(report),
+            sha256,
         };
-        let doc = self.queue().record_verified(id, &rec)?;
-        Ok((doc, report))
+        Ok(self.queue().record_verified(id, &rec)?)
     }
 
     /// The archive's proof of existence for a file with this SHA-256, if it has one.
@@ -72,13 +75,19 @@ impl Office {
         Ok(time.map(|time| ArchivePoe { time, sha256: sha256.to_owned() }))
     }
 
-    /// Register a valid incoming document (vào sổ): it is kept in the archive in its
-    /// original bytes. Re-checks the file first, so a file changed on disk since its
-    /// check is not registered.
+    /// Register an incoming document (vào sổ): its bytes are copied once into the
+    /// archive folder (hashed while copying), that copy is verified, and — only if
+    /// valid — that same copy is archived in its original bytes. A file changed on
+    /// disk after the check can never be what is archived.
     pub fn register_document(&self, id: i64, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, crate::Error> {
+        self.queue().check_step(id, Action::Verify)?;
+        let staged = self.queue().stage(id)?;
+        let mut opts = self.verify_options();
+        opts.archive_poe = self.archive_poe(staged.sha256())?;
+        let report = verify_file(staged.path(), &opts);
+        self.record_verdict(id, &report, Some(staged.sha256().to_owned()))?;
         // The queue refuses anything but a valid incoming document.
-        self.verify_document(id)?;
-        Ok(self.queue().register(id, doc_number, title)?)
+        Ok(self.queue().register_staged(id, staged, doc_number, title)?)
     }
 
     /// Reject an incoming document that is not valid: write the notice to the sender

@@ -11,21 +11,27 @@
 
 mod batch;
 mod devices;
+mod error;
+pub mod grants;
 mod images;
 mod inbox;
 mod naming;
+mod prompt;
 mod signing;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::ffi::OsString;
 
 pub use batch::{BatchItem, BatchProgress, BatchResult, BatchState};
-pub use images::StampImageKind;
 pub use devices::{flatten_inventory, CertView, ExpiringCertificate, TokenView};
+pub use error::OfficeError;
+pub use grants::{FileRef, GrantKind, Grants};
+pub use images::StampImageKind;
 pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
+pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
 pub use signing::{PreviewRequest, SignDocument, TokenChoice};
 
 use crate::agent::AgentClient;
@@ -64,6 +70,8 @@ pub struct Office {
     queue: Mutex<Queue>,
     agent: Mutex<Option<AgentClient>>,
     cancel: AtomicBool,
+    grants: Grants,
+    tokens_seen: Mutex<Vec<TokenView>>,
 }
 
 impl Office {
@@ -71,7 +79,14 @@ impl Office {
     /// started on first use.
     pub fn open(config: OfficeConfig) -> Result<Office, crate::Error> {
         let queue = Queue::open(&config.data_dir).map_err(crate::Error::from)?;
-        Ok(Office { config, queue: Mutex::new(queue), agent: Mutex::new(None), cancel: AtomicBool::new(false) })
+        Ok(Office {
+            config,
+            queue: Mutex::new(queue),
+            agent: Mutex::new(None),
+            cancel: AtomicBool::new(false),
+            grants: Grants::default(),
+            tokens_seen: Mutex::new(Vec::new()),
+        })
     }
 
     /// The settings.
@@ -98,7 +113,22 @@ impl Office {
         opts
     }
 
+    /// The file grants the shell mints and the office redeems.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
+    }
+
+    /// Add the files behind granted `handles` ([`GrantKind::Open`], each used once)
+    /// in `role`. A handle the shell did not mint is [`OfficeError::NotGranted`] and
+    /// nothing is added.
+    pub fn add_files(&self, handles: &[String], role: DocRole) -> Result<Vec<Document>, crate::Error> {
+        let paths = handles.iter().map(|h| self.grants.take(h, GrantKind::Open)).collect::<Result<Vec<_>, _>>()?;
+        self.add_paths(&paths, role)
+    }
+
     /// Add files (folders are expanded to the PDFs directly inside them) in `role`.
+    /// Content is checked first: a named file that does not start like a PDF is
+    /// [`OfficeError::NotPdf`]; a folder's files that do not are skipped.
     pub fn add_paths(&self, paths: &[PathBuf], role: DocRole) -> Result<Vec<Document>, crate::Error> {
         let mut files = Vec::new();
         for p in paths {
@@ -106,12 +136,18 @@ impl Office {
                 let entries = std::fs::read_dir(p).map_err(|source| crate::error::OutputError::ReadInput { path: p.clone(), source })?;
                 let mut found: Vec<PathBuf> = entries
                     .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.is_file() && is_pdf_name(f))
+                    .filter(|f| f.is_file() && is_pdf_name(f) && grants::looks_like_pdf(f))
                     .collect();
                 found.sort();
                 files.extend(found);
-            } else {
+            } else if grants::looks_like_pdf(p) {
                 files.push(p.clone());
+            } else if !p.exists() {
+                let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+                return Err(crate::error::OutputError::ReadInput { path: p.clone(), source }.into());
+            } else {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                return Err(OfficeError::NotPdf { name }.into());
             }
         }
         let mut q = self.queue();
@@ -145,12 +181,17 @@ impl Office {
 }
 
 impl Office {
-    /// The current bytes of document `id` (for the preview). Refuses files over
-    /// 256 MB rather than filling the window's memory.
+    /// The current bytes of document `id` (for the preview): only a queued
+    /// document, only a PDF (`%PDF-` checked again: the file may have been replaced
+    /// since it was added). Refuses files over 256 MB rather than filling the
+    /// window's memory.
     pub fn read_current(&self, id: i64) -> Result<Vec<u8>, crate::Error> {
         const MAX: u64 = 256 << 20;
         let doc = self.document(id)?;
         let path = PathBuf::from(&doc.current_path);
+        if path.exists() && !grants::looks_like_pdf(&path) {
+            return Err(OfficeError::NotPdf { name: doc.file_name }.into());
+        }
         let read_err = |source| crate::error::OutputError::ReadInput { path: path.clone(), source };
         let len = std::fs::metadata(&path).map_err(read_err)?.len();
         if len > MAX {
@@ -163,18 +204,22 @@ impl Office {
         std::fs::read(&path).map_err(|source| crate::error::OutputError::ReadInput { path: path.clone(), source }.into())
     }
 
-    /// Write the per-role report of `year` as CSV to `path` (temporary file, then
-    /// rename: a failure leaves no half-written report).
-    pub fn export_report_csv(&self, year: i32, path: &Path) -> Result<(), crate::Error> {
-        use std::io::Write;
+    /// Write the per-role report of `year` as CSV to the file the user chose in a
+    /// save dialog (`handle`, [`GrantKind::Save`]: the dialog asked before replacing
+    /// a file). Written atomically: a failure leaves no half-written report.
+    pub fn export_report_csv(&self, year: i32, handle: &str) -> Result<PathBuf, crate::Error> {
+        let path = self.grants.take(handle, GrantKind::Save)?;
         let csv = self.queue().report_csv(year)?;
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-        let write_err = |source| crate::error::OutputError::WriteOutput { path: path.to_owned(), source };
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
-        tmp.write_all(csv.as_bytes()).map_err(write_err)?;
-        tmp.as_file().sync_all().map_err(write_err)?;
-        tmp.persist(path).map_err(|e| write_err(e.error))?;
-        Ok(())
+        crate::atomic::write(&path, csv.as_bytes(), crate::atomic::Mode::Replace)
+            .map_err(|source| crate::error::OutputError::WriteOutput { path: path.clone(), source })?;
+        Ok(path)
+    }
+
+    /// Back up the queue and the archive into a new folder inside the folder the
+    /// user chose (`handle`, [`GrantKind::Folder`]).
+    pub fn export_backup(&self, handle: &str) -> Result<crate::queue::BackupReport, crate::Error> {
+        let dir = self.grants.take(handle, GrantKind::Folder)?;
+        Ok(self.queue().export_backup(&dir)?)
     }
 }
 
@@ -191,4 +236,3 @@ pub fn default_data_dir() -> PathBuf {
 pub fn is_pdf_name(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }
-

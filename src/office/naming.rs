@@ -13,10 +13,7 @@ pub fn output_beside(input: &Path, suffix: &str) -> PathBuf {
     if !first.exists() {
         return first;
     }
-    (2..10_000)
-        .map(|n| dir.join(format!("{base}.{suffix}-{n}.pdf")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
+    (2..10_000).map(|n| dir.join(format!("{base}.{suffix}-{n}.pdf"))).find(|p| !p.exists()).unwrap_or(first)
 }
 
 fn strip_known_suffix(stem: &str) -> String {

@@ -6,10 +6,12 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::Office;
-use crate::agent::protocol::Op;
-use crate::job::{JobRole, SignJob};
-use crate::queue::{sha256_file, DocRole, DocStatus, Document, SignedRecord};
+use super::{DocumentSummary, OfficeError, PinPrompt, SignSummary};
 use crate::agent::protocol::SecretPin;
+use crate::agent::protocol::SignResult;
+use crate::agent::{AgentClient, AgentErrorBody, Login};
+use crate::job::{JobRole, SignJob};
+use crate::queue::{sha256_file, Action, DocRole, DocStatus, Document, SignedRecord};
 use crate::verify::engine::{verify_file, DocumentReport};
 
 /// Logging in may wait for a slow token (or its PIN pad).
@@ -20,8 +22,8 @@ pub(super) const SIGN_TIMEOUT: Duration = Duration::from_secs(120);
 pub(super) const LIST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The token and certificate chosen in the certificate picker.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenChoice {
     /// Token label.
     pub token_label: String,
@@ -29,7 +31,8 @@ pub struct TokenChoice {
     pub cert_id_hex: String,
 }
 
-/// What the *Ký* screen asks for.
+/// What the *Ký* screen asks for. The stamp image is the one set in the data
+/// folder (*Thiết bị*), never a path from the page.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SignDocument {
@@ -39,15 +42,13 @@ pub struct SignDocument {
     pub page: Option<usize>,
     /// Top-left of the stamp in mm, when the user dragged it.
     pub at_mm: Option<(f64, f64)>,
-    /// Signature image (PNG).
-    pub image_path: Option<PathBuf>,
     /// No visible stamp.
     pub invisible: bool,
 }
 
 /// What the stamp preview asks for.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreviewRequest {
     /// Queue id.
     pub id: i64,
@@ -65,9 +66,13 @@ pub struct PreviewRequest {
     pub at_mm: Option<(f64, f64)>,
 }
 
-/// A logged-in token session in the agent, with who it signs as.
-#[derive(Clone, Debug)]
+/// A logged-in token session, with who it signs as. Each session has its own
+/// agent process: the token's login state belongs to a process, so a second login
+/// (a leader signing while the clerk's batch holds the token) is a real `C_Login`
+/// in a fresh process, checked against its own PIN — never the batch's login.
 pub(super) struct Session {
+    /// The agent process holding this session alone.
+    client: AgentClient,
     /// The agent's session number.
     pub session: u64,
     /// The certificate's common name (or subject).
@@ -76,53 +81,42 @@ pub(super) struct Session {
     pub serial: Option<String>,
 }
 
-impl Session {
-    /// Read the agent's `login` answer.
-    fn from_value(v: &serde_json::Value) -> Result<Session, crate::Error> {
-        let session = v
-            .get("session")
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| crate::agent::AgentError::Protocol("login: no session".into()))?;
-        let signer = v.get("signer");
-        let text = |k: &str| signer.and_then(|s| s.get(k)).and_then(serde_json::Value::as_str).map(str::to_owned);
-        Ok(Session { session, actor: text("commonName").or_else(|| text("subject")), serial: text("serial") })
-    }
-}
-
 impl Office {
-    /// Log in to a token through the agent; returns the session number.
+    /// Log in to a token in a new agent process of its own.
     pub(super) fn login(&self, choice: &TokenChoice, pin: SecretPin) -> Result<Session, crate::Error> {
-        let v = self.call(
-            Op::Login {
-                modules: self.config.modules.clone(),
-                token_label: Some(choice.token_label.clone()),
-                cert_id_hex: Some(choice.cert_id_hex.clone()),
-                pin,
-            },
-            LOGIN_TIMEOUT,
-        )?;
-        Session::from_value(&v)
+        let mut client = AgentClient::spawn(&self.config.agent.program, &self.config.agent.args)?;
+        let login = Login {
+            modules: self.config.modules.clone(),
+            token_label: Some(choice.token_label.clone()),
+            cert_id_hex: Some(choice.cert_id_hex.clone()),
+        };
+        let r = client.login(login, pin, LOGIN_TIMEOUT)?;
+        let actor = r.signer.common_name.clone().or_else(|| Some(r.signer.subject.clone()));
+        Ok(Session { client, session: r.session, actor, serial: Some(r.signer.serial) })
     }
 
     /// Sign `job` in `session`.
-    pub(super) fn sign_in_session(&self, session: u64, job: SignJob) -> Result<serde_json::Value, crate::Error> {
-        self.call(Op::Sign { session, job }, SIGN_TIMEOUT)
+    pub(super) fn sign_in_session(&self, session: &mut Session, job: SignJob) -> Result<SignResult, crate::Error> {
+        Ok(session.client.sign(session.session, job, SIGN_TIMEOUT)?)
     }
 
-    /// End `session` (errors ignored: the agent drops sessions when it exits).
-    pub(super) fn logout(&self, session: u64) {
-        let _ = self.call(Op::Logout { session }, LIST_TIMEOUT);
+    /// End `session`: log out, and the agent process exits (errors ignored: an agent
+    /// that is gone has logged out anyway).
+    pub(super) fn logout(&self, mut session: Session) {
+        let _ = session.client.logout(session.session, LIST_TIMEOUT);
+        session.client.close();
     }
 
-    /// One request to the agent, starting it when it is not running.
-    pub(super) fn call(&self, op: Op, timeout: Duration) -> Result<serde_json::Value, crate::Error> {
+    /// The shared agent (listing tokens, changing a PIN; never a login), started
+    /// when it is not running.
+    pub(super) fn with_agent<T>(&self, f: impl FnOnce(&mut AgentClient) -> Result<T, crate::agent::AgentError>) -> Result<T, crate::Error> {
         let mut slot = self.agent();
         if slot.is_none() {
-            let client = crate::agent::AgentClient::spawn(&self.config.agent.program, &self.config.agent.args)?;
+            let client = AgentClient::spawn(&self.config.agent.program, &self.config.agent.args)?;
             *slot = Some(client);
         }
         match slot.as_mut() {
-            Some(client) => Ok(client.call(op, timeout)?),
+            Some(client) => Ok(f(client)?),
             None => Err(crate::agent::AgentError::Protocol("no agent".into()).into()),
         }
     }
@@ -145,14 +139,86 @@ impl Office {
         }
     }
 
+    /// What `documents` (with the number and date each will get) signed by `choice`
+    /// in `role` would be: for the PIN window. Hashes each file now.
+    pub fn summary(
+        &self,
+        role: DocRole,
+        choice: &TokenChoice,
+        documents: &[(i64, Option<String>, Option<String>)],
+    ) -> Result<SignSummary, crate::Error> {
+        let mut docs = Vec::with_capacity(documents.len());
+        for (id, doc_number, doc_date) in documents {
+            let d = self.document(*id)?;
+            let sha256 = sha256_file(std::path::Path::new(&d.current_path))?;
+            let file_name =
+                std::path::Path::new(&d.current_path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(d.file_name);
+            docs.push(DocumentSummary { id: *id, file_name, sha256, doc_number: doc_number.clone(), doc_date: doc_date.clone() });
+        }
+        let cert = self.known_certificate(choice);
+        Ok(SignSummary {
+            role,
+            token_label: choice.token_label.clone(),
+            cert_id_hex: choice.cert_id_hex.clone(),
+            certificate: cert.as_ref().map(|c| c.common_name.clone().unwrap_or_else(|| c.subject.clone())),
+            cert_serial: cert.map(|c| c.serial),
+            documents: docs,
+        })
+    }
+
+    /// Ask `prompt` for the PIN and log in, asking again after a wrong PIN (with the
+    /// tries left) until the token takes it, refuses otherwise, or the user cancels
+    /// ([`OfficeError::Cancelled`] before any attempt; the last refusal after one).
+    pub(super) fn login_prompted(
+        &self,
+        choice: &TokenChoice,
+        summary: &SignSummary,
+        prompt: &mut dyn PinPrompt,
+    ) -> Result<Session, crate::Error> {
+        let mut last: Option<(crate::Error, AgentErrorBody)> = None;
+        loop {
+            let Some(pin) = prompt.ask(summary, last.as_ref().map(|(_, b)| b)) else {
+                return Err(last.map(|(e, _)| e).unwrap_or_else(|| OfficeError::Cancelled.into()));
+            };
+            match self.login(choice, pin) {
+                Ok(s) => {
+                    prompt.finished(Ok(()));
+                    return Ok(s);
+                }
+                Err(e) => {
+                    let body = AgentErrorBody::from_error(&e);
+                    if matches!(body.kind.as_str(), "pin_incorrect" | "pin_len_range") {
+                        last = Some((e, body));
+                        continue;
+                    }
+                    prompt.finished(Err(&body));
+                    return Err(e);
+                }
+            }
+        }
+    }
+
     /// Sign `job` in `session` and record the result for document `id` in one queue
     /// transaction: `status`, who signed (the session's certificate), the SHA-256 before
     /// and after, the number and date the job wrote. The caller has run
-    /// [`crate::job::check_job`].
-    pub(super) fn sign_and_record(&self, id: i64, session: &Session, job: SignJob, status: DocStatus, action: &str) -> Result<Document, crate::Error> {
+    /// [`crate::job::check_job`]. `confirmed`: the SHA-256 the user saw in the PIN
+    /// window; a file that no longer has it is not signed.
+    pub(super) fn sign_and_record(
+        &self,
+        id: i64,
+        session: &mut Session,
+        job: SignJob,
+        status: DocStatus,
+        action: &str,
+        confirmed: Option<&str>,
+    ) -> Result<Document, crate::Error> {
         let before = sha256_file(&job.input)?;
+        if confirmed.is_some_and(|c| !c.eq_ignore_ascii_case(&before)) {
+            let name = job.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(OfficeError::DocumentChanged { name }.into());
+        }
         let (output, doc_number, doc_date) = (job.output.clone(), job.doc_number.clone(), job.doc_date.clone());
-        self.sign_in_session(session.session, job)?;
+        self.sign_in_session(session, job)?;
         let rec = SignedRecord {
             sha256_after: sha256_file(&output)?,
             output,
@@ -169,20 +235,27 @@ impl Office {
 
     /// The *Ký* screen's button: sign document `req.id` (role `sign`) with a personal
     /// signature, beside its file as `NAME.signed.pdf`, record it, and verify it.
-    pub fn sign_document(&self, req: &SignDocument, choice: &TokenChoice, pin: SecretPin) -> Result<(Document, DocumentReport), crate::Error> {
+    /// The document's state and the job are checked first; then `prompt` is asked
+    /// for the PIN with a summary of what will be signed.
+    pub fn sign_document(
+        &self,
+        req: &SignDocument,
+        choice: &TokenChoice,
+        prompt: &mut dyn PinPrompt,
+    ) -> Result<(Document, DocumentReport), crate::Error> {
         let doc = self.document(req.id)?;
+        self.queue().check_step(req.id, Action::Sign)?;
         let mut job = self.job_for(&doc, JobRole::Personal, "signed");
         job.page = req.page;
         job.at_mm = req.at_mm;
         job.invisible = req.invisible;
-        if req.image_path.is_some() {
-            job.image = req.image_path.clone();
-        }
         crate::job::check_job(&job)?;
         let output = job.output.clone();
-        let session = self.login(choice, pin)?;
-        let result = self.sign_and_record(req.id, &session, job, DocStatus::Signed, "signed");
-        self.logout(session.session);
+        let summary = self.summary(DocRole::Sign, choice, &[(req.id, None, None)])?;
+        let confirmed = summary.documents.first().map(|d| d.sha256.clone());
+        let mut session = self.login_prompted(choice, &summary, prompt)?;
+        let result = self.sign_and_record(req.id, &mut session, job, DocStatus::Signed, "signed", confirmed.as_deref());
+        self.logout(session);
         let doc = result.inspect_err(|e| {
             let _ = self.queue().record_failure(req.id, "sign_failed", &crate::i18n::Localize::localize(e, crate::Lang::En));
         })?;

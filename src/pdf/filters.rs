@@ -44,9 +44,7 @@ pub fn decode(dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfError> {
                     None => inflated,
                 }
             }
-            other => {
-                return Err(PdfError::UnsupportedFilter(String::from_utf8_lossy(other).into_owned()))
-            }
+            other => return Err(PdfError::UnsupportedFilter(String::from_utf8_lossy(other).into_owned())),
         };
     }
     Ok(out)
@@ -55,8 +53,7 @@ pub fn decode(dict: &Dict, data: &[u8]) -> Result<Vec<u8>, PdfError> {
 fn inflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
     let mut out = Vec::new();
     let mut dec = flate2::read::ZlibDecoder::new(data).take(MAX_DECODED + 1);
-    dec.read_to_end(&mut out)
-        .map_err(|_| PdfError::malformed(0, "corrupt compressed stream"))?;
+    dec.read_to_end(&mut out).map_err(|_| PdfError::malformed(0, "corrupt compressed stream"))?;
     if out.len() as u64 > MAX_DECODED {
         return Err(PdfError::LimitExceeded("decoded stream size"));
     }
@@ -144,12 +141,9 @@ mod tests {
     fn png_up_predictor_round_trip() {
         // Two rows of 3 columns with the Up filter (tag 2).
         let raw = [2u8, 1, 2, 3, 2, 1, 1, 1];
-        let dict = crate::pdf::syntax::Cursor::new(
-            b"<< /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 3 >> >>",
-            0,
-        )
-        .dict()
-        .expect("dict");
+        let dict = crate::pdf::syntax::Cursor::new(b"<< /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 3 >> >>", 0)
+            .dict()
+            .expect("dict");
         let out = decode(&dict, &zlib(&raw)).expect("decode");
         assert_eq!(out, vec![1, 2, 3, 2, 3, 4]);
     }

@@ -178,7 +178,13 @@ impl AppearanceResources {
 }
 
 /// A widget's appearance: a form XObject (§8.10, §12.5.5) with `/BBox [0 0 w h]`.
-pub fn appearance_xobject(id: ObjRef, width: f64, height: f64, content: &[u8], resources: &AppearanceResources) -> Result<Vec<u8>, PdfError> {
+pub fn appearance_xobject(
+    id: ObjRef,
+    width: f64,
+    height: f64,
+    content: &[u8],
+    resources: &AppearanceResources,
+) -> Result<Vec<u8>, PdfError> {
     let xobjects = resources.xobjects.iter().map(|(n, r)| Ok((n.as_bytes(), new_ref(*r)?))).collect::<Result<Vec<_>, PdfError>>()?;
     let fonts = resources.fonts.iter().map(|(n, r)| Ok((n.as_bytes(), new_ref(*r)?))).collect::<Result<Vec<_>, PdfError>>()?;
     value_of(id, |c, r| {
@@ -279,7 +285,10 @@ mod tests {
             appearance: ObjRef::new(42, 0),
         };
         let got = w.write(ObjRef::new(41, 0)).expect("widget");
-        assert_eq!(s(&got), "<</FT/Sig/T(Signature1)/V 40 0 R/Type/Annot/Subtype/Widget/F 132/Rect[100.25 200 227.8 272.3333]/P 3 0 R/AP<</N 42 0 R>>>>");
+        assert_eq!(
+            s(&got),
+            "<</FT/Sig/T(Signature1)/V 40 0 R/Type/Annot/Subtype/Widget/F 132/Rect[100.25 200 227.8 272.3333]/P 3 0 R/AP<</N 42 0 R>>>>"
+        );
     }
 
     #[test]
@@ -296,14 +305,20 @@ mod tests {
 
     #[test]
     fn page_of_another_generation_is_left_out() {
-        let w = Widget { role: WidgetRole::Kid { parent: ObjRef::new(41, 0) }, rect: [0.0; 4], page: Some(ObjRef::new(7, 2)), appearance: ObjRef::new(44, 0) };
+        let w = Widget {
+            role: WidgetRole::Kid { parent: ObjRef::new(41, 0) },
+            rect: [0.0; 4],
+            page: Some(ObjRef::new(7, 2)),
+            appearance: ObjRef::new(44, 0),
+        };
         let got = w.write(ObjRef::new(43, 0)).expect("widget");
         assert_eq!(s(&got), "<</Type/Annot/Subtype/Widget/Parent 41 0 R/F 132/Rect[0 0 0 0]/AP<</N 44 0 R>>>>");
     }
 
     #[test]
     fn field_with_kids_and_vietnamese_name() {
-        let got = signature_field(ObjRef::new(41, 0), "Chữ ký 2", ObjRef::new(40, 0), &[ObjRef::new(43, 0), ObjRef::new(45, 0)]).expect("field");
+        let got =
+            signature_field(ObjRef::new(41, 0), "Chữ ký 2", ObjRef::new(40, 0), &[ObjRef::new(43, 0), ObjRef::new(45, 0)]).expect("field");
         assert_eq!(s(&got), "<</FT/Sig/T<FEFF004300681EEF0020006B00FD00200032>/V 40 0 R/Kids[43 0 R 45 0 R]>>");
     }
 
@@ -315,7 +330,8 @@ mod tests {
 
     #[test]
     fn appearance_with_and_without_resources() {
-        let res = AppearanceResources { xobjects: vec![("Im1".into(), ObjRef::new(60, 0))], fonts: vec![("F1".into(), ObjRef::new(61, 0))] };
+        let res =
+            AppearanceResources { xobjects: vec![("Im1".into(), ObjRef::new(60, 0))], fonts: vec![("F1".into(), ObjRef::new(61, 0))] };
         let got = appearance_xobject(ObjRef::new(59, 0), 102.0472, 36.5, b"q Q", &res).expect("ap");
         assert_eq!(
             s(&got),

@@ -10,6 +10,8 @@
 //! * [`sigfield`] — the signature dictionary, field and widgets a signature needs;
 //! * [`forms`] — typed writers for those new objects (pdf-writer where it fits).
 
+pub mod crypt;
+pub mod dss;
 pub mod filters;
 pub mod forms;
 pub mod object;

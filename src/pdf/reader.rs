@@ -98,6 +98,9 @@ pub struct StreamLoc {
     pub offset: u64,
     /// Length in bytes from `/Length`.
     pub length: u64,
+    /// The object whose key decrypts the data, in an encrypted document (`None`:
+    /// the data is not encrypted).
+    pub encrypted_for: Option<ObjRef>,
 }
 
 /// An object as read, with the bytes it was parsed from so it can be spliced.
@@ -138,6 +141,9 @@ pub struct PdfFile {
     objstm_decoded: std::cell::Cell<usize>,
     /// [`Self::revision_end`] of every revision, found by one pass over the file.
     revision_ends: RefCell<Option<Vec<Option<u64>>>>,
+    /// The decryptor of a document encrypted with an empty user password, opened
+    /// for verification.
+    crypt: Option<super::crypt::Decryptor>,
 }
 
 /// Object number → newest entry, for one revision or the whole file.
@@ -186,12 +192,18 @@ impl PdfFile {
             objstm_cache: RefCell::new(Vec::new()),
             objstm_decoded: std::cell::Cell::new(0),
             revision_ends: RefCell::new(None),
+            crypt: None,
         };
         pdf.version = pdf.read_header()?;
         let start = pdf.find_startxref()?;
         pdf.read_xref_chain(start)?;
-        if pdf.trailer().get(b"Encrypt").is_some() {
-            return Err(PdfError::Encrypted);
+        if let Some(enc) = pdf.trailer().get(b"Encrypt").cloned() {
+            // Signing never touches an encrypted document; verification reads one
+            // that opens without a password.
+            if strict {
+                return Err(PdfError::Encrypted);
+            }
+            pdf.crypt = Some(pdf.decryptor(&enc)?);
         }
         match pdf.check_offsets() {
             Ok(()) => {}
@@ -199,6 +211,30 @@ impl PdfFile {
             Err(e) => return Err(e),
         }
         Ok(pdf)
+    }
+
+    /// The decryptor for the `/Encrypt` dictionary `enc`, when the document opens
+    /// with the empty user password; [`PdfError::Encrypted`] otherwise.
+    fn decryptor(&self, enc: &Object) -> Result<super::crypt::Decryptor, PdfError> {
+        let (dict, r) = match enc {
+            Object::Ref(r) => (self.get(*r)?.object, Some(*r)),
+            o => (o.clone(), None),
+        };
+        let dict = dict.as_dict().ok_or(PdfError::Encrypted)?;
+        let id0 = self
+            .trailer()
+            .get(b"ID")
+            .and_then(Object::as_array)
+            .and_then(|a| a.first())
+            .and_then(Object::as_string)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default();
+        super::crypt::Decryptor::new(dict, r, &id0).map_err(|_| PdfError::Encrypted)
+    }
+
+    /// Whether the document is encrypted (and was opened because it needs no password).
+    pub fn is_encrypted(&self) -> bool {
+        self.crypt.is_some()
     }
 
     /// File length in bytes.
@@ -268,11 +304,7 @@ impl PdfFile {
         if !head.starts_with(b"%PDF-") {
             return Err(PdfError::NotPdf);
         }
-        let v: String = head[5..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit() || **b == b'.')
-            .map(|&b| b as char)
-            .collect();
+        let v: String = head[5..].iter().take_while(|b| b.is_ascii_digit() || **b == b'.').map(|&b| b as char).collect();
         if v.is_empty() {
             return Err(PdfError::NotPdf);
         }
@@ -322,7 +354,9 @@ impl PdfFile {
                 }
             }
             next = match section.trailer.get(b"Prev") {
-                Some(Object::Int(p)) => Some(u64::try_from(*p).map_err(|_| PdfError::BrokenXref { offset: off, detail: "negative /Prev".into() })?),
+                Some(Object::Int(p)) => {
+                    Some(u64::try_from(*p).map_err(|_| PdfError::BrokenXref { offset: off, detail: "negative /Prev".into() })?)
+                }
                 None => None,
                 Some(_) => return Err(PdfError::BrokenXref { offset: off, detail: "/Prev is not an integer".into() }),
             };
@@ -331,8 +365,7 @@ impl PdfFile {
                     return Err(PdfError::BrokenXref { offset: p, detail: "/Prev points past the end".into() });
                 }
             }
-            budget.entries = budget.entries.checked_sub(section.entries.len())
-                .ok_or(PdfError::LimitExceeded("cross-reference entries"))?;
+            budget.entries = budget.entries.checked_sub(section.entries.len()).ok_or(PdfError::LimitExceeded("cross-reference entries"))?;
             self.sections.push(section);
         }
         // Newest definitions win: apply oldest first.
@@ -363,9 +396,7 @@ impl PdfFile {
         loop {
             let buf = self.read_range(off, window)?;
             match parse_xref_table(&buf) {
-                Ok((entries, trailer)) => {
-                    return Ok(XrefSection { offset: off, kind: XrefKind::Table, trailer, entries })
-                }
+                Ok((entries, trailer)) => return Ok(XrefSection { offset: off, kind: XrefKind::Table, trailer, entries }),
                 Err(SyntaxError::Eof) if (buf.len() as u64) < self.len - off => {
                     window = window.checked_mul(4).ok_or(PdfError::LimitExceeded("xref table size"))?;
                     if window > 4 * MAX_OBJECT_WINDOW {
@@ -373,9 +404,7 @@ impl PdfFile {
                     }
                 }
                 Err(SyntaxError::Eof) => return Err(PdfError::Truncated),
-                Err(e) => {
-                    return Err(PdfError::BrokenXref { offset: off, detail: e.to_string() })
-                }
+                Err(e) => return Err(PdfError::BrokenXref { offset: off, detail: e.to_string() }),
             }
         }
     }
@@ -384,20 +413,19 @@ impl PdfFile {
         // No readable object where startxref (or /Prev, /XRefStm) points: usually the
         // offset is wrong (bytes inserted earlier in the file), a broken xref.
         let raw = self.read_object_at(off, None).map_err(|e| match e {
-            PdfError::Malformed { detail, .. } => PdfError::BrokenXref {
-                offset: off,
-                detail: format!("no readable xref stream here ({detail})"),
-            },
+            PdfError::Malformed { detail, .. } => {
+                PdfError::BrokenXref { offset: off, detail: format!("no readable xref stream here ({detail})") }
+            }
             other => other,
         })?;
-        let dict = raw.object.as_dict().ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream is not a dictionary".into() })?;
+        let dict =
+            raw.object.as_dict().ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream is not a dictionary".into() })?;
         if !dict.has_type(b"XRef") {
             return Err(PdfError::BrokenXref { offset: off, detail: "object at startxref is not an xref stream".into() });
         }
         let loc = raw.stream.ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream has no data".into() })?;
         let data = filters::decode(dict, &self.read_stream_data(loc, filters::MAX_DECODED)?)?;
-        budget.decoded = budget.decoded.checked_sub(data.len())
-            .ok_or(PdfError::LimitExceeded("cross-reference stream data"))?;
+        budget.decoded = budget.decoded.checked_sub(data.len()).ok_or(PdfError::LimitExceeded("cross-reference stream data"))?;
         let w: Vec<usize> = dict
             .get(b"W")
             .and_then(Object::as_array)
@@ -405,10 +433,15 @@ impl PdfFile {
             .unwrap_or(None)
             .filter(|w| w.len() == 3 && w.iter().all(|&x| x <= 8))
             .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /W in xref stream".into() })?;
-        let size = dict.int(b"Size").filter(|&s| s >= 0 && (s as u64) <= MAX_OBJECTS)
+        let size = dict
+            .int(b"Size")
+            .filter(|&s| s >= 0 && (s as u64) <= MAX_OBJECTS)
             .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /Size in xref stream".into() })?;
         let index: Vec<i64> = match dict.get(b"Index") {
-            Some(Object::Array(a)) => a.iter().map(Object::as_int).collect::<Option<Vec<_>>>()
+            Some(Object::Array(a)) => a
+                .iter()
+                .map(Object::as_int)
+                .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "bad /Index".into() })?,
             _ => vec![0, size],
         };
@@ -430,7 +463,9 @@ impl PdfFile {
                 return Err(PdfError::LimitExceeded("cross-reference entries"));
             }
             for i in 0..count {
-                let rec = data.get(pos..pos + row).ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream data too short".into() })?;
+                let rec = data
+                    .get(pos..pos + row)
+                    .ok_or_else(|| PdfError::BrokenXref { offset: off, detail: "xref stream data too short".into() })?;
                 pos += row;
                 let f = |r: &[u8]| r.iter().fold(0u64, |acc, &b| acc << 8 | u64::from(b));
                 let t = if w[0] == 0 { 1 } else { f(&rec[..w[0]]) };
@@ -441,8 +476,10 @@ impl PdfFile {
                     0 => XrefEntry::Free,
                     1 => XrefEntry::InFile { offset: a, gen: u16::try_from(b).unwrap_or(u16::MAX) },
                     2 => XrefEntry::InStream {
-                        stream: u32::try_from(a).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream number".into() })?,
-                        index: u32::try_from(b).map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream index".into() })?,
+                        stream: u32::try_from(a)
+                            .map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream number".into() })?,
+                        index: u32::try_from(b)
+                            .map_err(|_| PdfError::BrokenXref { offset: off, detail: "bad object stream index".into() })?,
                     },
                     _ => continue, // Reserved types are treated as null references.
                 };
@@ -483,7 +520,13 @@ impl PdfFile {
         if loc.offset.checked_add(loc.length).is_none_or(|end| end > self.len) {
             return Err(PdfError::malformed(loc.offset, "stream runs past the end of the file"));
         }
-        self.read_range(loc.offset, loc.length as usize)
+        let data = self.read_range(loc.offset, loc.length as usize)?;
+        match (&self.crypt, loc.encrypted_for) {
+            (Some(c), Some(id)) => {
+                c.decrypt_stream(id, &data).ok_or_else(|| PdfError::malformed(loc.offset, "stream data cannot be decrypted"))
+            }
+            _ => Ok(data),
+        }
     }
 
     /// Parse the indirect object whose header `N G obj` is at `offset`.
@@ -505,7 +548,10 @@ impl PdfFile {
                 Ok((id, object, value_span, after)) => {
                     if let Some(e) = expect {
                         if e != id {
-                            return Err(PdfError::BrokenXref { offset, detail: format!("expected object {} {}, found {} {}", e.num, e.gen, id.num, id.gen) });
+                            return Err(PdfError::BrokenXref {
+                                offset,
+                                detail: format!("expected object {} {}, found {} {}", e.num, e.gen, id.num, id.gen),
+                            });
                         }
                     }
                     let stream = match after {
@@ -519,14 +565,21 @@ impl PdfFile {
                                     match xref.get(&r.num) {
                                         Some(XrefEntry::InFile { offset: lo, .. }) => {
                                             let lo = *lo;
-                                            self.read_object_at_depth(lo, Some(r), depth + 1, xref)?.object.as_int()
-                                                .filter(|l| *l >= 0).map(|l| l as u64)
+                                            self.read_object_at_depth(lo, Some(r), depth + 1, xref)?
+                                                .object
+                                                .as_int()
+                                                .filter(|l| *l >= 0)
+                                                .map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         Some(XrefEntry::InStream { .. }) => {
                                             // depth + 1: the object stream holding the length may be
                                             // this very stream (or lead back to it).
-                                            self.get_in_depth(xref, r, depth + 1)?.object.as_int().filter(|l| *l >= 0).map(|l| l as u64)
+                                            self.get_in_depth(xref, r, depth + 1)?
+                                                .object
+                                                .as_int()
+                                                .filter(|l| *l >= 0)
+                                                .map(|l| l as u64)
                                                 .ok_or_else(|| PdfError::malformed(offset, "bad indirect /Length"))?
                                         }
                                         _ => return Err(PdfError::malformed(offset, "missing /Length object")),
@@ -535,11 +588,16 @@ impl PdfFile {
                                 _ => return Err(PdfError::malformed(offset, "stream without valid /Length")),
                             };
                             let data_off = offset + data_start as u64;
-                            let loc = StreamLoc { offset: data_off, length };
+                            let encrypted_for = self.crypt.as_ref().filter(|c| c.stream_encrypted(id, dict)).map(|_| id);
+                            let loc = StreamLoc { offset: data_off, length, encrypted_for };
                             self.check_endstream(loc)?;
                             Some(loc)
                         }
                     };
+                    let mut object = object;
+                    if let Some(c) = &self.crypt {
+                        c.decrypt_object(id, &mut object);
+                    }
                     return Ok(RawObject { id, object, source: buf, value_span, stream });
                 }
                 Err(SyntaxError::Eof) if !whole && window < MAX_OBJECT_WINDOW => window *= 4,
@@ -587,8 +645,8 @@ impl PdfFile {
 
     fn read_from_objstm(&self, xref: &Xref, num: u32, stream: u32, index: u32, depth: usize) -> Result<RawObject, PdfError> {
         let stm = self.objstm(xref, stream, depth)?;
-        let &(n, start) = stm.offsets.get(index as usize)
-            .ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
+        let &(n, start) =
+            stm.offsets.get(index as usize).ok_or_else(|| PdfError::malformed(0, format!("object {num} not in object stream {stream}")))?;
         if n != num {
             return Err(PdfError::BrokenXref { offset: 0, detail: format!("object stream {stream} index {index} holds {n}, not {num}") });
         }
@@ -618,8 +676,12 @@ impl PdfFile {
         let raw = self.read_object_at_depth(at, Some(ObjRef::new(stream, gen)), depth, xref)?;
         let dict = raw.object.as_dict().ok_or_else(|| PdfError::malformed(0, "object stream is not a stream"))?;
         let loc = raw.stream.ok_or_else(|| PdfError::malformed(0, "object stream has no data"))?;
-        let n = dict.int(b"N").filter(|&n| (0..=1_000_000).contains(&n)).ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
-        let first = dict.int(b"First").filter(|&f| f >= 0).ok_or_else(|| PdfError::malformed(loc.offset, "bad /First in object stream"))? as usize;
+        let n = dict
+            .int(b"N")
+            .filter(|&n| (0..=1_000_000).contains(&n))
+            .ok_or_else(|| PdfError::malformed(loc.offset, "bad /N in object stream"))? as usize;
+        let first =
+            dict.int(b"First").filter(|&f| f >= 0).ok_or_else(|| PdfError::malformed(loc.offset, "bad /First in object stream"))? as usize;
         if self.objstm_decoded.get() >= MAX_OBJSTM_DECODED {
             return Err(PdfError::LimitExceeded("decoded object stream data"));
         }
@@ -634,7 +696,9 @@ impl PdfFile {
             let num = c.unsigned().map_err(|_| PdfError::malformed(loc.offset, "bad object stream header"))?;
             let rel = c.unsigned().map_err(|_| PdfError::malformed(loc.offset, "bad object stream header"))?;
             let num = u32::try_from(num).map_err(|_| PdfError::malformed(loc.offset, "bad object number"))?;
-            let abs = first.checked_add(rel as usize).filter(|&a| a <= data.len())
+            let abs = first
+                .checked_add(rel as usize)
+                .filter(|&a| a <= data.len())
                 .ok_or_else(|| PdfError::malformed(loc.offset, "object offset past the data"))?;
             offsets.push((num, abs));
         }
@@ -649,7 +713,6 @@ impl PdfFile {
         cache.push((at, stm.clone()));
         Ok(stm)
     }
-
 }
 
 /// Anything objects can be read from: the whole file (newest revision) or one
@@ -941,7 +1004,10 @@ fn parse_xref_table(buf: &[u8]) -> Result<(BTreeMap<u32, XrefEntry>, Dict), Synt
             let kind = c.word()?;
             let num = (first + i) as u32;
             let e = match kind {
-                b"n" => XrefEntry::InFile { offset: off, gen: u16::try_from(gen).map_err(|_| SyntaxError::Invalid { at, what: "bad generation" })? },
+                b"n" => XrefEntry::InFile {
+                    offset: off,
+                    gen: u16::try_from(gen).map_err(|_| SyntaxError::Invalid { at, what: "bad generation" })?,
+                },
                 b"f" => XrefEntry::Free,
                 _ => return Err(SyntaxError::Invalid { at, what: "bad xref entry type" }),
             };

@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 use super::forms::{self, AppearanceResources, SignatureDict, Widget, WidgetRole};
 use super::object::{Dict, ObjRef, Object};
 use super::reader::{PdfFile, RawObject};
-use super::update::{IncrementalUpdate, Splice};
 pub use super::update::IncrementalUpdate as Update;
+use super::update::{IncrementalUpdate, Splice};
 use super::PdfError;
 
 /// The content of one widget's appearance (a form XObject, ISO 32000-2 §12.5.5):
@@ -259,13 +259,7 @@ fn add_to_acroform(
     }
 }
 
-fn extend_fields(
-    pdf: &PdfFile,
-    up: &mut IncrementalUpdate<'_>,
-    s: &mut Splice<'_>,
-    form: &Dict,
-    field: ObjRef,
-) -> Result<(), PdfError> {
+fn extend_fields(pdf: &PdfFile, up: &mut IncrementalUpdate<'_>, s: &mut Splice<'_>, form: &Dict, field: ObjRef) -> Result<(), PdfError> {
     match form.entry(b"Fields") {
         Some(e) => match &e.value {
             Object::Array(_) => s.append_to_array(&e.value_span, &ref_bytes(field)),

@@ -416,10 +416,7 @@ mod tests {
         assert_eq!(parse("(a\\)b(c))"), Ok(Object::String(b"a)b(c)".to_vec())));
         assert_eq!(parse("<48 49 5>"), Ok(Object::String(vec![0x48, 0x49, 0x50])));
         assert_eq!(parse("12 0 R"), Ok(Object::Ref(ObjRef::new(12, 0))));
-        assert_eq!(
-            parse("[1 2 R 3]"),
-            Ok(Object::Array(vec![Object::Ref(ObjRef::new(1, 2)), Object::Int(3)]))
-        );
+        assert_eq!(parse("[1 2 R 3]"), Ok(Object::Array(vec![Object::Ref(ObjRef::new(1, 2)), Object::Int(3)])));
     }
 
     #[test]

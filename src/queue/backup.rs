@@ -19,7 +19,7 @@ use crate::queue::archive::{self, copy_verified, sync_dir};
 use crate::queue::{now, sha256_file, Queue, QueueError, DB_FILE};
 
 /// What [`Queue::export_backup`] wrote.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupReport {
     /// The backup folder (inside the folder asked for).
@@ -35,7 +35,7 @@ pub struct BackupReport {
 }
 
 /// What [`Queue::check`] found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckReport {
     /// Archived files re-hashed.
@@ -56,7 +56,7 @@ impl CheckReport {
 }
 
 /// An archived file that is not as recorded.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BadFile {
     /// The file (absolute).
@@ -74,7 +74,7 @@ pub struct BadFile {
 }
 
 /// What is wrong with an archived file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BadKind {
     /// The file is gone.
@@ -85,6 +85,8 @@ pub enum BadKind {
     Unreadable,
     /// A document names an archive file the ledger does not know.
     Unrecorded,
+    /// The stored path is not an archive path (`archive/ab/<sha256>.pdf`): never followed.
+    InvalidPath,
 }
 
 /// The manifest written into a backup.
@@ -131,12 +133,21 @@ impl Queue {
         let staging = dir.join(format!(".{name}.part"));
         let target = dir.join(&name);
         std::fs::create_dir(&staging).map_err(QueueError::io(&staging))?;
+        // A failure leaves nothing on the backup medium: the half-written folder goes.
+        let result = self.fill_backup(dir, &staging, &target);
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        result
+    }
+
+    /// The body of [`Queue::export_backup`]: everything into `staging`, then renamed to `target`.
+    fn fill_backup(&self, dir: &Path, staging: &Path, target: &Path) -> Result<BackupReport, QueueError> {
+        let (staging, target) = (staging.to_owned(), target.to_owned());
 
         // A consistent snapshot of the database, taken in one statement.
         let db_copy = staging.join(DB_FILE);
-        let db_copy_text = db_copy
-            .to_str()
-            .ok_or_else(|| QueueError::InvalidArgument { what: "dir", value: dir.display().to_string() })?;
+        let db_copy_text = db_copy.to_str().ok_or_else(|| QueueError::InvalidArgument { what: "dir", value: dir.display().to_string() })?;
         self.conn.execute("VACUUM INTO ?1", [db_copy_text]).map_err(self.db())?;
         std::fs::File::open(&db_copy).and_then(|f| f.sync_all()).map_err(QueueError::io(&db_copy))?;
 
@@ -158,8 +169,8 @@ impl Queue {
 
         let mut files = Vec::with_capacity(ledger.len());
         for (sha, rel) in &ledger {
-            let src = archive::absolute(&self.data_dir, rel);
-            let dest = archive::absolute(&staging, rel);
+            let src = archive::checked(&self.data_dir, rel, sha)?;
+            let dest = archive::checked(&staging, rel, sha)?;
             let size = match copy_verified(&src, &dest, sha) {
                 Ok(size) => size,
                 Err(QueueError::HashMismatch { .. }) => return Err(QueueError::ArchiveCorrupt { path: src }),
@@ -177,8 +188,8 @@ impl Queue {
             database: ManifestFile { path: DB_FILE.to_owned(), sha256: sha256_file(&db_copy)?, size: db_meta.len() },
             files,
         };
-        let json = serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| QueueError::Io { path: staging.join("manifest.json"), source: e.into() })?;
+        let json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| QueueError::Io { path: staging.join("manifest.json"), source: e.into() })?;
         write_synced(&staging.join("manifest.json"), &json)?;
         let mut sums = String::new();
         sums.push_str(&format!("{}  {}\n", manifest.database.sha256, manifest.database.path));
@@ -205,11 +216,7 @@ impl Queue {
         let db = self.db();
         let mut database: Vec<String> = {
             let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(&db)?;
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(&db)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(&db)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(&db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(&db)?;
             rows
         };
         let integrity_ok = database == ["ok"];
@@ -227,31 +234,32 @@ impl Queue {
 
         let ledger: Vec<(String, String)> = {
             let mut stmt = self.conn.prepare("SELECT sha256, path FROM archive_files ORDER BY path").map_err(&db)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(&db)?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(&db)?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(&db)?.collect::<rusqlite::Result<Vec<_>>>().map_err(&db)?;
             rows
         };
         let docs_of = |rel: &str| -> Result<Vec<i64>, QueueError> {
             let mut stmt = self.conn.prepare("SELECT id FROM documents WHERE archive_path = ?1 ORDER BY id").map_err(&db)?;
-            let ids = stmt
-                .query_map(params![rel], |r| r.get(0))
-                .map_err(&db)?
-                .collect::<rusqlite::Result<Vec<i64>>>()
-                .map_err(&db)?;
+            let ids = stmt.query_map(params![rel], |r| r.get(0)).map_err(&db)?.collect::<rusqlite::Result<Vec<i64>>>().map_err(&db)?;
             Ok(ids)
         };
         let mut bad = Vec::new();
         for (sha, rel) in &ledger {
-            let path = archive::absolute(&self.data_dir, rel);
+            let Ok(path) = archive::checked(&self.data_dir, rel, sha) else {
+                bad.push(BadFile {
+                    path: rel.clone(),
+                    expected: sha.clone(),
+                    actual: None,
+                    problem: BadKind::InvalidPath,
+                    detail: None,
+                    documents: docs_of(rel)?,
+                });
+                continue;
+            };
             let (problem, actual, detail) = match sha256_file(&path) {
                 Ok(actual) if actual == *sha => continue,
                 Ok(actual) => (BadKind::Changed, Some(actual), None),
-                Err(QueueError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                    (BadKind::Missing, None, None)
-                }
+                Err(QueueError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => (BadKind::Missing, None, None),
                 Err(e) => (BadKind::Unreadable, None, Some(e.to_string())),
             };
             bad.push(BadFile {
@@ -279,14 +287,11 @@ impl Queue {
             rows
         };
         for (id, rel, sha) in unrecorded {
-            bad.push(BadFile {
-                path: archive::absolute(&self.data_dir, &rel).to_string_lossy().into_owned(),
-                expected: sha,
-                actual: None,
-                problem: BadKind::Unrecorded,
-                detail: None,
-                documents: vec![id],
-            });
+            let (path, problem) = match archive::checked_any(&self.data_dir, &rel) {
+                Ok(p) => (p.to_string_lossy().into_owned(), BadKind::Unrecorded),
+                Err(_) => (rel, BadKind::InvalidPath),
+            };
+            bad.push(BadFile { path, expected: sha, actual: None, problem, detail: None, documents: vec![id] });
         }
         Ok(CheckReport { checked: ledger.len(), database_ok, database, bad })
     }

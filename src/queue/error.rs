@@ -85,6 +85,19 @@ pub enum QueueError {
         /// The archived file.
         path: PathBuf,
     },
+    /// A path stored in the database is not an archive path (`archive/ab/<sha256>.pdf`
+    /// of the recorded hash): a damaged or tampered database, never followed.
+    #[error("stored archive path {rel:?} is not valid")]
+    InvalidArchivePath {
+        /// The stored value.
+        rel: String,
+    },
+    /// The folder holds no KýSố archive (no `kyso.sqlite3`); nothing was created.
+    #[error("{dir} holds no archive")]
+    NoArchive {
+        /// The folder.
+        dir: PathBuf,
+    },
 }
 
 impl QueueError {
@@ -101,6 +114,8 @@ impl QueueError {
             QueueError::InvalidArgument { .. } => "invalid_argument",
             QueueError::SchemaTooNew { .. } => "schema_too_new",
             QueueError::ArchiveCorrupt { .. } => "archive_corrupt",
+            QueueError::InvalidArchivePath { .. } => "archive_path_invalid",
+            QueueError::NoArchive { .. } => "no_archive",
         }
     }
 
@@ -163,6 +178,14 @@ impl Localize for QueueError {
                 "Tệp lưu trữ {} đã bị hỏng (nội dung khác bản gốc). Hãy chạy \"kyso archive check\" và khôi phục từ bản sao lưu.",
                 "The archived file {} is damaged (its bytes differ from the original). Run \"kyso archive check\" and restore it from a backup.",
                 path.display()),
+            QueueError::InvalidArchivePath { rel } => tr!(lang,
+                "Cơ sở dữ liệu ghi một đường dẫn lưu trữ không hợp lệ ({}); KýSố không dùng nó. Hãy khôi phục cơ sở dữ liệu từ bản sao lưu.",
+                "The database records an invalid archive path ({}); KýSố does not follow it. Restore the database from a backup.",
+                rel),
+            QueueError::NoArchive { dir } => tr!(lang,
+                "Thư mục {} không chứa kho lưu trữ KýSố (không có kyso.sqlite3). Hãy kiểm tra lại --data-dir; không có gì được tạo.",
+                "{} holds no KýSố archive (no kyso.sqlite3). Check --data-dir; nothing was created.",
+                dir.display()),
         }
     }
 }
@@ -170,18 +193,20 @@ impl Localize for QueueError {
 /// A second sentence saying what would make the step possible.
 fn transition_hint(action: Action, status: DocStatus, lang: Lang) -> String {
     match (action, status) {
-        (Action::Register, DocStatus::Invalid | DocStatus::Indeterminate) => tr!(lang,
+        (Action::Register, DocStatus::Invalid | DocStatus::Indeterminate) => tr!(
+            lang,
             " Văn bản không hợp lệ hoặc chưa xác định được thì không được vào sổ; hãy từ chối và gửi thông báo cho nơi gửi.",
-            " A document that is invalid or indeterminate cannot be registered; reject it and send the notice to the sender."),
-        (Action::Register, DocStatus::Pending) => tr!(lang,
-            " Hãy kiểm tra chữ ký số trước khi vào sổ.",
-            " Verify its signatures before registering it."),
-        (Action::Reject, DocStatus::Valid) => tr!(lang,
-            " Văn bản hợp lệ không bị từ chối; hãy vào sổ.",
-            " A valid document is not rejected; register it."),
-        (Action::Release, DocStatus::Pending) => tr!(lang,
-            " Hãy ký số cơ quan (đóng dấu) trước khi phát hành.",
-            " Apply the agency signature (seal) before releasing it."),
+            " A document that is invalid or indeterminate cannot be registered; reject it and send the notice to the sender."
+        ),
+        (Action::Register, DocStatus::Pending) => {
+            tr!(lang, " Hãy kiểm tra chữ ký số trước khi vào sổ.", " Verify its signatures before registering it.")
+        }
+        (Action::Reject, DocStatus::Valid) => {
+            tr!(lang, " Văn bản hợp lệ không bị từ chối; hãy vào sổ.", " A valid document is not rejected; register it.")
+        }
+        (Action::Release, DocStatus::Pending) => {
+            tr!(lang, " Hãy ký số cơ quan (đóng dấu) trước khi phát hành.", " Apply the agency signature (seal) before releasing it.")
+        }
         _ => String::new(),
     }
 }

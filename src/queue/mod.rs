@@ -26,9 +26,9 @@ mod store;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
-pub use archive::sha256_file;
+pub use archive::{sha256_file, Staged};
 pub use backup::{BackupReport, BadFile, BadKind, CheckReport};
 pub use error::QueueError;
 pub use model::{Action, DocRole, DocStatus, Document, HistoryEntry, SignedRecord, VerifiedRecord};
@@ -73,6 +73,32 @@ impl Queue {
             Err(found) => return Err(QueueError::SchemaTooNew { found, supported: SCHEMA_VERSION }),
         }
         Ok(Queue { conn, data_dir, db_path })
+    }
+
+    /// Open the archive in `data_dir` for reading only (`kyso archive check`,
+    /// search, list, report, export): nothing is created, migrated or cleaned, and a
+    /// folder without `kyso.sqlite3` is [`QueueError::NoArchive`].
+    pub fn open_read_only(data_dir: &Path) -> Result<Queue, QueueError> {
+        let db_path = data_dir.join(DB_FILE);
+        if !db_path.is_file() {
+            return Err(QueueError::NoArchive { dir: data_dir.to_owned() });
+        }
+        let data_dir = std::fs::canonicalize(data_dir).map_err(QueueError::io(data_dir))?;
+        let db_path = data_dir.join(DB_FILE);
+        let db = |source| QueueError::Db { path: db_path.clone(), source };
+        let conn = Connection::open_with_flags(&db_path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(db)?;
+        let found = schema::version(&conn).map_err(db)?;
+        if found > SCHEMA_VERSION {
+            return Err(QueueError::SchemaTooNew { found, supported: SCHEMA_VERSION });
+        }
+        Ok(Queue { conn, data_dir, db_path })
+    }
+
+    /// Copy document `id`'s current file into the archive folder, hashed once, for
+    /// checking and then [`Queue::register_staged`] (the same bytes).
+    pub fn stage(&self, id: i64) -> Result<archive::Staged, QueueError> {
+        let doc = self.get(id)?;
+        archive::stage(Path::new(&doc.current_path), &self.data_dir)
     }
 
     /// The data dir (canonical).

@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::queue::QueueError;
 
 /// Why a document is in the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DocRole {
     /// A draft a leader signs with a personal certificate.
@@ -54,15 +54,12 @@ impl std::fmt::Display for DocRole {
 impl FromStr for DocRole {
     type Err = QueueError;
     fn from_str(s: &str) -> Result<Self, QueueError> {
-        DocRole::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| QueueError::InvalidArgument { what: "role", value: s.to_owned() })
+        DocRole::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| QueueError::InvalidArgument { what: "role", value: s.to_owned() })
     }
 }
 
 /// Where a document is in its workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DocStatus {
     /// Waiting for its step (signing, sealing or checking).
@@ -135,8 +132,7 @@ impl DocStatus {
     pub fn is_finished(self, role: DocRole) -> bool {
         matches!(
             (role, self),
-            (DocRole::Sign | DocRole::Seal, DocStatus::Released)
-                | (DocRole::Incoming, DocStatus::Registered | DocStatus::Rejected)
+            (DocRole::Sign | DocRole::Seal, DocStatus::Released) | (DocRole::Incoming, DocStatus::Registered | DocStatus::Rejected)
         )
     }
 }
@@ -209,7 +205,7 @@ impl Action {
 }
 
 /// One document in the queue or the archive (`Doc` in `docs/desktop-commands.md`).
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     /// Row id.
@@ -247,7 +243,7 @@ pub struct Document {
 }
 
 /// One event in a document's history (`HistoryEntry` in `docs/desktop-commands.md`).
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Clone, Debug, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// When (ISO 8601, +07:00).
@@ -304,6 +300,9 @@ pub struct VerifiedRecord {
     pub reason: Option<String>,
     /// The signers found, `; `-separated.
     pub signers: Option<String>,
+    /// SHA-256 of the bytes that were checked, when the caller hashed them (a staged
+    /// copy): recorded as the document's hash, so a later step can insist on them.
+    pub sha256: Option<String>,
 }
 
 #[cfg(test)]

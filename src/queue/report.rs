@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::queue::{DocRole, Queue, QueueError};
 
 /// One line of the report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportRow {
     /// `2026-H1` (January–June), `2026-H2` (July–December) or `2026` (the year).

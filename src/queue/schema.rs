@@ -119,9 +119,7 @@ pub(crate) fn migrate(conn: &mut Connection, target: i64) -> rusqlite::Result<Re
 
 /// Fill in the folded search key of rows that lack one.
 pub(crate) fn rekey(conn: &Connection) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT id, doc_number, title, signers, file_name FROM documents WHERE search_key = ''",
-    )?;
+    let mut stmt = conn.prepare("SELECT id, doc_number, title, signers, file_name FROM documents WHERE search_key = ''")?;
     let rows = stmt
         .query_map([], |r| {
             Ok((

@@ -10,8 +10,8 @@ use crate::queue::store::{row_to_raw, DOC_COLUMNS};
 use crate::queue::{Document, Queue, QueueError};
 
 /// What to look for. Every field is optional; an empty query lists everything.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words that must all appear in the number, title, signers or file name.
     pub text: Option<String>,

@@ -10,8 +10,7 @@ use crate::queue::archive::{self, copy_verified, relative_path};
 use crate::queue::schema::search_key;
 use crate::queue::search::check_date;
 use crate::queue::{
-    db_err, now, sha256_file, Action, DocRole, DocStatus, Document, HistoryEntry, Queue, QueueError, SignedRecord,
-    VerifiedRecord,
+    db_err, now, sha256_file, Action, DocRole, DocStatus, Document, HistoryEntry, Queue, QueueError, SignedRecord, VerifiedRecord,
 };
 
 /// The `documents` columns a [`RawDoc`] is read from, in order.
@@ -83,8 +82,7 @@ fn insert_event(conn: &Connection, id: i64, at: &str, ev: &Event<'_>) -> rusqlit
 
 /// Load one row (inside a transaction or not).
 fn load(conn: &Connection, id: i64) -> rusqlite::Result<Option<RawDoc>> {
-    conn.query_row(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"), [id], row_to_raw)
-        .optional()
+    conn.query_row(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"), [id], row_to_raw).optional()
 }
 
 /// Recompute a row's folded search key from its current values.
@@ -107,9 +105,7 @@ fn rekey(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 
 /// A path as stored (UTF-8 only: the desktop app and JSON need text).
 fn path_text(p: &Path) -> Result<String, QueueError> {
-    p.to_str()
-        .map(str::to_owned)
-        .ok_or_else(|| QueueError::InvalidArgument { what: "path", value: p.to_string_lossy().into_owned() })
+    p.to_str().map(str::to_owned).ok_or_else(|| QueueError::InvalidArgument { what: "path", value: p.to_string_lossy().into_owned() })
 }
 
 /// `Some(trimmed)` unless empty.
@@ -138,19 +134,18 @@ impl RawDoc {
     /// The status `action` leads to, or the typed refusal.
     fn next(&self, action: Action, result: Option<DocStatus>) -> Result<DocStatus, QueueError> {
         let (role, status) = (self.role()?, self.status()?);
-        action
-            .next(role, status, result)
-            .ok_or(QueueError::Transition { id: self.id, action, role, status })
+        action.next(role, status, result).ok_or(QueueError::Transition { id: self.id, action, role, status })
     }
 }
 
 impl Queue {
     /// Turn a stored row into a [`Document`] (archive path made absolute).
     pub(crate) fn document(&self, r: RawDoc) -> Result<Document, QueueError> {
-        let archive_path = r
-            .archive_path
-            .as_deref()
-            .map(|rel| archive::absolute(&self.data_dir, rel).to_string_lossy().into_owned());
+        let archive_path = r.archive_path.as_deref().map(|rel| match archive::checked_any(&self.data_dir, rel) {
+            Ok(p) => p.to_string_lossy().into_owned(),
+            // A damaged or tampered value is shown as stored, never resolved.
+            Err(_) => rel.to_owned(),
+        });
         Ok(Document {
             id: r.id,
             role: r.role()?,
@@ -191,9 +186,7 @@ impl Queue {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&db)?;
         let existing = {
             let mut stmt = tx
-                .prepare(&format!(
-                    "SELECT {DOC_COLUMNS} FROM documents WHERE source_path = ?1 AND role = ?2 ORDER BY id DESC"
-                ))
+                .prepare(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE source_path = ?1 AND role = ?2 ORDER BY id DESC"))
                 .map_err(&db)?;
             let rows = stmt
                 .query_map(params![source, role.as_str()], row_to_raw)
@@ -213,18 +206,9 @@ impl Queue {
                 break;
             }
             if status == DocStatus::Pending && raw.current_path == raw.source_path {
-                tx.execute(
-                    "UPDATE documents SET sha256 = ?1, updated_at = ?2 WHERE id = ?3",
-                    params![sha, at, raw.id],
-                )
-                .map_err(&db)?;
-                let ev = Event {
-                    action: "rehashed",
-                    before: Some(&raw.sha256),
-                    after: Some(&sha),
-                    detail: Some(&source),
-                    ..Event::default()
-                };
+                tx.execute("UPDATE documents SET sha256 = ?1, updated_at = ?2 WHERE id = ?3", params![sha, at, raw.id]).map_err(&db)?;
+                let ev =
+                    Event { action: "rehashed", before: Some(&raw.sha256), after: Some(&sha), detail: Some(&source), ..Event::default() };
                 insert_event(&tx, raw.id, &at, &ev).map_err(&db)?;
                 found = Some(raw.id);
                 break;
@@ -388,6 +372,16 @@ impl Queue {
         self.get(id)
     }
 
+    /// Whether `action` may be taken on document `id` now (its role and status allow
+    /// it): checked before any token is touched, so a document in the wrong state
+    /// costs no PIN and no signature.
+    pub fn check_step(&self, id: i64, action: Action) -> Result<(), QueueError> {
+        let raw = load(&self.conn, id).map_err(db_err(&self.db_path))?.ok_or(QueueError::NotFound(id))?;
+        // A check may end in any verdict; ask whether one (valid) could be recorded.
+        let result = (action == Action::Verify).then_some(DocStatus::Valid);
+        raw.next(action, result).map(drop)
+    }
+
     /// Record a failed step (e.g. `sign_failed` with the reason): a history row
     /// only; the status does not change.
     pub fn record_failure(&mut self, id: i64, action: &str, detail: &str) -> Result<(), QueueError> {
@@ -418,10 +412,11 @@ impl Queue {
         let next = raw.next(Action::Verify, Some(v.status))?;
         let signers = non_empty(v.signers.as_deref()).map(str::to_owned).or(raw.signers.clone());
         let reason = non_empty(v.reason.as_deref());
+        let checked = v.sha256.clone().unwrap_or_else(|| raw.sha256.clone());
         tx.execute(
-            "UPDATE documents SET status = ?1, verdict = ?2, verdict_reason = ?3, signers = ?4, updated_at = ?5
-             WHERE id = ?6",
-            params![next.as_str(), v.verdict, reason, signers, at, id],
+            "UPDATE documents SET status = ?1, verdict = ?2, verdict_reason = ?3, signers = ?4, updated_at = ?5, sha256 = ?6
+             WHERE id = ?7",
+            params![next.as_str(), v.verdict, reason, signers, at, checked, id],
         )
         .map_err(&db)?;
         rekey(&tx, id).map_err(&db)?;
@@ -432,7 +427,7 @@ impl Queue {
         let ev = Event {
             action: "verified",
             before: Some(&raw.sha256),
-            after: Some(&raw.sha256),
+            after: Some(&checked),
             detail: Some(&detail),
             status: Some(next),
             ..Event::default()
@@ -456,14 +451,33 @@ impl Queue {
         self.archive_step(id, Action::Register, doc_number, title)
     }
 
-    /// Release or register: archive the file, then one transaction.
-    fn archive_step(
+    /// Register a valid incoming document with the bytes in `staged` — the copy
+    /// [`Queue::stage`] made and the caller checked (its hash must be the document's
+    /// recorded one, i.e. what [`Queue::record_verified`] recorded for that check).
+    /// Those bytes are archived; the source file is not read again.
+    pub fn register_staged(
         &mut self,
         id: i64,
-        action: Action,
+        staged: archive::Staged,
         doc_number: Option<&str>,
         title: Option<&str>,
     ) -> Result<Document, QueueError> {
+        let db = db_err(&self.db_path);
+        let raw = load(&self.conn, id).map_err(&db)?.ok_or(QueueError::NotFound(id))?;
+        raw.next(Action::Register, None)?;
+        if raw.sha256 != staged.sha256() {
+            return Err(QueueError::HashMismatch {
+                path: raw.current_path.into(),
+                expected: raw.sha256,
+                actual: staged.sha256().to_owned(),
+            });
+        }
+        let (rel, size) = archive::commit_staged(staged, &self.data_dir)?;
+        self.finish_archive_step(id, Action::Register, &raw.sha256, &rel, size, doc_number, title)
+    }
+
+    /// Release or register: archive the file, then one transaction.
+    fn archive_step(&mut self, id: i64, action: Action, doc_number: Option<&str>, title: Option<&str>) -> Result<Document, QueueError> {
         let db = db_err(&self.db_path);
         // Refuse early (no copy) when the step is not allowed.
         let raw = load(&self.conn, id).map_err(&db)?.ok_or(QueueError::NotFound(id))?;
@@ -471,16 +485,33 @@ impl Queue {
         let rel = relative_path(&raw.sha256);
         let dest = archive::absolute(&self.data_dir, &rel);
         let size = copy_verified(Path::new(&raw.current_path), &dest, &raw.sha256)?;
+        self.finish_archive_step(id, action, &raw.sha256, &rel, size, doc_number, title)
+    }
+
+    /// The transaction of an archive step: the file `rel` (of hash `sha256`) is in
+    /// the archive; record it and move the document on, if it still may.
+    #[allow(clippy::too_many_arguments)] // one per value the step records
+    fn finish_archive_step(
+        &mut self,
+        id: i64,
+        action: Action,
+        sha256: &str,
+        rel: &str,
+        size: u64,
+        doc_number: Option<&str>,
+        title: Option<&str>,
+    ) -> Result<Document, QueueError> {
+        let db = db_err(&self.db_path);
         let at = now();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&db)?;
         let fresh = load(&tx, id).map_err(&db)?.ok_or(QueueError::NotFound(id))?;
         let next = fresh.next(action, None)?;
-        if fresh.sha256 != raw.sha256 {
-            return Err(QueueError::HashMismatch { path: fresh.current_path.into(), expected: fresh.sha256, actual: raw.sha256 });
+        if fresh.sha256 != sha256 {
+            return Err(QueueError::HashMismatch { path: fresh.current_path.into(), expected: fresh.sha256, actual: sha256.to_owned() });
         }
         tx.execute(
             "INSERT OR IGNORE INTO archive_files (sha256, path, size, added_at) VALUES (?1, ?2, ?3, ?4)",
-            params![raw.sha256, rel, i64::try_from(size).unwrap_or(i64::MAX), at],
+            params![sha256, rel, i64::try_from(size).unwrap_or(i64::MAX), at],
         )
         .map_err(&db)?;
         tx.execute(
@@ -493,9 +524,9 @@ impl Queue {
         rekey(&tx, id).map_err(&db)?;
         let ev = Event {
             action: next.as_str(),
-            before: Some(&raw.sha256),
-            after: Some(&raw.sha256),
-            detail: Some(&rel),
+            before: Some(sha256),
+            after: Some(sha256),
+            detail: Some(rel),
             status: Some(next),
             ..Event::default()
         };
@@ -514,8 +545,7 @@ impl Queue {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&db)?;
         let raw = load(&tx, id).map_err(&db)?.ok_or(QueueError::NotFound(id))?;
         let next = raw.next(Action::Reject, None)?;
-        tx.execute("UPDATE documents SET status = ?1, updated_at = ?2 WHERE id = ?3", params![next.as_str(), at, id])
-            .map_err(&db)?;
+        tx.execute("UPDATE documents SET status = ?1, updated_at = ?2 WHERE id = ?3", params![next.as_str(), at, id]).map_err(&db)?;
         let ev = Event {
             action: "rejected",
             before: Some(&raw.sha256),

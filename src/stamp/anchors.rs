@@ -7,8 +7,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-pub use super::text::{mm_to_pt, pt_to_mm, Rect, TextLine, Word};
 use super::text::is_filler;
+pub use super::text::{mm_to_pt, pt_to_mm, Rect, TextLine, Word};
 
 /// Fold text for matching: NFD, combining marks dropped, đ→d, Đ→D, lowercase,
 /// whitespace collapsed to single spaces and trimmed.
@@ -104,8 +104,23 @@ pub struct DateBlanks {
 
 /// Titles that start or make up a signer's title line (folded).
 const TITLE_WORDS: &[&str] = &[
-    "chu tich", "giam doc", "bo truong", "thu truong", "truong", "pho", "kt.", "tm.", "q.", "tl.", "tuq.",
-    "bi thu", "chanh", "vien truong", "hieu truong", "tong giam doc", "dai dien",
+    "chu tich",
+    "giam doc",
+    "bo truong",
+    "thu truong",
+    "truong",
+    "pho",
+    "kt.",
+    "tm.",
+    "q.",
+    "tl.",
+    "tuq.",
+    "bi thu",
+    "chanh",
+    "vien truong",
+    "hieu truong",
+    "tong giam doc",
+    "dai dien",
 ];
 
 fn center_x(l: &TextLine) -> f32 {
@@ -124,16 +139,14 @@ fn same_column(l: &TextLine, anchor: &TextLine) -> bool {
 
 /// Lines strictly above `l` in its column, nearest first.
 fn above<'a>(lines: &'a [TextLine], l: &TextLine) -> Vec<&'a TextLine> {
-    let mut v: Vec<&TextLine> =
-        lines.iter().filter(|o| o.baseline > l.baseline + 0.5 * l.font_size && same_column(o, l)).collect();
+    let mut v: Vec<&TextLine> = lines.iter().filter(|o| o.baseline > l.baseline + 0.5 * l.font_size && same_column(o, l)).collect();
     v.sort_by(|a, b| a.baseline.total_cmp(&b.baseline));
     v
 }
 
 /// Lines strictly below `l` in its column, nearest first.
 fn below<'a>(lines: &'a [TextLine], l: &TextLine) -> Vec<&'a TextLine> {
-    let mut v: Vec<&TextLine> =
-        lines.iter().filter(|o| o.baseline < l.baseline - 0.5 * l.font_size && same_column(o, l)).collect();
+    let mut v: Vec<&TextLine> = lines.iter().filter(|o| o.baseline < l.baseline - 0.5 * l.font_size && same_column(o, l)).collect();
     v.sort_by(|a, b| b.baseline.total_cmp(&a.baseline));
     v
 }
@@ -204,11 +217,7 @@ pub fn find_signature_blocks(lines: &[TextLine], signer_name: &str) -> Vec<Signa
 /// no `title` either, an upper-case line with a known title word: CHỦ TỊCH,
 /// GIÁM ĐỐC, KT., TM., …) that has a blank below it, and the name is the first
 /// line below the blank.
-pub fn find_signature_block(
-    lines: &[TextLine],
-    signer_name: Option<&str>,
-    title: Option<&str>,
-) -> Option<SignatureBlock> {
+pub fn find_signature_block(lines: &[TextLine], signer_name: Option<&str>, title: Option<&str>) -> Option<SignatureBlock> {
     if let Some(name) = signer_name.filter(|n| !fold(n).is_empty()) {
         let blocks = find_signature_blocks(lines, name);
         // With a title as well, prefer the block that carries it.
@@ -386,13 +395,22 @@ mod tests {
         // Already numbered: no blank.
         let l = line(&[("Số:", 100.0, 117.0), ("12/QĐ-UBND", 120.0, 190.0)]);
         assert!(find_number_blank(&[l]).is_none());
-        let l = line(&[("Hà", 300.0, 315.0), ("Nội,", 318.0, 340.0), ("ngày", 343.0, 370.0), ("…", 372.0, 385.0),
-            ("tháng", 388.0, 420.0), ("…", 422.0, 435.0), ("năm", 438.0, 462.0), ("…", 464.0, 490.0)]);
+        let l = line(&[
+            ("Hà", 300.0, 315.0),
+            ("Nội,", 318.0, 340.0),
+            ("ngày", 343.0, 370.0),
+            ("…", 372.0, 385.0),
+            ("tháng", 388.0, 420.0),
+            ("…", 422.0, 435.0),
+            ("năm", 438.0, 462.0),
+            ("…", 464.0, 490.0),
+        ]);
         let d = find_date_blanks(&[l]).unwrap();
         assert_eq!(d.day, Some(Span { x0: 370.0, x1: 388.0 }));
         assert_eq!(d.month, Some(Span { x0: 420.0, x1: 438.0 }));
         assert_eq!(d.year, Some(Span { x0: 462.0, x1: 490.0 }));
-        let l = line(&[("ngày", 343.0, 370.0), ("05", 373.0, 386.0), ("tháng", 388.0, 420.0), ("năm", 440.0, 462.0), ("2026", 465.0, 490.0)]);
+        let l =
+            line(&[("ngày", 343.0, 370.0), ("05", 373.0, 386.0), ("tháng", 388.0, 420.0), ("năm", 440.0, 462.0), ("2026", 465.0, 490.0)]);
         let d = find_date_blanks(&[l]).unwrap();
         assert!(d.day.is_none() && d.month.is_some() && d.year.is_none());
     }

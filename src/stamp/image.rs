@@ -19,7 +19,7 @@
 //!    resolution is recorded in the PNG `pHYs` chunk, so a viewer or the stamp
 //!    knows its size in millimetres.
 
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -132,38 +132,63 @@ impl ImageError {
 impl Localize for ImageError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            ImageError::Read { path, source } => tr!(lang,
+            ImageError::Read { path, source } => tr!(
+                lang,
                 "Không đọc được tệp ảnh {}: {}. Hãy kiểm tra đường dẫn và quyền đọc.",
                 "Cannot read the image {}: {}. Check the path and read permission.",
-                path.display(), source),
-            ImageError::FileTooLarge { path, bytes } => tr!(lang,
+                path.display(),
+                source
+            ),
+            ImageError::FileTooLarge { path, bytes } => tr!(
+                lang,
                 "Tệp ảnh {} quá lớn ({} MB, tối đa {} MB). Hãy chụp hoặc quét lại với độ phân giải thấp hơn.",
                 "The image {} is too large ({} MB, at most {} MB). Photograph or scan it again at a lower resolution.",
-                path.display(), bytes / (1024 * 1024), MAX_FILE_BYTES / (1024 * 1024)),
-            ImageError::TooManyPixels { path, width, height } => tr!(lang,
+                path.display(),
+                bytes / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            ImageError::TooManyPixels { path, width, height } => tr!(
+                lang,
                 "Ảnh {} quá lớn ({}×{} điểm ảnh, tối đa {} triệu). Hãy chụp hoặc quét lại với độ phân giải thấp hơn.",
                 "The image {} is too large ({}×{} pixels, at most {} megapixels). Photograph or scan it again at a lower resolution.",
-                path.display(), width, height, MAX_PIXELS / 1_000_000),
-            ImageError::NotAnImage(p) => tr!(lang,
+                path.display(),
+                width,
+                height,
+                MAX_PIXELS / 1_000_000
+            ),
+            ImageError::NotAnImage(p) => tr!(
+                lang,
                 "Tệp {} không phải ảnh PNG hoặc JPEG. Hãy chọn ảnh chụp hoặc ảnh quét chữ ký/con dấu.",
                 "{} is not a PNG or JPEG image. Choose a photo or scan of the signature or seal.",
-                p.display()),
-            ImageError::Decode { path, detail } => tr!(lang,
+                p.display()
+            ),
+            ImageError::Decode { path, detail } => tr!(
+                lang,
                 "Ảnh {} bị hỏng, không giải mã được ({}). Hãy chụp hoặc quét lại.",
                 "The image {} is damaged and cannot be decoded ({}). Photograph or scan it again.",
-                path.display(), detail),
-            ImageError::NoInk(p) => tr!(lang,
+                path.display(),
+                detail
+            ),
+            ImageError::NoInk(p) => tr!(
+                lang,
                 "Không tìm thấy chữ ký hoặc con dấu trong ảnh {}. Hãy chụp rõ nét, đủ sáng, trên nền giấy trắng.",
                 "No signature or seal found in {}. Take a sharp, well-lit photo on white paper.",
-                p.display()),
-            ImageError::InvalidWidth(w) => tr!(lang,
+                p.display()
+            ),
+            ImageError::InvalidWidth(w) => tr!(
+                lang,
                 "Chiều rộng {} mm không hợp lệ (phải lớn hơn 0 và không quá {} mm).",
                 "Invalid width {} mm (must be above 0 and at most {} mm).",
-                w, MAX_WIDTH_MM),
-            ImageError::Write { path, source } => tr!(lang,
+                w,
+                MAX_WIDTH_MM
+            ),
+            ImageError::Write { path, source } => tr!(
+                lang,
                 "Không ghi được tệp ảnh {}: {}. Hãy chọn thư mục khác có quyền ghi và đủ dung lượng.",
                 "Cannot write the image {}: {}. Choose another folder with write permission and free space.",
-                path.display(), source),
+                path.display(),
+                source
+            ),
         }
     }
 }
@@ -225,15 +250,7 @@ impl PreparedImage {
     pub fn write_png(&self, out: &Path) -> Result<(), ImageError> {
         let werr = |source: std::io::Error| ImageError::Write { path: out.to_owned(), source };
         let png = self.to_png().map_err(|e| werr(std::io::Error::other(e)))?;
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new().prefix(".kyso-").suffix(".png.part").tempfile_in(dir).map_err(werr)?;
-        tmp.write_all(&png).map_err(werr)?;
-        tmp.as_file().sync_all().map_err(werr)?;
-        tmp.persist(out).map_err(|e| werr(e.error))?;
-        Ok(())
+        crate::atomic::write(out, &png, crate::atomic::Mode::Replace).map_err(werr)
     }
 }
 
@@ -284,9 +301,8 @@ fn read_bounded(input: &Path) -> Result<Vec<u8>, ImageError> {
 /// Decode to 8-bit RGB (transparent pixels of a PNG are composited on white).
 fn decode(input: &Path, bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), ImageError> {
     let derr = |e: image::ImageError| ImageError::Decode { path: input.to_owned(), detail: e.to_string() };
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|source| ImageError::Read { path: input.to_owned(), source })?;
+    let mut reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|source| ImageError::Read { path: input.to_owned(), source })?;
     match reader.format() {
         Some(ImageFormat::Png | ImageFormat::Jpeg) => {}
         _ => return Err(ImageError::NotAnImage(input.to_owned())),

@@ -40,7 +40,8 @@ pub fn number_and_date(input: &Path, doc_number: Option<&str>, date: Option<time
     let Ok(lines) = page_lines(&bytes, 0) else { return Ok(fill) };
     if let Some(n) = doc_number {
         if let Some(b) = find_number_blank(&lines) {
-            let blank = Blank { x0: f64::from(b.x0), x1: f64::from(b.x1), baseline: f64::from(b.baseline), font_size: f64::from(b.font_size) };
+            let blank =
+                Blank { x0: f64::from(b.x0), x1: f64::from(b.x1), baseline: f64::from(b.baseline), font_size: f64::from(b.font_size) };
             fill.items.push((blank, number_part(n, b.symbol_printed)));
         }
     }

@@ -143,8 +143,13 @@ pub fn plan(
         // exactly as without a template, and no text search.
         let page_idx = req.page.map(|p| p.saturating_sub(1).min(pages.saturating_sub(1))).unwrap_or(0);
         widgets.push(WidgetSpec::invisible(page_idx));
-        let mut report =
-            PlacementReport { template: t.name.clone(), placement: "invisible".into(), page: page_idx + 1, box_mm: None, filled: Vec::new() };
+        let mut report = PlacementReport {
+            template: t.name.clone(),
+            placement: "invisible".into(),
+            page: page_idx + 1,
+            box_mm: None,
+            filled: Vec::new(),
+        };
         add_fills(pdf, fill, &mut widgets, &mut report)?;
         return Ok(StampPlan { widgets, report });
     }

@@ -173,12 +173,16 @@ pub enum TemplateError {
 impl crate::i18n::Localize for TemplateError {
     fn localize(&self, lang: crate::Lang) -> String {
         match self {
-            TemplateError::Unknown { name, known } => crate::tr!(lang,
+            TemplateError::Unknown { name, known } => crate::tr!(
+                lang,
                 "Không có mẫu chữ ký tên {} (các mẫu hiện có: {}).",
-                "No signature template named {} (available: {}).", name, known),
-            TemplateError::Invalid { path, detail } => crate::tr!(lang,
-                "Mẫu chữ ký {} không hợp lệ: {}.",
-                "Signature template {} is invalid: {}.", path, detail),
+                "No signature template named {} (available: {}).",
+                name,
+                known
+            ),
+            TemplateError::Invalid { path, detail } => {
+                crate::tr!(lang, "Mẫu chữ ký {} không hợp lệ: {}.", "Signature template {} is invalid: {}.", path, detail)
+            }
         }
     }
 }
@@ -245,15 +249,13 @@ pub fn all() -> BTreeMap<String, Template> {
 pub fn load(name_or_file: &str) -> Result<Template, TemplateError> {
     let p = Path::new(name_or_file);
     if name_or_file.ends_with(".toml") || p.exists() {
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| TemplateError::Invalid { path: name_or_file.into(), detail: e.to_string() })?;
+        let text = std::fs::read_to_string(p).map_err(|e| TemplateError::Invalid { path: name_or_file.into(), detail: e.to_string() })?;
         return Template::parse(&text, name_or_file);
     }
     let all = all();
-    all.get(name_or_file).cloned().ok_or_else(|| TemplateError::Unknown {
-        name: name_or_file.into(),
-        known: all.keys().cloned().collect::<Vec<_>>().join(", "),
-    })
+    all.get(name_or_file)
+        .cloned()
+        .ok_or_else(|| TemplateError::Unknown { name: name_or_file.into(), known: all.keys().cloned().collect::<Vec<_>>().join(", ") })
 }
 
 #[cfg(test)]

@@ -83,26 +83,30 @@ impl StampError {
 impl Localize for StampError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            StampError::Read { path, source } => tr!(lang,
-                "Không đọc được tệp {}: {}.",
-                "Cannot read {}: {}.",
-                path.display(), source),
-            StampError::TooLarge { size, limit } => tr!(lang,
+            StampError::Read { path, source } => tr!(lang, "Không đọc được tệp {}: {}.", "Cannot read {}: {}.", path.display(), source),
+            StampError::TooLarge { size, limit } => tr!(
+                lang,
                 "Tệp quá lớn để tìm vị trí ký theo nội dung ({} byte, giới hạn {} byte). Hãy đặt vị trí chữ ký bằng tay.",
                 "The file is too large to find the signature place from its text ({} bytes, limit {}). Place the signature by hand.",
-                size, limit),
-            StampError::Parse(why) => tr!(lang,
+                size,
+                limit
+            ),
+            StampError::Parse(why) => tr!(
+                lang,
                 "Không đọc được nội dung PDF để tìm vị trí ký: {}. Hãy đặt vị trí chữ ký bằng tay.",
                 "Cannot read the PDF to find the signature place: {}. Place the signature by hand.",
-                why),
-            StampError::NoSuchPage { index, count } => tr!(lang,
-                "Không có trang {} (tài liệu có {} trang).",
-                "There is no page {} (the document has {} pages).",
-                index + 1, count),
-            StampError::Content { page, reason } => tr!(lang,
+                why
+            ),
+            StampError::NoSuchPage { index, count } => {
+                tr!(lang, "Không có trang {} (tài liệu có {} trang).", "There is no page {} (the document has {} pages).", index + 1, count)
+            }
+            StampError::Content { page, reason } => tr!(
+                lang,
                 "Không đọc được chữ trên trang {}: {}. Hãy đặt vị trí chữ ký bằng tay.",
                 "Cannot read the text of page {}: {}. Place the signature by hand.",
-                page + 1, reason),
+                page + 1,
+                reason
+            ),
         }
     }
 }
@@ -287,10 +291,7 @@ impl TextDoc {
         let media = self.inherited(id, b"MediaBox").and_then(|o| self.rect_of(o));
         let media_box = media.unwrap_or(Rect { x0: 0.0, y0: 0.0, x1: 595.276, y1: 841.89 });
         let crop_box = self.inherited(id, b"CropBox").and_then(|o| self.rect_of(o)).unwrap_or(media_box);
-        let rot = self
-            .inherited(id, b"Rotate")
-            .and_then(|o| self.doc.dereference(o).ok().and_then(|(_, o)| o.as_i64().ok()))
-            .unwrap_or(0);
+        let rot = self.inherited(id, b"Rotate").and_then(|o| self.doc.dereference(o).ok().and_then(|(_, o)| o.as_i64().ok())).unwrap_or(0);
         let rotation = (rot.rem_euclid(360) / 90 * 90) as u16;
         Ok(PageInfo { media_box, crop_box, rotation })
     }
@@ -428,10 +429,14 @@ fn group_lines(mut glyphs: Vec<Glyph>) -> Vec<TextLine> {
     let mut rows: Vec<Vec<Glyph>> = Vec::new();
     for g in glyphs {
         match rows.last_mut() {
-            Some(row) if {
-                let r = &row[0];
-                (r.base - g.base).abs() <= 0.3 * r.size.min(g.size)
-            } => row.push(g),
+            Some(row)
+                if {
+                    let r = &row[0];
+                    (r.base - g.base).abs() <= 0.3 * r.size.min(g.size)
+                } =>
+            {
+                row.push(g)
+            }
             _ => rows.push(vec![g]),
         }
     }
@@ -502,16 +507,7 @@ fn make_line(glyphs: Vec<Glyph>) -> Option<TextLine> {
     let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
     let x0 = words.iter().map(|w| w.x0).fold(f32::INFINITY, f32::min);
     let x1 = words.iter().map(|w| w.x1).fold(f32::NEG_INFINITY, f32::max);
-    Some(TextLine {
-        text,
-        x0,
-        y0: baseline + DESCENT * size,
-        x1,
-        y1: baseline + ASCENT * size,
-        baseline,
-        font_size: size,
-        words,
-    })
+    Some(TextLine { text, x0, y0: baseline + DESCENT * size, x1, y1: baseline + ASCENT * size, baseline, font_size: size, words })
 }
 
 /// Push the word made of `glyphs`, split where a run of fillers (an ellipsis,

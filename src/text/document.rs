@@ -285,10 +285,7 @@ impl<'f> DocumentWriter<'f> {
     fn layout(&self) -> Result<Vec<PageOut>, TextError> {
         let p = &self.page;
         let dims = [p.width, p.height, p.margin_top, p.margin_right, p.margin_bottom, p.margin_left];
-        if dims.iter().any(|v| !v.is_finite() || *v < 0.0)
-            || p.content_width() <= 0.0
-            || p.height - p.margin_top - p.margin_bottom <= 0.0
-        {
+        if dims.iter().any(|v| !v.is_finite() || *v < 0.0) || p.content_width() <= 0.0 || p.height - p.margin_top - p.margin_bottom <= 0.0 {
             return Err(TextError::Layout(format!("bad page setup {p:?}")));
         }
         let mut l = Layout { top: p.height - p.margin_top, bottom: p.margin_bottom, cursor: 0.0, pages: Vec::new() };

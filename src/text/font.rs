@@ -132,9 +132,7 @@ impl EmbeddedFont {
         if cmap.is_empty() {
             return Err(TextError::BadFont("no Unicode character map".into()));
         }
-        let advances = (0..face.number_of_glyphs())
-            .map(|g| face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0))
-            .collect();
+        let advances = (0..face.number_of_glyphs()).map(|g| face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0)).collect();
 
         let ascender = face.ascender();
         let bb = face.global_bounding_box();
@@ -493,8 +491,7 @@ impl FontSubset {
         for (cid, c) in &self.to_unicode {
             cmap.pair(*cid, *c);
         }
-        let data =
-            deflate(&cmap.finish()).map_err(|e| TextError::Embed { font: self.base_font.clone(), detail: e.to_string() })?;
+        let data = deflate(&cmap.finish()).map_err(|e| TextError::Embed { font: self.base_font.clone(), detail: e.to_string() })?;
         chunk.cmap(refs.to_unicode, &data).filter(Filter::FlateDecode);
         Ok(())
     }

@@ -71,26 +71,27 @@ pub fn describe_chars(chars: &[char]) -> String {
 impl Localize for TextError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            TextError::MissingGlyphs { font, chars } => tr!(lang,
+            TextError::MissingGlyphs { font, chars } => tr!(
+                lang,
                 "Phông chữ {} không có ký tự {}; không thể viết văn bản này vào PDF.",
                 "Font {} has no glyph for {}; this text cannot be written to the PDF.",
-                font, describe_chars(chars)),
-            TextError::NotInSubset { font, chars } => tr!(lang,
+                font,
+                describe_chars(chars)
+            ),
+            TextError::NotInSubset { font, chars } => tr!(
+                lang,
                 "Lỗi phần mềm: bộ phông {} không chứa {}.",
                 "Software bug: font subset {} does not contain {}.",
-                font, describe_chars(chars)),
-            TextError::BadFont(why) => tr!(lang,
-                "Tệp phông chữ không dùng được: {}.",
-                "Unusable font file: {}.",
-                why),
-            TextError::Embed { font, detail } => tr!(lang,
-                "Không nhúng được phông chữ {} vào PDF: {}.",
-                "Cannot embed font {} in the PDF: {}.",
-                font, detail),
-            TextError::Layout(why) => tr!(lang,
-                "Lỗi phần mềm: bố cục trang không hợp lệ ({}).",
-                "Software bug: invalid page layout ({}).",
-                why),
+                font,
+                describe_chars(chars)
+            ),
+            TextError::BadFont(why) => tr!(lang, "Tệp phông chữ không dùng được: {}.", "Unusable font file: {}.", why),
+            TextError::Embed { font, detail } => {
+                tr!(lang, "Không nhúng được phông chữ {} vào PDF: {}.", "Cannot embed font {} in the PDF: {}.", font, detail)
+            }
+            TextError::Layout(why) => {
+                tr!(lang, "Lỗi phần mềm: bố cục trang không hợp lệ ({}).", "Software bug: invalid page layout ({}).", why)
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Tag, Tagged};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_cert::name::Name;
@@ -15,8 +15,7 @@ use crate::KeyKind;
 
 pub(crate) const OID_CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 pub(crate) const OID_O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
-pub(crate) const OID_UID: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1");
+pub(crate) const OID_UID: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.9.2342.19200300.100.1.1");
 pub(crate) const OID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
@@ -49,18 +48,13 @@ const SHORT_NAMES: &[(&str, &str)] = &[
 pub(crate) fn directory_string(value: &der::Any) -> Option<String> {
     let bytes = value.value();
     match value.tag() {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::VisibleString => {
-            std::str::from_utf8(bytes).ok().map(str::to_owned)
-        }
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::VisibleString => std::str::from_utf8(bytes).ok().map(str::to_owned),
         Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
-            let units: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
+            let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
             String::from_utf16(&units).ok()
         }
         _ => None,
@@ -116,12 +110,7 @@ pub fn format_name(name: &Name) -> String {
 
 /// Every value of attribute `oid` in `name`, in order.
 pub(crate) fn attr_values(name: &Name, oid: ObjectIdentifier) -> Vec<String> {
-    name.0
-        .iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .filter(|atv| atv.oid == oid)
-        .filter_map(|atv| directory_string(&atv.value))
-        .collect()
+    name.0.iter().flat_map(|rdn| rdn.0.iter()).filter(|atv| atv.oid == oid).filter_map(|atv| directory_string(&atv.value)).collect()
 }
 
 /// Number of significant bits in a big-endian unsigned integer.
@@ -147,9 +136,7 @@ pub fn key_kind_of(cert: &Certificate) -> Option<KeyKind> {
     let spki = &cert.tbs_certificate.subject_public_key_info;
     if spki.algorithm.oid == OID_RSA {
         let key = rsa::pkcs1::RsaPublicKey::from_der(spki.subject_public_key.raw_bytes()).ok()?;
-        Some(KeyKind::Rsa {
-            bits: bit_len(key.modulus.as_bytes()),
-        })
+        Some(KeyKind::Rsa { bits: bit_len(key.modulus.as_bytes()) })
     } else if spki.algorithm.oid == OID_EC {
         let params = spki.algorithm.parameters.as_ref()?.to_der().ok()?;
         curve_from_params(&params)
@@ -165,9 +152,7 @@ pub(crate) fn is_ca(cert: &Certificate) -> bool {
         .iter()
         .flatten()
         .filter(|e| e.extn_id == OID_BASIC_CONSTRAINTS)
-        .filter_map(|e| {
-            x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).ok()
-        })
+        .filter_map(|e| x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
         .any(|bc| bc.ca)
 }
 
@@ -182,7 +167,7 @@ fn to_datetime(t: x509_cert::time::Time) -> Option<OffsetDateTime> {
 }
 
 /// How the key of a listed certificate was found on the token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum KeyEvidence {
     /// A private key with the same `CKA_ID` is visible.
@@ -197,7 +182,7 @@ pub enum KeyEvidence {
 }
 
 /// A signing certificate on a token, as the inventory and the signer describe it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateInfo {
     /// `CKA_ID` in lowercase hex: what pairs the certificate with its key, and what
@@ -275,9 +260,7 @@ impl CertificateInfo {
             days_to_expiry,
             currently_valid,
             expiring_soon: currently_valid && days_to_expiry < EXPIRY_WARNING_DAYS,
-            key_kind: key_kind_of(cert)
-                .map(KeyKind::label)
-                .unwrap_or_else(|| "unsupported".into()),
+            key_kind: key_kind_of(cert).map(KeyKind::label).unwrap_or_else(|| "unsupported".into()),
             role: class.role,
             role_reason: class.reason,
             sha256: hex::encode(Sha256::digest(der)),
@@ -286,7 +269,7 @@ impl CertificateInfo {
 }
 
 /// A certificate on the token without a private key (normally a CA certificate).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherCertificate {
     /// `CKA_ID` in lowercase hex (may be empty).
@@ -312,9 +295,7 @@ impl OtherCertificate {
             subject: format_name(&tbs.subject),
             issuer: format_name(&tbs.issuer),
             ca: is_ca(cert),
-            not_after: to_datetime(tbs.validity.not_after)
-                .map(crate::time::iso8601)
-                .unwrap_or_default(),
+            not_after: to_datetime(tbs.validity.not_after).map(crate::time::iso8601).unwrap_or_default(),
         }
     }
 }
@@ -328,12 +309,8 @@ mod tests {
 
     #[test]
     fn names_keep_vietnamese_and_escape() {
-        let name = RdnSequence::from_str("CN=Nguyễn Văn An,O=UBND tỉnh Lai Châu\\, Việt Nam,C=VN")
-            .unwrap();
-        assert_eq!(
-            format_name(&name),
-            "CN=Nguyễn Văn An,O=UBND tỉnh Lai Châu\\, Việt Nam,C=VN"
-        );
+        let name = RdnSequence::from_str("CN=Nguyễn Văn An,O=UBND tỉnh Lai Châu\\, Việt Nam,C=VN").unwrap();
+        assert_eq!(format_name(&name), "CN=Nguyễn Văn An,O=UBND tỉnh Lai Châu\\, Việt Nam,C=VN");
         assert_eq!(attr_values(&name, OID_CN), vec!["Nguyễn Văn An".to_owned()]);
     }
 

@@ -30,9 +30,7 @@ fn change(sel: &TokenSelection, old: &Pin, new: &Pin) -> Result<(), TokenError> 
     if !status.initialized {
         return Err(TokenError::PinNotInitialized);
     }
-    let session = ctx
-        .open_rw_session(token.slot)
-        .map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))?;
+    let session = ctx.open_rw_session(token.slot).map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))?;
     let (old_auth, new_auth) = (old.auth_pin(), new.auth_pin());
     match session.set_pin(&old_auth, &new_auth) {
         Ok(()) => Ok(()),

@@ -26,7 +26,7 @@ use super::certinfo::{attr_values, OID_CN, OID_O, OID_SERIAL_NUMBER, OID_UID};
 use crate::i18n::Lang;
 
 /// Who a certificate signs for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// A person (leader, reviewer): the personal signature (R1).
@@ -49,7 +49,7 @@ impl Role {
 }
 
 /// Which rule of the module documentation decided the role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RoleReason {
     /// Rule 1: `CMND:`/`CCCD:`/`CMT:`/`HC:` identifier.
@@ -131,10 +131,9 @@ const SURNAME_EXCEPTIONS: &[&str] = &["trương"];
 
 /// Common Vietnamese surnames, folded.
 const SURNAMES: &[&str] = &[
-    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
-    "ho", "ngo", "duong", "ly", "dinh", "doan", "trinh", "truong", "lam", "mai", "cao", "luu",
-    "ha", "ta", "chu", "kieu", "quach", "thai", "vuong", "la", "tong", "luong", "hua", "dao",
-    "trieu", "nong", "lo", "lu", "giang", "tieu", "ton", "thach", "khuat", "nghiem", "van",
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do", "ho", "ngo", "duong", "ly", "dinh", "doan",
+    "trinh", "truong", "lam", "mai", "cao", "luu", "ha", "ta", "chu", "kieu", "quach", "thai", "vuong", "la", "tong", "luong", "hua",
+    "dao", "trieu", "nong", "lo", "lu", "giang", "tieu", "ton", "thach", "khuat", "nghiem", "van",
 ];
 
 /// Lowercase, Vietnamese diacritics removed (`Ủy ban` → `uy ban`, `Đ` → `d`), runs of
@@ -163,20 +162,14 @@ pub fn fold(s: &str) -> String {
             out.push(' ');
             space = false;
         }
-        let base = GROUPS
-            .iter()
-            .find(|(g, _)| g.contains(c))
-            .map(|(_, b)| *b)
-            .unwrap_or(c);
+        let base = GROUPS.iter().find(|(g, _)| g.contains(c)).map(|(_, b)| *b).unwrap_or(c);
         out.push(base);
     }
     out
 }
 
 fn starts_with_word(folded: &str, word: &str) -> bool {
-    folded
-        .strip_prefix(word)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+    folded.strip_prefix(word).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
 }
 
 fn id_prefix(value: &str) -> Option<String> {
@@ -186,30 +179,19 @@ fn id_prefix(value: &str) -> Option<String> {
 
 fn looks_like_person(cn: &str) -> bool {
     let words: Vec<&str> = cn.split_whitespace().collect();
-    if !(2..=7).contains(&words.len()) || !words.iter().all(|w| w.chars().all(char::is_alphabetic))
-    {
+    if !(2..=7).contains(&words.len()) || !words.iter().all(|w| w.chars().all(char::is_alphabetic)) {
         return false;
     }
     let first = fold(words[0]);
-    SURNAMES.contains(&first.as_str())
-        || words
-            .iter()
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    SURNAMES.contains(&first.as_str()) || words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// Apply the rule of the module documentation to a subject's CN, O values and
 /// identifier values (`UID` and `serialNumber`).
-pub fn classify(
-    cn: Option<&str>,
-    organisations: &[String],
-    identifiers: &[String],
-) -> Classification {
+pub fn classify(cn: Option<&str>, organisations: &[String], identifiers: &[String]) -> Classification {
     let decided = |role, reason| Classification { role, reason };
     let prefixes: Vec<String> = identifiers.iter().filter_map(|v| id_prefix(v)).collect();
-    if prefixes
-        .iter()
-        .any(|p| matches!(p.as_str(), "CMND" | "CCCD" | "CMT" | "HC"))
-    {
+    if prefixes.iter().any(|p| matches!(p.as_str(), "CMND" | "CCCD" | "CMT" | "HC")) {
         return decided(Role::Personal, RoleReason::PersonalId);
     }
     if prefixes.iter().any(|p| matches!(p.as_str(), "MST" | "MNS")) {
@@ -221,11 +203,7 @@ pub fn classify(
     let folded = fold(cn);
     let first_word = cn.split_whitespace().next().unwrap_or("").to_lowercase();
     let surname_first = SURNAME_EXCEPTIONS.contains(&first_word.as_str());
-    if !surname_first
-        && ORGANISATION_WORDS
-            .iter()
-            .any(|w| starts_with_word(&folded, &fold(w)))
-    {
+    if !surname_first && ORGANISATION_WORDS.iter().any(|w| starts_with_word(&folded, &fold(w))) {
         return decided(Role::Agency, RoleReason::OrganisationName);
     }
     if organisations.iter().any(|o| fold(o) == folded) {
@@ -261,42 +239,19 @@ mod tests {
 
     #[test]
     fn folding() {
-        assert_eq!(
-            fold("  Ủy  ban nhân dân TỈNH Lai Châu "),
-            "uy ban nhan dan tinh lai chau"
-        );
+        assert_eq!(fold("  Ủy  ban nhân dân TỈNH Lai Châu "), "uy ban nhan dan tinh lai chau");
         assert_eq!(fold("ĐẢNG ỦY"), "dang uy");
         // decomposed (NFD) input
-        assert_eq!(
-            fold("So\u{031b}\u{0309} Tu\u{031b} pha\u{0301}p"),
-            "so tu phap"
-        );
+        assert_eq!(fold("So\u{031b}\u{0309} Tu\u{031b} pha\u{0301}p"), "so tu phap");
     }
 
     #[test]
     fn identifiers_decide_first() {
-        assert_eq!(
-            role("Nguyễn Văn An", &[], &["CCCD:001085012345"]),
-            (Role::Personal, RoleReason::PersonalId)
-        );
-        assert_eq!(
-            role(
-                "Nguyễn Văn An",
-                &["Công ty X"],
-                &["MST:0101234567", "CMND:123456789"]
-            )
-            .0,
-            Role::Personal
-        );
+        assert_eq!(role("Nguyễn Văn An", &[], &["CCCD:001085012345"]), (Role::Personal, RoleReason::PersonalId));
+        assert_eq!(role("Nguyễn Văn An", &["Công ty X"], &["MST:0101234567", "CMND:123456789"]).0, Role::Personal);
         assert_eq!(role("Lê B", &[], &["hc:B1234567"]).0, Role::Personal);
-        assert_eq!(
-            role("Ủy ban nhân dân tỉnh Thử Nghiệm", &[], &["MST:0101234567"]),
-            (Role::Agency, RoleReason::TaxCode)
-        );
-        assert_eq!(
-            role("Kho bạc", &[], &["MNS:1234567"]).1,
-            RoleReason::TaxCode
-        );
+        assert_eq!(role("Ủy ban nhân dân tỉnh Thử Nghiệm", &[], &["MST:0101234567"]), (Role::Agency, RoleReason::TaxCode));
+        assert_eq!(role("Kho bạc", &[], &["MNS:1234567"]).1, RoleReason::TaxCode);
         // a bare prefix is not an identifier
         assert_eq!(role("X Y", &[], &["MST:"]).1, RoleReason::PersonName);
     }
@@ -324,24 +279,13 @@ mod tests {
             "Hội đồng nhân dân tỉnh",
             "Huyện ủy Sìn Hồ",
         ] {
-            assert_eq!(
-                role(cn, &[], &[]),
-                (Role::Agency, RoleReason::OrganisationName),
-                "{cn}"
-            );
+            assert_eq!(role(cn, &[], &[]), (Role::Agency, RoleReason::OrganisationName), "{cn}");
         }
     }
 
     #[test]
     fn people_are_not_organisations() {
-        for cn in [
-            "Nguyễn Văn An",
-            "Trương Thị Bình",
-            "NGUYỄN VĂN AN",
-            "Sơn Tùng",
-            "Bùi Văn Phòng",
-            "Đoàn Văn Hậu",
-        ] {
+        for cn in ["Nguyễn Văn An", "Trương Thị Bình", "NGUYỄN VĂN AN", "Sơn Tùng", "Bùi Văn Phòng", "Đoàn Văn Hậu"] {
             assert_eq!(role(cn, &[], &[]).0, Role::Personal, "{cn}");
         }
     }
@@ -349,11 +293,7 @@ mod tests {
     #[test]
     fn cn_equal_to_o_is_agency() {
         assert_eq!(
-            role(
-                "Hợp tác xã Nông nghiệp Tân Tiến",
-                &["HỢP TÁC XÃ NÔNG NGHIỆP TÂN TIẾN"],
-                &[]
-            ),
+            role("Hợp tác xã Nông nghiệp Tân Tiến", &["HỢP TÁC XÃ NÔNG NGHIỆP TÂN TIẾN"], &[]),
             (Role::Agency, RoleReason::CommonNameIsOrganisation)
         );
     }

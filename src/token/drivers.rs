@@ -310,7 +310,7 @@ fn expand_with(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
 }
 
 /// Why a module is on the list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ModuleOrigin {
     /// Named by the user (`--module`); failing to load it is an error when signing.

@@ -18,7 +18,7 @@ use crate::tr;
 ///
 /// PKCS#11 gives no number of tries left, only these flags; many tokens (SoftHSM2
 /// among them) set none of them, which is [`PinTries::Unknown`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum PinTries {
     /// The token does not say (no flag set).
@@ -163,6 +163,11 @@ pub enum TokenError {
     /// PIN entry on the token's own PIN pad was cancelled.
     #[error("PIN entry cancelled")]
     LoginCancelled,
+    /// This process is already logged in to the token (another session holds it),
+    /// so a new login would not be checked against its PIN: refused, never taken
+    /// as success (a wrong PIN must never sign).
+    #[error("token already logged in by this process")]
+    AlreadyLoggedIn,
     /// The token was unplugged or stopped answering.
     #[error("token removed ({function}: {rv})")]
     TokenRemoved {
@@ -227,6 +232,7 @@ impl TokenError {
             TokenError::PinExpired => "pin_expired",
             TokenError::PinNotInitialized => "pin_not_initialized",
             TokenError::LoginCancelled => "login_cancelled",
+            TokenError::AlreadyLoggedIn => "token_busy",
             TokenError::TokenRemoved { .. } => "token_removed",
             TokenError::MechanismUnsupported { .. } => "mechanism_unsupported",
             TokenError::Pkcs11 { .. } => "pkcs11",
@@ -239,23 +245,15 @@ impl TokenError {
     pub(crate) fn from_cryptoki(function: &'static str, err: CkError) -> TokenError {
         match err {
             CkError::Pkcs11(rv, _) => TokenError::from_rv(function, rv),
-            CkError::LibraryLoading(e) => TokenError::Pkcs11 {
-                function,
-                rv: e.to_string(),
-            },
-            other => TokenError::Pkcs11 {
-                function,
-                rv: other.to_string(),
-            },
+            CkError::LibraryLoading(e) => TokenError::Pkcs11 { function, rv: e.to_string() },
+            other => TokenError::Pkcs11 { function, rv: other.to_string() },
         }
     }
 
     /// Classify a PKCS#11 return code from `function`.
     pub(crate) fn from_rv(function: &'static str, rv: RvError) -> TokenError {
         match rv {
-            RvError::PinIncorrect => TokenError::PinIncorrect {
-                tries: PinTries::Unknown,
-            },
+            RvError::PinIncorrect => TokenError::PinIncorrect { tries: PinTries::Unknown },
             RvError::PinLocked => TokenError::PinLocked,
             RvError::PinLenRange => TokenError::PinLenRange,
             RvError::PinExpired => TokenError::PinExpired,
@@ -266,20 +264,11 @@ impl TokenError {
             | RvError::TokenNotPresent
             | RvError::SessionHandleInvalid
             | RvError::SessionClosed
-            | RvError::DeviceError => TokenError::TokenRemoved {
-                function,
-                rv: rv_name(rv),
-            },
+            | RvError::DeviceError => TokenError::TokenRemoved { function, rv: rv_name(rv) },
             RvError::MechanismInvalid | RvError::MechanismParamInvalid => {
-                TokenError::MechanismUnsupported {
-                    key: String::new(),
-                    detail: format!("{function}: {}", rv_name(rv)),
-                }
+                TokenError::MechanismUnsupported { key: String::new(), detail: format!("{function}: {}", rv_name(rv)) }
             }
-            other => TokenError::Pkcs11 {
-                function,
-                rv: rv_name(other),
-            },
+            other => TokenError::Pkcs11 { function, rv: rv_name(other) },
         }
     }
 }
@@ -288,30 +277,18 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         "—".to_owned()
     } else {
-        items
-            .iter()
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
+        items.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
     }
 }
 
 fn choices(items: &[CertificateChoice]) -> String {
-    items
-        .iter()
-        .map(|c| format!("[{}] {}", c.id, c.subject))
-        .collect::<Vec<_>>()
-        .join("; ")
+    items.iter().map(|c| format!("[{}] {}", c.id, c.subject)).collect::<Vec<_>>().join("; ")
 }
 
 impl Localize for PinTries {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            PinTries::Unknown => tr!(
-                lang,
-                "Thiết bị không cho biết số lần thử còn lại",
-                "The token does not say how many tries are left"
-            ),
+            PinTries::Unknown => tr!(lang, "Thiết bị không cho biết số lần thử còn lại", "The token does not say how many tries are left"),
             PinTries::Low => tr!(
                 lang,
                 "Còn ít lần thử — thiết bị sẽ bị khóa nếu nhập sai tiếp",
@@ -402,6 +379,9 @@ impl Localize for TokenError {
             TokenError::LoginCancelled => tr!(lang,
                 "Đã hủy nhập mã PIN trên thiết bị.",
                 "PIN entry on the token was cancelled."),
+            TokenError::AlreadyLoggedIn => tr!(lang,
+                "Thiết bị ký số đang được dùng trong một phiên ký khác của chương trình này. Hãy đợi phiên đó kết thúc rồi thử lại.",
+                "The token is in use by another signing session of this program. Wait for it to finish and try again."),
             TokenError::TokenRemoved { function, rv } => tr!(lang,
                 "Mất kết nối với thiết bị ký số ({}: {}). Hãy cắm lại thiết bị rồi thử lại; tệp gốc không bị thay đổi.",
                 "Lost contact with the token ({}: {}). Plug it in again and retry; the input file is unchanged.",
@@ -415,6 +395,41 @@ impl Localize for TokenError {
                 "The token reported an error ({}: {}). Unplug it, plug it in again and retry.",
                 function, rv),
         }
+    }
+}
+
+/// A [`TokenError`] as reports carry it (the token inventory, the agent's answers):
+/// its kind and its message in both languages. Serialises exactly as the error does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportedError {
+    /// [`TokenError::kind`].
+    pub kind: String,
+    /// The Vietnamese message.
+    pub message: String,
+    /// The English message.
+    pub message_en: String,
+}
+
+impl ReportedError {
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.message,
+            Lang::En => &self.message_en,
+        }
+    }
+}
+
+impl From<&TokenError> for ReportedError {
+    fn from(e: &TokenError) -> ReportedError {
+        ReportedError { kind: e.kind().to_owned(), message: e.localize(Lang::Vi), message_en: e.localize(Lang::En) }
+    }
+}
+
+impl From<TokenError> for ReportedError {
+    fn from(e: TokenError) -> ReportedError {
+        ReportedError::from(&e)
     }
 }
 
@@ -443,15 +458,9 @@ mod tests {
 
     #[test]
     fn pin_messages_state_the_tries() {
-        let e = TokenError::PinIncorrect {
-            tries: PinTries::Low,
-        };
-        assert!(e
-            .localize(Lang::Vi)
-            .starts_with("Mã PIN không đúng. Còn ít lần thử"));
-        let e = TokenError::PinIncorrect {
-            tries: PinTries::FinalTry,
-        };
+        let e = TokenError::PinIncorrect { tries: PinTries::Low };
+        assert!(e.localize(Lang::Vi).starts_with("Mã PIN không đúng. Còn ít lần thử"));
+        let e = TokenError::PinIncorrect { tries: PinTries::FinalTry };
         assert!(e.localize(Lang::Vi).contains("lần thử cuối cùng"));
         assert_eq!(PinTries::from_flags(true, true, false), PinTries::FinalTry);
         assert_eq!(PinTries::from_flags(false, false, false), PinTries::Unknown);
@@ -459,16 +468,7 @@ mod tests {
 
     #[test]
     fn codes_not_text_decide() {
-        assert!(matches!(
-            TokenError::from_rv("C_Sign", RvError::DeviceRemoved),
-            TokenError::TokenRemoved {
-                function: "C_Sign",
-                ..
-            }
-        ));
-        assert!(matches!(
-            TokenError::from_rv("C_Login", RvError::PinLocked),
-            TokenError::PinLocked
-        ));
+        assert!(matches!(TokenError::from_rv("C_Sign", RvError::DeviceRemoved), TokenError::TokenRemoved { function: "C_Sign", .. }));
+        assert!(matches!(TokenError::from_rv("C_Login", RvError::PinLocked), TokenError::PinLocked));
     }
 }

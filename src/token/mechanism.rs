@@ -56,10 +56,7 @@ impl SignMechanism {
 
     /// Whether the token hashes the message itself (and so can take it in parts).
     pub(crate) fn hashes_on_token(self) -> bool {
-        matches!(
-            self,
-            SignMechanism::Sha256RsaPkcs | SignMechanism::EcdsaSha256
-        )
+        matches!(self, SignMechanism::Sha256RsaPkcs | SignMechanism::EcdsaSha256)
     }
 
     /// The bytes handed to `C_Sign` for `message`.
@@ -74,11 +71,7 @@ impl SignMechanism {
 
 /// Pick the mechanism for `kind` from the token's mechanism list. `None` for the list
 /// means the token would not say: the universal raw mechanisms are tried.
-pub(crate) fn choose(
-    kind: KeyKind,
-    available: Option<&[MechanismType]>,
-    always_authenticate: bool,
-) -> Result<SignMechanism, TokenError> {
+pub(crate) fn choose(kind: KeyKind, available: Option<&[MechanismType]>, always_authenticate: bool) -> Result<SignMechanism, TokenError> {
     let has = |m: MechanismType| available.is_none_or(|list| list.contains(&m));
     let offered = |m: MechanismType| available.is_some_and(|list| list.contains(&m));
     match kind {
@@ -88,10 +81,7 @@ pub(crate) fn choose(
             } else if has(MechanismType::RSA_PKCS) {
                 Ok(SignMechanism::RsaPkcs)
             } else {
-                Err(TokenError::MechanismUnsupported {
-                    key: kind.label(),
-                    detail: "CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS".into(),
-                })
+                Err(TokenError::MechanismUnsupported { key: kind.label(), detail: "CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS".into() })
             }
         }
         KeyKind::EcP256 | KeyKind::EcP384 => {
@@ -102,10 +92,7 @@ pub(crate) fn choose(
             } else if offered(MechanismType::ECDSA_SHA256) {
                 Ok(SignMechanism::EcdsaSha256)
             } else {
-                Err(TokenError::MechanismUnsupported {
-                    key: kind.label(),
-                    detail: "CKM_ECDSA, CKM_ECDSA_SHA256".into(),
-                })
+                Err(TokenError::MechanismUnsupported { key: kind.label(), detail: "CKM_ECDSA, CKM_ECDSA_SHA256".into() })
             }
         }
     }
@@ -121,15 +108,9 @@ struct DigestInfo<'a> {
 
 /// The DER `DigestInfo` for a SHA-256 hash, the input of `CKM_RSA_PKCS`.
 pub fn digest_info_sha256(hash: &[u8]) -> Result<Vec<u8>, TokenError> {
-    let bad = |e: der::Error| TokenError::Pkcs11 {
-        function: "DigestInfo",
-        rv: e.to_string(),
-    };
+    let bad = |e: der::Error| TokenError::Pkcs11 { function: "DigestInfo", rv: e.to_string() };
     DigestInfo {
-        digest_algorithm: AlgorithmIdentifierRef {
-            oid: OID_SHA256,
-            parameters: Some(der::asn1::AnyRef::NULL),
-        },
+        digest_algorithm: AlgorithmIdentifierRef { oid: OID_SHA256, parameters: Some(der::asn1::AnyRef::NULL) },
         digest: OctetStringRef::new(hash).map_err(bad)?,
     }
     .to_der()
@@ -150,28 +131,16 @@ pub fn ecdsa_raw_to_der(kind: KeyKind, raw: &[u8]) -> Result<Vec<u8>, TokenError
         KeyKind::EcP384 => 48,
         KeyKind::Rsa { .. } => 0,
     };
-    let bad = |why: String| TokenError::Pkcs11 {
-        function: "C_Sign",
-        rv: why,
-    };
+    let bad = |why: String| TokenError::Pkcs11 { function: "C_Sign", rv: why };
     if field == 0 || raw.len() != 2 * field {
-        return Err(bad(format!(
-            "ECDSA signature of {} bytes for {}",
-            raw.len(),
-            kind.label()
-        )));
+        return Err(bad(format!("ECDSA signature of {} bytes for {}", raw.len(), kind.label())));
     }
     let (r, s) = raw.split_at(field);
     if r.iter().all(|b| *b == 0) || s.iter().all(|b| *b == 0) {
         return Err(bad("ECDSA signature with r or s = 0".into()));
     }
     let uint = |b| UintRef::new(b).map_err(|e: der::Error| bad(e.to_string()));
-    EcdsaSigValue {
-        r: uint(r)?,
-        s: uint(s)?,
-    }
-    .to_der()
-    .map_err(|e| bad(e.to_string()))
+    EcdsaSigValue { r: uint(r)?, s: uint(s)? }.to_der().map_err(|e| bad(e.to_string()))
 }
 
 /// Left-pad an RSA signature to the modulus length (some tokens drop leading zero
@@ -222,24 +191,12 @@ mod tests {
     fn mechanism_choice() {
         use MechanismType as M;
         let rsa = KeyKind::Rsa { bits: 2048 };
-        assert_eq!(
-            choose(rsa, Some(&[M::RSA_PKCS, M::SHA256_RSA_PKCS]), false).unwrap(),
-            SignMechanism::Sha256RsaPkcs
-        );
-        assert_eq!(
-            choose(rsa, Some(&[M::RSA_PKCS]), false).unwrap(),
-            SignMechanism::RsaPkcs
-        );
+        assert_eq!(choose(rsa, Some(&[M::RSA_PKCS, M::SHA256_RSA_PKCS]), false).unwrap(), SignMechanism::Sha256RsaPkcs);
+        assert_eq!(choose(rsa, Some(&[M::RSA_PKCS]), false).unwrap(), SignMechanism::RsaPkcs);
         assert_eq!(choose(rsa, None, false).unwrap(), SignMechanism::RsaPkcs);
         assert!(choose(rsa, Some(&[M::ECDSA]), false).is_err());
-        assert_eq!(
-            choose(KeyKind::EcP256, Some(&[M::ECDSA, M::ECDSA_SHA256]), false).unwrap(),
-            SignMechanism::Ecdsa
-        );
-        assert_eq!(
-            choose(KeyKind::EcP256, Some(&[M::ECDSA, M::ECDSA_SHA256]), true).unwrap(),
-            SignMechanism::EcdsaSha256
-        );
+        assert_eq!(choose(KeyKind::EcP256, Some(&[M::ECDSA, M::ECDSA_SHA256]), false).unwrap(), SignMechanism::Ecdsa);
+        assert_eq!(choose(KeyKind::EcP256, Some(&[M::ECDSA, M::ECDSA_SHA256]), true).unwrap(), SignMechanism::EcdsaSha256);
     }
 
     #[test]

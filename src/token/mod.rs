@@ -4,7 +4,7 @@
 //! * [`drivers`]: known driver files per OS (`assets/token-drivers.toml`) and
 //!   [`discover_modules`];
 //! * `module` (private): one initialised PKCS#11 context per driver per process;
-//! * [`inventory`]: [`list_tokens`] and [`render_inventory_text`] (`kyso tokens`);
+//! * [`inventory`]: [`list_tokens`] (`kyso tokens`; its text rendering lives in the CLI);
 //! * [`classify`]: personal vs agency certificates (R15);
 //! * [`pin`]: the [`Pin`] (never printed, zeroized) and the token's [`PinStatus`];
 //! * [`mechanism`]: mechanism choice, DigestInfo and ECDSA signature encoding;
@@ -33,14 +33,12 @@ pub mod pin;
 pub mod signer;
 mod winload;
 
-pub use change::change_pin;
 pub use certinfo::{CertificateInfo, KeyEvidence, OtherCertificate};
+pub use change::change_pin;
 pub use classify::{classify_certificate, Classification, Role, RoleReason};
 pub use drivers::{discover_modules, DriverTable, ModuleCandidate, ModuleOrigin, Os};
-pub use error::{CertificateChoice, PinTries, TokenError};
-pub use inventory::{
-    list_candidates, list_tokens, render_inventory_text, Inventory, ModuleReport, TokenReport,
-};
+pub use error::{CertificateChoice, PinTries, ReportedError, TokenError};
+pub use inventory::{list_candidates, list_tokens, Inventory, ModuleReport, TokenReport};
 pub use mechanism::SignMechanism;
 pub use pin::{Pin, PinStatus};
 pub use signer::{open_signer, TokenSelection, TokenSigner, TokenSignerInfo};

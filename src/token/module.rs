@@ -23,10 +23,7 @@ fn registry() -> &'static Mutex<HashMap<PathBuf, Pkcs11>> {
 }
 
 fn load_error(path: &Path, reason: impl Into<String>) -> TokenError {
-    TokenError::ModuleLoad {
-        path: path.to_owned(),
-        reason: reason.into(),
-    }
+    TokenError::ModuleLoad { path: path.to_owned(), reason: reason.into() }
 }
 
 fn init_failed(path: &Path, err: &CkError) -> TokenError {
@@ -46,8 +43,7 @@ fn initialize(ctx: &Pkcs11, path: &Path) -> Result<(), TokenError> {
         // Old single-threaded drivers refuse OS locking; KýSố serialises its own use of
         // each session, so initialise them without it.
         Err(CkError::Pkcs11(RvError::CantLock, _)) => {
-            ok(ctx.initialize(CInitializeArgs::new(CInitializeFlags::empty())))
-                .map_err(|e| init_failed(path, &e))
+            ok(ctx.initialize(CInitializeArgs::new(CInitializeFlags::empty()))).map_err(|e| init_failed(path, &e))
         }
         Err(e) => Err(init_failed(path, &e)),
     }
@@ -96,19 +92,14 @@ pub(crate) struct PresentToken {
 /// The initialised tokens present in `ctx`'s slots, in slot order. Blank
 /// (uninitialised) tokens, such as SoftHSM2's spare slot, are left out.
 pub(crate) fn present_tokens(ctx: &Pkcs11) -> Result<Vec<PresentToken>, TokenError> {
-    let slots = ctx
-        .get_slots_with_token()
-        .map_err(|e| TokenError::from_cryptoki("C_GetSlotList", e))?;
+    let slots = ctx.get_slots_with_token().map_err(|e| TokenError::from_cryptoki("C_GetSlotList", e))?;
     let mut out = Vec::new();
     for slot in slots {
         match ctx.get_token_info(slot) {
             Ok(info) if info.token_initialized() => out.push(PresentToken { slot, info }),
             Ok(_) => {}
             // Pulled out between the two calls, or a reader without a card: skip it.
-            Err(CkError::Pkcs11(
-                RvError::TokenNotPresent | RvError::DeviceRemoved | RvError::TokenNotRecognized,
-                _,
-            )) => {}
+            Err(CkError::Pkcs11(RvError::TokenNotPresent | RvError::DeviceRemoved | RvError::TokenNotRecognized, _)) => {}
             Err(e) => return Err(TokenError::from_cryptoki("C_GetTokenInfo", e)),
         }
     }

@@ -5,9 +5,7 @@
 //! key "Private key" and its certificate with the holder's name). Only non-sensitive
 //! attributes are read.
 
-use cryptoki::object::{
-    Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
-};
+use cryptoki::object::{Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::Session;
 use der::Decode;
 use x509_cert::Certificate;
@@ -58,9 +56,7 @@ pub(crate) struct TokenObjects {
 }
 
 fn label_text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes)
-        .trim_end_matches(['\0', ' '])
-        .to_owned()
+    String::from_utf8_lossy(bytes).trim_end_matches(['\0', ' ']).to_owned()
 }
 
 /// Whether a failure must stop the whole listing (token gone) rather than skip one
@@ -70,28 +66,14 @@ fn fatal(e: &TokenError) -> bool {
 }
 
 fn find(session: &Session, template: &[Attribute]) -> Result<Vec<ObjectHandle>, TokenError> {
-    session
-        .find_objects(template)
-        .map_err(|e| TokenError::from_cryptoki("C_FindObjects", e))
+    session.find_objects(template).map_err(|e| TokenError::from_cryptoki("C_FindObjects", e))
 }
 
 fn read_cert(session: &Session, h: ObjectHandle) -> Result<CertObject, TokenError> {
     let attrs = session
-        .get_attributes(
-            h,
-            &[
-                AttributeType::Id,
-                AttributeType::Label,
-                AttributeType::Value,
-            ],
-        )
+        .get_attributes(h, &[AttributeType::Id, AttributeType::Label, AttributeType::Value])
         .map_err(|e| TokenError::from_cryptoki("C_GetAttributeValue", e))?;
-    let mut obj = CertObject {
-        id: Vec::new(),
-        label: String::new(),
-        der: Vec::new(),
-        cert: None,
-    };
+    let mut obj = CertObject { id: Vec::new(), label: String::new(), der: Vec::new(), cert: None };
     for a in attrs {
         match a {
             Attribute::Id(v) => obj.id = v,
@@ -116,9 +98,7 @@ fn read_key(session: &Session, h: ObjectHandle, private: bool) -> Result<KeyObje
     if private {
         wanted.push(AttributeType::AlwaysAuthenticate);
     }
-    let attrs = session
-        .get_attributes(h, &wanted)
-        .map_err(|e| TokenError::from_cryptoki("C_GetAttributeValue", e))?;
+    let attrs = session.get_attributes(h, &wanted).map_err(|e| TokenError::from_cryptoki("C_GetAttributeValue", e))?;
     let mut obj = KeyObject {
         handle: h,
         id: Vec::new(),
@@ -150,18 +130,8 @@ fn read_key(session: &Session, h: ObjectHandle, private: bool) -> Result<KeyObje
 /// Read every certificate, private key and public key visible in `session`. One
 /// unreadable object is skipped; a removed token stops the listing.
 pub(crate) fn read_objects(session: &Session) -> Result<TokenObjects, TokenError> {
-    let mut out = TokenObjects {
-        certs: Vec::new(),
-        private_keys: Vec::new(),
-        public_keys: Vec::new(),
-    };
-    let certs = find(
-        session,
-        &[
-            Attribute::Class(ObjectClass::CERTIFICATE),
-            Attribute::CertificateType(CertificateType::X_509),
-        ],
-    )?;
+    let mut out = TokenObjects { certs: Vec::new(), private_keys: Vec::new(), public_keys: Vec::new() };
+    let certs = find(session, &[Attribute::Class(ObjectClass::CERTIFICATE), Attribute::CertificateType(CertificateType::X_509)])?;
     for h in certs {
         match read_cert(session, h) {
             Ok(c) => out.certs.push(c),
@@ -169,10 +139,7 @@ pub(crate) fn read_objects(session: &Session) -> Result<TokenObjects, TokenError
             Err(_) => {}
         }
     }
-    for (class, private) in [
-        (ObjectClass::PRIVATE_KEY, true),
-        (ObjectClass::PUBLIC_KEY, false),
-    ] {
+    for (class, private) in [(ObjectClass::PRIVATE_KEY, true), (ObjectClass::PUBLIC_KEY, false)] {
         for h in find(session, &[Attribute::Class(class)])? {
             match read_key(session, h, private) {
                 Ok(k) if private => out.private_keys.push(k),
@@ -206,8 +173,7 @@ impl TokenObjects {
     pub fn keys_without_certificate(&self) -> Vec<Vec<u8>> {
         let mut out: Vec<Vec<u8>> = Vec::new();
         for k in self.private_keys.iter().chain(&self.public_keys) {
-            if !k.id.is_empty() && !self.certs.iter().any(|c| c.id == k.id) && !out.contains(&k.id)
-            {
+            if !k.id.is_empty() && !self.certs.iter().any(|c| c.id == k.id) && !out.contains(&k.id) {
                 out.push(k.id.clone());
             }
         }
@@ -217,17 +183,12 @@ impl TokenObjects {
     /// Parsed certificates that have no private key on the token: candidates for
     /// the signer's chain.
     pub fn chain_candidates(&self) -> Vec<Certificate> {
-        self.certs
-            .iter()
-            .filter(|c| self.private_key(&c.id).is_none())
-            .filter_map(|c| c.cert.clone())
-            .collect()
+        self.certs.iter().filter(|c| self.private_key(&c.id).is_none()).filter_map(|c| c.cert.clone()).collect()
     }
 }
 
 /// The key kind of a certificate: the key's own attributes win, the certificate's
 /// SubjectPublicKeyInfo fills in.
 pub(crate) fn key_kind(key: Option<&KeyObject>, cert: &Certificate) -> Option<KeyKind> {
-    key.and_then(KeyObject::key_kind)
-        .or_else(|| key_kind_of(cert))
+    key.and_then(KeyObject::key_kind).or_else(|| key_kind_of(cert))
 }

@@ -46,12 +46,7 @@ impl Pin {
         // Room for any real PIN, so the buffer is not reallocated (which would leave a
         // copy behind in freed memory).
         let mut line = Zeroizing::new(String::with_capacity(256));
-        reader
-            .read_line(&mut line)
-            .map_err(|source| OutputError::ReadInput {
-                path: "<stdin>".into(),
-                source,
-            })?;
+        reader.read_line(&mut line).map_err(|source| OutputError::ReadInput { path: "<stdin>".into(), source })?;
         while line.ends_with('\n') || line.ends_with('\r') {
             line.pop();
         }
@@ -74,7 +69,7 @@ impl Pin {
 }
 
 /// What a token's flags say about its user PIN, readable without logging in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PinStatus {
     /// Summary of the three flags below.
@@ -101,11 +96,7 @@ impl PinStatus {
     /// Read the flags from `C_GetTokenInfo`.
     pub fn from_token_info(info: &cryptoki::slot::TokenInfo) -> PinStatus {
         PinStatus {
-            tries: PinTries::from_flags(
-                info.user_pin_count_low(),
-                info.user_pin_final_try(),
-                info.user_pin_locked(),
-            ),
+            tries: PinTries::from_flags(info.user_pin_count_low(), info.user_pin_final_try(), info.user_pin_locked()),
             count_low: info.user_pin_count_low(),
             final_try: info.user_pin_final_try(),
             locked: info.user_pin_locked(),

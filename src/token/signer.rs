@@ -7,8 +7,14 @@
 //! before every signature; otherwise it is dropped (and zeroized) right after login.
 //!
 //! The login belongs to the token and the whole process: while one `TokenSigner` for
-//! a token lives, another login to it returns `CKR_USER_ALREADY_LOGGED_IN`, which
-//! counts as success. Dropping the last signer closes its session, which logs out.
+//! a token lives, every new session of this process is already logged in, and a
+//! `C_Login` would answer `CKR_USER_ALREADY_LOGGED_IN` without looking at the PIN.
+//! So a second [`open_signer`] on a token this process holds is refused with
+//! [`TokenError::AlreadyLoggedIn`] (checked from the session state before any
+//! `C_Login`, and from that return code too): every login that succeeds was checked
+//! by the token against its own PIN. Callers that need two logins at once use two
+//! processes (the desktop starts one agent per session). Dropping the signer closes
+//! its session, which logs out.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -86,10 +92,7 @@ pub struct TokenSigner {
 
 impl std::fmt::Debug for TokenSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSigner")
-            .field("info", &self.info)
-            .field("kind", &self.kind)
-            .finish_non_exhaustive()
+        f.debug_struct("TokenSigner").field("info", &self.info).field("kind", &self.kind).finish_non_exhaustive()
     }
 }
 
@@ -111,10 +114,8 @@ fn describe_wanted(sel: &TokenSelection) -> String {
 /// Find the token: every loaded module's initialised tokens, filtered by label.
 pub(super) fn find_token(sel: &TokenSelection) -> Result<(PathBuf, Pkcs11, PresentToken), TokenError> {
     let explicit = !sel.modules.is_empty();
-    let candidates: Vec<_> = discover_modules(&sel.modules)
-        .into_iter()
-        .filter(|c| !explicit || c.origin == ModuleOrigin::Explicit)
-        .collect();
+    let candidates: Vec<_> =
+        discover_modules(&sel.modules).into_iter().filter(|c| !explicit || c.origin == ModuleOrigin::Explicit).collect();
     if candidates.is_empty() {
         return Err(TokenError::NoModule);
     }
@@ -150,36 +151,29 @@ pub(super) fn find_token(sel: &TokenSelection) -> Result<(PathBuf, Pkcs11, Prese
     }
     match (found.len(), &sel.token_label) {
         (1, _) => found.pop().ok_or(TokenError::NoToken),
-        (0, Some(w)) => Err(TokenError::TokenNotFound {
-            wanted: w.clone(),
-            seen,
-        }),
+        (0, Some(w)) => Err(TokenError::TokenNotFound { wanted: w.clone(), seen }),
         (0, None) => Err(TokenError::NoToken),
         (_, wanted) => Err(TokenError::AmbiguousToken {
             wanted: wanted.clone(),
-            seen: found
-                .iter()
-                .map(|(_, _, t)| t.info.label().trim().to_owned())
-                .collect(),
+            seen: found.iter().map(|(_, _, t)| t.info.label().trim().to_owned()).collect(),
         }),
     }
 }
 
-/// `C_Login` as the user; an already logged-in token counts as success. A wrong PIN
-/// is never retried: the error carries the PIN state read back from the token.
-fn login(
-    ctx: &Pkcs11,
-    slot: cryptoki::slot::Slot,
-    session: &Session,
-    pin: &Pin,
-    user: UserType,
-) -> Result<(), TokenError> {
-    let flags = ctx
-        .get_token_info(slot)
-        .ok()
-        .map(|i| PinStatus::from_token_info(&i));
-    if matches!(user, UserType::User) && flags.is_some_and(|f| f.locked) {
-        return Err(TokenError::PinLocked);
+/// `C_Login` as `user`. For the normal user, a session that is already logged in
+/// (another session of this process holds the token) is refused before the call,
+/// and `CKR_USER_ALREADY_LOGGED_IN` is refused too: the token did not check this PIN.
+/// A wrong PIN is never retried: the error carries the PIN state read back from the
+/// token.
+fn login(ctx: &Pkcs11, slot: cryptoki::slot::Slot, session: &Session, pin: &Pin, user: UserType) -> Result<(), TokenError> {
+    let flags = ctx.get_token_info(slot).ok().map(|i| PinStatus::from_token_info(&i));
+    if matches!(user, UserType::User) {
+        if flags.is_some_and(|f| f.locked) {
+            return Err(TokenError::PinLocked);
+        }
+        if already_logged_in(session) {
+            return Err(TokenError::AlreadyLoggedIn);
+        }
     }
     let pad = flags.is_some_and(|f| f.protected_authentication_path) && pin.is_empty();
     let result = if pad {
@@ -189,18 +183,25 @@ fn login(
         session.login(user, Some(&auth))
     };
     match result {
-        Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
+        Ok(()) => Ok(()),
+        Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Err(TokenError::AlreadyLoggedIn),
         Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => Err(wrong_pin(ctx, slot)),
         Err(e) => Err(TokenError::from_cryptoki("C_Login", e)),
     }
 }
 
+/// Whether `session` already has the user's rights (the login state belongs to the
+/// token and the process, so a fresh session inherits another session's login).
+fn already_logged_in(session: &Session) -> bool {
+    use cryptoki::session::SessionState;
+    session
+        .get_session_info()
+        .is_ok_and(|i| matches!(i.session_state(), SessionState::RoUser | SessionState::RwUser | SessionState::RwSecurityOfficer))
+}
+
 /// The error for a wrong PIN, with the PIN state read back from the token.
 pub(super) fn wrong_pin(ctx: &Pkcs11, slot: cryptoki::slot::Slot) -> TokenError {
-    let tries = ctx
-        .get_token_info(slot)
-        .map(|i| PinStatus::from_token_info(&i).tries)
-        .unwrap_or(PinTries::Unknown);
+    let tries = ctx.get_token_info(slot).map(|i| PinStatus::from_token_info(&i).tries).unwrap_or(PinTries::Unknown);
     if tries == PinTries::Locked {
         TokenError::PinLocked
     } else {
@@ -212,34 +213,19 @@ fn choice(c: &CertObject) -> CertificateChoice {
     CertificateChoice {
         id: hex::encode(&c.id),
         label: c.label.clone(),
-        subject: c
-            .cert
-            .as_ref()
-            .map(|x| super::certinfo::format_name(&x.tbs_certificate.subject))
-            .unwrap_or_default(),
+        subject: c.cert.as_ref().map(|x| super::certinfo::format_name(&x.tbs_certificate.subject)).unwrap_or_default(),
     }
 }
 
 /// Pick the signing certificate and its private key.
-fn select<'a>(
-    objs: &'a TokenObjects,
-    sel: &TokenSelection,
-) -> Result<(&'a CertObject, &'a KeyObject), TokenError> {
-    let mut signing: Vec<(&CertObject, &KeyObject)> = objs
-        .certs
-        .iter()
-        .filter(|c| c.cert.is_some())
-        .filter_map(|c| objs.private_key(&c.id).map(|k| (c, k)))
-        .collect();
+fn select<'a>(objs: &'a TokenObjects, sel: &TokenSelection) -> Result<(&'a CertObject, &'a KeyObject), TokenError> {
+    let mut signing: Vec<(&CertObject, &KeyObject)> =
+        objs.certs.iter().filter(|c| c.cert.is_some()).filter_map(|c| objs.private_key(&c.id).map(|k| (c, k))).collect();
     signing.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     let matching: Vec<_> = signing
         .iter()
         .filter(|(c, _)| sel.cert_id.as_ref().is_none_or(|id| &c.id == id))
-        .filter(|(c, k)| {
-            sel.cert_label
-                .as_ref()
-                .is_none_or(|l| &c.label == l || &k.label == l)
-        })
+        .filter(|(c, k)| sel.cert_label.as_ref().is_none_or(|l| &c.label == l || &k.label == l))
         .copied()
         .collect();
     match matching.as_slice() {
@@ -247,21 +233,12 @@ fn select<'a>(
         [] => {
             if let Some(id) = &sel.cert_id {
                 if objs.private_key(id).is_some() {
-                    return Err(TokenError::KeyWithoutCertificate {
-                        id: hex::encode(id),
-                    });
+                    return Err(TokenError::KeyWithoutCertificate { id: hex::encode(id) });
                 }
             }
             if sel.cert_id.is_none() && sel.cert_label.is_none() {
-                if let Some(id) = objs
-                    .private_keys
-                    .iter()
-                    .map(|k| &k.id)
-                    .find(|id| !id.is_empty())
-                {
-                    return Err(TokenError::KeyWithoutCertificate {
-                        id: hex::encode(id),
-                    });
+                if let Some(id) = objs.private_keys.iter().map(|k| &k.id).find(|id| !id.is_empty()) {
+                    return Err(TokenError::KeyWithoutCertificate { id: hex::encode(id) });
                 }
             }
             Err(TokenError::CertificateNotFound {
@@ -269,9 +246,7 @@ fn select<'a>(
                 available: signing.iter().map(|(c, _)| choice(c)).collect(),
             })
         }
-        _ => Err(TokenError::AmbiguousCertificate {
-            candidates: matching.iter().map(|(c, _)| choice(c)).collect(),
-        }),
+        _ => Err(TokenError::AmbiguousCertificate { candidates: matching.iter().map(|(c, _)| choice(c)).collect() }),
     }
 }
 
@@ -285,10 +260,7 @@ fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
         if current.tbs_certificate.subject == *issuer {
             break;
         }
-        let Some(next) = pool
-            .iter()
-            .find(|c| c.tbs_certificate.subject == *issuer && c != &leaf && !chain.contains(c))
-        else {
+        let Some(next) = pool.iter().find(|c| c.tbs_certificate.subject == *issuer && c != &leaf && !chain.contains(c)) else {
             break;
         };
         if next.tbs_certificate.subject == next.tbs_certificate.issuer {
@@ -308,18 +280,13 @@ pub fn open_signer(sel: &TokenSelection, pin: Pin) -> Result<TokenSigner, crate:
 
 fn open(sel: &TokenSelection, pin: Pin) -> Result<TokenSigner, TokenError> {
     let (module, ctx, token) = find_token(sel)?;
-    let session = ctx
-        .open_ro_session(token.slot)
-        .map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))?;
+    let session = ctx.open_ro_session(token.slot).map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))?;
     login(&ctx, token.slot, &session, &pin, UserType::User)?;
     let objs = read_objects(&session)?;
     let (cert_obj, key) = select(&objs, sel)?;
     let id_hex = hex::encode(&cert_obj.id);
     let Some(certificate) = cert_obj.cert.clone() else {
-        return Err(TokenError::BadCertificate {
-            id: id_hex,
-            reason: "not an X.509 certificate".into(),
-        });
+        return Err(TokenError::BadCertificate { id: id_hex, reason: "not an X.509 certificate".into() });
     };
     let kind = key_kind(Some(key), &certificate).ok_or_else(|| TokenError::BadCertificate {
         id: id_hex.clone(),
@@ -328,33 +295,21 @@ fn open(sel: &TokenSelection, pin: Pin) -> Result<TokenSigner, TokenError> {
     if let Some(cert_kind) = key_kind_of(&certificate) {
         let same_family = matches!(
             (cert_kind, kind),
-            (KeyKind::Rsa { .. }, KeyKind::Rsa { .. })
-                | (KeyKind::EcP256, KeyKind::EcP256)
-                | (KeyKind::EcP384, KeyKind::EcP384)
+            (KeyKind::Rsa { .. }, KeyKind::Rsa { .. }) | (KeyKind::EcP256, KeyKind::EcP256) | (KeyKind::EcP384, KeyKind::EcP384)
         );
         if !same_family {
             return Err(TokenError::BadCertificate {
                 id: id_hex,
-                reason: format!(
-                    "certificate key {} but token key {}",
-                    cert_kind.label(),
-                    kind.label()
-                ),
+                reason: format!("certificate key {} but token key {}", cert_kind.label(), kind.label()),
             });
         }
     }
     let mechanisms = ctx.get_mechanism_list(token.slot).ok();
-    let mechanism =
-        choose(kind, mechanisms.as_deref(), key.always_authenticate).map_err(|e| match e {
-            TokenError::MechanismUnsupported { detail, .. } => TokenError::MechanismUnsupported {
-                key: kind.label(),
-                detail,
-            },
-            other => other,
-        })?;
-    let raw_rsa_offered = mechanisms
-        .as_deref()
-        .is_none_or(|m| m.contains(&cryptoki::mechanism::MechanismType::RSA_PKCS));
+    let mechanism = choose(kind, mechanisms.as_deref(), key.always_authenticate).map_err(|e| match e {
+        TokenError::MechanismUnsupported { detail, .. } => TokenError::MechanismUnsupported { key: kind.label(), detail },
+        other => other,
+    })?;
+    let raw_rsa_offered = mechanisms.as_deref().is_none_or(|m| m.contains(&cryptoki::mechanism::MechanismType::RSA_PKCS));
     let chain = build_chain(&certificate, &objs.chain_candidates());
     let cert_info = CertificateInfo::describe(
         &certificate,
@@ -420,17 +375,8 @@ impl TokenSigner {
 
     fn context_login(&self, session: &Session) -> Result<(), TokenError> {
         match &self.pin {
-            Some(pin) => login(
-                &self.ctx,
-                self.slot,
-                session,
-                pin,
-                UserType::ContextSpecific,
-            ),
-            None => Err(TokenError::Pkcs11 {
-                function: "C_Login",
-                rv: "CKR_USER_NOT_LOGGED_IN".into(),
-            }),
+            Some(pin) => login(&self.ctx, self.slot, session, pin, UserType::ContextSpecific),
+            None => Err(TokenError::Pkcs11 { function: "C_Login", rv: "CKR_USER_NOT_LOGGED_IN".into() }),
         }
     }
 
@@ -445,9 +391,7 @@ impl TokenSigner {
         if self.mechanism.hashes_on_token() {
             // PKCS#11 §5.2: the context-specific login goes between C_SignInit and the
             // data; a multi-part operation lets it sit there.
-            session
-                .sign_init(&mech, self.key)
-                .map_err(err("C_SignInit"))?;
+            session.sign_init(&mech, self.key).map_err(err("C_SignInit"))?;
             self.context_login(&session)?;
             session.sign_update(message).map_err(err("C_SignUpdate"))?;
             session.sign_final().map_err(err("C_SignFinal"))
@@ -456,15 +400,13 @@ impl TokenSigner {
             // separate C_Sign, so log in just before C_SignInit+C_Sign; middleware that
             // insists on the strict order answers CKR_OPERATION_NOT_INITIALIZED.
             self.context_login(&session).map_err(|e| match e {
-                TokenError::Pkcs11 { rv, .. } if rv == "CKR_OPERATION_NOT_INITIALIZED" => {
-                    TokenError::MechanismUnsupported {
-                        key: self.kind.label(),
-                        detail: format!(
-                            "CKA_ALWAYS_AUTHENTICATE with single-part {} (needs CKM_SHA256_RSA_PKCS or CKM_ECDSA_SHA256)",
-                            self.mechanism.name()
-                        ),
-                    }
-                }
+                TokenError::Pkcs11 { rv, .. } if rv == "CKR_OPERATION_NOT_INITIALIZED" => TokenError::MechanismUnsupported {
+                    key: self.kind.label(),
+                    detail: format!(
+                        "CKA_ALWAYS_AUTHENTICATE with single-part {} (needs CKM_SHA256_RSA_PKCS or CKM_ECDSA_SHA256)",
+                        self.mechanism.name()
+                    ),
+                },
                 other => other,
             })?;
             let input = self.mechanism.input(message)?;
@@ -488,10 +430,7 @@ impl Signer for TokenSigner {
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, crate::Error> {
         let raw = self.sign_raw(message).map_err(|e| match e {
-            TokenError::MechanismUnsupported { detail, .. } => TokenError::MechanismUnsupported {
-                key: self.kind.label(),
-                detail,
-            },
+            TokenError::MechanismUnsupported { detail, .. } => TokenError::MechanismUnsupported { key: self.kind.label(), detail },
             other => other,
         })?;
         let sig = match self.kind {

@@ -162,12 +162,9 @@ impl Localize for PathStatus {
                 which,
                 not_before
             ),
-            PathStatus::BadSignature { which } => tr!(
-                lang,
-                "Chữ ký trên chứng thư số không hợp lệ: {}",
-                "The signature on a certificate does not verify: {}",
-                which
-            ),
+            PathStatus::BadSignature { which } => {
+                tr!(lang, "Chữ ký trên chứng thư số không hợp lệ: {}", "The signature on a certificate does not verify: {}", which)
+            }
             PathStatus::UnsupportedAlgorithm { which, algorithm } => tr!(
                 lang,
                 "Thuật toán không được hỗ trợ ({}) trên chứng thư số {}",
@@ -175,25 +172,15 @@ impl Localize for PathStatus {
                 algorithm,
                 which
             ),
-            PathStatus::NotCa { which } => tr!(
-                lang,
-                "Chứng thư số cấp phát không phải của CA: {}",
-                "An issuing certificate is not a CA: {}",
-                which
-            ),
-            PathStatus::PathTooLong { which } => tr!(
-                lang,
-                "Đường dẫn chứng thực dài hơn giới hạn của CA {}",
-                "The path is longer than the CA {} allows",
-                which
-            ),
-            PathStatus::KeyUsage { which, why } => tr!(
-                lang,
-                "Mục đích sử dụng khóa không cho phép ({}): {}",
-                "Key usage does not allow this ({}): {}",
-                why,
-                which
-            ),
+            PathStatus::NotCa { which } => {
+                tr!(lang, "Chứng thư số cấp phát không phải của CA: {}", "An issuing certificate is not a CA: {}", which)
+            }
+            PathStatus::PathTooLong { which } => {
+                tr!(lang, "Đường dẫn chứng thực dài hơn giới hạn của CA {}", "The path is longer than the CA {} allows", which)
+            }
+            PathStatus::KeyUsage { which, why } => {
+                tr!(lang, "Mục đích sử dụng khóa không cho phép ({}): {}", "Key usage does not allow this ({}): {}", why, which)
+            }
         }
     }
 }
@@ -263,11 +250,7 @@ pub fn build_path_for(
     usage: EndEntityUsage,
 ) -> PathReport {
     let mut candidates: Vec<&Certificate> = Vec::new();
-    for c in pool
-        .iter()
-        .chain(store.intermediates().iter())
-        .chain(store.anchors().iter().map(|a| &a.certificate))
-    {
+    for c in pool.iter().chain(store.intermediates().iter()).chain(store.anchors().iter().map(|a| &a.certificate)) {
         if !candidates.contains(&c) {
             candidates.push(c);
         }
@@ -299,14 +282,7 @@ pub fn build_path_for(
             e
         })
         .collect();
-    PathReport {
-        status,
-        path,
-        anchor,
-        checked_at: crate::time::iso8601(at),
-        warnings,
-        certificates: certs,
-    }
+    PathReport { status, path, anchor, checked_at: crate::time::iso8601(at), warnings, certificates: certs }
 }
 
 struct Failure {
@@ -434,10 +410,7 @@ fn check_path(chain: &[Certificate], at: OffsetDateTime, usage: EndEntityUsage, 
             Some(bc) if bc.ca => {
                 // Intermediates below this CA (not counting the end entity or
                 // self-issued certificates).
-                let below = chain[1..i]
-                    .iter()
-                    .filter(|x| x.tbs_certificate.subject != x.tbs_certificate.issuer)
-                    .count();
+                let below = chain[1..i].iter().filter(|x| x.tbs_certificate.subject != x.tbs_certificate.issuer).count();
                 if let Some(max) = bc.path_len_constraint {
                     if below > usize::from(max) {
                         return PathStatus::PathTooLong { which: subject(c) };
@@ -459,10 +432,9 @@ fn check_end_entity(c: &Certificate, usage: EndEntityUsage) -> Option<PathStatus
     match usage {
         EndEntityUsage::Any => None,
         EndEntityUsage::DocumentSigning => match key_usage(c) {
-            Some(ku) if !(ku.digital_signature() || ku.non_repudiation()) => Some(PathStatus::KeyUsage {
-                which: subject(c),
-                why: "digitalSignature / nonRepudiation".into(),
-            }),
+            Some(ku) if !(ku.digital_signature() || ku.non_repudiation()) => {
+                Some(PathStatus::KeyUsage { which: subject(c), why: "digitalSignature / nonRepudiation".into() })
+            }
             _ => None,
         },
         EndEntityUsage::TimeStamping => {
@@ -475,14 +447,14 @@ fn check_end_entity(c: &Certificate, usage: EndEntityUsage) -> Option<PathStatus
 /// Critical extensions this module understands (or which do not restrict a path
 /// for document signing).
 const KNOWN_CRITICAL: [&str; 9] = [
-    "2.5.29.19", // basicConstraints
-    "2.5.29.15", // keyUsage
-    "2.5.29.37", // extKeyUsage
-    "2.5.29.17", // subjectAltName
-    "2.5.29.32", // certificatePolicies
-    "2.5.29.14", // subjectKeyIdentifier
-    "2.5.29.35", // authorityKeyIdentifier
-    "2.5.29.31", // cRLDistributionPoints
+    "2.5.29.19",            // basicConstraints
+    "2.5.29.15",            // keyUsage
+    "2.5.29.37",            // extKeyUsage
+    "2.5.29.17",            // subjectAltName
+    "2.5.29.32",            // certificatePolicies
+    "2.5.29.14",            // subjectKeyIdentifier
+    "2.5.29.35",            // authorityKeyIdentifier
+    "2.5.29.31",            // cRLDistributionPoints
     "1.3.6.1.5.5.7.48.1.5", // id-pkix-ocsp-nocheck
 ];
 
@@ -523,12 +495,7 @@ pub fn valid_at(c: &Certificate, at: OffsetDateTime) -> bool {
 
 /// The DER value of the certificate's extension `oid`.
 pub(crate) fn extension(c: &Certificate, oid: ObjectIdentifier) -> Option<&[u8]> {
-    c.tbs_certificate
-        .extensions
-        .as_ref()?
-        .iter()
-        .find(|e| e.extn_id == oid)
-        .map(|e| e.extn_value.as_bytes())
+    c.tbs_certificate.extensions.as_ref()?.iter().find(|e| e.extn_id == oid).map(|e| e.extn_value.as_bytes())
 }
 
 fn authority_key_id(c: &Certificate) -> Option<Vec<u8>> {

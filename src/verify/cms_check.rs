@@ -166,9 +166,7 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm
     // other bytes would make two different files carry "the same" signature.
     let junk = contents.get(read.encoded_len..).unwrap_or_default().iter().filter(|&&b| b != 0).count();
     if junk > 0 {
-        return Err(CmsProblem::Format(format!(
-            "{junk} non-zero bytes follow the CMS inside /Contents (only zero padding may follow it)"
-        )));
+        return Err(CmsProblem::Format(format!("{junk} non-zero bytes follow the CMS inside /Contents (only zero padding may follow it)")));
     }
     r.leniency = read.leniency.iter().map(|s| (*s).to_owned()).collect();
     let sd = &read.signed_data;

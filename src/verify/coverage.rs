@@ -108,18 +108,20 @@ pub fn check(pdf: &PdfFile, sig: ObjRef, byte_range: &Object) -> Result<Coverage
         _ => return Ok(CoverageReport::bad(Coverage::None, "the signature dictionary is not part of the signed revision")),
     };
     let raw = view.get(sig)?;
-    let span = raw
-        .object
-        .as_dict()
-        .and_then(|d| d.entry(b"Contents"))
-        .map(|e| e.value_span.clone());
+    let span = raw.object.as_dict().and_then(|d| d.entry(b"Contents")).map(|e| e.value_span.clone());
     let Some(span) = span else { return Ok(CoverageReport::bad(Coverage::None, "the signed revision's signature has no /Contents")) };
     let (cs, ce) = (at + span.start as u64, at + span.end as u64);
     if (cs, ce) != (b, c) {
         return Ok(CoverageReport::bad(Coverage::None, "/ByteRange does not exclude exactly this signature's /Contents"));
     }
     // The signed revision's dictionary must carry the same /ByteRange.
-    if raw.object.as_dict().and_then(|d| d.get(b"ByteRange")).map(|o| o.as_array().map(|a| a.iter().filter_map(Object::as_int).collect::<Vec<_>>())) != Some(Some(ints.clone())) {
+    if raw
+        .object
+        .as_dict()
+        .and_then(|d| d.get(b"ByteRange"))
+        .map(|o| o.as_array().map(|a| a.iter().filter_map(Object::as_int).collect::<Vec<_>>()))
+        != Some(Some(ints.clone()))
+    {
         return Ok(CoverageReport::bad(Coverage::None, "/ByteRange was changed after signing"));
     }
     let coverage = if end == pdf.len() { Coverage::WholeFile } else { Coverage::WholeRevision };

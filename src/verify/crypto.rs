@@ -65,6 +65,15 @@ impl DigestAlg {
             _ => None,
         }
     }
+    /// The algorithm's OID.
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            DigestAlg::Sha1 => const_oid::db::rfc5912::ID_SHA_1,
+            DigestAlg::Sha256 => const_oid::db::rfc5912::ID_SHA_256,
+            DigestAlg::Sha384 => const_oid::db::rfc5912::ID_SHA_384,
+            DigestAlg::Sha512 => const_oid::db::rfc5912::ID_SHA_512,
+        }
+    }
     /// Display name.
     pub fn name(self) -> &'static str {
         match self {
@@ -216,6 +225,44 @@ fn pss_scheme(alg: &AlgorithmIdentifierOwned) -> Result<Scheme, String> {
 /// SHA-512, a digest computed elsewhere) goes through RustCrypto's `rsa`, `p256`
 /// and `p384`.
 pub fn verify_with_key(key: &SubjectPublicKeyInfoOwned, scheme: Scheme, message: Signed<'_>, signature: &[u8]) -> Result<bool, String> {
+    // The same certificate link, CRL or OCSP signature comes back for every
+    // signature of a document and every document of a folder: remembered.
+    let memo = memo_key(key, scheme, message, signature);
+    if let Some(ok) = memo.and_then(|k| VERIFIED.lock().ok().and_then(|m| m.get(&k).copied())) {
+        return Ok(ok);
+    }
+    let result = verify_uncached(key, scheme, message, signature);
+    if let (Some(k), Ok(ok)) = (memo, &result) {
+        if let Ok(mut m) = VERIFIED.lock() {
+            if m.len() >= MEMO_ENTRIES {
+                m.clear();
+            }
+            m.insert(k, *ok);
+        }
+    }
+    result
+}
+
+/// Verification results already computed in this process, by [`memo_key`].
+static VERIFIED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<[u8; 32], bool>>> =
+    std::sync::LazyLock::new(Default::default);
+/// Most results remembered (the table is emptied when full).
+const MEMO_ENTRIES: usize = 4096;
+
+/// SHA-256 over everything a verification depends on (key, scheme, message,
+/// signature), each length-prefixed; `None` for a digest computed elsewhere.
+fn memo_key(key: &SubjectPublicKeyInfoOwned, scheme: Scheme, message: Signed<'_>, signature: &[u8]) -> Option<[u8; 32]> {
+    let Signed::Bytes(m) = message else { return None };
+    let key_der = key.to_der().ok()?;
+    let mut h = sha2::Sha256::new();
+    for part in [key_der.as_slice(), format!("{scheme:?}").as_bytes(), m, signature] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    Some(h.finalize().into())
+}
+
+fn verify_uncached(key: &SubjectPublicKeyInfoOwned, scheme: Scheme, message: Signed<'_>, signature: &[u8]) -> Result<bool, String> {
     let key_alg = key.algorithm.oid.to_string();
     let raw = key.subject_public_key.raw_bytes();
     if let (Some(params), Signed::Bytes(m)) = (ring_params(&key_alg, key, raw, scheme), message) {

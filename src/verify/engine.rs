@@ -293,11 +293,8 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     let certification = dss::certification(&pdf).ok().flatten();
     doc.docmdp = certification.map(|(_, p)| p);
     let dss = dss::read_dss(&pdf).unwrap_or_default();
-    let archive_poe = opts
-        .archive_poe
-        .as_ref()
-        .filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256)))
-        .map(|a| a.time);
+    let archive_poe =
+        opts.archive_poe.as_ref().filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256))).map(|a| a.time);
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
     let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
@@ -314,7 +311,10 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     if let Some(problem) = pdf.xref_problems().first() {
         for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
             Verdict::failed(SubIndication::FormatFailure)
-                .detail(format!("bảng tham chiếu xref không nhất quán: {problem}"), format!("inconsistent cross-reference table: {problem}"))
+                .detail(
+                    format!("bảng tham chiếu xref không nhất quán: {problem}"),
+                    format!("inconsistent cross-reference table: {problem}"),
+                )
                 .apply(r);
         }
     }
@@ -389,14 +389,7 @@ impl DocContext<'_> {
     }
 
     fn timestamp_context<'b>(&'b self, sources: &'b RevocationSources, token_poe: Option<OffsetDateTime>) -> TimestampContext<'b> {
-        TimestampContext {
-            trust: &self.opts.trust,
-            pool: &self.dss.certs,
-            sources,
-            cache: &self.opts.cache,
-            now: self.now,
-            token_poe,
-        }
+        TimestampContext { trust: &self.opts.trust, pool: &self.dss.certs, sources, cache: &self.opts.cache, now: self.now, token_poe }
     }
 }
 
@@ -434,7 +427,8 @@ fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> V
                 let ranges = [(0, *b as u64), (*c as u64, *d as u64)];
                 let token = cms_check::trim_padding(&cov.contents);
                 let junk = cov.contents.get(token.len()..).unwrap_or_default().iter().any(|&b| b != 0);
-                let mut ts = timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { path: cx.path, ranges: &ranges }, &tcx);
+                let mut ts =
+                    timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { path: cx.path, ranges: &ranges }, &tcx);
                 if junk && ts.status != TimestampStatus::Invalid {
                     ts.status = TimestampStatus::Invalid;
                     ts.proven_time = None;
@@ -623,10 +617,10 @@ fn passed(r: &mut SignatureReport) {
     } else {
         (when_vi, when_en)
     };
-    r.message_vi = format!(
-        "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}"
-    );
-    r.message_en = format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}");
+    r.message_vi =
+        format!("Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}");
+    r.message_en =
+        format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}");
 }
 
 /// 1. The byte range, against the file's own structure.
@@ -634,7 +628,8 @@ fn byte_ranges(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport)
     let Some(sig_ref) = f.sig_ref else {
         return Err(Verdict::failed(SubIndication::FormatFailure).because("the signature dictionary is not an indirect object"));
     };
-    r.coverage = coverage::check(cx.pdf, sig_ref, &f.byte_range_obj).map_err(|e| Verdict::failed(SubIndication::FormatFailure).because(e.to_string()))?;
+    r.coverage = coverage::check(cx.pdf, sig_ref, &f.byte_range_obj)
+        .map_err(|e| Verdict::failed(SubIndication::FormatFailure).because(e.to_string()))?;
     if matches!(r.coverage.coverage, Coverage::None | Coverage::Partial) {
         let v = Verdict::failed(SubIndication::FormatFailure);
         return Err(match r.coverage.problem.clone() {
@@ -670,10 +665,8 @@ fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges:
         Some(CmsProblem::NoSigningCertificate) => Err(Verdict::indeterminate(SubIndication::NoSigningCertificateFound)),
         Some(CmsProblem::Hash) => Err(Verdict::failed(SubIndication::HashFailure)),
         Some(CmsProblem::Crypto(why)) => Err(Verdict::failed(SubIndication::SigCryptoFailure).because(why)),
-        Some(CmsProblem::Unsupported(why)) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailure).detail(
-            format!("KýSố chưa hỗ trợ thuật toán này: {why}"),
-            format!("this verifier does not support the algorithm: {why}"),
-        )),
+        Some(CmsProblem::Unsupported(why)) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailure)
+            .detail(format!("KýSố chưa hỗ trợ thuật toán này: {why}"), format!("this verifier does not support the algorithm: {why}"))),
         Some(CmsProblem::SigningCertificateMismatch) => Err(Verdict::failed(SubIndication::SigConstraintsFailure)),
     }
 }
@@ -773,11 +766,15 @@ fn certificate_path(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureRe
                 ),
             })
         }
-        PathStatus::NotYetValid { which, not_before } => Err(Verdict::indeterminate(SubIndication::NotYetValid).because(format!("{which}: {not_before}"))),
+        PathStatus::NotYetValid { which, not_before } => {
+            Err(Verdict::indeterminate(SubIndication::NotYetValid).because(format!("{which}: {not_before}")))
+        }
         PathStatus::BadSignature { which } => {
             Err(Verdict::failed(SubIndication::NoCertificateChainFound).because(format!("{which}: bad certificate signature")))
         }
-        other => Err(Verdict::indeterminate(SubIndication::NoCertificateChainFound).detail(other.localize(Lang::Vi), other.localize(Lang::En))),
+        other => {
+            Err(Verdict::indeterminate(SubIndication::NoCertificateChainFound).detail(other.localize(Lang::Vi), other.localize(Lang::En)))
+        }
     }
 }
 
@@ -847,12 +844,8 @@ pub fn parse_pdf_date(s: &str) -> Option<time::OffsetDateTime> {
     let year = i32::try_from(num(0, 4, 0)).ok().filter(|y| *y > 1900)?;
     let month = time::Month::try_from(u8::try_from(num(4, 6, 1)).ok()?).ok()?;
     let date = time::Date::from_calendar_date(year, month, u8::try_from(num(6, 8, 1)).ok()?).ok()?;
-    let t = time::Time::from_hms(
-        u8::try_from(num(8, 10, 0)).ok()?,
-        u8::try_from(num(10, 12, 0)).ok()?,
-        u8::try_from(num(12, 14, 0)).ok()?,
-    )
-    .ok()?;
+    let t = time::Time::from_hms(u8::try_from(num(8, 10, 0)).ok()?, u8::try_from(num(10, 12, 0)).ok()?, u8::try_from(num(12, 14, 0)).ok()?)
+        .ok()?;
     let rest = &s[digits.len()..];
     let offset = match rest.chars().next() {
         Some(sign @ ('+' | '-')) => {

@@ -120,11 +120,8 @@ fn is_widget_only(o: &Object) -> bool {
 }
 
 fn read_sig_dict(sd: &Dict, name: String, sig_ref: Option<ObjRef>) -> SignatureField {
-    let byte_range = sd
-        .get(b"ByteRange")
-        .and_then(Object::as_array)
-        .map(|a| a.iter().filter_map(Object::as_int).collect())
-        .unwrap_or_default();
+    let byte_range =
+        sd.get(b"ByteRange").and_then(Object::as_array).map(|a| a.iter().filter_map(Object::as_int).collect()).unwrap_or_default();
     let text = |k: &[u8]| sd.get(k).and_then(Object::as_string).map(decode_text_string);
     SignatureField {
         name,

@@ -18,6 +18,7 @@ pub mod dss;
 pub mod engine;
 pub mod extract;
 pub mod fields;
+pub mod level;
 pub mod notice;
 pub mod revocation;
 pub mod timestamp;

@@ -17,7 +17,7 @@
 //! (the text file keeps them).
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::Digest;
@@ -52,12 +52,7 @@ pub fn write_notice(report: &DocumentReport, dir: &Path, lang: Lang) -> Result<N
     if report.indication == Indication::TotalPassed {
         return Err(UsageError::InvalidArgument {
             option: "--notice".into(),
-            value: lang
-                .pick(
-                    "văn bản hợp lệ, không lập thông báo từ chối",
-                    "the document is valid; no rejection notice is made",
-                )
-                .into(),
+            value: lang.pick("văn bản hợp lệ, không lập thông báo từ chối", "the document is valid; no rejection notice is made").into(),
         }
         .into());
     }
@@ -75,12 +70,8 @@ pub fn write_notice(report: &DocumentReport, dir: &Path, lang: Lang) -> Result<N
     let pdf = notice.to_pdf(created).map_err(|e| write_error(dir, std::io::Error::other(e)))?;
 
     std::fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    let stem = report
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "van-ban".into());
+    let stem =
+        report.file.file_stem().map(|s| s.to_string_lossy().into_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| "van-ban".into());
     for n in 1..=MAX_SUFFIX {
         let suffix = if n == 1 { String::new() } else { format!("-{n}") };
         let paths = NoticeFiles {
@@ -119,12 +110,8 @@ fn write_error(path: &Path, source: std::io::Error) -> crate::Error {
 
 /// Write `bytes` to a new file `path`: temporary file in `dir`, flushed to disk,
 /// then linked into place only if `path` does not exist yet.
-fn persist_new(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = tempfile::Builder::new().prefix(".kyso-notice-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
+fn persist_new(_dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::atomic::write(path, bytes, crate::atomic::Mode::NoClobber)
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), crate::Error> {
@@ -166,10 +153,9 @@ impl Notice {
         let t = |vi: &'static str, en: &'static str| lang.pick(vi, en).to_owned();
         let mut items = vec![Item::Title(lang.pick(TITLE_VI, TITLE_EN).into())];
         items.push(Item::Subtitle(match report.indication {
-            Indication::Indeterminate => t(
-                "(chưa xác định được tính hợp lệ của chữ ký số)",
-                "(the validity of the digital signature could not be established)",
-            ),
+            Indication::Indeterminate => {
+                t("(chưa xác định được tính hợp lệ của chữ ký số)", "(the validity of the digital signature could not be established)")
+            }
             _ => t("(chữ ký số không hợp lệ)", "(the digital signature is invalid)"),
         }));
         items.push(Item::Para(match report.indication {
@@ -362,7 +348,7 @@ fn format_size(n: u64, lang: Lang) -> String {
     let sep = lang.pick(".", ",");
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push_str(sep);
         }
         grouped.push(c);

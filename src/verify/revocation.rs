@@ -25,7 +25,9 @@
 //! now: current now (`thisUpdate` ≤ now ≤ `nextUpdate`, or `thisUpdate` + 24 h
 //! without `nextUpdate`). Judged at a proven time: issued at or after it (less
 //! [`CLOCK_SKEW`], for the servers' clocks) — or, for an answer fetched now or
-//! given with `--crl` (not one that came in the file), current now. A stale embedded CRL never vouches for a signature, whatever `/M`
+//! given with `--crl` (not one that came in the file), current now; or, for a CA
+//! certificate (whose authority revocation list may be weeks old), current at
+//! the proven time. A stale embedded CRL never vouches for a signature, whatever `/M`
 //! claims. A "good"
 //! answer issued after the certificate expired is not accepted (CAs drop expired
 //! certificates from CRLs), unless the CRL carries `expiredCertsOnCRL`.
@@ -194,6 +196,22 @@ pub struct CertRevocation {
     pub status: RevocationStatus,
     /// Each source tried, with what it said (for the detailed report).
     pub tried: Vec<String>,
+    /// The DER of the answer the status rests on (an `OCSPResponse` for the OCSP
+    /// source kinds, a CRL otherwise): the evidence a long-term signature keeps.
+    #[serde(skip)]
+    pub evidence: Option<Vec<u8>>,
+}
+
+impl CertRevocation {
+    /// The deciding answer as (is it OCSP, its DER), when there is one.
+    pub fn evidence_der(&self) -> Option<(bool, &[u8])> {
+        let kind = match &self.status {
+            RevocationStatus::Good { source } | RevocationStatus::Revoked { source, .. } => source.kind,
+            _ => return None,
+        };
+        let ocsp = matches!(kind, SourceKind::EmbeddedOcsp | SourceKind::OcspUrl);
+        self.evidence.as_deref().map(|d| (ocsp, d))
+    }
 }
 
 /// Overall revocation verdict for a path.
@@ -293,10 +311,7 @@ impl Times {
         }
         let not_after = super::chain::to_time(&cert.tbs_certificate.validity.not_after);
         if this_update > not_after && !expired_certs_kept {
-            return Some(format!(
-                "issued after the certificate expired ({}); it no longer lists this certificate",
-                iso(not_after)
-            ));
+            return Some(format!("issued after the certificate expired ({}); it no longer lists this certificate", iso(not_after)));
         }
         let until = next_update.unwrap_or(this_update + NO_NEXT_UPDATE_GRACE);
         let current_now = until >= self.now;
@@ -304,24 +319,26 @@ impl Times {
             JudgedAt::Now => current_now,
             // Issued at or after the proven time (within the clocks' tolerance:
             // signers fetch OCSP/CRLs seconds before their time-stamp, from servers
-            // whose clocks are not the TSA's).
-            JudgedAt::Proven(t) => this_update >= t - CLOCK_SKEW || (current_now && !self.embedded),
+            // whose clocks are not the TSA's). A CA certificate's status may also come
+            // from an answer that was current at that time: CAs publish their
+            // authority revocation lists weeks apart, and a key compromise of the
+            // signer — the attack this rule stops — is judged on the signer's own
+            // certificate.
+            JudgedAt::Proven(t) => {
+                this_update >= t - CLOCK_SKEW
+                    || (current_now && !self.embedded)
+                    || (super::chain::basic_constraints(cert).is_some_and(|b| b.ca) && this_update <= t && until >= t)
+            }
         };
         if fresh {
             return None;
         }
         Some(match self.at {
             JudgedAt::Now => format!("out of date (next update was due {}); nothing proves an earlier signing time", iso(until)),
-            JudgedAt::Proven(t) if self.embedded => format!(
-                "issued {} before the proven time {}, so it cannot show the status then",
-                iso(this_update),
-                iso(t)
-            ),
-            JudgedAt::Proven(t) => format!(
-                "out of date (next update was due {}) and issued before the proven time {}",
-                iso(until),
-                iso(t)
-            ),
+            JudgedAt::Proven(t) if self.embedded => {
+                format!("issued {} before the proven time {}, so it cannot show the status then", iso(this_update), iso(t))
+            }
+            JudgedAt::Proven(t) => format!("out of date (next update was due {}) and issued before the proven time {}", iso(until), iso(t)),
         })
     }
 }
@@ -379,13 +396,13 @@ fn read_crl_files(paths: &[PathBuf]) -> Vec<(String, Result<Vec<u8>, String>)> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn check_one(
+fn check_one<'a_>(
     cert: &Certificate,
     issuer: &Certificate,
     at: JudgedAt,
     now: OffsetDateTime,
-    sources: &RevocationSources,
-    files: &[(String, Result<Vec<u8>, String>)],
+    sources: &'a_ RevocationSources,
+    files: &'a_ [(String, Result<Vec<u8>, String>)],
     fetcher: Option<&fetch::Fetcher>,
     cache: &RevocationCache,
 ) -> CertRevocation {
@@ -394,15 +411,18 @@ fn check_one(
     let current = Times { at, now, embedded: false };
     // Whether any source said something about this certificate.
     let mut relevant = false;
-    let mut revoked: Option<RevocationStatus> = None;
-    let mut good: Option<RevocationStatus> = None;
-    let take = |status: Option<RevocationStatus>, revoked: &mut Option<RevocationStatus>, good: &mut Option<RevocationStatus>| match status {
+    type Found<'d> = Option<(RevocationStatus, &'d [u8])>;
+    let mut revoked: Found<'_> = None;
+    let mut good: Found<'_> = None;
+    let take = |status: Option<RevocationStatus>, der: &'a_ [u8], revoked: &mut Found<'a_>, good: &mut Found<'a_>| match status {
         // The earliest revocation found wins.
-        Some(s @ RevocationStatus::Revoked { .. }) if revoked.as_ref().is_none_or(|r| revocation_time_of(&s) < revocation_time_of(r)) => {
-            *revoked = Some(s);
+        Some(s @ RevocationStatus::Revoked { .. })
+            if revoked.as_ref().is_none_or(|(r, _)| revocation_time_of(&s) < revocation_time_of(r)) =>
+        {
+            *revoked = Some((s, der));
         }
         Some(s @ RevocationStatus::Good { .. }) => {
-            good.get_or_insert(s);
+            good.get_or_insert((s, der));
         }
         _ => {}
     };
@@ -411,13 +431,13 @@ fn check_one(
     for blob in &sources.ocsps {
         if let Some(outcome) = ocsp::evaluate(blob, cert, issuer, &times) {
             relevant = true;
-            take(consider(outcome, SourceKind::EmbeddedOcsp, None, false, at, &mut tried), &mut revoked, &mut good);
+            take(consider(outcome, SourceKind::EmbeddedOcsp, None, false, at, &mut tried), blob, &mut revoked, &mut good);
         }
     }
     for blob in &sources.crls {
         if let Some(outcome) = crl::evaluate(blob, cert, issuer, &times) {
             relevant = true;
-            take(consider(outcome, SourceKind::EmbeddedCrl, None, false, at, &mut tried), &mut revoked, &mut good);
+            take(consider(outcome, SourceKind::EmbeddedCrl, None, false, at, &mut tried), blob, &mut revoked, &mut good);
         }
     }
     for (path, der) in files {
@@ -425,14 +445,14 @@ fn check_one(
             Ok(der) => {
                 if let Some(outcome) = crl::evaluate(der, cert, issuer, &current) {
                     relevant = true;
-                    take(consider(outcome, SourceKind::CrlFile, Some(path), false, at, &mut tried), &mut revoked, &mut good);
+                    take(consider(outcome, SourceKind::CrlFile, Some(path), false, at, &mut tried), der, &mut revoked, &mut good);
                 }
             }
             Err(e) => tried.push(format!("CRL file {path}: {e}")),
         }
     }
-    if let Some(s) = revoked.or(good) {
-        return finish(cert, s, tried);
+    if let Some((s, der)) = revoked.or(good) {
+        return finish(cert, s, tried, Some(der.to_vec()));
     }
     // 4. Online: OCSP responders, then CRL distribution points; the first usable answer.
     if let Some(fetcher) = fetcher {
@@ -444,9 +464,9 @@ fn check_one(
         for url in &ocsp_urls {
             relevant = true;
             match ocsp::fetch_and_evaluate(fetcher, cache, url, cert, issuer, &current) {
-                Ok((outcome, cached)) => {
+                Ok((outcome, cached, der)) => {
                     if let Some(s) = consider(outcome, SourceKind::OcspUrl, Some(url), cached, at, &mut tried) {
-                        return finish(cert, s, tried);
+                        return finish(cert, s, tried, Some(der));
                     }
                 }
                 Err(e) => tried.push(format!("OCSP {url}: {e}")),
@@ -455,9 +475,9 @@ fn check_one(
         for url in &crl_urls {
             relevant = true;
             match crl::fetch_and_evaluate(fetcher, cache, url, cert, issuer, &current) {
-                Ok((outcome, cached)) => {
+                Ok((outcome, cached, der)) => {
                     if let Some(s) = consider(outcome, SourceKind::CrlUrl, Some(url), cached, at, &mut tried) {
-                        return finish(cert, s, tried);
+                        return finish(cert, s, tried, Some(der));
                     }
                 }
                 Err(e) => tried.push(format!("CRL {url}: {e}")),
@@ -471,7 +491,7 @@ fn check_one(
     } else {
         RevocationStatus::Unknown { why: tried.join("; ") }
     };
-    finish(cert, status, tried)
+    finish(cert, status, tried, None)
 }
 
 fn revocation_time_of(s: &RevocationStatus) -> String {
@@ -532,8 +552,9 @@ fn consider(
     Some(status)
 }
 
-fn finish(cert: &Certificate, status: RevocationStatus, tried: Vec<String>) -> CertRevocation {
+fn finish(cert: &Certificate, status: RevocationStatus, tried: Vec<String>, evidence: Option<Vec<u8>>) -> CertRevocation {
     CertRevocation {
+        evidence,
         subject: subject(cert),
         serial: hex::encode_upper(cert.tbs_certificate.serial_number.as_bytes()),
         status,
@@ -581,8 +602,7 @@ struct RevocationInfoArchival {
 }
 
 /// The OID of the `adbe-revocationInfoArchival` signed attribute.
-pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
+pub const ID_ADBE_REVOCATION_INFO_ARCHIVAL: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
 
 #[cfg(test)]
 mod tests {

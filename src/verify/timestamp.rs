@@ -459,12 +459,7 @@ fn check_into(token: &[u8], data: Imprinted<'_>, cx: &TimestampContext<'_>, r: &
 /// extended key usage field extension with KeyPurposeID having value
 /// id-kp-timeStamping. This extension MUST be critical."
 fn eku_problem(tsa: &Certificate) -> Option<&'static str> {
-    let ext = tsa
-        .tbs_certificate
-        .extensions
-        .iter()
-        .flatten()
-        .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)?;
+    let ext = tsa.tbs_certificate.extensions.iter().flatten().find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)?;
     let purposes = chain::extended_key_usage(tsa)?;
     if purposes.as_slice() != [const_oid::db::rfc5280::ID_KP_TIME_STAMPING] {
         return Some("extKeyUsage must be id-kp-timeStamping alone");

@@ -3,6 +3,7 @@
 //! judges (`tests/fixtures/validate.sh`: pyHanko, pdfsig, qpdf, prefix check).
 #![allow(dead_code)]
 
+pub mod trust;
 pub mod wine;
 
 use std::collections::HashMap;
@@ -78,6 +79,21 @@ pub fn kyso(tb: &Testbed, args: &[&str], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("run kyso")
+}
+
+/// Whether a test may go on: `true` when its tool (`what`) is `present`. A missing
+/// tool fails the test — a test that skips did not run — unless the explicit opt-out
+/// `KYSO_ALLOW_MISSING_TOOLS=1` is set (CI never sets it); then it prints why and the
+/// caller skips.
+pub fn tool_present(what: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var_os("KYSO_ALLOW_MISSING_TOOLS").is_some_and(|v| v == "1") {
+        println!("SKIPPED (KYSO_ALLOW_MISSING_TOOLS=1): {what} is missing");
+        return false;
+    }
+    panic!("{what} is missing: run scripts/setup-test-deps.sh (or set KYSO_ALLOW_MISSING_TOOLS=1 to skip this test knowingly)");
 }
 
 /// Run the outside judges on `signed`; panics with their report on failure.

@@ -1,10 +1,9 @@
 // KýSố web UI: navigation, language, banners, start-up (opened files, expiring
 // certificates), files opened later and drag and drop.
 import './style.css';
-import { call, on, onDragDrop, setBackend } from './api.js';
+import { call, on, setBackend } from './api.js';
 import { t, setLang, getLang, detectLang, applyStatic } from './i18n.js';
 import { initErrorBanner, showError, refreshError } from './notify.js';
-import { initPinDialog } from './pin-dialog.js';
 import { expiryBannerText } from './certs.js';
 import { createSignScreen } from './screens/sign.js';
 import { createClerkScreen } from './screens/clerk.js';
@@ -20,17 +19,18 @@ const state = { current: 'sign', screens: {}, expiring: [], info: null };
 
 const ctx = {
   navigate: (name) => navigate(name),
-  /** add_documents with the role; incoming ones are checked at once. */
-  async addPaths(paths, role) {
-    if (!paths || !paths.length) return [];
+  /** add_documents with the role (files: FileRef handles the shell minted);
+   * incoming ones are checked at once. */
+  async addFiles(files, role) {
+    if (!files || !files.length) return [];
     if (role === 'incoming') {
       await navigate('inbox');
-      await state.screens.inbox.addPaths(paths);
+      await state.screens.inbox.addFiles(files);
       return [];
     }
     let docs = [];
     try {
-      docs = await call('add_documents', { paths, role });
+      docs = await call('add_documents', { files: files.map((f) => f.handle), role });
     } catch (e) { showError(e); return []; }
     const screen = ROLE_SCREEN[role] || 'sign';
     await navigate(screen);
@@ -39,8 +39,8 @@ const ctx = {
   },
   async pickAndAdd(role) {
     try {
-      const paths = await call('pick_files', {});
-      await ctx.addPaths(paths || [], role);
+      const files = await call('pick_files', {});
+      await ctx.addFiles(files || [], role);
     } catch (e) { showError(e); }
   },
 };
@@ -80,7 +80,6 @@ async function navigate(name) {
 async function start() {
   setLang(detectLang());
   initErrorBanner();
-  initPinDialog();
   const main = document.getElementById('main');
   state.screens = {
     sign: createSignScreen(ctx),
@@ -110,15 +109,13 @@ async function start() {
     .then((certs) => { state.expiring = certs || []; renderExpiryBanner(); })
     .catch(() => {});
 
-  on('files-opened', (p) => ctx.addPaths((p && p.paths) || [], 'sign'));
-  onDragDrop((p) => {
-    if (!p || p.type !== 'drop' || !p.paths || !p.paths.length) return;
-    const role = SCREEN_ROLE[state.current] || 'sign';
-    ctx.addPaths(p.paths, role);
-  });
+  // Files come as handles the shell minted: a later launch, or a drop the operating
+  // system made (the shell listens to the real drop; a page cannot forge one).
+  on('files-opened', (p) => ctx.addFiles((p && p.files) || [], 'sign'));
+  on('files-dropped', (p) => ctx.addFiles((p && p.files) || [], SCREEN_ROLE[state.current] || 'sign'));
   try {
     const opened = await call('opened_files');
-    if (opened && opened.length) await ctx.addPaths(opened, 'sign');
+    if (opened && opened.length) await ctx.addFiles(opened, 'sign');
   } catch (e) { showError(e); }
 }
 
@@ -131,7 +128,6 @@ async function boot() {
     if (q.get('lang')) { setLang(q.get('lang')); renderChrome(); for (const scr of Object.values(state.screens)) scr.render(); }
     if (q.get('screen')) await navigate(q.get('screen'));
     if (q.get('doc')) await state.screens.sign.select(Number(q.get('doc')));
-    if (q.get('pin')) document.querySelector('[data-testid="sign-button"]').click();
     return;
   }
   await start();

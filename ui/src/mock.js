@@ -1,5 +1,8 @@
 // DEV ONLY (loaded with ?mock under `vite` dev server): a fake shell so the screens
-// can be looked at in a plain browser. Never part of the production build.
+// can be looked at in a plain browser. Never part of the production build. It is
+// built on the generated contract (./commands.js): one handler per main-window
+// command, answers in the shapes of ./bindings.d.ts (a test checks the list).
+import { contractProblem } from './api.js';
 
 function makePdf(title) {
   const text = `BT /F1 14 Tf 72 770 Td (${title}) Tj 0 -24 Td (Noi dung van ban ...) Tj ET
@@ -29,7 +32,7 @@ const sig = (ok, name) => ({
   messageVi: ok ? 'Chữ ký hợp lệ.' : 'Nội dung đã bị thay đổi sau khi ký.', messageEn: ok ? 'The signature is valid.' : 'The content changed after signing.',
 });
 
-export function mockBackend() {
+function mockWorld() {
   const now = '2026-11-22T10:00:00+07:00';
   let next = 10;
   const doc = (id, role, status, title, extra = {}) => ({ id, role, status, title, fileName: `vb-${id}.pdf`, sourcePath: `/home/vt/vb-${id}.pdf`, currentPath: `/home/vt/vb-${id}.pdf`, sha256: 'ab' + id, docNumber: null, docDate: null, signers: null, verdict: null, verdictReason: null, archivePath: null, createdAt: now, updatedAt: now, ...extra });
@@ -54,16 +57,20 @@ export function mockBackend() {
     ? { indication: 'TOTAL_FAILED', subIndication: 'HASH_FAILURE', messageVi: 'Văn bản không hợp lệ: nội dung đã bị thay đổi sau khi ký.', messageEn: 'Invalid: the content changed after signing.', signatures: [sig(false, 'Trần Thị B')] }
     : { indication: 'TOTAL_PASSED', messageVi: 'Văn bản hợp lệ: mọi chữ ký đều hợp lệ.', messageEn: 'Valid: every signature is valid.', signatures: [sig(true, 'Nguyễn Văn A')] };
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const file = (name) => ({ handle: Math.random().toString(16).slice(2).padEnd(32, '0'), name });
+  const granted = new Map();
+  const grant = (path) => { const f = file(path.split('/').pop()); granted.set(f.handle, path); return f; };
   const handlers = {
-    app_info: () => ({ version: '0.9.0-mock', dataDir: '/tmp', lang: 'vi' }),
+    app_info: () => ({ version: '0.9.0-mock', dataDir: '/tmp' }),
     opened_files: () => [],
     expiring_certificates: () => tokens[0].certificates.filter((c) => c.daysLeft <= 30).map((c) => ({ ...c, tokenLabel: tokens[0].label })),
     list_documents: ({ role, status }) => docs.filter((d) => (!role || d.role === role) && (!status || d.status === status)),
+    document_history: () => [],
     list_tokens: () => tokens,
     read_pdf: ({ id }) => makePdf(`Van ban so ${id}`),
-    preview_placement: ({ atMm, page }) => ({ template: 'lai-chau', placement: atMm ? 'given' : 'found', page: page || 2, boxMm: [atMm ? atMm[0] : 120, atMm ? atMm[1] : 120, 40, 20], filled: [], pageSizeMm: [209.9, 297] }),
-    sign_document: ({ id, pin }) => {
-      if (pin !== '1234') throw { kind: 'pin_incorrect', vi: 'Mã PIN không đúng. Còn 2 lần thử.', en: 'Wrong PIN. 2 tries left.', pinTries: 'few' };
+    preview_placement: ({ request: { atMm, page } }) => ({ template: 'lai-chau', placement: atMm ? 'given' : 'found', page: page || 2, boxMm: [atMm ? atMm[0] : 120, atMm ? atMm[1] : 120, 40, 20], filled: [], pageSizeMm: [209.9, 297] }),
+    sign_document: async ({ request: { id } }) => {
+      await wait(800); // the PIN window would be open here
       const d = docs.find((x) => x.id === id); d.status = 'signed'; d.currentPath = d.currentPath.replace('.pdf', '.signed.pdf');
       return { doc: d, report: report(d) };
     },
@@ -71,36 +78,50 @@ export function mockBackend() {
     seal_batch: async ({ items }) => {
       const results = [];
       for (const [index, it] of items.entries()) {
-        emit('batch-progress', { id: it.id, index, total: items.length, state: 'running' });
+        emit('batch-progress', { id: it.id, index, total: items.length, state: 'running', error: null });
         await wait(600);
-        const d = docs.find((x) => x.id === it.id); d.status = 'sealed'; d.docNumber = it.docNumber; d.docDate = it.docDate;
-        emit('batch-progress', { id: it.id, index, total: items.length, state: 'done' });
-        results.push({ id: it.id, ok: true, doc: d });
+        const d = docs.find((x) => x.id === it.id); d.status = 'sealed'; d.docNumber = it.docNumber || null; d.docDate = it.docDate || null;
+        emit('batch-progress', { id: it.id, index, total: items.length, state: 'done', error: null });
+        results.push({ id: it.id, state: 'done', doc: d, error: null });
       }
       return { results };
     },
     cancel_batch: () => null,
     release_document: ({ id }) => { const d = docs.find((x) => x.id === id); d.status = 'released'; d.archivePath = '/archive/' + d.fileName; return d; },
-    register_document: ({ id, docNumber }) => { const d = docs.find((x) => x.id === id); d.status = 'registered'; d.docNumber = docNumber; return d; },
+    register_document: ({ id, docNumber }) => { const d = docs.find((x) => x.id === id); d.status = 'registered'; d.docNumber = docNumber || null; return d; },
     reject_document: ({ id }) => { const d = docs.find((x) => x.id === id); d.status = 'rejected'; return { doc: d, noticeText: '/data/notices/tb.txt', noticePdf: '/data/notices/tb.pdf' }; },
     search_archive: () => docs.filter((d) => ['released', 'registered', 'sealed'].includes(d.status)),
-    export_backup: ({ dir }) => ({ dir, files: 12, manifest: dir + '/manifest.json' }),
-    check_archive: () => ({ checked: 12, bad: [] }),
+    export_backup: () => ({ dir: '/media/usb/kyso-backup-1', files: 12, documents: 8, manifest: '/media/usb/kyso-backup-1/manifest.json', sums: '/media/usb/kyso-backup-1/SHA256SUMS' }),
+    check_archive: () => ({ checked: 12, databaseOk: true, database: 'ok', bad: [] }),
     role_report: ({ year }) => [{ period: `${year}-H1`, role: 'sign', count: 14 }, { period: `${year}-H2`, role: 'sign', count: 9 }, { period: `${year}-H1`, role: 'seal', count: 11 }, { period: `${year}-H2`, role: 'seal', count: 8 }, { period: `${year}`, role: 'sign', count: 23 }, { period: `${year}`, role: 'seal', count: 19 }],
-    export_report_csv: ({ path }) => path,
+    export_report_csv: ({ file: h }) => granted.get(h) || '/home/vt/bao-cao.csv',
     change_pin: () => null,
-    pick_files: ({ folder } = {}) => (folder ? ['/home/vt/den'] : ['/home/vt/moi.pdf']),
-    pick_save_path: ({ defaultName }) => '/home/vt/' + defaultName,
-    add_documents: ({ paths, role }) => paths.map((p) => { const d = doc(next++, role, 'pending', '', { fileName: p.split('/').pop(), sourcePath: p, currentPath: p }); docs.unshift(d); return d; }),
+    stamp_images: () => ({ signature: null, seal: null }),
+    set_stamp_image: ({ kind }) => `/tmp/images/${kind}.png`,
+    pick_files: ({ folder } = {}) => [grant(folder ? '/home/vt/den' : '/home/vt/moi.pdf')],
+    pick_save_path: ({ defaultName }) => grant('/home/vt/' + defaultName),
+    pick_folder: () => grant('/media/usb'),
+    pick_image: () => grant('/home/vt/chu-ky.png'),
+    add_documents: ({ files, role }) => files.map((h) => { const p = granted.get(h) || '/home/vt/x.pdf'; const d = doc(next++, role, 'pending', '', { fileName: p.split('/').pop(), sourcePath: p, currentPath: p }); docs.unshift(d); return d; }),
   };
-  return {
+  return { handlers, backend: {
     async invoke(cmd, args = {}) {
       await wait(80);
-      const f = handlers[cmd];
-      if (!f) throw { kind: 'unknown', vi: `Lệnh chưa có: ${cmd}`, en: `No command ${cmd}` };
-      return f(args);
+      const problem = contractProblem(cmd, args);
+      if (problem) throw { kind: 'contract', vi: problem, en: problem, pinTries: null };
+      return handlers[cmd](args);
     },
     async listen(ev, f) { (listeners[ev] ||= []).push(f); return () => { listeners[ev] = listeners[ev].filter((g) => g !== f); }; },
-    async onDragDrop() { return () => {}; },
-  };
+  } };
 }
+
+/** The mock's handlers, one per main-window command of the contract. */
+export function mockHandlers() {
+  return mockWorld().handlers;
+}
+
+/** The fake backend for `setBackend`. */
+export function mockBackend() {
+  return mockWorld().backend;
+}
+

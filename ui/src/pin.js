@@ -1,30 +1,22 @@
-// PIN tries: the AppError's `pinTries` (ok|few|final|locked) and the token's
-// pinStatus ({tries: unknown|low|finalTry|locked, countLow, finalTry, locked, …}).
+// PIN tries: one vocabulary from the token to the screen, the core's `PinTries`
+// (`unknown | low | finalTry | locked`), found in an AppError's `pinTries` and in a
+// token's `pinStatus.tries`.
 import { t, getLang } from './i18n.js';
 
-const ALIASES = {
-  ok: 'ok', unknown: 'ok', normal: 'ok',
-  few: 'few', low: 'few', countLow: 'few',
-  final: 'final', finalTry: 'final', final_try: 'final',
-  locked: 'locked',
-};
+/** @typedef {import('./bindings').PinTries} PinTries */
 
-/** Normalise either vocabulary to ok | few | final | locked (null when not known). */
-export function normaliseTries(value) {
+const LEVELS = ['unknown', 'low', 'finalTry', 'locked'];
+
+/** The PinTries of an AppError's `pinTries` or a token's `pinStatus` (null when absent). */
+export function triesOf(value) {
   if (value == null) return null;
-  if (typeof value === 'object') {
-    if (value.locked) return 'locked';
-    if (value.finalTry) return 'final';
-    if (value.countLow) return 'few';
-    if (value.tries) return normaliseTries(value.tries);
-    return 'ok';
-  }
-  return ALIASES[value] || null;
+  const v = typeof value === 'object' ? value.tries : value;
+  return LEVELS.includes(v) ? v : null;
 }
 
-/** { level, message, blocked } for the PIN dialog; `blocked` when the token is locked. */
+/** { level, message, blocked } for the PIN window; `blocked` when the token is locked. */
 export function triesInfo(value, lang = getLang()) {
-  const level = normaliseTries(value);
+  const level = triesOf(value);
   if (!level) return { level: null, message: '', blocked: false };
   return { level, message: t('pin.tries.' + level, {}, lang), blocked: level === 'locked' };
 }
@@ -39,9 +31,4 @@ export function changePinProblem(oldPin, newPin, confirm, lang = getLang()) {
   if (newPin !== confirm) return t('pin.mismatch', {}, lang);
   if (newPin === oldPin) return t('pin.same', {}, lang);
   return '';
-}
-
-/** Is this AppError about the PIN (so the dialog should be offered again)? */
-export function isPinError(err) {
-  return !!(err && typeof err === 'object' && (err.pinTries != null || /pin/.test(err.kind || '')));
 }

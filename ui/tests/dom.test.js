@@ -3,7 +3,6 @@ import { describe, it, expect, beforeEach, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setLang } from '../src/i18n.js';
-import { initPinDialog, askPin } from '../src/pin-dialog.js';
 import { createStampOverlay } from '../src/stamp-overlay.js';
 import { verdictBadge, fillCertSelect, chosenCert, signatureList } from '../src/widgets.js';
 import { initErrorBanner, showError, refreshError, clearError } from '../src/notify.js';
@@ -17,54 +16,34 @@ beforeEach(() => {
   setLang('vi', null);
   if (!wired) {
     document.documentElement.innerHTML = html.replace(/<script[^>]*><\/script>/, '');
-    initPinDialog();
     initErrorBanner();
     wired = true;
   }
 });
 
+const pinHtml = readFileSync(resolve(__dirname, '../pin.html'), 'utf8');
+
 describe('index.html', () => {
-  it('has the navigation, banners and PIN dialog test ids', () => {
-    for (const id of ['nav-sign', 'nav-clerk', 'nav-inbox', 'nav-archive', 'nav-devices', 'nav-reports', 'lang-toggle', 'error-banner', 'expiry-banner', 'pin-dialog', 'pin-input', 'pin-ok', 'pin-cancel', 'pin-tries']) {
+  it('has the navigation and banners, and no PIN field at all', () => {
+    for (const id of ['nav-sign', 'nav-clerk', 'nav-inbox', 'nav-archive', 'nav-devices', 'nav-reports', 'lang-toggle', 'error-banner', 'expiry-banner']) {
       expect(q(id), id).not.toBeNull();
     }
-    expect(q('pin-input').type).toBe('password');
-    expect(q('pin-input').getAttribute('autocomplete')).toBe('off');
+    // The PIN is typed only in the PIN window (pin.html), which this page cannot script.
+    expect(document.querySelector('input[type="password"]')).toBeNull();
+    expect(q('pin-dialog')).toBeNull();
     expect(html).not.toMatch(/https?:\/\//); // nothing remote
   });
 });
 
-describe('PIN dialog', () => {
-  it('Enter gives the PIN once and clears the input', async () => {
-    const p = askPin({ tries: 'few' });
-    expect(q('pin-dialog').hidden).toBe(false);
-    expect(q('pin-tries').textContent).toMatch(/còn ít lần thử/);
-    q('pin-input').value = '123456';
-    key(q('pin-input'), 'Enter');
-    await expect(p).resolves.toBe('123456');
-    expect(q('pin-input').value).toBe('');
-    expect(q('pin-dialog').hidden).toBe(true);
-  });
-  it('Esc cancels and clears', async () => {
-    const p = askPin({});
-    q('pin-input').value = '9999';
-    key(q('pin-input'), 'Escape');
-    await expect(p).resolves.toBe(null);
-    expect(q('pin-input').value).toBe('');
-  });
-  it('an empty PIN is not accepted; a locked token cannot be tried', async () => {
-    const p = askPin({ tries: { tries: 'finalTry', finalTry: true } });
-    expect(q('pin-tries').textContent).toMatch(/lần thử cuối cùng/);
-    q('pin-ok').click();
-    expect(q('pin-dialog').hidden).toBe(false);
-    expect(document.querySelector('.dialog-error').textContent).toMatch(/nhập mã PIN/);
-    q('pin-cancel').click();
-    await expect(p).resolves.toBe(null);
-    const p2 = askPin({ tries: 'locked' });
-    expect(q('pin-input').disabled).toBe(true);
-    expect(q('pin-ok').disabled).toBe(true);
-    q('pin-cancel').click();
-    await p2;
+describe('pin.html (the PIN window)', () => {
+  it('has the summary, the tries, a password input and its buttons, nothing remote', () => {
+    const doc = new DOMParser().parseFromString(pinHtml, 'text/html');
+    const p = (id) => doc.querySelector(`[data-testid="${id}"]`);
+    for (const id of ['pin-window', 'pin-summary', 'pin-tries', 'pin-form', 'pin-input', 'pin-ok', 'pin-cancel', 'pin-error']) expect(p(id), id).not.toBeNull();
+    expect(p('pin-input').type).toBe('password');
+    expect(p('pin-input').getAttribute('autocomplete')).toBe('off');
+    expect(pinHtml).toMatch(/src="\.\/src\/pin-window\.js"/);
+    expect(pinHtml).not.toMatch(/https?:\/\//);
   });
 });
 

@@ -2,8 +2,13 @@ import { describe, it, expect, beforeEach } from 'vitest';
 import { t, setLang, detectLang, STRINGS } from '../src/i18n.js';
 import { verdictOf, reasonOf, formatDateTime, formatDate, todayVN, fileName, errorText, signatureDetails, hasInvalidSignature, statusLabel, issuerName } from '../src/format.js';
 import { scaleOf, mmToPx, pxToMm, clampBox, dragTo, fitScale } from '../src/geometry.js';
-import { initBatch, batchReducer, batchCounts, batchPercent } from '../src/batch.js';
-import { normaliseTries, triesInfo, changePinProblem, isPinError } from '../src/pin.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { initBatch, batchReducer, batchCounts, batchPercent, batchLines } from '../src/batch.js';
+import { triesOf, triesInfo, changePinProblem } from '../src/pin.js';
+import { summaryRows } from '../src/pin-summary.js';
+import { contractProblem } from '../src/api.js';
+import { commands } from '../src/commands.js';
 import { expiryWarning, daysLeftOf, certValue, parseCertValue, signingCerts, sortForRole, expiryBannerText } from '../src/certs.js';
 import { normaliseNumber, isValidNumber, isValidDate, numberProblem, dateProblem, rangeProblem, batchProblems, isValidYear } from '../src/validate.js';
 import { reportRows, reportCsv, csvField } from '../src/report.js';
@@ -53,7 +58,7 @@ describe('verdicts and text', () => {
     expect(reasonOf({ messageVi: 'Chỉ tiếng Việt' }, 'en')).toBe('Chỉ tiếng Việt');
   });
   it('shows the AppError text in the chosen language', () => {
-    const e = { kind: 'pin_incorrect', vi: 'Mã PIN không đúng.', en: 'Wrong PIN.', pinTries: 'few' };
+    const e = { kind: 'pin_incorrect', vi: 'Mã PIN không đúng.', en: 'Wrong PIN.', pinTries: 'low' };
     expect(errorText(e, 'vi')).toBe('Mã PIN không đúng.');
     expect(errorText(e, 'en')).toBe('Wrong PIN.');
     expect(errorText(new Error('boom'), 'en')).toContain('boom');
@@ -160,71 +165,73 @@ describe('stamp geometry', () => {
   });
 });
 
-describe('batch progress', () => {
-  it('follows running/done events and the percentage', () => {
-    let s = initBatch([1, 2, 3, 4]);
-    s = batchReducer(s, { type: 'progress', payload: { id: 1, index: 0, total: 4, state: 'running' } });
-    expect(s.items[1].state).toBe('running');
-    s = batchReducer(s, { type: 'progress', payload: { id: 1, index: 0, total: 4, state: 'done' } });
-    s = batchReducer(s, { type: 'progress', payload: { id: 2, index: 1, total: 4, state: 'failed', message: 'R9' } });
-    expect(batchPercent(s)).toBe(50);
-    expect(batchCounts(s)).toMatchObject({ done: 1, failed: 1, queued: 2 });
-    expect(s.items[2].message).toBe('R9');
+// The core's own answers (tests/office.rs writes them from real batches on a SoftHSM2
+// token and fails when these files are stale): the UI is tested on what it really gets.
+const fixture = (name) => JSON.parse(readFileSync(resolve(__dirname, 'fixtures', `${name}.json`), 'utf8'));
+
+function replay(name) {
+  const f = fixture(name);
+  let s = initBatch(f.results.map((r) => r.id));
+  for (const p of f.progress) s = batchReducer(s, { type: 'progress', payload: p });
+  return { f, s: batchReducer(s, { type: 'results', results: f.results }) };
+}
+
+describe('batch progress (real core results)', () => {
+  it('a cancelled batch: the first sealed, the rest pending — not failed', () => {
+    const { f, s } = replay('batch-cancelled');
+    expect(f.results.map((r) => r.state)).toEqual(['done', 'pending', 'pending']);
+    expect(f.progress.map((p) => p.state)).toEqual(['running', 'done', 'pending', 'pending']);
+    expect(s.order.map((id) => s.items[id].state)).toEqual(['done', 'pending', 'pending']);
+    expect(batchCounts(s)).toMatchObject({ done: 1, failed: 0, pending: 2 });
+    const lines = batchLines(s, 'vi');
+    expect(lines[1].label).toMatch(/vẫn chờ/);
+    expect(lines.map((l) => l.message)).toEqual(['', '', '']);
+  });
+  it('the helper dies mid-batch: sealed, sealed, failed with its reason, pending', () => {
+    const { f, s } = replay('batch-helper-died');
+    expect(f.results.map((r) => r.state)).toEqual(['done', 'done', 'failed', 'pending']);
+    expect(s.order.map((id) => s.items[id].state)).toEqual(['done', 'done', 'failed', 'pending']);
+    const lines = batchLines(s, 'en');
+    expect(lines[2].message).toMatch(/token/i);
+    for (const l of lines) expect(l.message).not.toMatch(/object Object/);
+    expect(batchPercent(s)).toBe(75);
+  });
+  it('a failed progress event shows the core error as text', () => {
+    const { f } = replay('batch-helper-died');
+    let s = initBatch(f.results.map((r) => r.id));
+    for (const p of f.progress) s = batchReducer(s, { type: 'progress', payload: p });
+    const failed = batchLines(s, 'vi').find((l) => l.state === 'failed');
+    expect(failed.message.length).toBeGreaterThan(10);
+    expect(failed.message).not.toMatch(/object Object/);
   });
   it('ignores events for unknown ids and unknown states', () => {
     const s0 = initBatch([1]);
     expect(batchReducer(s0, { type: 'progress', payload: { id: 9, state: 'done' } })).toBe(s0);
     expect(batchReducer(s0, { type: 'progress', payload: { id: 1, state: 'exploded' } })).toBe(s0);
   });
-  it('leaves unreached items pending when cancelled', () => {
-    let s = initBatch([1, 2, 3]);
-    s = batchReducer(s, { type: 'cancel-requested' });
-    expect(s.cancelRequested).toBe(true);
-    s = batchReducer(s, { type: 'progress', payload: { id: 1, state: 'done' } });
-    s = batchReducer(s, { type: 'progress', payload: { id: 2, state: 'cancelled' } });
-    s = batchReducer(s, { type: 'results', results: [{ id: 1, ok: true, doc: { id: 1, status: 'sealed' } }] });
-    expect(s.finished).toBe(true);
-    expect(s.items[1].state).toBe('done');
-    expect(s.items[2].state).toBe('pending');
-    expect(s.items[3].state).toBe('pending');
-  });
-  it('token pulled out: the failing one fails, the rest stay pending', () => {
-    let s = initBatch([1, 2, 3]);
-    s = batchReducer(s, { type: 'results', results: [
-      { id: 1, ok: true },
-      { id: 2, ok: false, error: { kind: 'token_removed', vi: 'Thiết bị đã bị rút ra.', en: 'Token removed.' } },
-    ] });
-    expect(s.items[2].state).toBe('failed');
-    expect(s.items[2].error.kind).toBe('token_removed');
-    expect(s.items[3].state).toBe('pending');
-    expect(batchCounts(s)).toMatchObject({ done: 1, failed: 1, pending: 1 });
-  });
-  it('a wholesale failure (wrong PIN) leaves everything not done pending', () => {
+  it('a wholesale failure leaves everything not done pending', () => {
     let s = initBatch([1, 2]);
-    s = batchReducer(s, { type: 'progress', payload: { id: 1, state: 'running' } });
-    s = batchReducer(s, { type: 'error', error: { kind: 'pin_incorrect' } });
+    s = batchReducer(s, { type: 'progress', payload: { id: 1, index: 0, total: 2, state: 'running', error: null } });
+    s = batchReducer(s, { type: 'error', error: { kind: 'token_absent', vi: 'x', en: 'x', pinTries: null } });
     expect(s.items[1].state).toBe('pending');
     expect(s.items[2].state).toBe('pending');
-    expect(s.error.kind).toBe('pin_incorrect');
     expect(batchPercent(s)).toBe(0);
   });
 });
 
-describe('PIN tries', () => {
-  it('normalises both vocabularies', () => {
-    expect(normaliseTries('few')).toBe('few');
-    expect(normaliseTries('low')).toBe('few');
-    expect(normaliseTries('finalTry')).toBe('final');
-    expect(normaliseTries('unknown')).toBe('ok');
-    expect(normaliseTries({ tries: 'finalTry', countLow: false, finalTry: false, locked: false })).toBe('final');
-    expect(normaliseTries({ countLow: true, finalTry: true, locked: true })).toBe('locked');
-    expect(normaliseTries(null)).toBe(null);
+describe('PIN tries (one enum: PinTries)', () => {
+  it('reads an AppError pinTries and a token pinStatus alike', () => {
+    expect(triesOf('low')).toBe('low');
+    expect(triesOf({ tries: 'finalTry', countLow: false, finalTry: true, locked: false })).toBe('finalTry');
+    expect(triesOf('few')).toBe(null); // not a PinTries
+    expect(triesOf(null)).toBe(null);
   });
   it('turns tries into a message and blocks a locked token', () => {
-    expect(triesInfo('final').message).toMatch(/lần thử cuối cùng/);
-    expect(triesInfo('final', 'en').message).toMatch(/final try/);
+    expect(triesInfo('finalTry').message).toMatch(/lần thử cuối cùng/);
+    expect(triesInfo('finalTry', 'en').message).toMatch(/final try/);
+    expect(triesInfo('low').message).toMatch(/còn ít lần thử/);
     expect(triesInfo('locked').blocked).toBe(true);
-    expect(triesInfo('few').blocked).toBe(false);
+    expect(triesInfo('low').blocked).toBe(false);
     expect(triesInfo(undefined).message).toBe('');
   });
   it('checks the change-PIN form', () => {
@@ -234,10 +241,44 @@ describe('PIN tries', () => {
     expect(changePinProblem('123456', '123456', '123456')).toMatch(/khác/);
     expect(changePinProblem('1111', '123456', '123456')).toBe('');
   });
-  it('knows PIN errors', () => {
-    expect(isPinError({ kind: 'pin_incorrect', pinTries: 'few' })).toBe(true);
-    expect(isPinError({ kind: 'pin_locked', pinTries: null })).toBe(true);
-    expect(isPinError({ kind: 'io', pinTries: null })).toBe(false);
+});
+
+describe('the PIN window summary', () => {
+  it('names the role, the certificate, its serial, the token and the count', () => {
+    const rows = summaryRows({ role: 'seal', tokenLabel: 'KYSO-TEST', certIdHex: '04', certificate: 'UBND tỉnh X', certSerial: 'AB12', documents: [{}, {}] }, 'vi');
+    expect(rows).toEqual([['Ký với tư cách', 'Cơ quan (đóng dấu)'], ['Chứng thư số', 'UBND tỉnh X'], ['Số sê-ri', 'AB12'], ['Thiết bị', 'KYSO-TEST'], ['Số văn bản', '2']]);
+  });
+});
+
+describe('the contract (generated from the Rust types)', () => {
+  it('refuses unknown commands, other windows\' commands, unknown and missing arguments', () => {
+    expect(contractProblem('list_documents', { role: 'sign' })).toBe('');
+    expect(contractProblem('list_documents', {})).toBe('');
+    expect(contractProblem('add_documents', { paths: ['/etc/passwd'], role: 'sign' })).toMatch(/no argument paths/);
+    expect(contractProblem('add_documents', { role: 'sign' })).toMatch(/needs files/);
+    expect(contractProblem('pin_submit', { pin: '1' })).toMatch(/pin window/);
+    expect(contractProblem('read_file', {})).toMatch(/unknown/);
+  });
+  it('every call in the UI source names a main-window command with its own arguments', () => {
+    const dir = resolve(__dirname, '../src');
+    const files = ['main.js', 'widgets.js', ...['sign', 'clerk', 'inbox', 'archive', 'devices', 'reports'].map((n) => `screens/${n}.js`)];
+    const seen = new Set();
+    for (const f of files) {
+      const text = readFileSync(resolve(dir, f), 'utf8');
+      for (const m of text.matchAll(/call\('([a-z_]+)'(?:,\s*\{([^}]*)\})?/g)) {
+        const spec = commands[m[1]];
+        expect(spec, `${f}: ${m[1]}`).toBeTruthy();
+        expect(spec.window, `${f}: ${m[1]}`).toBe('main');
+        seen.add(m[1]);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20);
+  });
+  it('the dev mock is built on the same command list', async () => {
+    const { mockBackend, mockHandlers } = await import('../src/mock.js');
+    const main = Object.values(commands).filter((c) => c.window === 'main').map((c) => c.name).sort();
+    expect(Object.keys(mockHandlers()).sort()).toEqual(main);
+    await expect(mockBackend().invoke('no_such_command', {})).rejects.toMatchObject({ kind: 'contract' });
   });
 });
 

@@ -9,15 +9,15 @@ use crate::error::CmdResult;
 
 /// Search the archive by number/symbol, title, signer, file name and dates.
 #[tauri::command]
-pub async fn search_archive(office: OfficeState<'_>, text: Option<String>, from: Option<String>, to: Option<String>) -> CmdResult<Vec<Document>> {
-    let q = SearchQuery { text, from, to };
-    blocking(&office, move |o| Ok(o.queue().search(&q)?)).await
+pub async fn search_archive(office: OfficeState<'_>, query: SearchQuery) -> CmdResult<Vec<Document>> {
+    blocking(&office, move |o| Ok(o.queue().search(&query)?)).await
 }
 
-/// Copy the database and the archived files, with a manifest, into `dir`.
+/// Copy the database and the archived files, with a manifest, into a new folder
+/// inside the folder the user picked (`folder`: a handle from `pick_folder`).
 #[tauri::command]
-pub async fn export_backup(office: OfficeState<'_>, dir: PathBuf) -> CmdResult<BackupReport> {
-    blocking(&office, move |o| Ok(o.queue().export_backup(&dir)?)).await
+pub async fn export_backup(office: OfficeState<'_>, folder: String) -> CmdResult<BackupReport> {
+    blocking(&office, move |o| o.export_backup(&folder)).await
 }
 
 /// Re-hash every archived file.
@@ -32,12 +32,9 @@ pub async fn role_report(office: OfficeState<'_>, year: i32) -> CmdResult<Vec<Re
     blocking(&office, move |o| Ok(o.queue().report(year)?)).await
 }
 
-/// Write the report as CSV to `path`.
+/// Write the report as CSV to the file chosen in the save dialog (`file`: a handle
+/// from `pick_save_path`); any other destination is refused.
 #[tauri::command]
-pub async fn export_report_csv(office: OfficeState<'_>, year: i32, path: PathBuf) -> CmdResult<PathBuf> {
-    blocking(&office, move |o| {
-        o.export_report_csv(year, &path)?;
-        Ok(path)
-    })
-    .await
+pub async fn export_report_csv(office: OfficeState<'_>, year: i32, file: String) -> CmdResult<PathBuf> {
+    blocking(&office, move |o| o.export_report_csv(year, &file)).await
 }

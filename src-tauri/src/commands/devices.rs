@@ -1,10 +1,10 @@
 //! *Thiết bị*: tokens, certificates, expiry warnings, PIN change (through the agent).
 
+use crate::pin_window::{change_pin_in_window, PinBroker};
 use kyso::office::{ExpiringCertificate, StampImageKind, TokenView};
-use kyso::agent::protocol::SecretPin;
 
 use super::{blocking, OfficeState};
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
 
 /// Tokens and their signing certificates.
 #[tauri::command]
@@ -19,15 +19,24 @@ pub async fn expiring_certificates(office: OfficeState<'_>, days: Option<i64>) -
     blocking(&office, move |o| o.expiring_certificates(days)).await
 }
 
-/// Change a token's user PIN (both PINs zeroized after use).
+/// Change a token's user PIN: the current and the new PIN are typed in the PIN
+/// window, never in the main page (both zeroized after use).
 #[tauri::command]
-pub async fn change_pin(office: OfficeState<'_>, token_label: String, old_pin: String, new_pin: String) -> CmdResult<()> {
-    let (old, new) = (SecretPin::new(old_pin), SecretPin::new(new_pin));
-    blocking(&office, move |o| o.change_pin(&token_label, old, new)).await
+pub async fn change_pin(
+    app: tauri::AppHandle,
+    office: OfficeState<'_>,
+    broker: tauri::State<'_, std::sync::Arc<PinBroker>>,
+    token_label: String,
+) -> CmdResult<()> {
+    let broker = std::sync::Arc::clone(broker.inner());
+    let office = std::sync::Arc::clone(office.inner());
+    tauri::async_runtime::spawn_blocking(move || change_pin_in_window(app, broker, &office, &token_label))
+        .await
+        .map_err(|_| AppError::internal("Lỗi nội bộ: tác vụ bị dừng bất thường.", "Internal error: the task stopped unexpectedly."))?
 }
 
-/// Which stamp images are set (paths, or null).
-#[derive(serde::Serialize)]
+/// Which stamp images are set (paths in the data folder, or null).
+#[derive(serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StampImages {
     signature: Option<std::path::PathBuf>,
@@ -37,14 +46,17 @@ pub struct StampImages {
 /// The leader's signature image and the agency's seal image, if set.
 #[tauri::command]
 pub fn stamp_images(office: OfficeState<'_>) -> StampImages {
-    StampImages {
-        signature: office.stamp_image(StampImageKind::Signature),
-        seal: office.stamp_image(StampImageKind::Seal),
-    }
+    StampImages { signature: office.stamp_image(StampImageKind::Signature), seal: office.stamp_image(StampImageKind::Seal) }
 }
 
-/// Prepare a photo or scan as the signature (`kind: "signature"`) or seal (`"seal"`) image.
+/// Prepare the picked photo or scan (`file`: a handle from `pick_image`, checked to
+/// be a PNG or JPEG) as the signature or seal image, kept in the data folder.
 #[tauri::command]
-pub async fn set_stamp_image(office: OfficeState<'_>, kind: StampImageKind, path: std::path::PathBuf, size_mm: Option<f32>) -> CmdResult<std::path::PathBuf> {
-    blocking(&office, move |o| o.set_stamp_image(kind, &path, size_mm)).await
+pub async fn set_stamp_image(
+    office: OfficeState<'_>,
+    kind: StampImageKind,
+    file: String,
+    size_mm: Option<f32>,
+) -> CmdResult<std::path::PathBuf> {
+    blocking(&office, move |o| o.set_stamp_image_granted(kind, &file, size_mm)).await
 }

@@ -1,71 +1,78 @@
 //! Native open and save dialogs (rfd), shown on the main thread over the window.
+//! What the user picks comes back as handles ([`FileRef`]) minted here: the page
+//! never holds a path it could swap for another.
 
-use std::path::PathBuf;
-use std::sync::mpsc;
-
+use kyso::office::{FileRef, GrantKind};
 use tauri::Manager;
 
+use super::OfficeState;
 use crate::error::{AppError, CmdResult};
 
-fn on_main<T: Send + 'static>(app: &tauri::AppHandle, f: impl FnOnce(Option<tauri::WebviewWindow>) -> T + Send + 'static) -> CmdResult<T> {
-    let (tx, rx) = mpsc::channel();
-    let window = app.get_webview_window("main");
-    app.run_on_main_thread(move || {
-        let _ = tx.send(f(window));
-    })
-    .map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))?;
-    rx.recv().map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))
+fn dialog_failed() -> AppError {
+    AppError::internal("Không mở được hộp thoại.", "Could not open the dialog.")
 }
 
-/// Pick PDF files, or folders when `folder` is true. Empty when cancelled.
+/// Run `f` (which shows a dialog) on the main thread, from a blocking thread.
+async fn on_main<T: Send + 'static>(
+    app: tauri::AppHandle,
+    f: impl FnOnce(Option<tauri::WebviewWindow>) -> T + Send + 'static,
+) -> CmdResult<T> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let window = app.get_webview_window("main");
+        app.run_on_main_thread(move || {
+            let _ = tx.send(f(window));
+        })
+        .map_err(|_| dialog_failed())?;
+        rx.recv().map_err(|_| dialog_failed())
+    })
+    .await
+    .map_err(|_| dialog_failed())?
+}
+
+fn dialog(title: &str, window: Option<&tauri::WebviewWindow>) -> rfd::FileDialog {
+    let d = rfd::FileDialog::new().set_title(title);
+    match window {
+        Some(w) => d.set_parent(w),
+        None => d,
+    }
+}
+
+/// Pick PDF files, or folders of PDFs when `folder` is true. Empty when cancelled.
 #[tauri::command]
-pub async fn pick_files(app: tauri::AppHandle, folder: Option<bool>) -> CmdResult<Vec<PathBuf>> {
+pub async fn pick_files(app: tauri::AppHandle, office: OfficeState<'_>, folder: Option<bool>) -> CmdResult<Vec<FileRef>> {
     let folder = folder.unwrap_or(false);
-    tauri::async_runtime::spawn_blocking(move || {
-        on_main(&app, move |w| {
-            let mut d = rfd::FileDialog::new();
-            if let Some(w) = w.as_ref() {
-                d = d.set_parent(w);
-            }
-            if folder {
-                d.set_title("Chọn thư mục văn bản").pick_folders().unwrap_or_default()
-            } else {
-                d.set_title("Chọn văn bản PDF").add_filter("PDF", &["pdf", "PDF"]).pick_files().unwrap_or_default()
-            }
-        })
+    let paths = on_main(app, move |w| {
+        if folder {
+            dialog("Chọn thư mục văn bản", w.as_ref()).pick_folders().unwrap_or_default()
+        } else {
+            dialog("Chọn văn bản PDF", w.as_ref()).add_filter("PDF", &["pdf", "PDF"]).pick_files().unwrap_or_default()
+        }
     })
-    .await
-    .map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))?
+    .await?;
+    Ok(paths.iter().map(|p| office.grants().mint(p, GrantKind::Open)).collect())
 }
 
-/// Pick where to save a file. `None` when cancelled.
+/// Pick where to save a file (the dialog asks before replacing one). `None` when cancelled.
 #[tauri::command]
-pub async fn pick_save_path(app: tauri::AppHandle, default_name: String) -> CmdResult<Option<PathBuf>> {
-    tauri::async_runtime::spawn_blocking(move || {
-        on_main(&app, move |w| {
-            let mut d = rfd::FileDialog::new().set_file_name(default_name);
-            if let Some(w) = w.as_ref() {
-                d = d.set_parent(w);
-            }
-            d.save_file()
-        })
-    })
-    .await
-    .map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))?
+pub async fn pick_save_path(app: tauri::AppHandle, office: OfficeState<'_>, default_name: String) -> CmdResult<Option<FileRef>> {
+    let path = on_main(app, move |w| dialog("Lưu tệp", w.as_ref()).set_file_name(default_name).save_file()).await?;
+    Ok(path.map(|p| office.grants().mint(&p, GrantKind::Save)))
+}
+
+/// Pick the folder a backup goes into. `None` when cancelled.
+#[tauri::command]
+pub async fn pick_folder(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdResult<Option<FileRef>> {
+    let path = on_main(app, move |w| dialog("Chọn nơi sao lưu", w.as_ref()).pick_folder()).await?;
+    Ok(path.map(|p| office.grants().mint(&p, GrantKind::Folder)))
 }
 
 /// Pick one image (PNG or JPEG) for the signature or seal. `None` when cancelled.
 #[tauri::command]
-pub async fn pick_image(app: tauri::AppHandle) -> CmdResult<Option<PathBuf>> {
-    tauri::async_runtime::spawn_blocking(move || {
-        on_main(&app, move |w| {
-            let mut d = rfd::FileDialog::new().set_title("Chọn ảnh chữ ký hoặc con dấu").add_filter("Ảnh", &["png", "PNG", "jpg", "JPG", "jpeg", "JPEG"]);
-            if let Some(w) = w.as_ref() {
-                d = d.set_parent(w);
-            }
-            d.pick_file()
-        })
+pub async fn pick_image(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdResult<Option<FileRef>> {
+    let path = on_main(app, move |w| {
+        dialog("Chọn ảnh chữ ký hoặc con dấu", w.as_ref()).add_filter("Ảnh", &["png", "PNG", "jpg", "JPG", "jpeg", "JPEG"]).pick_file()
     })
-    .await
-    .map_err(|_| AppError::internal("Không mở được hộp thoại.", "Could not open the dialog."))?
+    .await?;
+    Ok(path.map(|p| office.grants().mint(&p, GrantKind::Image)))
 }

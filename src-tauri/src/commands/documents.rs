@@ -1,16 +1,15 @@
 //! The queue: adding, listing, history, the PDF bytes for the preview, launch info.
 
-use std::path::PathBuf;
-
+use kyso::office::FileRef;
 use kyso::queue::{DocRole, DocStatus, Document, HistoryEntry};
 use serde::Serialize;
 
 use super::{blocking, OfficeState};
-use crate::error::{AppError, CmdResult};
+use crate::error::CmdResult;
 use crate::LaunchState;
 
 /// What the page shows in its footer.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     version: String,
@@ -20,37 +19,24 @@ pub struct AppInfo {
 /// Version and data folder.
 #[tauri::command]
 pub fn app_info(office: OfficeState<'_>) -> AppInfo {
-    AppInfo {
-        version: env!("KYSO_CORE_VERSION").to_string(),
-        data_dir: office.config().data_dir.to_string_lossy().into_owned(),
-    }
+    AppInfo { version: env!("KYSO_CORE_VERSION").to_string(), data_dir: office.config().data_dir.to_string_lossy().into_owned() }
 }
 
-/// Absolute paths of the existing `.pdf` files given on the command line.
+/// The PDFs given on the command line, as handles (each usable once, by `add_documents`).
 #[tauri::command]
-pub fn opened_files(state: tauri::State<'_, LaunchState>) -> Vec<String> {
-    state.files.clone()
+pub fn opened_files(state: tauri::State<'_, LaunchState>) -> Vec<FileRef> {
+    std::mem::take(&mut *state.files.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
-fn role_of(s: &str) -> CmdResult<DocRole> {
-    s.parse().map_err(|_| AppError::internal("Vai trò không hợp lệ.", "Unknown role."))
-}
-
-/// Add files or folders in a role.
+/// Add the files behind `files` (handles minted by a dialog, a drop or the launch).
 #[tauri::command]
-pub async fn add_documents(office: OfficeState<'_>, paths: Vec<PathBuf>, role: String) -> CmdResult<Vec<Document>> {
-    let role = role_of(&role)?;
-    blocking(&office, move |o| o.add_paths(&paths, role)).await
+pub async fn add_documents(office: OfficeState<'_>, files: Vec<String>, role: DocRole) -> CmdResult<Vec<Document>> {
+    blocking(&office, move |o| o.add_files(&files, role)).await
 }
 
 /// Documents, newest first.
 #[tauri::command]
-pub async fn list_documents(office: OfficeState<'_>, role: Option<String>, status: Option<String>) -> CmdResult<Vec<Document>> {
-    let role = role.as_deref().map(role_of).transpose()?;
-    let status: Option<DocStatus> = match status.as_deref() {
-        Some(s) => Some(s.parse().map_err(|_| AppError::internal("Trạng thái không hợp lệ.", "Unknown status."))?),
-        None => None,
-    };
+pub async fn list_documents(office: OfficeState<'_>, role: Option<DocRole>, status: Option<DocStatus>) -> CmdResult<Vec<Document>> {
     blocking(&office, move |o| Ok(o.queue().list(role, status)?)).await
 }
 
@@ -60,7 +46,7 @@ pub async fn document_history(office: OfficeState<'_>, id: i64) -> CmdResult<Vec
     blocking(&office, move |o| Ok(o.queue().history(id)?)).await
 }
 
-/// The current bytes of document `id`, for pdf.js.
+/// The current bytes of document `id` (a queue id: never a path), for pdf.js.
 #[tauri::command]
 pub async fn read_pdf(office: OfficeState<'_>, id: i64) -> CmdResult<tauri::ipc::Response> {
     let bytes = blocking(&office, move |o| o.read_current(id)).await?;

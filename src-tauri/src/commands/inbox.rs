@@ -2,9 +2,10 @@
 
 use kyso::office::Rejection;
 use kyso::queue::Document;
+use kyso::Lang;
 
 use super::signing::Checked;
-use super::{blocking, lang_of, OfficeState};
+use super::{blocking, OfficeState};
 use crate::error::CmdResult;
 
 /// Verify document `id` (incoming documents take the verdict as their status).
@@ -23,9 +24,8 @@ pub async fn register_document(office: OfficeState<'_>, id: i64, doc_number: Opt
     blocking(&office, move |o| o.register_document(id, doc_number.as_deref(), title.as_deref())).await
 }
 
-/// Reject an incoming document: notice written, document kept.
+/// Reject an incoming document: notice written (in `lang`, `vi` or `en`), document kept.
 #[tauri::command]
-pub async fn reject_document(office: OfficeState<'_>, id: i64, lang: Option<String>) -> CmdResult<Rejection> {
-    let lang = lang_of(lang.as_deref());
+pub async fn reject_document(office: OfficeState<'_>, id: i64, lang: Lang) -> CmdResult<Rejection> {
     blocking(&office, move |o| o.reject_document(id, lang)).await
 }

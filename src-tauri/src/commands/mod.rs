@@ -1,6 +1,8 @@
-//! Commands the web view may invoke (`docs/desktop-commands.md`). Each one only
-//! moves data between the page and [`kyso::office::Office`]; each must also be
-//! listed in `build.rs` (`COMMANDS`) and granted in `capabilities/default.json`.
+//! Commands the web view may invoke (`docs/desktop-commands.md`, checked against
+//! [`crate::contract`]). Each one only moves data between the page and
+//! [`kyso::office::Office`]; each is listed in `build.rs` (`COMMANDS`) and granted
+//! by name to one window: `capabilities/default.json` (main), `capabilities/pin.json`
+//! (the PIN window). Files arrive only as handles the shell minted.
 //!
 //! Work that touches files, tokens or the network runs on a blocking thread, so
 //! the window never waits for it.
@@ -10,6 +12,7 @@ pub mod devices;
 pub mod dialogs;
 pub mod documents;
 pub mod inbox;
+pub mod pin;
 pub mod signing;
 
 use std::sync::Arc;
@@ -34,13 +37,5 @@ where
             "Lỗi nội bộ: tác vụ bị dừng bất thường. Văn bản không bị thay đổi.",
             "Internal error: the task stopped unexpectedly. No document was changed.",
         )),
-    }
-}
-
-/// `"vi"` or `"en"` from the page.
-pub fn lang_of(s: Option<&str>) -> kyso::Lang {
-    match s {
-        Some("en") => kyso::Lang::En,
-        _ => kyso::Lang::Vi,
     }
 }

@@ -1,36 +1,28 @@
-//! *Ký* and *Văn thư*: stamp preview, signing, the clerk's batch, release.
+//! *Ký* and *Văn thư*: stamp preview, signing, the clerk's batch, release. The PIN
+//! is never an argument: it is typed in the PIN window ([`crate::pin_window`]).
+
+use std::sync::Arc;
 
 use kyso::office::{BatchItem, BatchProgress, BatchResult, PreviewRequest, SignDocument, TokenChoice};
-use kyso::queue::{DocRole, Document};
-use kyso::agent::protocol::SecretPin;
-use serde::Serialize;
+use kyso::queue::Document;
+use serde::{Deserialize, Serialize};
 use tauri::Emitter;
 
 use super::{blocking, OfficeState};
-use crate::error::{AppError, CmdResult};
+use crate::error::CmdResult;
+use crate::pin_window::{PinBroker, WindowPrompt};
 
 /// Where the stamp would go.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)] // one per field the page sends
-pub async fn preview_placement(
-    office: OfficeState<'_>,
-    id: i64,
-    role: String,
-    signer_name: Option<String>,
-    doc_number: Option<String>,
-    doc_date: Option<String>,
-    page: Option<usize>,
-    at_mm: Option<(f64, f64)>,
-) -> CmdResult<kyso::job::Preview> {
-    let role: DocRole = role.parse().map_err(|_| AppError::internal("Vai trò không hợp lệ.", "Unknown role."))?;
-    let req = PreviewRequest { id, role, signer_name, doc_number, doc_date, page, at_mm };
-    blocking(&office, move |o| o.preview_placement(&req)).await
+pub async fn preview_placement(office: OfficeState<'_>, request: PreviewRequest) -> CmdResult<kyso::job::Preview> {
+    blocking(&office, move |o| o.preview_placement(&request)).await
 }
 
 /// A signed document and its verdict.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Checked {
     doc: Document,
+    #[ts(type = "VerifyReport")]
     report: kyso::verify::engine::DocumentReport,
 }
 
@@ -41,52 +33,65 @@ impl Checked {
     }
 }
 
-/// Sign document `id` with a personal signature (the PIN is zeroized after use).
+/// What the *Ký* screen asks to sign (the PIN is asked in the PIN window).
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignArgs {
+    /// Queue id.
+    pub id: i64,
+    /// The token's label.
+    pub token_label: String,
+    /// The certificate's `CKA_ID`, hex.
+    pub cert_id_hex: String,
+    /// 1-based page, when the user moved the stamp.
+    #[serde(default)]
+    pub page: Option<usize>,
+    /// Top-left of the stamp in mm, when the user dragged it.
+    #[serde(default)]
+    pub at_mm: Option<(f64, f64)>,
+}
+
+/// Sign document `id` with a personal signature; the PIN window shows the summary
+/// and takes the PIN.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn sign_document(
+    app: tauri::AppHandle,
     office: OfficeState<'_>,
-    id: i64,
-    token_label: String,
-    cert_id_hex: String,
-    pin: String,
-    page: Option<usize>,
-    at_mm: Option<(f64, f64)>,
-    image_path: Option<std::path::PathBuf>,
+    broker: tauri::State<'_, Arc<PinBroker>>,
+    request: SignArgs,
 ) -> CmdResult<Checked> {
-    let pin = SecretPin::new(pin);
-    let req = SignDocument { id, page, at_mm, image_path, invisible: false };
-    let choice = TokenChoice { token_label, cert_id_hex };
+    let mut prompt = WindowPrompt::new(app, Arc::clone(broker.inner()))?;
+    let req = SignDocument { id: request.id, page: request.page, at_mm: request.at_mm, invisible: false };
+    let choice = TokenChoice { token_label: request.token_label, cert_id_hex: request.cert_id_hex };
     blocking(&office, move |o| {
-        let (doc, report) = o.sign_document(&req, &choice, pin)?;
+        let (doc, report) = o.sign_document(&req, &choice, &mut prompt)?;
         Ok(Checked::new(doc, report))
     })
     .await
 }
 
 /// The batch's results.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct BatchResults {
     results: Vec<BatchResult>,
 }
 
-/// Number and seal many documents with one PIN; `batch-progress` events follow it.
+/// Number and seal many documents with one PIN (typed in the PIN window);
+/// `batch-progress` events follow it.
 #[tauri::command]
 pub async fn seal_batch(
     app: tauri::AppHandle,
     office: OfficeState<'_>,
+    broker: tauri::State<'_, Arc<PinBroker>>,
     items: Vec<BatchItem>,
-    token_label: String,
-    cert_id_hex: String,
-    pin: String,
+    choice: TokenChoice,
 ) -> CmdResult<BatchResults> {
-    let pin = SecretPin::new(pin);
-    let choice = TokenChoice { token_label, cert_id_hex };
+    let mut prompt = WindowPrompt::new(app.clone(), Arc::clone(broker.inner()))?;
     blocking(&office, move |o| {
         let mut emit = |p: BatchProgress| {
-            let _ = app.emit("batch-progress", p);
+            let _ = app.emit_to("main", "batch-progress", p);
         };
-        let results = o.seal_batch(&items, &choice, pin, &mut emit)?;
+        let results = o.seal_batch(&items, &choice, &mut prompt, &mut emit)?;
         Ok(BatchResults { results })
     })
     .await

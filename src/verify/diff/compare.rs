@@ -136,7 +136,10 @@ pub(crate) fn type_label(obj: &Object, stream: bool) -> String {
 pub(crate) fn describe_change(pdf: &PdfFile, upd: &Update, label: &str) -> Result<String, PdfError> {
     let r = upd.r;
     if matches!(upd.old, Object::Null) {
-        return Ok(format!("object {r}, referred to but undefined before, is now defined ({})", type_label(&upd.new, upd.new_stream.is_some())));
+        return Ok(format!(
+            "object {r}, referred to but undefined before, is now defined ({})",
+            type_label(&upd.new, upd.new_stream.is_some())
+        ));
     }
     let mut parts = Vec::new();
     if let (Some(a), Some(b)) = (upd.old.as_dict(), upd.new.as_dict()) {

@@ -269,7 +269,14 @@ impl<'a> Snapshot<'a> {
                 s.reverse.entry(c.num).or_default().push((c.gen, p, label.clone()));
             }
         }
-        let mut w = Walker { view: &s.view, budget, roles: HashMap::new(), covered: HashSet::new(), fields: HashMap::new(), annot_page: HashMap::new() };
+        let mut w = Walker {
+            view: &s.view,
+            budget,
+            roles: HashMap::new(),
+            covered: HashSet::new(),
+            fields: HashMap::new(),
+            annot_page: HashMap::new(),
+        };
         w.walk()?;
         s.roles = w.roles;
         s.covered = w.covered;
@@ -746,7 +753,8 @@ pub(crate) struct Locks {
 impl Locks {
     /// Whether the field with fully qualified `name` is locked.
     pub fn locks(&self, name: &str) -> bool {
-        let covers = |list: &[String]| list.iter().any(|f| name == f || name.strip_prefix(f.as_str()).is_some_and(|rest| rest.starts_with('.')));
+        let covers =
+            |list: &[String]| list.iter().any(|f| name == f || name.strip_prefix(f.as_str()).is_some_and(|rest| rest.starts_with('.')));
         self.locks.iter().any(|l| match l {
             LockAction::All => true,
             LockAction::Include(list) => covers(list),

@@ -266,9 +266,7 @@ pub fn analyse_with(pdf: &PdfFile, signed_revision: usize, policy: &Policy) -> R
 /// of the signature's `/ByteRange`). This also holds for linearized files, whose
 /// first-page section sits near the start of the file. `None` if no section does.
 pub fn signed_revision(pdf: &PdfFile, covered_end: u64) -> Option<usize> {
-    let n = (0..pdf.revision_count())
-        .take_while(|&k| pdf.revision_section(k).is_some_and(|s| s.offset < covered_end))
-        .count();
+    let n = (0..pdf.revision_count()).take_while(|&k| pdf.revision_section(k).is_some_and(|s| s.offset < covered_end)).count();
     n.checked_sub(1)
 }
 
@@ -430,11 +428,8 @@ fn compare_revisions(
     // Objects whose value may have changed: this revision's entries, and the objects
     // held by any object stream it rewrites.
     let mut todo: Vec<(u32, XrefEntry)> = entries.iter().map(|(&n, &e)| (n, e)).filter(|(n, _)| *n != 0).collect();
-    let rewritten_streams: Vec<u32> = todo
-        .iter()
-        .filter(|(n, _)| cx.old.graph.nodes.get(n).is_some_and(|node| node.objstm))
-        .map(|(n, _)| *n)
-        .collect();
+    let rewritten_streams: Vec<u32> =
+        todo.iter().filter(|(n, _)| cx.old.graph.nodes.get(n).is_some_and(|node| node.objstm)).map(|(n, _)| *n).collect();
     for s in rewritten_streams {
         for (&num, e) in cx.old.view.xref() {
             if matches!(e, XrefEntry::InStream { stream, .. } if *stream == s) && !entries.contains_key(&num) {
@@ -539,7 +534,11 @@ fn judge(cx: &Cx<'_>, policy: &Policy, upd: &Update) -> Result<Vec<(Finding, Opt
             out.push((Finding::disallowed(path.clone(), compare::describe_change(cx.pdf, upd, &cx.old.label(r.num))?), Some(r)));
         } else {
             out.push((
-                Finding::new(ChangeKind::UnusedObject, format!("object {r}"), format!("object {r}, unused by the earlier revision, was rewritten")),
+                Finding::new(
+                    ChangeKind::UnusedObject,
+                    format!("object {r}"),
+                    format!("object {r}, unused by the earlier revision, was rewritten"),
+                ),
                 Some(r),
             ));
         }
@@ -561,10 +560,9 @@ fn judge(cx: &Cx<'_>, policy: &Policy, upd: &Update) -> Result<Vec<(Finding, Opt
         }
         match claimed {
             Some(fs) => out.extend(fs.into_iter().map(|f| (f, Some(r)))),
-            None => out.push((
-                Finding::disallowed(cx.old.describe(r), compare::describe_change(cx.pdf, upd, &cx.old.label(r.num))?),
-                Some(r),
-            )),
+            None => {
+                out.push((Finding::disallowed(cx.old.describe(r), compare::describe_change(cx.pdf, upd, &cx.old.label(r.num))?), Some(r)))
+            }
         }
     }
     // Any other use of the object, not accounted for by its roles (a shadow
@@ -574,10 +572,7 @@ fn judge(cx: &Cx<'_>, policy: &Policy, upd: &Update) -> Result<Vec<(Finding, Opt
         return Ok(out);
     }
     for (path, how) in cx.old.uncovered_uses(r) {
-        out.push((
-            Finding::disallowed(path, format!("object {r} is also used as {how}, where this change is not allowed")),
-            Some(r),
-        ));
+        out.push((Finding::disallowed(path, format!("object {r} is also used as {how}, where this change is not allowed")), Some(r)));
     }
     Ok(out)
 }

@@ -113,7 +113,9 @@ impl Rule for DocInfoRule {
                 "document information",
                 format!("document information {}: {} changed", upd.r, key_list(&changed_keys(old, new))),
             ),
-            (_, Some(_), None) => Finding::new(ChangeKind::DocInfo, "document information", format!("document information {} replaced", upd.r)),
+            (_, Some(_), None) => {
+                Finding::new(ChangeKind::DocInfo, "document information", format!("document information {} replaced", upd.r))
+            }
             _ => Finding::disallowed("document information", format!("document information {} is no longer a dictionary", upd.r)),
         };
         Ok(Some(vec![f]))

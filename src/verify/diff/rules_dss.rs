@@ -29,12 +29,8 @@ impl Rule for DssRule {
             // Certificates, CRLs, OCSP responses, timestamp tokens.
             (Object::Dict(_), Some(_)) => Finding::new(ChangeKind::Dss, what, format!("DSS stream {} rewritten", upd.r)),
             (Object::Dict(d), None) => {
-                let odd: Vec<Vec<u8>> = d
-                    .entries
-                    .iter()
-                    .map(|e| e.key.clone())
-                    .filter(|k| !DSS_KEYS.contains(&k.as_slice()) && !is_vri_key(k))
-                    .collect();
+                let odd: Vec<Vec<u8>> =
+                    d.entries.iter().map(|e| e.key.clone()).filter(|k| !DSS_KEYS.contains(&k.as_slice()) && !is_vri_key(k)).collect();
                 if odd.is_empty() {
                     let keys = upd.old.as_dict().map(|o| changed_keys(o, d)).unwrap_or_default();
                     Finding::new(ChangeKind::Dss, what, format!("DSS dictionary {} updated ({})", upd.r, key_list(&keys)))

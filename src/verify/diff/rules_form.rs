@@ -87,17 +87,13 @@ pub(crate) fn diff_acroform(cx: &Cx<'_>, old: Option<&Dict>, new: &Dict) -> Resu
     for key in changed_keys(old, new) {
         match key.as_slice() {
             b"Fields" => out.extend(fields_entry(cx, old.get(b"Fields"), new.get(b"Fields"))?),
-            b"SigFlags" | b"DA" | b"Q" => out.push(Finding::new(
-                ChangeKind::FormSettings,
-                what,
-                format!("form /{} changed", String::from_utf8_lossy(&key)),
-            )),
+            b"SigFlags" | b"DA" | b"Q" => {
+                out.push(Finding::new(ChangeKind::FormSettings, what, format!("form /{} changed", String::from_utf8_lossy(&key))))
+            }
             b"DR" => out.push(dr_entry(cx, old.get(b"DR"), new.get(b"DR"))?),
-            b"NeedAppearances" => out.push(Finding::new(
-                ChangeKind::FieldValue,
-                what,
-                "form /NeedAppearances changed: viewers may redraw every field",
-            )),
+            b"NeedAppearances" => {
+                out.push(Finding::new(ChangeKind::FieldValue, what, "form /NeedAppearances changed: viewers may redraw every field"))
+            }
             _ => other.push(key),
         }
     }
@@ -305,7 +301,8 @@ pub(crate) fn paints(cx: &Cx<'_>, w: ObjRef) -> Result<bool, PdfError> {
 pub(crate) fn widget_visible_on(cx: &Cx<'_>, w: ObjRef) -> Result<Option<usize>, PdfError> {
     let Some(&page) = cx.new.annot_page.get(&w) else { return Ok(None) };
     let Object::Dict(d) = cx.new.view.get(w)?.object else { return Ok(None) };
-    let rect: Vec<f64> = d.get(b"Rect").and_then(Object::as_array).map(|a| a.iter().filter_map(Object::as_f64).collect()).unwrap_or_default();
+    let rect: Vec<f64> =
+        d.get(b"Rect").and_then(Object::as_array).map(|a| a.iter().filter_map(Object::as_f64).collect()).unwrap_or_default();
     let area = match rect.as_slice() {
         [x1, y1, x2, y2] => ((x2 - x1) * (y2 - y1)).abs(),
         _ => 0.0,
@@ -441,11 +438,17 @@ impl Rule for SignatureFieldRule {
             )]));
         }
         if cx.locks.locks(&node.name) {
-            return Ok(Some(vec![Finding::disallowed(what, format!("field '{}' is locked by the signature's field lock (FieldMDP)", node.name))]));
+            return Ok(Some(vec![Finding::disallowed(
+                what,
+                format!("field '{}' is locked by the signature's field lock (FieldMDP)", node.name),
+            )]));
         }
         let bad = outside(&keys, SIGNING_KEYS);
         if !bad.is_empty() {
-            return Ok(Some(vec![Finding::disallowed(what, format!("signature field '{}' signed, but {} changed too", node.name, key_list(&bad)))]));
+            return Ok(Some(vec![Finding::disallowed(
+                what,
+                format!("signature field '{}' signed, but {} changed too", node.name, key_list(&bad)),
+            )]));
         }
         if keys.iter().any(|k| k == b"Kids") {
             if let Some(why) = kids_gain_new(cx, old.get(b"Kids"), new.get(b"Kids"))? {
@@ -459,7 +462,11 @@ impl Rule for SignatureFieldRule {
                 if is_ts == Some(true) && !visible {
                     Finding::new(ChangeKind::TimestampField, what, format!("empty field '{}' given a document timestamp", node.name))
                 } else {
-                    Finding::new(ChangeKind::SignatureFilled, what, format!("empty signature field '{}' signed ({})", node.name, key_list(&keys)))
+                    Finding::new(
+                        ChangeKind::SignatureFilled,
+                        what,
+                        format!("empty signature field '{}' signed ({})", node.name, key_list(&keys)),
+                    )
                 }
             }
         };
@@ -550,7 +557,9 @@ impl Rule for KidsArrayRule {
         let being_signed = old_node.is_some_and(|n| n.is_sig() && !n.signed) && cx.new.fields.get(field).is_some_and(|n| n.signed);
         let f = match (upd.old.as_array(), upd.new.as_array()) {
             (Some(o), Some(n)) if being_signed => match kids_tail_check(cx, o, n) {
-                None if !cx.locks.locks(&name) => Finding::new(ChangeKind::SignatureFilled, what, format!("signature field '{name}' gained widgets")),
+                None if !cx.locks.locks(&name) => {
+                    Finding::new(ChangeKind::SignatureFilled, what, format!("signature field '{name}' gained widgets"))
+                }
                 None => Finding::disallowed(what, format!("field '{name}' is locked by the signature's field lock (FieldMDP)")),
                 Some(why) => Finding::disallowed(what, why),
             },
@@ -595,17 +604,32 @@ const APPEARANCE_MAY_CHANGE: MayChange = MayChange { signing: &[b"AP"], filling:
 
 /// A change to something that belongs to field `field` (its widget, an appearance
 /// stream): allowed as part of signing it or filling it.
-fn follow_field(cx: &Cx<'_>, field: ObjRef, node: Option<&FieldNode>, keys: &[Vec<u8>], may: &MayChange, what: &str, label: &str) -> Finding {
+fn follow_field(
+    cx: &Cx<'_>,
+    field: ObjRef,
+    node: Option<&FieldNode>,
+    keys: &[Vec<u8>],
+    may: &MayChange,
+    what: &str,
+    label: &str,
+) -> Finding {
     let (signing_keys, value_keys) = (may.signing, may.filling);
     let Some(node) = node else { return Finding::disallowed(what, format!("{label} changed")) };
     if cx.locks.locks(&node.name) {
-        return Finding::disallowed(what, format!("{label} changed, but field '{}' is locked by the signature's field lock (FieldMDP)", node.name));
+        return Finding::disallowed(
+            what,
+            format!("{label} changed, but field '{}' is locked by the signature's field lock (FieldMDP)", node.name),
+        );
     }
     if node.is_sig() {
         let being_signed = !node.signed && cx.new.fields.get(&field).is_some_and(|n| n.signed);
         let bad = outside(keys, signing_keys);
         if being_signed && bad.is_empty() {
-            Finding::new(ChangeKind::SignatureFilled, what, format!("{label} updated while signing field '{}' ({})", node.name, key_list(keys)))
+            Finding::new(
+                ChangeKind::SignatureFilled,
+                what,
+                format!("{label} updated while signing field '{}' ({})", node.name, key_list(keys)),
+            )
         } else if being_signed {
             Finding::disallowed(what, format!("{label}: {} changed", key_list(&bad)))
         } else {

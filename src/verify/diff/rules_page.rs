@@ -212,7 +212,10 @@ impl Rule for AnnotationRule {
         };
         let (os, ns) = (old.name(b"Subtype").unwrap_or_default(), new.name(b"Subtype").unwrap_or_default());
         let f = if os != ns {
-            Finding::disallowed(what, format!("annotation {} changed type from /{} to /{}", upd.r, String::from_utf8_lossy(os), String::from_utf8_lossy(ns)))
+            Finding::disallowed(
+                what,
+                format!("annotation {} changed type from /{} to /{}", upd.r, String::from_utf8_lossy(os), String::from_utf8_lossy(ns)),
+            )
         } else {
             let changed = changed_keys(old, new);
             Finding::new(

@@ -142,15 +142,14 @@ fn read_entry(path: &std::path::Path, key: &str) -> Option<Entry> {
 fn write_entry(path: &std::path::Path, key: &str, e: &Entry) -> std::io::Result<()> {
     let dir = path.parent().ok_or_else(|| std::io::Error::other("no parent"))?;
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     // A key never contains a newline (URLs are percent-encoded); refuse if it does.
     if key.contains('\n') {
         return Err(std::io::Error::other("newline in key"));
     }
+    let mut tmp = crate::atomic::AtomicFile::create(path, crate::atomic::Mode::Replace)?;
     write!(tmp, "{MAGIC}\n{}\n{key}\n", e.expires)?;
     tmp.write_all(&e.der)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    tmp.commit()
 }
 
 #[cfg(test)]

@@ -77,15 +77,11 @@ pub(crate) fn evaluate(der: &[u8], cert: &Certificate, issuer: &Certificate, tim
         match e.extn_id.to_string().as_str() {
             "2.5.29.27" => return Some(Outcome::Unusable("a delta CRL (not supported)".into())),
             "2.5.29.28" => {
-                let Ok(idp) = x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint::from_der(e.extn_value.as_bytes())
-                else {
+                let Ok(idp) = x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint::from_der(e.extn_value.as_bytes()) else {
                     return Some(Outcome::Unusable("malformed issuingDistributionPoint".into()));
                 };
                 let is_ca = chain::basic_constraints(cert).is_some_and(|b| b.ca);
-                if (idp.only_contains_user_certs && is_ca)
-                    || (idp.only_contains_ca_certs && !is_ca)
-                    || idp.only_contains_attribute_certs
-                {
+                if (idp.only_contains_user_certs && is_ca) || (idp.only_contains_ca_certs && !is_ca) || idp.only_contains_attribute_certs {
                     return None;
                 }
                 if idp.only_some_reasons.is_some() {
@@ -182,21 +178,21 @@ pub(crate) fn fetch_and_evaluate(
     cert: &Certificate,
     issuer: &Certificate,
     times: &Times,
-) -> Result<(Outcome, bool), String> {
+) -> Result<(Outcome, bool, Vec<u8>), String> {
     let key = format!("crl {url}");
     if let Some(der) = cache.get(&key, times.now) {
         match evaluate(&der, cert, issuer, times) {
-            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true)),
+            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true, der)),
             _ => cache.remove(&key),
         }
     }
     let body = fetcher.get(url)?;
     let der = pem_or_der_crl(&body)?;
-    let outcome = evaluate(&der, cert, issuer, times)
-        .ok_or_else(|| "the CRL at this address is not one for this certificate's issuer".to_owned())?;
+    let outcome =
+        evaluate(&der, cert, issuer, times).ok_or_else(|| "the CRL at this address is not one for this certificate's issuer".to_owned())?;
     if matches!(outcome, Outcome::Good { .. } | Outcome::Revoked { .. }) {
         let until = outcome.next_update().unwrap_or(times.now + time::Duration::hours(1));
         cache.put(&key, &der, until);
     }
-    Ok((outcome, false))
+    Ok((outcome, false, der))
 }

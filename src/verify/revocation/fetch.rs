@@ -79,10 +79,7 @@ fn read_capped(result: Result<ureq::Response, ureq::Error>) -> Result<Vec<u8>, S
         }
     }
     let mut out = Vec::new();
-    resp.into_reader()
-        .take(MAX_RESPONSE + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("reading the response: {e}"))?;
+    resp.into_reader().take(MAX_RESPONSE + 1).read_to_end(&mut out).map_err(|e| format!("reading the response: {e}"))?;
     if out.len() as u64 > MAX_RESPONSE {
         return Err(format!("response larger than {MAX_RESPONSE} bytes"));
     }

@@ -42,10 +42,7 @@ pub fn cert_id(cert: &Certificate, issuer: &Certificate) -> Result<CertId, Strin
     let name = cert.tbs_certificate.issuer.to_der().map_err(|e| e.to_string())?;
     let key = issuer.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
     Ok(CertId {
-        hash_algorithm: spki::AlgorithmIdentifierOwned {
-            oid: const_oid::db::rfc5912::ID_SHA_1,
-            parameters: Some(der::asn1::Null.into()),
-        },
+        hash_algorithm: spki::AlgorithmIdentifierOwned { oid: const_oid::db::rfc5912::ID_SHA_1, parameters: Some(der::asn1::Null.into()) },
         issuer_name_hash: der::asn1::OctetString::new(sha1::Sha1::digest(&name).to_vec()).map_err(|e| e.to_string())?,
         issuer_key_hash: der::asn1::OctetString::new(sha1::Sha1::digest(key).to_vec()).map_err(|e| e.to_string())?,
         serial_number: cert.tbs_certificate.serial_number.clone(),
@@ -184,12 +181,12 @@ pub(crate) fn fetch_and_evaluate(
     cert: &Certificate,
     issuer: &Certificate,
     times: &Times,
-) -> Result<(Outcome, bool), String> {
+) -> Result<(Outcome, bool, Vec<u8>), String> {
     let req = request_der(cert, issuer)?;
     let key = format!("ocsp {url} {}", hex::encode(sha2::Sha256::digest(&req)));
     if let Some(der) = cache.get(&key, times.now) {
         match evaluate(&der, cert, issuer, times) {
-            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true)),
+            Some(o @ (Outcome::Good { .. } | Outcome::Revoked { .. })) => return Ok((o, true, der)),
             _ => cache.remove(&key),
         }
     }
@@ -200,5 +197,5 @@ pub(crate) fn fetch_and_evaluate(
         let until = outcome.next_update().unwrap_or(times.now + time::Duration::minutes(5));
         cache.put(&key, &body, until);
     }
-    Ok((outcome, false))
+    Ok((outcome, false, body))
 }

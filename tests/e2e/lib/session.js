@@ -313,6 +313,8 @@ export async function startApp({ args = [], env = {}, name = 'session', app = AP
       XDG_CACHE_HOME: path.join(tmp, 'xdg/cache'),
       XDG_RUNTIME_DIR: path.join(tmp, 'xdg/run'),
       KYSO_DATA_DIR: dataDir,
+      // Debug builds only: lets dropFiles() stand in for the operating system's drop.
+      KYSO_E2E_OS_DROP: '1',
       ...env,
     };
     // tauri-driver itself lives in ~/.cargo/bin; keep finding it with the new HOME.
@@ -404,44 +406,37 @@ export async function startApp({ args = [], env = {}, name = 'session', app = AP
 }
 
 /**
- * Simulates a native file drop onto the app's main webview.
- *
- * A WebDriver session cannot perform an OS-level drag and drop of files, so
- * this reproduces what Tauri 2 itself does when GTK reports a drop
- * (tauri/src/manager/window.rs, on_window_event, for a webview window):
- *   manager.emit_to(EventTarget::AnyLabel { label }, "tauri://drag-drop",
- *                   { paths: [...], position: { x, y } })
- * preceded by "tauri://drag-enter" { paths, position } and "tauri://drag-over" { position }.
- * From the page we send the same events through the event plugin's `emit_to`
- * command (allowed by core:default -> core:event:default), so they go through
- * Rust and back and reach every listener registered with
- * getCurrentWebview().onDragDropEvent / getCurrentWindow().onDragDropEvent
- * (listen(..., { target: { kind: 'Webview' | 'Window', label } })) exactly as a
- * real drop would. Differences from a real drop: the paths are not added to the
- * fs/asset scope (Tauri does that for real drops), and no DOM drag events fire.
- *
- * Returns the label the events were sent to.
+ * A file drop as the operating system makes it. WebDriver cannot make a native
+ * (GTK/XDND) drop, so this sends `kyso-e2e://os-drop` `{ paths }`, which a debug build
+ * started with KYSO_E2E_OS_DROP=1 (startApp sets it) hands to the same code as the
+ * window's real drop event: the shell mints handles and emits `files-dropped` to the
+ * page. Release builds have no such door.
  */
-export async function dropFiles(browser, paths, { position = { x: 10, y: 10 }, enterOver = true } = {}) {
+export async function dropFiles(browser, paths) {
+  const res = await browser.execute(async (paths) => {
+    try {
+      await window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: 'kyso-e2e://os-drop', payload: { paths } });
+      return { ok: true };
+    } catch (e) {
+      return { error: String(e && e.message ? e.message : e) };
+    }
+  }, paths.map(String));
+  if (res && res.error) throw new Error(`dropFiles: ${res.error}`);
+}
+
+/**
+ * What a script in the page could do to fake a drop: Tauri's own drag-drop events
+ * (`tauri://drag-enter|over|drop` with paths), emitted from the page. The app must
+ * not take files from them (least power). Returns the label they were sent to.
+ */
+export async function forgeDragDropEvents(browser, paths, { position = { x: 10, y: 10 } } = {}) {
   const res = await browser.execute(
-    async (paths, position, enterOver) => {
+    async (paths, position) => {
       const internals = window.__TAURI_INTERNALS__;
-      if (!internals || typeof internals.invoke !== 'function') {
-        return { error: 'window.__TAURI_INTERNALS__.invoke missing (not a Tauri page?)' };
-      }
-      const label =
-        (internals.metadata && internals.metadata.currentWebview && internals.metadata.currentWebview.label) ||
-        (internals.metadata && internals.metadata.currentWindow && internals.metadata.currentWindow.label) ||
-        'main';
+      const label = internals.metadata.currentWebview.label;
       const target = { kind: 'AnyLabel', label };
-      const events = [];
-      if (enterOver) {
-        events.push(['tauri://drag-enter', { paths, position }]);
-        events.push(['tauri://drag-over', { position }]);
-      }
-      events.push(['tauri://drag-drop', { paths, position }]);
       try {
-        for (const [event, payload] of events) {
+        for (const [event, payload] of [['tauri://drag-enter', { paths, position }], ['tauri://drag-over', { position }], ['tauri://drag-drop', { paths, position }]]) {
           await internals.invoke('plugin:event|emit_to', { target, event, payload });
         }
       } catch (e) {
@@ -451,9 +446,8 @@ export async function dropFiles(browser, paths, { position = { x: 10, y: 10 }, e
     },
     paths.map(String),
     position,
-    enterOver,
   );
-  if (res && res.error) throw new Error(`dropFiles: ${res.error}`);
+  if (res && res.error) throw new Error(`forgeDragDropEvents: ${res.error}`);
   return res.label;
 }
 

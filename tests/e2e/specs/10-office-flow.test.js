@@ -1,6 +1,7 @@
 // The whole office flow on the real app, through WebDriver, with a SoftHSM2 token:
 //  1. a draft given on the command line opens in "Ký";
-//  2. the leader signs it through the PIN dialog (a wrong PIN first: tries shown);
+//  2. the leader signs it: the separate PIN window shows what will be signed (file,
+//     SHA-256 prefix, certificate) and takes the PIN (a wrong PIN first: tries shown);
 //  3. the clerk numbers and seals it in "Văn thư", then releases it;
 //  4. a tampered file dropped into "Kiểm tra" is "Không hợp lệ" with its reason;
 //  5. a valid incoming file is registered with its number;
@@ -8,6 +9,7 @@
 // Screenshots of each step go to the artefacts folder (user guide material).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -137,12 +139,34 @@ async function choose(selectId, value) {
   await sel.selectByAttribute('value', value);
 }
 
+/** Run `fn` in the PIN window (a window of its own, not part of the main page). */
+async function inPinWindow(fn) {
+  const main = await s.browser.getWindowHandle();
+  let pin;
+  await s.browser.waitUntil(async () => {
+    pin = (await s.browser.getWindowHandles()).find((h) => h !== main);
+    return !!pin;
+  }, { timeout: 30000, timeoutMsg: 'the PIN window never opened' });
+  await s.browser.switchToWindow(pin);
+  try {
+    await (await tid('pin-ok')).waitForDisplayed({ timeout: 20000 });
+    await s.browser.waitUntil(async () => (await (await tid('pin-title')).getText()).length > 0 && (await (await tid('pin-title')).getText()) !== 'Xác nhận ký',
+      { timeout: 20000, timeoutMsg: 'the PIN window never showed its request' });
+    return await fn();
+  } finally {
+    await s.browser.switchToWindow(main);
+  }
+}
+
+/** Type `pin` in the PIN window and press its sign button. */
 async function enterPin(pin) {
-  const dlg = await tid('pin-dialog');
-  await dlg.waitForDisplayed({ timeout: 30000 });
-  const input = await tid('pin-input');
-  await input.setValue(pin);
-  return dlg;
+  await (await tid('pin-input')).setValue(pin);
+  await (await tid('pin-ok')).click();
+}
+
+/** The PIN window is gone (the token took the PIN). */
+async function pinWindowClosed() {
+  await s.browser.waitUntil(async () => (await s.browser.getWindowHandles()).length === 1, { timeout: 60000, timeoutMsg: 'the PIN window stayed open' });
 }
 
 async function nav(id) {
@@ -160,18 +184,28 @@ test('1. the draft from the command line opens in Ký', async () => {
   await s.screenshot('01-ky-van-ban-mo-tu-dong-lenh');
 });
 
-test('2. the leader signs through the PIN dialog', async () => {
+test('2. the leader signs it in the PIN window', async () => {
   await (await tid('sign-button')).click();
-  let dlg = await enterPin('000000');
-  await s.screenshot('02-ky-nhap-pin');
-  await (await tid('pin-ok')).click();
-  // Wrong PIN: the dialog comes back saying how many tries are left.
-  await s.browser.waitUntil(async () => (await dlg.isDisplayed()) && (await (await tid('pin-tries')).getText()).length > 0,
-    { timeout: 30000, timeoutMsg: 'no tries shown after a wrong PIN' });
-  await s.screenshot('03-ky-sai-pin');
-  await (await tid('pin-input')).setValue('123456');
-  const t0 = performance.now();
-  await (await tid('pin-ok')).click();
+  let t0;
+  await inPinWindow(async () => {
+    const summary = await (await tid('pin-summary')).getText();
+    // What will be signed: the file, the first digits of its SHA-256, the certificate.
+    assert.ok(summary.includes(DRAFT_NAME), summary);
+    const sha = crypto.createHash('sha256').update(fs.readFileSync(files.draft)).digest('hex');
+    assert.ok(summary.includes(sha.slice(0, 16)), `${summary}\n${sha}`);
+    assert.ok(summary.includes('Nguyễn Văn An'), summary);
+    await (await tid('pin-input')).setValue('000000');
+    await s.screenshot('02-ky-nhap-pin');
+    await (await tid('pin-ok')).click();
+    // Wrong PIN: the window stays and says how many tries are left.
+    await s.browser.waitUntil(async () => (await (await tid('pin-tries')).getText()).length > 0,
+      { timeout: 30000, timeoutMsg: 'no tries shown after a wrong PIN' });
+    assert.match(await (await tid('pin-error')).getText(), /PIN/);
+    await s.screenshot('03-ky-sai-pin');
+    t0 = performance.now();
+    await enterPin('123456');
+  });
+  await pinWindowClosed();
   const result = await tid('sign-result');
   await result.waitForDisplayed({ timeout: 90000 });
   await s.browser.waitUntil(async () => (await result.getText()).includes('Hợp lệ'),
@@ -195,8 +229,12 @@ test('3. the clerk numbers, seals and releases it', async () => {
   await choose('clerk-cert-select', 'KYSO-TEST|04');
   await s.screenshot('05-van-thu-nhap-so');
   await (await tid('seal-button')).click();
-  await enterPin('123456');
-  await (await tid('pin-ok')).click();
+  await inPinWindow(async () => {
+    const summary = await (await tid('pin-summary')).getText();
+    assert.ok(summary.includes(DOC_NUMBER), summary);
+    await enterPin('123456');
+  });
+  await pinWindowClosed();
   await waitStatus('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''), 'sealed', 120000);
   await s.screenshot('06-van-thu-da-dong-dau');
   const sealed = await rowWithText('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''));
@@ -290,4 +328,26 @@ test('8. Báo cáo counts the signature, the seal and the registration of this y
     assert.equal(h1 + h2, 1, `${label}: ${JSON.stringify(row)}`);
   }
   await s.screenshot('13-bao-cao');
+});
+
+test('9. the PIN is changed in the PIN window, never in the main page', async () => {
+  await nav('nav-devices');
+  assert.equal((await s.browser.$$('input[type="password"]')).length, 0, 'no PIN field in the main page');
+  await (await s.browser.$('.token[data-label="KYSO-TEST"] [data-testid="change-pin-button"]')).click();
+  await inPinWindow(async () => {
+    assert.match(await (await tid('pin-title')).getText(), /KYSO-TEST/);
+    await (await tid('pin-input')).setValue('000000');
+    await (await tid('pin-new')).setValue('654321');
+    await (await tid('pin-confirm')).setValue('654321');
+    await (await tid('pin-ok')).click();
+    await s.browser.waitUntil(async () => (await (await tid('pin-error')).getText()).includes('PIN'),
+      { timeout: 30000, timeoutMsg: 'a wrong current PIN was not reported' });
+    await (await tid('pin-input')).setValue('123456');
+    await (await tid('pin-new')).setValue('654321');
+    await (await tid('pin-confirm')).setValue('654321');
+    await (await tid('pin-ok')).click();
+  });
+  await pinWindowClosed();
+  await s.browser.waitUntil(async () => (await s.browser.$('.screen-devices .notice').getText()).includes('Đã đổi mã PIN'),
+    { timeout: 20000, timeoutMsg: 'no notice after the PIN change' });
 });

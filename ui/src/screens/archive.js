@@ -106,7 +106,7 @@ export function createArchiveScreen() {
     if (from.value) args.from = from.value;
     if (to.value) args.to = to.value;
     searchBtn.disabled = true;
-    try { s.results = await call('search_archive', args); } catch (e) { showError(e); }
+    try { s.results = await call('search_archive', { query: args }); } catch (e) { showError(e); }
     searchBtn.disabled = false;
     renderResults();
   }
@@ -114,10 +114,10 @@ export function createArchiveScreen() {
   async function backup() {
     clearError();
     try {
-      const dirs = await call('pick_files', { folder: true });
-      if (!dirs || !dirs.length) return;
+      const folder = await call('pick_folder');
+      if (!folder) return;
       backupBtn.disabled = true;
-      const out = await call('export_backup', { dir: dirs[0] });
+      const out = await call('export_backup', { folder: folder.handle });
       const n = Array.isArray(out.files) ? out.files.length : out.files;
       s.notice = t('archive.backupDone', { n, dir: out.dir });
       s.bad = [];

@@ -4,11 +4,9 @@ import { call, on } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
-import { askPin } from '../pin-dialog.js';
-import { isPinError } from '../pin.js';
 import { errorText, fileName, reasonOf, statusLabel, todayVN, hasInvalidSignature } from '../format.js';
 import { normaliseNumber, batchProblems } from '../validate.js';
-import { initBatch, batchReducer, batchCounts, batchPercent } from '../batch.js';
+import { initBatch, batchReducer, batchCounts, batchPercent, batchLines } from '../batch.js';
 import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, signatureList, docLabel } from '../widgets.js';
 
 const SEALABLE = new Set(['pending', 'signed', 'valid', 'indeterminate', 'invalid']);
@@ -161,17 +159,16 @@ export function createClerkScreen(ctx) {
     progressEl.dataset.done = String(c.done);
     progressEl.dataset.total = String(b.total);
     progressText.textContent = `${t('clerk.progress', { done: c.done + c.failed, total: b.total })} (${pct}%)`;
-    for (const id of b.order) {
-      const it = b.items[id];
-      const d = s.docs.find((x) => x.id === id) || (it.doc) || { id };
-      const msg = it.error ? errorText(it.error) : it.message || '';
-      resultEl.append(h('li', { class: `batch-item state-${it.state}`, dataset: { id, state: it.state } },
+    for (const line of batchLines(b)) {
+      const it = b.items[line.id];
+      const d = s.docs.find((x) => x.id === line.id) || (it.doc) || { id: line.id };
+      resultEl.append(h('li', { class: `batch-item state-${line.state}`, testid: 'batch-item', dataset: { id: line.id, state: line.state } },
         h('span', { class: 'doc-title', text: docLabel(d) }), ' — ',
-        h('strong', { text: t('batch.' + it.state) }),
-        msg ? h('span', { class: 'batch-msg', text: `: ${msg}` }) : null));
+        h('strong', { text: line.label }),
+        line.message ? h('span', { class: 'batch-msg', text: `: ${line.message}` }) : null));
     }
     if (b.finished) {
-      resultEl.append(h('li', { class: 'batch-summary', text: t('batch.summary', { done: c.done, failed: c.failed, pending: c.pending + c.cancelled }) }));
+      resultEl.append(h('li', { class: 'batch-summary', text: t('batch.summary', { done: c.done, failed: c.failed, pending: c.pending }) }));
     }
   }
 
@@ -272,7 +269,7 @@ export function createClerkScreen(ctx) {
       const rep = s.checks.get(r.id).report;
       const bad = rep.signatures.find((x) => x.indication === 'TOTAL_FAILED');
       const why = reasonOf(bad) || reasonOf(rep);
-      return { id: r.id, ok: false, error: { kind: 'invalid_signature', vi: `${t('clerk.refused', {}, 'vi')} ${reasonOf(bad, 'vi')}`.trim(), en: `${t('clerk.refused', {}, 'en')} ${reasonOf(bad, 'en')}`.trim(), detail: why } };
+      return { id: r.id, state: 'failed', doc: null, error: { kind: 'seal_refused', vi: `${t('clerk.refused', {}, 'vi')} ${reasonOf(bad, 'vi')}`.trim(), en: `${t('clerk.refused', {}, 'en')} ${reasonOf(bad, 'en')}`.trim(), pinTries: null, detail: why } };
     });
 
     s.batch = initBatch(rows.map((r) => r.id));
@@ -281,36 +278,17 @@ export function createClerkScreen(ctx) {
       renderBatch();
       return;
     }
-    let tries = c.token && c.token.pinStatus;
-    let dialogError = '';
     s.busy = true;
     render();
-    let unlisten = () => {};
+    // The PIN and the list of what is sealed are asked in the separate PIN window.
+    const unlisten = await on('batch-progress', (p) => { if (s.batch) { s.batch = batchReducer(s.batch, { type: 'progress', payload: p }); renderBatch(); } });
     try {
-      for (;;) {
-        let pin = await askPin({ title: t('clerk.pinTitle'), tries, error: dialogError });
-        if (pin == null) { s.batch = null; return; }
-        const args = { items, tokenLabel: c.tokenLabel, certIdHex: c.certIdHex, pin };
-        pin = null;
-        s.batch = initBatch(rows.map((r) => r.id));
-        renderBatch();
-        unlisten = await on('batch-progress', (p) => { if (s.batch) { s.batch = batchReducer(s.batch, { type: 'progress', payload: p }); renderBatch(); } });
-        try {
-          const out = await call('seal_batch', args);
-          args.pin = null;
-          s.batch = batchReducer(s.batch, { type: 'results', results: [...refusedResults, ...((out && out.results) || [])] });
-          s.selected = new Set();
-          return;
-        } catch (e) {
-          args.pin = null;
-          unlisten(); unlisten = () => {};
-          s.batch = batchReducer(s.batch, { type: 'error', error: e });
-          showError(e);
-          if (!isPinError(e) || e.pinTries === 'locked') return;
-          tries = e.pinTries;
-          dialogError = errorText(e);
-        }
-      }
+      const out = await call('seal_batch', { items, choice: { tokenLabel: c.tokenLabel, certIdHex: c.certIdHex } });
+      s.batch = batchReducer(s.batch, { type: 'results', results: [...refusedResults, ...((out && out.results) || [])] });
+      s.selected = new Set();
+    } catch (e) {
+      s.batch = e && e.kind === 'cancelled' ? null : batchReducer(s.batch, { type: 'error', error: e });
+      if (!e || e.kind !== 'cancelled') showError(e);
     } finally {
       unlisten();
       s.busy = false;

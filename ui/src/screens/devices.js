@@ -3,8 +3,8 @@ import { call } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
-import { formatDate, errorText } from '../format.js';
-import { triesInfo, changePinProblem } from '../pin.js';
+import { formatDate } from '../format.js';
+import { triesInfo } from '../pin.js';
 import { certName, issuerName, expiryWarning, daysLeftOf } from '../certs.js';
 import { loadTokens } from '../widgets.js';
 
@@ -27,71 +27,16 @@ export function createDevicesScreen() {
       listEl,
       imagesEl));
 
-  // change-PIN dialog (built once)
-  const oldIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-old' });
-  const newIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-new' });
-  const confIn = h('input', { type: 'password', autocomplete: 'off', testid: 'change-pin-confirm' });
-  const dlgTitle = h('h2', { class: 'dialog-title', id: 'change-pin-title' });
-  const dlgErr = h('p', { class: 'dialog-error', hidden: true, role: 'alert' });
-  const okBtn = h('button', { type: 'button', class: 'btn btn-primary', testid: 'change-pin-ok' });
-  const cancelBtn = h('button', { type: 'button', class: 'btn', testid: 'change-pin-cancel' });
-  const labels = [h('span'), h('span'), h('span')];
-  const dialog = h('div', { class: 'dialog-backdrop', testid: 'change-pin-dialog', hidden: true },
-    h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'change-pin-title' },
-      dlgTitle,
-      h('label', { class: 'field' }, labels[0], oldIn),
-      h('label', { class: 'field' }, labels[1], newIn),
-      h('label', { class: 'field' }, labels[2], confIn),
-      dlgErr,
-      h('div', { class: 'dialog-buttons' }, okBtn, cancelBtn)));
-  el.append(dialog);
-  let dlgToken = null;
-
-  function closeDialog() {
-    oldIn.value = ''; newIn.value = ''; confIn.value = '';
-    dialog.hidden = true;
-    dlgToken = null;
-  }
-
-  async function submitDialog() {
-    const problem = changePinProblem(oldIn.value, newIn.value, confIn.value);
-    if (problem) { dlgErr.textContent = problem; dlgErr.hidden = false; return; }
-    const args = { tokenLabel: dlgToken.label, oldPin: oldIn.value, newPin: newIn.value };
-    oldIn.value = ''; newIn.value = ''; confIn.value = '';
-    okBtn.disabled = true;
+  // The PIN change happens in the separate PIN window: this page never sees a PIN.
+  async function changePin(tok) {
+    clearError();
     try {
-      await call('change_pin', args);
-      closeDialog();
+      await call('change_pin', { tokenLabel: tok.label });
       s.notice = t('pin.changed');
       render();
     } catch (e) {
-      dlgErr.textContent = errorText(e);
-      dlgErr.hidden = false;
-      showError(e);
-    } finally {
-      args.oldPin = null; args.newPin = null;
-      okBtn.disabled = false;
+      if (!e || e.kind !== 'cancelled') showError(e);
     }
-  }
-
-  okBtn.addEventListener('click', submitDialog);
-  cancelBtn.addEventListener('click', closeDialog);
-  dialog.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape') { ev.preventDefault(); closeDialog(); }
-    else if (ev.key === 'Enter' && ev.target.tagName === 'INPUT') { ev.preventDefault(); submitDialog(); }
-  });
-
-  function openDialog(tok) {
-    dlgToken = tok;
-    dlgTitle.textContent = t('pin.changeTitle', { label: tok.label });
-    labels[0].textContent = t('pin.old');
-    labels[1].textContent = t('pin.new');
-    labels[2].textContent = t('pin.confirm');
-    okBtn.textContent = t('common.ok');
-    cancelBtn.textContent = t('common.cancel');
-    dlgErr.hidden = true;
-    dialog.hidden = false;
-    oldIn.focus();
   }
 
   function certRow(c) {
@@ -121,7 +66,7 @@ export function createDevicesScreen() {
         h('div', { class: 'row head' },
           h('h3', { text: tok.label }),
           h('span', { class: 'muted small', text: `${t('devices.serial')}: ${tok.serial || '—'}` }),
-          h('button', { type: 'button', class: 'btn', testid: 'change-pin-button', onclick: () => openDialog(tok), text: t('devices.changePin') })),
+          h('button', { type: 'button', class: 'btn', testid: 'change-pin-button', onclick: () => changePin(tok), text: t('devices.changePin') })),
         tries.message ? h('p', { class: `small pin-level-${tries.level}`, text: `${t('devices.pin')}: ${tries.message}` }) : null,
         h('ul', { class: 'cert-list' }, (tok.certificates || []).map(certRow))));
     }
@@ -144,7 +89,7 @@ export function createDevicesScreen() {
     try {
       const picked = await call('pick_image');
       if (!picked) return;
-      await call('set_stamp_image', { kind, path: picked });
+      await call('set_stamp_image', { kind, file: picked.handle });
       s.images = await call('stamp_images');
       renderImages();
     } catch (e) { showError(e); }

@@ -122,13 +122,13 @@ export function createInboxScreen(ctx) {
     render();
   }
 
-  /** add_documents (role incoming) then check each, one after another. */
-  async function addPaths(paths) {
-    if (!paths || !paths.length) return;
+  /** add_documents (role incoming, FileRef handles) then check each, one after another. */
+  async function addFiles(files) {
+    if (!files || !files.length) return;
     clearError();
     let docs = [];
     try {
-      docs = await call('add_documents', { paths, role: 'incoming' });
+      docs = await call('add_documents', { files: files.map((f) => f.handle), role: 'incoming' });
     } catch (e) { showError(e); return; }
     for (const d of docs) { upsert(d); s.checking.add(d.id); }
     render();
@@ -137,8 +137,8 @@ export function createInboxScreen(ctx) {
 
   async function addFrom(folder) {
     try {
-      const paths = await call('pick_files', folder ? { folder: true } : {});
-      await addPaths(paths || []);
+      const files = await call('pick_files', folder ? { folder: true } : {});
+      await addFiles(files || []);
     } catch (e) { showError(e); }
   }
 
@@ -172,5 +172,5 @@ export function createInboxScreen(ctx) {
     render();
   }
 
-  return { el, render, show: refresh, addPaths };
+  return { el, render, show: refresh, addFiles };
 }

@@ -56,10 +56,10 @@ export function createReportsScreen() {
     if (!isValidYear(yearIn.value)) { showError(t('error.year')); return; }
     const year = Number(yearIn.value);
     try {
-      const path = await call('pick_save_path', { defaultName: defaultCsvName(year) });
-      if (!path) return;
-      const out = await call('export_report_csv', { year, path });
-      s.notice = t('common.fileSaved', { path: out || path });
+      const file = await call('pick_save_path', { defaultName: defaultCsvName(year) });
+      if (!file) return;
+      const out = await call('export_report_csv', { year, file: file.handle });
+      s.notice = t('common.fileSaved', { path: out || file.name });
     } catch (e) { showError(e); }
     render();
   }

@@ -3,8 +3,6 @@ import { call } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
-import { askPin } from '../pin-dialog.js';
-import { isPinError } from '../pin.js';
 import { errorText, fileName, reasonOf, statusLabel } from '../format.js';
 import { createStampOverlay } from '../stamp-overlay.js';
 import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, docLabel } from '../widgets.js';
@@ -12,7 +10,7 @@ import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, docL
 export function createSignScreen(ctx) {
   const s = {
     docs: [], selected: null, pdf: null, pageCount: 0, page: 1, viewport: null,
-    placement: null, atMm: null, stampPage: null, certs: [], tokens: [], result: null, seq: 0, busy: false,
+    placement: null, atMm: null, stampPage: null, certs: [], tokens: [], result: null, seq: 0, busy: false, waiting: false,
   };
 
   const listEl = h('ul', { class: 'doc-list', testid: 'doc-list' });
@@ -31,6 +29,7 @@ export function createSignScreen(ctx) {
   const signBtn = h('button', { type: 'button', class: 'btn btn-primary btn-large', testid: 'sign-button', onclick: sign });
   const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refreshCerts(true) });
   const resultEl = h('div', { class: 'result', testid: 'sign-result', hidden: true });
+  const waitingEl = h('p', { class: 'note', testid: 'pin-waiting', hidden: true });
   const addRole = h('select', { class: 'role-select' });
   const addBtn = h('button', { type: 'button', class: 'btn', onclick: () => ctx.pickAndAdd(addRole.value) });
   const headings = {};
@@ -49,6 +48,7 @@ export function createSignScreen(ctx) {
       h('div', { class: 'row' }, certSelect, refreshBtn),
       certInfo,
       signBtn,
+      waitingEl,
       resultEl));
 
   function renderStatic() {
@@ -118,6 +118,8 @@ export function createSignScreen(ctx) {
   function renderCerts() {
     s.certs = fillCertSelect(certSelect, s.tokens, 'personal');
     clear(certInfo).append(certSummary(chosenCert(certSelect, s.certs), 'sign.wrongRole', 'personal'));
+    waitingEl.hidden = !s.waiting;
+    waitingEl.textContent = t('pin.waiting');
     signBtn.disabled = s.busy || !s.selected || !chosenCert(certSelect, s.certs);
   }
 
@@ -178,14 +180,14 @@ export function createSignScreen(ctx) {
 
   function certArgs() {
     const c = chosenCert(certSelect, s.certs);
-    return c ? { certIdHex: c.certIdHex, signerName: c.cert.commonName || undefined } : {};
+    return c && c.cert.commonName ? { signerName: c.cert.commonName } : {};
   }
 
   async function preview(extra = {}) {
     if (!s.selected) return;
-    const args = { id: s.selected.id, role: 'sign', ...certArgs(), ...extra };
-    if (s.atMm && !extra.atMm) { args.atMm = s.atMm; args.page = s.stampPage; }
-    s.placement = await call('preview_placement', args);
+    const request = { id: s.selected.id, role: 'sign', ...certArgs(), ...extra };
+    if (s.atMm && !extra.atMm) { request.atMm = s.atMm; request.page = s.stampPage; }
+    s.placement = await call('preview_placement', { request });
   }
 
   async function select(id) {
@@ -260,44 +262,32 @@ export function createSignScreen(ctx) {
     const c = chosenCert(certSelect, s.certs);
     if (!s.selected || !c || s.busy) return;
     clearError();
-    let tries = c.token && c.token.pinStatus;
-    let dialogError = '';
     s.busy = true;
+    s.waiting = true;
     renderCerts();
+    // The PIN and the summary of what is signed are asked in the separate PIN
+    // window (the shell opens it); this page never sees the PIN.
+    const request = { id: s.selected.id, tokenLabel: c.tokenLabel, certIdHex: c.certIdHex };
+    if (s.atMm) { request.atMm = s.atMm; request.page = s.stampPage; }
     try {
-      for (;;) {
-        let pin = await askPin({ title: t('sign.pinTitle'), tries, error: dialogError });
-        if (pin == null) return;
-        const args = { id: s.selected.id, tokenLabel: c.tokenLabel, certIdHex: c.certIdHex, pin };
-        pin = null;
-        if (s.atMm) { args.atMm = s.atMm; args.page = s.stampPage; }
-        try {
-          const out = await call('sign_document', args);
-          args.pin = null;
-          clearError();
-          s.result = out;
-          renderResult();
-          await refreshList();
-          s.selected = out.doc;
-          const id = out.doc.id;
-          const bytes = await call('read_pdf', { id });
-          const { openPdf } = await import('../pdf-render.js');
-          if (s.pdf) s.pdf.destroy();
-          s.pdf = await openPdf(bytes);
-          s.pageCount = s.pdf.numPages;
-          s.placement = null;
-          await drawPage();
-          return;
-        } catch (e) {
-          args.pin = null;
-          showError(e);
-          if (!isPinError(e) || e.pinTries === 'locked') return;
-          tries = e.pinTries;
-          dialogError = errorText(e);
-        }
-      }
+      const out = await call('sign_document', { request });
+      clearError();
+      s.result = out;
+      renderResult();
+      await refreshList();
+      s.selected = out.doc;
+      const bytes = await call('read_pdf', { id: out.doc.id });
+      const { openPdf } = await import('../pdf-render.js');
+      if (s.pdf) s.pdf.destroy();
+      s.pdf = await openPdf(bytes);
+      s.pageCount = s.pdf.numPages;
+      s.placement = null;
+      await drawPage();
+    } catch (e) {
+      if (!e || e.kind !== 'cancelled') showError(e);
     } finally {
       s.busy = false;
+      s.waiting = false;
       renderCerts();
     }
   }

@@ -1,0 +1,131 @@
+// The PIN window (pin.html): its own page in its own window, which the main page
+// cannot script. It shows what the shell says will be signed (pin_request) and
+// sends the PIN to the shell (pin_submit), which answers with the token's verdict:
+// accepted (the shell closes this window), retry (wrong PIN: tries left shown), or
+// failed. Enter = sign, Esc = cancel. The PIN is never kept or logged here.
+import './style.css';
+import { invoke } from '@tauri-apps/api/core';
+import { t, setLang, detectLang, applyStatic } from './i18n.js';
+import { triesInfo, changePinProblem } from './pin.js';
+import { errorText, fileName } from './format.js';
+import { summaryRows } from './pin-summary.js';
+import { commands } from './commands.js';
+
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+let busy = false;
+let changeMode = false;
+
+function renderChange(view) {
+  changeMode = true;
+  $('pin-title').textContent = t('pin.changeTitle', { label: view.changeToken });
+  $('pin-input-label').textContent = t('pin.old');
+  $('pin-change-fields').hidden = false;
+  $('pin-ok').textContent = t('common.ok');
+  $('pin-summary').textContent = '';
+  showError(view.error);
+}
+
+function render(view) {
+  if (view.changeToken) { renderChange(view); return; }
+  const s = view.summary;
+  $('pin-title').textContent = t(s.role === 'seal' ? 'pin.confirmSeal' : 'pin.confirmSign', { n: s.documents.length });
+  const box = $('pin-summary');
+  box.textContent = '';
+  const dl = document.createElement('dl');
+  for (const [k, v] of summaryRows(s)) {
+    const dt = document.createElement('dt'); dt.textContent = k;
+    const dd = document.createElement('dd'); dd.textContent = v;
+    dl.append(dt, dd);
+  }
+  box.append(dl);
+  const docs = document.createElement('ol');
+  docs.className = 'pin-docs';
+  for (const d of s.documents) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'pin-doc';
+    const parts = [fileName(d.fileName), `SHA-256 ${d.sha256.slice(0, 16)}…`];
+    if (d.docNumber) parts.push(`${t('clerk.number')}: ${d.docNumber}`);
+    if (d.docDate) parts.push(`${t('clerk.date')}: ${d.docDate}`);
+    li.textContent = parts.join(' · ');
+    docs.append(li);
+  }
+  box.append(docs);
+  showError(view.error);
+}
+
+function showError(err) {
+  const info = triesInfo(err && err.pinTries);
+  $('pin-tries').textContent = info.message;
+  $('pin-tries').hidden = !info.message;
+  $('pin-tries').dataset.level = info.level || '';
+  $('pin-error').textContent = err ? errorText(err) : '';
+  $('pin-error').hidden = !err;
+}
+
+async function submitChange() {
+  const [o, n, c] = ['pin-input', 'pin-new', 'pin-confirm'].map($);
+  const problem = changePinProblem(o.value, n.value, c.value);
+  if (problem) { showError({ vi: problem, en: problem }); return; }
+  const args = { oldPin: o.value, newPin: n.value };
+  o.value = ''; n.value = ''; c.value = '';
+  busy = true;
+  $('pin-ok').disabled = true;
+  try {
+    const attempt = await invoke(commands.pin_change_submit.name, args);
+    if (attempt.state !== 'accepted') showError(attempt.error);
+  } catch (e) {
+    showError(e);
+  } finally {
+    args.oldPin = null; args.newPin = null;
+    busy = false;
+    $('pin-ok').disabled = false;
+    o.focus();
+  }
+}
+
+async function submit(ev) {
+  ev.preventDefault();
+  if (busy) return;
+  if (changeMode) { await submitChange(); return; }
+  const input = $('pin-input');
+  let pin = input.value;
+  input.value = '';
+  if (!pin) { showError({ vi: t('pin.empty', {}, 'vi'), en: t('pin.empty', {}, 'en') }); input.focus(); return; }
+  busy = true;
+  $('pin-ok').disabled = true;
+  $('pin-ok').textContent = t('common.working');
+  try {
+    const attempt = await invoke(commands.pin_submit.name, { pin });
+    pin = null;
+    if (attempt.state === 'retry') showError(attempt.error);
+    else if (attempt.state === 'failed') showError(attempt.error);
+    // accepted: the shell closes this window.
+  } catch (e) {
+    showError(e);
+  } finally {
+    pin = null;
+    busy = false;
+    $('pin-ok').disabled = false;
+    $('pin-ok').textContent = t('pin.sign');
+    input.focus();
+  }
+}
+
+async function start() {
+  setLang(detectLang());
+  applyStatic(document);
+  $('pin-form').addEventListener('submit', submit);
+  $('pin-cancel').addEventListener('click', () => invoke(commands.pin_cancel.name).catch(() => {}));
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') { ev.preventDefault(); invoke(commands.pin_cancel.name).catch(() => {}); }
+  });
+  try {
+    render(await invoke(commands.pin_request.name));
+  } catch (e) {
+    showError(e);
+    $('pin-ok').disabled = true;
+  }
+  $('pin-input').focus();
+}
+
+start();
