@@ -36,11 +36,7 @@ fn ok(o: &Output, what: &str) {
 
 /// The stamp images of `tests/fixtures/stamps/make-images.py`: (signature, seal).
 fn images(dir: &Path) -> (PathBuf, PathBuf) {
-    let st = Command::new("python3")
-        .arg(repo().join("tests/fixtures/stamps/make-images.py"))
-        .arg(dir)
-        .status()
-        .expect("python3");
+    let st = Command::new("python3").arg(repo().join("tests/fixtures/stamps/make-images.py")).arg(dir).status().expect("python3");
     assert!(st.success());
     (dir.join("signature.png"), dir.join("seal.png"))
 }
@@ -143,9 +139,23 @@ fn signs_vietnamese_file_names_with_backslash_paths_and_the_judges_accept() {
     let agency = tb.pki("agency-rsa2048.p12");
     let o = w.kyso(
         &[
-            "sign", leader.to_str().unwrap(), "-o", issued.to_str().unwrap(), "--pkcs12", agency.to_str().unwrap(),
-            "--role", "seal", "--image", seal.to_str().unwrap(), "--doc-number", "12/QĐ-UBND", "--doc-date", "2026-11-22",
-            "--trust", root.to_str().unwrap(), "--offline",
+            "sign",
+            leader.to_str().unwrap(),
+            "-o",
+            issued.to_str().unwrap(),
+            "--pkcs12",
+            agency.to_str().unwrap(),
+            "--role",
+            "seal",
+            "--image",
+            seal.to_str().unwrap(),
+            "--doc-number",
+            "12/QĐ-UBND",
+            "--doc-date",
+            "2026-11-22",
+            "--trust",
+            root.to_str().unwrap(),
+            "--offline",
         ],
         &pass,
     );
@@ -251,7 +261,10 @@ fn signs_and_verifies_under_paths_longer_than_260_characters() {
     let out = deep.join("Quyết định về việc phê duyệt kế hoạch ứng dụng chữ ký số năm 2026.đã ký.pdf");
     assert!(win_path(&out).chars().count() > 300, "{} characters", win_path(&out).chars().count());
     let p12 = tb.pki("personal-rsa2048.p12");
-    let o = w.kyso(&["sign", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--pkcs12", p12.to_str().unwrap()], &[("KYSO_P12_PASSWORD", "kyso-test")]);
+    let o = w.kyso(
+        &["sign", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "--pkcs12", p12.to_str().unwrap()],
+        &[("KYSO_P12_PASSWORD", "kyso-test")],
+    );
     ok(&o, "kyso.exe sign on a long path");
     validate(&tb, &out, Some(&input), Some(1));
     let mut args = vec!["verify".to_owned()];
@@ -317,8 +330,8 @@ fn tokens_finds_drivers_in_system32_and_explains_32_bit_ones() {
     for p in &planted {
         let _ = std::fs::remove_file(p);
     }
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("tokens --json: {e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let v: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("tokens --json: {e}: {}", String::from_utf8_lossy(&o.stderr)));
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     let modules = v["modules"].as_array().expect("modules");
     let find = |suffix: &str| modules.iter().find(|m| m["path"].as_str().is_some_and(|p| p.to_lowercase().ends_with(suffix)));
@@ -477,7 +490,11 @@ fn installer_installs_and_uninstalls_silently_per_user_and_per_machine() {
     // Per user. Wine has no WebView2: the installer says so (and records it) but installs.
     assert_eq!(run_setup(&prefix, &setup, &["/S"]), 0, "silent per-user install");
     assert_installed(&prefix, "HKCU", &user_dir, &user_menu);
-    assert_eq!(reg_value(&prefix, r"HKCU\Software\KySo", "WebView2Missing").as_deref(), Some("dword:00000001"), "missing WebView2 recorded");
+    assert_eq!(
+        reg_value(&prefix, r"HKCU\Software\KySo", "WebView2Missing").as_deref(),
+        Some("dword:00000001"),
+        "missing WebView2 recorded"
+    );
     assert_eq!(reg_value(&prefix, r"HKCU\Software\KySo", "InstallMode").as_deref(), Some(r#""CurrentUser""#));
     // The installed CLI runs (the test shim in system32 stands in for Windows' bcryptprimitives.dll).
     let st = quiet(Wine::command_in(&prefix, &user_dir.join("kyso.exe")).args(["verify", "--help"]));

@@ -111,10 +111,7 @@ impl DriverTable {
     pub fn from_toml(text: &str, path: &Path) -> Result<DriverTable, TokenError> {
         toml::from_str::<DriverFile>(text)
             .map(|file| DriverTable { file })
-            .map_err(|e| TokenError::DriverList {
-                path: path.to_owned(),
-                reason: e.message().to_owned(),
-            })
+            .map_err(|e| TokenError::DriverList { path: path.to_owned(), reason: e.message().to_owned() })
     }
 
     /// The built-in list. It is tested to parse; should it ever not, the result is
@@ -133,10 +130,7 @@ impl DriverTable {
         }
         Some(
             std::fs::read_to_string(&path)
-                .map_err(|e| TokenError::DriverList {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })
+                .map_err(|e| TokenError::DriverList { path: path.clone(), reason: e.to_string() })
                 .and_then(|text| DriverTable::from_toml(&text, &path)),
         )
     }
@@ -177,18 +171,8 @@ impl DriverTable {
     /// computer's `%SystemRoot%`). A bare file name is joined to each folder with the
     /// folder's own separator, so `%SystemRoot%\System32` gives
     /// `C:\Windows\System32\x.dll` wherever this runs.
-    pub fn locations_with(
-        &self,
-        os: Os,
-        var: &dyn Fn(&str) -> Option<String>,
-    ) -> Vec<(PathBuf, String, bool)> {
-        let folders: Vec<String> = self
-            .file
-            .folders
-            .get(os)
-            .iter()
-            .map(|f| expand_with(f, var))
-            .collect();
+    pub fn locations_with(&self, os: Os, var: &dyn Fn(&str) -> Option<String>) -> Vec<(PathBuf, String, bool)> {
+        let folders: Vec<String> = self.file.folders.get(os).iter().map(|f| expand_with(f, var)).collect();
         let mut out = Vec::new();
         for d in &self.file.drivers {
             for name in d.files(os) {
@@ -197,11 +181,7 @@ impl DriverTable {
                     out.push((PathBuf::from(name), d.vendor.clone(), d.test));
                 } else {
                     for f in &folders {
-                        out.push((
-                            PathBuf::from(join_in_folder(f, &name)),
-                            d.vendor.clone(),
-                            d.test,
-                        ));
+                        out.push((PathBuf::from(join_in_folder(f, &name)), d.vendor.clone(), d.test));
                     }
                 }
             }
@@ -213,18 +193,12 @@ impl DriverTable {
     pub fn vendor_of(&self, path: &Path) -> Option<(String, bool)> {
         // Split on both separators so Windows paths are understood everywhere.
         let full = path.to_string_lossy().replace('\\', "/");
-        let file = full
-            .rsplit('/')
-            .next()
-            .filter(|f| !f.is_empty())?
-            .to_lowercase();
+        let file = full.rsplit('/').next().filter(|f| !f.is_empty())?.to_lowercase();
         self.file.drivers.iter().find_map(|d| {
             let hit = [Os::Windows, Os::Linux, Os::Macos].iter().any(|os| {
                 d.files(*os).iter().any(|n| {
                     let n = n.replace('\\', "/");
-                    n.rsplit('/')
-                        .next()
-                        .is_some_and(|base| base.to_lowercase() == file)
+                    n.rsplit('/').next().is_some_and(|base| base.to_lowercase() == file)
                 })
             });
             hit.then(|| (d.vendor.clone(), d.test))
@@ -270,11 +244,7 @@ fn expand_with(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     let mut rest = s;
     if let Some(tail) = rest.strip_prefix('~') {
         if tail.is_empty() || tail.starts_with('/') || tail.starts_with('\\') {
-            out.push_str(
-                &dirs::home_dir()
-                    .map(|h| h.display().to_string())
-                    .unwrap_or_default(),
-            );
+            out.push_str(&dirs::home_dir().map(|h| h.display().to_string()).unwrap_or_default());
             rest = tail;
         }
     }
@@ -292,9 +262,7 @@ fn expand_with(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
                     None => ("", 0),
                 }
             } else {
-                let n = rest[1..]
-                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                    .unwrap_or(rest.len() - 1);
+                let n = rest[1..].find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')).unwrap_or(rest.len() - 1);
                 (&rest[1..1 + n], n + 1)
             };
             if !name.is_empty() {
@@ -367,28 +335,13 @@ pub fn discover_in(table: &DriverTable, os: Os, extra: &[PathBuf]) -> Vec<Module
     let mut found = Vec::new();
     for (path, vendor, test) in table.locations(os) {
         if path.is_file() && seen.insert(canonical(&path)) {
-            let usable = os != Os::Windows
-                || machine_of_file(&path).is_none_or(|a| a == Arch::of_this_program());
-            let candidate = ModuleCandidate {
-                path,
-                vendor: Some(vendor),
-                origin: ModuleOrigin::Discovered,
-                test_driver: test,
-            };
+            let usable = os != Os::Windows || machine_of_file(&path).is_none_or(|a| a == Arch::of_this_program());
+            let candidate = ModuleCandidate { path, vendor: Some(vendor), origin: ModuleOrigin::Discovered, test_driver: test };
             found.push((candidate, usable));
         }
     }
-    let usable_vendors: HashSet<Option<String>> = found
-        .iter()
-        .filter(|(_, usable)| *usable)
-        .map(|(c, _)| c.vendor.clone())
-        .collect();
-    out.extend(
-        found
-            .into_iter()
-            .filter(|(c, usable)| *usable || !usable_vendors.contains(&c.vendor))
-            .map(|(c, _)| c),
-    );
+    let usable_vendors: HashSet<Option<String>> = found.iter().filter(|(_, usable)| *usable).map(|(c, _)| c.vendor.clone()).collect();
+    out.extend(found.into_iter().filter(|(c, usable)| *usable || !usable_vendors.contains(&c.vendor)).map(|(c, _)| c));
     out
 }
 
@@ -403,34 +356,15 @@ mod tests {
         assert!(t.is_ok(), "{t:?}");
         let t = DriverTable::builtin();
         let win = t.locations(Os::Windows);
-        for name in [
-            "vnptca_p11_v10.dll",
-            "viettel-ca_v6.dll",
-            "BkavCA.dll",
-            "eTPKCS11.dll",
-        ] {
-            assert!(
-                win.iter()
-                    .any(|(p, _, _)| p.to_string_lossy().ends_with(name)),
-                "{name} missing"
-            );
+        for name in ["vnptca_p11_v10.dll", "viettel-ca_v6.dll", "BkavCA.dll", "eTPKCS11.dll"] {
+            assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().ends_with(name)), "{name} missing");
         }
         // (%SystemRoot% is `C:\windows` under Wine: compare without case.)
-        assert!(win
-            .iter()
-            .any(|(p, _, _)| p.to_string_lossy().to_lowercase().contains(r"windows\syswow64")));
+        assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().to_lowercase().contains(r"windows\syswow64")));
         let linux = t.locations(Os::Linux);
-        assert!(linux
-            .iter()
-            .any(|(p, _, _)| p == Path::new("/usr/lib/viettel-ca_v6.so")));
-        assert!(linux
-            .iter()
-            .any(|(p, _, t)| *t && p == Path::new("/usr/lib/softhsm/libsofthsm2.so")));
-        assert_eq!(
-            t.vendor_of(Path::new(r"C:\Windows\System32\VNPTCA_P11_V8.DLL"))
-                .map(|v| v.0),
-            Some("VNPT-CA".to_owned())
-        );
+        assert!(linux.iter().any(|(p, _, _)| p == Path::new("/usr/lib/viettel-ca_v6.so")));
+        assert!(linux.iter().any(|(p, _, t)| *t && p == Path::new("/usr/lib/softhsm/libsofthsm2.so")));
+        assert_eq!(t.vendor_of(Path::new(r"C:\Windows\System32\VNPTCA_P11_V8.DLL")).map(|v| v.0), Some("VNPT-CA".to_owned()));
     }
 
     /// A symbolic link names the same file (Unix: creating one on Windows needs a privilege).
@@ -452,10 +386,7 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].path, missing);
         assert_eq!(found[0].origin, ModuleOrigin::Explicit);
-        assert_eq!(
-            found[1].path, link,
-            "the symlink names the same file: listed once"
-        );
+        assert_eq!(found[1].path, link, "the symlink names the same file: listed once");
     }
 
     #[test]
@@ -466,11 +397,8 @@ mod tests {
             "programfiles" => Some(r"D:\Chương trình".to_owned()),
             _ => None,
         };
-        let win: Vec<String> = t
-            .locations_with(Os::Windows, &lookup)
-            .into_iter()
-            .map(|(p, _, _)| p.to_string_lossy().into_owned())
-            .collect();
+        let win: Vec<String> =
+            t.locations_with(Os::Windows, &lookup).into_iter().map(|(p, _, _)| p.to_string_lossy().into_owned()).collect();
         let at = |s: &str| win.iter().position(|p| p == s).unwrap_or_else(|| panic!("{s} not in {win:#?}"));
         // Each bare name in System32 first, then SysWOW64, joined with `\` only.
         assert!(at(r"D:\WINNT\System32\vnptca_p11_v10.dll") < at(r"D:\WINNT\SysWOW64\vnptca_p11_v10.dll"));
@@ -484,9 +412,7 @@ mod tests {
         // Without the variables: the usual folders.
         let plain = t.locations_with(Os::Windows, &|_| None);
         assert!(plain.iter().any(|(p, _, _)| p == Path::new(r"C:\Windows\System32\fpt-ca.dll")));
-        assert!(plain.iter().any(|(p, _, _)| {
-            p == Path::new(r"C:\Program Files\OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll")
-        }));
+        assert!(plain.iter().any(|(p, _, _)| { p == Path::new(r"C:\Program Files\OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll") }));
     }
 
     #[test]

@@ -59,11 +59,7 @@ pub(crate) fn load_module(path: &Path) -> Result<Pkcs11, TokenError> {
     // instead of the loader's "not a valid Win32 application".
     let needed = Arch::of_this_program();
     if let Some(found) = machine_of_file(path).filter(|a| *a != needed) {
-        return Err(TokenError::ModuleArchitecture {
-            path: path.to_owned(),
-            found: found.label(),
-            needed: needed.label(),
-        });
+        return Err(TokenError::ModuleArchitecture { path: path.to_owned(), found: found.label(), needed: needed.label() });
     }
     let key = dunce::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     // Poisoning only means another thread panicked while holding the lock; the map

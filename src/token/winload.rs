@@ -13,9 +13,7 @@ use std::error::Error as StdError;
 /// The loader's error and, for the Windows codes users meet, what to do (English /
 /// Vietnamese, like the other loader reasons).
 pub(crate) fn loader_message(e: &(dyn StdError + 'static)) -> String {
-    let code = chain(e)
-        .find_map(|e| e.downcast_ref::<std::io::Error>())
-        .and_then(std::io::Error::raw_os_error);
+    let code = chain(e).find_map(|e| e.downcast_ref::<std::io::Error>()).and_then(std::io::Error::raw_os_error);
     let detail = chain(e).map(|e| e.to_string()).collect::<Vec<_>>().join(": ");
     match code.and_then(windows_hint) {
         Some(hint) => format!("{detail} — {hint}"),
@@ -57,8 +55,7 @@ pub(crate) fn preload(path: &std::path::Path) -> Result<(), String> {
     // SAFETY: loading a PKCS#11 driver runs its initialisation code, exactly as the
     // `cryptoki` load right after does; nothing from the library is called here, and
     // the handle is leaked so the code stays mapped while cryptoki uses it.
-    let lib = unsafe { Library::load_with_flags(path, LOAD_WITH_ALTERED_SEARCH_PATH) }
-        .map_err(|e| loader_message(&e))?;
+    let lib = unsafe { Library::load_with_flags(path, LOAD_WITH_ALTERED_SEARCH_PATH) }.map_err(|e| loader_message(&e))?;
     std::mem::forget(lib);
     Ok(())
 }

@@ -33,9 +33,8 @@ impl Wine {
     /// For tests that only make sense under Wine: a clear failure when run without the
     /// Windows stage's set-up (they are `#[ignore]`d in plain runs).
     pub fn required() -> Wine {
-        let w = Wine::from_env().unwrap_or_else(|| {
-            panic!("KYSO_WINE_KYSO is not set: run these through tests/windows/run.sh (the Windows stage)")
-        });
+        let w = Wine::from_env()
+            .unwrap_or_else(|| panic!("KYSO_WINE_KYSO is not set: run these through tests/windows/run.sh (the Windows stage)"));
         assert!(w.kyso_exe.is_file(), "KYSO_WINE_KYSO={} does not exist", w.kyso_exe.display());
         assert!(std::env::var_os("WINEPREFIX").is_some(), "WINEPREFIX is not set");
         w
@@ -164,12 +163,8 @@ pub fn assert_same_verdict_on_windows(argv: &[&str], linux_code: i32, linux_json
     let Some(w) = Wine::from_env() else { return };
     let o = w.kyso(argv, &[]);
     let code = o.status.code().expect("kyso.exe exit code");
-    let win: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "kyso.exe {argv:?} printed no JSON ({e}); exit {code}; stderr: {}",
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
+    let win: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("kyso.exe {argv:?} printed no JSON ({e}); exit {code}; stderr: {}", String::from_utf8_lossy(&o.stderr)));
     let (a, b) = (comparable(linux_json), comparable(&win));
     if let Some(d) = first_difference(&a, &b, "") {
         panic!("kyso.exe under Wine differs from the Linux kyso on {argv:?}: {d}");
