@@ -245,13 +245,7 @@ impl Signed {
             f.write_all(hex.as_bytes()).map_err(werr)?;
         }
         let output_len = prepared.ranges[1].1;
-        temp.commit().map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::from(OutputError::OutputExists(out.clone()))
-            } else {
-                werr(e)
-            }
-        })?;
+        temp.commit().map_err(|e| Error::from(OutputError::from_write(&out, e)))?;
         let [(a0, a1), (b0, b1)] = prepared.ranges;
         Ok(SignOutcome {
             output: out,

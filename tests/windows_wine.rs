@@ -236,6 +236,11 @@ fn refuses_to_replace_an_output_another_program_holds_open() {
     println!("refusal while open: {msg}");
     assert_eq!(sha256_file(&out), first, "the held file is untouched");
     assert!(leftovers(dir.path()).is_empty(), "temporary files left: {:?}", leftovers(dir.path()));
+    assert!(msg.contains("đang được mở trong chương trình khác"), "the message says another program has the file open: {msg}");
+    let en = w.kyso(&[&args[..], &["--lang", "en"]].concat(), &pass);
+    let msg_en = one_error_line(&en);
+    assert!(msg_en.contains("is open in another program"), "{msg_en}");
+    assert_eq!(sha256_file(&out), first);
 
     drop(reader.stdin.take()); // the reader closes the file
     let st = reader.wait().expect("holdopen exits");
