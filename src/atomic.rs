@@ -149,7 +149,7 @@ fn rename_into_place(temp: NamedTempFile, dest: &Path, mode: Mode) -> io::Result
             Mode::Replace => temp.persist(dest),
         };
         match persisted {
-            Ok(file) => return Ok(drop(file)),
+            Ok(_file) => return Ok(()),
             Err(e) if sharing_refusal(&e.error) && started.elapsed() < SHARING_WAIT => {
                 temp = e.file;
                 std::thread::sleep(SHARING_STEP);

@@ -447,16 +447,16 @@ fn assert_installed(prefix: &Path, hive: &str, dir: &Path, start_menu: &Path) {
     }
     assert!(start_menu.join("KýSố.lnk").is_file(), "no Start-menu entry in {}", start_menu.display());
     let uninst = format!(r"{hive}\{UNINST}");
-    assert_eq!(reg_value(&prefix, &uninst, "DisplayName").as_deref(), Some(r#""KýSố""#));
-    let quiet = reg_value(&prefix, &uninst, "QuietUninstallString").expect("QuietUninstallString");
+    assert_eq!(reg_value(prefix, &uninst, "DisplayName").as_deref(), Some(r#""KýSố""#));
+    let quiet = reg_value(prefix, &uninst, "QuietUninstallString").expect("QuietUninstallString");
     assert!(quiet.contains(r#"\\uninstall.exe\""#) && quiet.ends_with(r#" /S""#), "{quiet}");
-    let open = reg_value(&prefix, &format!(r"{hive}\Software\Classes\KySo.PDF\shell\open\command"), "").expect("ProgID");
+    let open = reg_value(prefix, &format!(r"{hive}\Software\Classes\KySo.PDF\shell\open\command"), "").expect("ProgID");
     assert!(open.contains(r#"\\kyso-desktop.exe\" \"%1\""#), "{open}");
-    assert!(reg_value(&prefix, &format!(r"{hive}\Software\Classes\.pdf\OpenWithProgids"), "KySo.PDF").is_some(), "Open with");
-    let verb = reg_value(&prefix, &format!(r"{hive}\Software\Classes\SystemFileAssociations\.pdf\shell\KySo.PDF"), "MUIVerb")
+    assert!(reg_value(prefix, &format!(r"{hive}\Software\Classes\.pdf\OpenWithProgids"), "KySo.PDF").is_some(), "Open with");
+    let verb = reg_value(prefix, &format!(r"{hive}\Software\Classes\SystemFileAssociations\.pdf\shell\KySo.PDF"), "MUIVerb")
         .expect("context-menu verb");
     assert!(verb.contains("KýSố"), "{verb}");
-    assert!(reg_value(&prefix, &format!(r"{hive}\Software\RegisteredApplications"), "KySo").is_some());
+    assert!(reg_value(prefix, &format!(r"{hive}\Software\RegisteredApplications"), "KySo").is_some());
 }
 
 fn assert_uninstalled(prefix: &Path, hive: &str, dir: &Path, start_menu: &Path) {
@@ -469,10 +469,10 @@ fn assert_uninstalled(prefix: &Path, hive: &str, dir: &Path, start_menu: &Path) 
         r"Software\Classes\Applications\kyso-desktop.exe".to_owned(),
         r"Software\KySo".to_owned(),
     ] {
-        assert!(reg_key(&prefix, &format!(r"{hive}\{key}")).is_none(), "{hive}\\{key} left behind");
+        assert!(reg_key(prefix, &format!(r"{hive}\{key}")).is_none(), "{hive}\\{key} left behind");
     }
-    assert!(reg_value(&prefix, &format!(r"{hive}\Software\Classes\.pdf\OpenWithProgids"), "KySo.PDF").is_none());
-    assert!(reg_value(&prefix, &format!(r"{hive}\Software\RegisteredApplications"), "KySo").is_none());
+    assert!(reg_value(prefix, &format!(r"{hive}\Software\Classes\.pdf\OpenWithProgids"), "KySo.PDF").is_none());
+    assert!(reg_value(prefix, &format!(r"{hive}\Software\RegisteredApplications"), "KySo").is_none());
 }
 
 /// Per user (no administrator: `%LOCALAPPDATA%\Programs\KySo`, HKCU) and per machine
