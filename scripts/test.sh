@@ -12,6 +12,10 @@ bash scripts/setup-desktop-deps.sh
 
 artifacts=target/test-artifacts
 mkdir -p "$artifacts"
+# Each stage's wall time, printed at the end and kept in $artifacts/times.txt.
+stage_times=() last=$SECONDS
+mark() { stage_times+=("$(printf '%-26s %5d s' "$1" $((SECONDS - last)))"); last=$SECONDS; }
+mark "setup"
 
 # 0. Code health: formatting (rustfmt.toml) and every clippy lint as an error, on all targets.
 #    Tests that need a tool fail when it is missing; KYSO_ALLOW_MISSING_TOOLS=1 (never set
@@ -22,11 +26,13 @@ for c in fmt clippy; do
 done
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+mark "0 fmt, clippy"
 
 # 1. The web UI: its unit tests (vitest), then the build the desktop shell embeds (ui/dist).
 #    `npm install` with the committed lock (npm ci refuses a lock made on one platform
 #    that omits other platforms' optional packages).
 (cd ui && npm install --no-audit --no-fund --loglevel=error && npx --no vitest run && npm run --silent build)
+mark "1 web UI"
 
 # 2. Core, CLI and desktop-shell tests (unit + integration, real SoftHSM2 and validators).
 if command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&1; then
@@ -34,26 +40,31 @@ if command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&
 else
   cargo test --workspace --no-fail-fast
 fi
+mark "2 core, CLI, shell tests"
 
 # 3. The desktop shell opens a window under Xvfb (screenshot kept as an artefact).
 cargo build -q -p kyso-desktop -p kyso --bins
 KYSO_SMOKE_NO_BUILD=1 bash src-tauri/tests/smoke.sh "$artifacts/desktop-smoke.png"
+mark "3 desktop smoke"
 
 # 4. End to end on the real app through WebDriver (tauri-driver + WebKitWebDriver under
 #    Xvfb): sign with a SoftHSM2 token, number and seal, inbox, archive; screenshots kept.
 bash tests/e2e/run.sh target/debug/kyso-desktop "$artifacts/e2e"
+mark "4 e2e"
 
 # 5. The Linux installer (.deb) builds (debug profile here; release: scripts/build-bundle.sh).
 bash scripts/build-bundle.sh debug
+mark "5 .deb"
 
 # 6. The README's main job without a display: the demo signs and checks the samples.
 cargo run -q -p kyso --bin kyso -- demo --out "$artifacts/demo"
+mark "6 demo"
 
 # 7. Windows (docs/windows.md): kyso.exe, kyso-desktop.exe and the installer cross-built here,
 #    then under Wine (headless): the core's unit tests, signing, paths, the installer, and every
 #    verify verdict compared with the Linux binary's. Its own time report:
 #    $artifacts/windows/report.txt.
-t_windows=$SECONDS
 bash tests/windows/run.sh "$artifacts/windows"
-echo "test.sh: Windows stage $((SECONDS - t_windows)) s (of $SECONDS s so far)"
+mark "7 Windows (Wine)"
+printf '%s\n' "${stage_times[@]}" "$(printf '%-26s %5d s' total $SECONDS)" | tee "$artifacts/times.txt"
 echo "test.sh: all test stages passed"
