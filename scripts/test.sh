@@ -25,14 +25,18 @@ for c in fmt clippy; do
   cargo "$c" --version >/dev/null 2>&1 || { echo "test.sh: cargo $c is required (rustup component add ${c/fmt/rustfmt})" >&2; exit 1; }
 done
 cargo fmt --all --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-mark "0 fmt, clippy"
+mark "0 fmt"
 
-# 1. The web UI: its unit tests (vitest), then the build the desktop shell embeds (ui/dist).
+# 1. The web UI: its unit tests (vitest), then the build the desktop shell embeds (ui/dist,
+#    which the shell's generate_context! reads at compile time: before clippy).
 #    `npm install` with the committed lock (npm ci refuses a lock made on one platform
 #    that omits other platforms' optional packages).
 (cd ui && npm install --no-audit --no-fund --loglevel=error && npx --no vitest run && npm run --silent build)
 mark "1 web UI"
+
+# 1b. Every clippy lint as an error, on all targets (the shell needs ui/dist above).
+cargo clippy --workspace --all-targets --locked -- -D warnings
+mark "1b clippy"
 
 # 2. Core, CLI and desktop-shell tests (unit + integration, real SoftHSM2 and validators).
 if command -v cargo-nextest >/dev/null || cargo nextest --version >/dev/null 2>&1; then
