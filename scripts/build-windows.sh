@@ -29,7 +29,10 @@ log() { echo "build-windows: $*" >&2; }
 TRIPLE=x86_64-pc-windows-gnu
 PROFILE=${KYSO_WIN_PROFILE:-release}
 TARGET_DIR=${KYSO_WIN_TARGET_DIR:-$PWD/target/windows}
-OUT_DIR=$TARGET_DIR/$TRIPLE/$PROFILE
+# Cargo's folder for a profile: `dev` builds into `debug`.
+PROFILE_DIR=$PROFILE
+[[ $PROFILE == dev ]] && PROFILE_DIR=debug
+OUT_DIR=$TARGET_DIR/$TRIPLE/$PROFILE_DIR
 DIST=$TARGET_DIR/dist
 
 # ---------------------------------------------------------------- packages (apt only)
@@ -71,6 +74,10 @@ sysroot=$($RUSTC --print sysroot)
 t0=$SECONDS
 if [[ ! -f ui/dist/index.html ]] || [[ -n $(find ui/src ui/index.html ui/vite.config.js ui/package.json \
      -newer ui/dist/index.html -print -quit) ]]; then
+  # Vite 7 needs Node.js >= 20.19 (Debian 12's nodejs is 18): the machine's own, as for
+  # the desktop build (scripts/setup-desktop-deps.sh).
+  command -v npm >/dev/null \
+    || { log "npm is missing: the web UI (ui/dist) needs Node.js >= 20.19 and npm"; exit 1; }
   (cd ui && { [[ -d node_modules ]] || npm install --no-audit --no-fund --loglevel=error; } \
     && npm run --silent build)
 fi
@@ -89,7 +96,7 @@ mkdir -p "$DIST"
 cp "$OUT_DIR/kyso.exe" "$OUT_DIR/kyso-desktop.exe" "$DIST/"
 # webview2-com-sys (the gnu build loads WebView2Loader.dll at run time) puts it beside the exe.
 loader=$(find "$OUT_DIR" -maxdepth 1 -name WebView2Loader.dll | head -1)
-[[ -z $loader ]] && loader=$(find "$TARGET_DIR/$TRIPLE/$PROFILE/build" -path '*x64/WebView2Loader.dll' | head -1)
+[[ -z $loader ]] && loader=$(find "$OUT_DIR/build" -path '*x64/WebView2Loader.dll' | head -1)
 [[ -n $loader ]] || { log "WebView2Loader.dll not found under $OUT_DIR"; exit 1; }
 cp "$loader" "$DIST/WebView2Loader.dll"
 

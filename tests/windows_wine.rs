@@ -281,16 +281,21 @@ fn signs_and_verifies_under_paths_longer_than_260_characters() {
 
 // ------------------------------------------------------------------ data folder
 
-/// With no `KYSO_DATA_DIR`, the queue and the demo identity live in `%APPDATA%\kyso`.
+/// With no `KYSO_DATA_DIR`, KýSố's data folder is `%APPDATA%\kyso`: reading the archive
+/// looks there (and, there being none yet, says so and creates nothing), and the demo
+/// keeps its identity there.
 #[test]
 #[ignore = "runs kyso.exe under Wine: tests/windows/run.sh"]
 fn data_folder_is_in_appdata_and_the_demo_runs() {
     let w = Wine::required();
-    let appdata = wine_user_dir().join("AppData/Roaming/kyso");
-    let o = w.kyso(&["archive", "list", "--json"], &[]);
-    ok(&o, "kyso.exe archive list");
-    assert!(appdata.join("kyso.sqlite3").is_file(), "no queue in {}", appdata.display());
-    assert!(appdata.join("archive").is_dir());
+    let user = wine_user_dir();
+    let appdata = user.join("AppData/Roaming/kyso");
+    let user_name = user.file_name().expect("user").to_string_lossy().into_owned();
+    let o = w.kyso(&["archive", "list"], &[]);
+    let msg = one_error_line(&o);
+    let expected = format!(r"C:\users\{user_name}\AppData\Roaming\kyso");
+    assert!(msg.to_lowercase().contains(&expected.to_lowercase()), "not %APPDATA%\\kyso ({expected}): {msg}");
+    assert!(!appdata.join("kyso.sqlite3").exists(), "reading the archive created it");
 
     let dir = tempfile::tempdir().expect("tmp");
     let out = dir.path().join("Bản demo");
@@ -368,7 +373,7 @@ fn desktop_agent_answers_over_pipes() {
     writeln!(stdin, r#"{{"id":1,"op":"hello"}}"#).expect("write");
     let hello: Value = serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("json");
     assert_eq!(hello["id"], 1);
-    assert_eq!(hello["result"]["version"], 1, "{hello}");
+    assert_eq!(hello["result"]["version"], kyso::agent::PROTOCOL_VERSION, "{hello}");
     let missing = r"C:\Chương trình\không có\vnptca_p11_v8.dll";
     writeln!(stdin, "{}", serde_json::json!({"id": 2, "op": "tokens", "modules": [missing]})).expect("write");
     let tokens: Value = serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("json");

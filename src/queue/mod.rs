@@ -83,7 +83,7 @@ impl Queue {
         if !db_path.is_file() {
             return Err(QueueError::NoArchive { dir: data_dir.to_owned() });
         }
-        let data_dir = std::fs::canonicalize(data_dir).map_err(QueueError::io(data_dir))?;
+        let data_dir = dunce::canonicalize(data_dir).map_err(QueueError::io(data_dir))?;
         let db_path = data_dir.join(DB_FILE);
         let db = |source| QueueError::Db { path: db_path.clone(), source };
         let conn = Connection::open_with_flags(&db_path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(db)?;
