@@ -163,6 +163,27 @@ fn signs_vietnamese_file_names_with_backslash_paths_and_the_judges_accept() {
     validate(&tb, &issued, Some(&leader), Some(2));
     assert!(leftovers(&docs.join("Đã ký")).is_empty());
 
+    // The same on drive C:, in the user's profile (`C:\users\<name>\Tài liệu\Quyết định
+    // 12.pdf`; not Documents, which Wine links to the Linux home), named the Windows way.
+    let user = wine_user_dir();
+    let user_name = user.file_name().expect("user").to_string_lossy().into_owned();
+    let c_docs = user.join("Tài liệu");
+    std::fs::create_dir_all(&c_docs).expect("mkdir");
+    std::fs::copy(tb.draft("draft-lo.pdf"), c_docs.join("Quyết định 12.pdf")).expect("copy draft");
+    let c_in = format!(r"C:\users\{user_name}\Tài liệu\Quyết định 12.pdf");
+    let c_out = format!(r"C:\users\{user_name}\Tài liệu\Quyết định 12.đã ký.pdf");
+    let o = w.kyso(&["sign", &c_in, "-o", &c_out, "--pkcs12", p12.to_str().unwrap(), "--json"], &pass);
+    let _ = std::fs::remove_file(c_docs.join("Quyết định 12.pdf"));
+    let signed_c = c_docs.join("Quyết định 12.đã ký.pdf");
+    let kept = dir.path().join("c-drive.pdf");
+    let _ = std::fs::copy(&signed_c, &kept);
+    let _ = std::fs::remove_file(&signed_c);
+    let _ = std::fs::remove_dir(&c_docs);
+    ok(&o, r"kyso.exe sign C:\users\…\Tài liệu\Quyết định 12.pdf");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("sign --json");
+    assert!(v["output"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&c_out)), "{v}");
+    validate(&tb, &kept, Some(&input), Some(1));
+
     // And kyso.exe checks what it made: valid (CRLs of the test PKI given), exit 0.
     let mut args = vec!["verify".to_owned(), "--json".to_owned()];
     args.extend(trust_args(&tb, dir.path()));
