@@ -12,7 +12,8 @@
 # and the WebView2 bootstrapper from outside the package registries; the installer is
 # src-tauri/windows/installer.nsi, compiled by Debian's makensis. See docs/windows.md.
 #
-# Environment: KYSO_WIN_TARGET_DIR (default target/windows), KYSO_WIN_PROFILE (release).
+# Environment: KYSO_WIN_TARGET_DIR (default target/windows), KYSO_WIN_PROFILE (release;
+# the CI's Windows stage uses dev, which builds in half the time: docs/windows.md §5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -99,6 +100,8 @@ loader=$(find "$OUT_DIR" -maxdepth 1 -name WebView2Loader.dll | head -1)
 [[ -z $loader ]] && loader=$(find "$OUT_DIR/build" -path '*x64/WebView2Loader.dll' | head -1)
 [[ -n $loader ]] || { log "WebView2Loader.dll not found under $OUT_DIR"; exit 1; }
 cp "$loader" "$DIST/WebView2Loader.dll"
+# Symbols and debug information out of the shipped copies (as a profile's `strip = true`).
+x86_64-w64-mingw32-strip --strip-all "$DIST/kyso.exe" "$DIST/kyso-desktop.exe"
 
 # Every DLL the exes import must be a Windows system DLL or shipped beside them.
 for exe in "$DIST/kyso.exe" "$DIST/kyso-desktop.exe"; do
@@ -133,8 +136,11 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' src-tauri/Cargo.toml | head -1)
 setup="$DIST/KySo_${version}_x64-setup.exe"
 if ((installer)); then
   t0=$SECONDS
+  # LZMA for the release; zlib for test builds (unoptimised exes, several times larger).
+  compressor=()
+  [[ $PROFILE == release ]] || compressor=(-DCOMPRESSOR=zlib)
   makensis -V2 -INPUTCHARSET UTF8 -DVERSION="$version" -DDIST="$DIST" -DREPO="$PWD" \
-    -DOUTFILE="$setup" src-tauri/windows/installer.nsi
+    "${compressor[@]}" -DOUTFILE="$setup" src-tauri/windows/installer.nsi
   t_nsis=$((SECONDS - t0))
 fi
 

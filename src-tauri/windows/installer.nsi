@@ -20,7 +20,13 @@ Unicode true
 Target amd64-unicode
 ManifestDPIAware true
 ManifestSupportedOS Win7 Win8 Win8.1 Win10
-SetCompressor /SOLID lzma
+; LZMA for the release; scripts/build-windows.sh passes -DCOMPRESSOR=zlib for test builds
+; (large unoptimised exes: LZMA takes minutes).
+!ifdef COMPRESSOR
+  SetCompressor /SOLID ${COMPRESSOR}
+!else
+  SetCompressor /SOLID lzma
+!endif
 
 !ifndef VERSION | DIST | REPO | OUTFILE
   !error "define VERSION, DIST, REPO and OUTFILE (see scripts/build-windows.sh)"
