@@ -49,6 +49,10 @@ pub enum Error {
     /// The desktop's document flow refused a step (a file it was not given, a cancelled PIN…).
     #[error(transparent)]
     Office(#[from] crate::office::OfficeError),
+    /// A long-term signing step was refused (certificate checked before signing,
+    /// time-stamping authority, validation data).
+    #[error(transparent)]
+    LongTerm(#[from] crate::longterm::LongTermError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -186,6 +190,7 @@ impl Localize for Error {
             Error::Agent(e) => e.localize(lang),
             Error::Queue(e) => e.localize(lang),
             Error::Office(e) => e.localize(lang),
+            Error::LongTerm(e) => e.localize(lang),
         }
     }
 }
@@ -215,6 +220,7 @@ impl Error {
             Error::Agent(_) => "agent_io",
             Error::Queue(e) => e.kind(),
             Error::Office(e) => e.kind(),
+            Error::LongTerm(e) => e.kind(),
         }
     }
 }

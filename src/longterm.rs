@@ -12,13 +12,30 @@
 //!   `/SubFilter /ETSI.RFC3161`) over everything, so the validation data is itself
 //!   proven to have existed.
 
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::{Decode, Encode};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
 
+use crate::atomic::AtomicFile;
+use crate::error::OutputError;
+use crate::i18n::{Lang, Localize};
+use crate::pdf::sigfield::{self, SignatureSpec, WidgetSpec};
+use crate::pdf::PdfFile;
+use crate::sign::Signed;
+use crate::tr;
+use crate::tsa::{TsaClient, TsaError};
+use crate::verify::chain::{build_path, PathReport, PathStatus};
 use crate::verify::cms_check::ID_AA_SIGNATURE_TIME_STAMP;
-use crate::verify::engine::DocumentReport;
+use crate::verify::crypto::DigestAlg;
+use crate::verify::engine::{verify_file, DocumentReport, VerifyOptions};
+use crate::verify::revocation::{self, JudgedAt, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
+use crate::verify::timestamp::{Imprinted, TimestampContext, TimestampKind};
 
 /// How far a new signature goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -165,6 +182,288 @@ pub fn validation_data(report: &DocumentReport) -> Vec<crate::pdf::dss::Validati
         out.push(d);
     }
     out
+}
+
+/// Why a long-term step was refused; nothing is written when one is.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LongTermError {
+    /// The signing certificate is revoked (checked before signing).
+    #[error("the signing certificate {subject} was revoked at {when} ({reason})")]
+    Revoked {
+        /// Its subject.
+        subject: String,
+        /// When.
+        when: String,
+        /// The reason code name.
+        reason: String,
+    },
+    /// The signing certificate is not valid now.
+    #[error("the signing certificate is not valid now ({detail})")]
+    NotValidNow {
+        /// Expired or not yet valid, with the date.
+        detail: String,
+        /// The same in Vietnamese.
+        detail_vi: String,
+    },
+    /// The signing certificate does not chain to a trust anchor, or its key usage forbids signing.
+    #[error("the signing certificate cannot be trusted: {detail}")]
+    Untrusted {
+        /// The path check's verdict.
+        detail: String,
+        /// The same in Vietnamese.
+        detail_vi: String,
+    },
+    /// B-LT asked, but the revocation status of some certificate cannot be had now.
+    #[error("B-LT needs the revocation status of every certificate now, and it cannot be had ({detail})")]
+    NoValidationData {
+        /// What could not be checked.
+        detail: String,
+    },
+    /// The time-stamping authority failed.
+    #[error(transparent)]
+    Tsa(#[from] TsaError),
+}
+
+impl Localize for LongTermError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            LongTermError::Revoked { subject, when, reason } => tr!(
+                lang,
+                "Chứng thư số ký ({}) đã bị thu hồi lúc {} (lý do: {}): không ký. Hãy liên hệ tổ chức cung cấp dịch vụ chứng thực.",
+                "The signing certificate ({}) was revoked at {} (reason: {}): not signed. Contact the certification authority.",
+                subject,
+                when,
+                reason
+            ),
+            LongTermError::NotValidNow { detail, detail_vi } => tr!(
+                lang,
+                "Chứng thư số ký không còn hiệu lực ({}): không ký. Hãy gia hạn chứng thư số.",
+                "The signing certificate is not valid now ({}): not signed. Renew the certificate.",
+                if lang == Lang::Vi { detail_vi } else { detail }
+            ),
+            LongTermError::Untrusted { detail, detail_vi } => tr!(
+                lang,
+                "Chứng thư số ký không được tin cậy ({}): không ký.",
+                "The signing certificate is not trusted ({}): not signed.",
+                if lang == Lang::Vi { detail_vi } else { detail }
+            ),
+            LongTermError::NoValidationData { detail } => tr!(
+                lang,
+                "Mức B-LT cần tình trạng thu hồi của mọi chứng thư ngay lúc ký, nhưng không lấy được ({}): không ký. Hãy ký ở mức B-T hoặc kết nối mạng rồi thử lại.",
+                "B-LT needs the revocation status of every certificate now, and it cannot be had ({}): not signed. Sign at B-T, or connect and try again.",
+                detail
+            ),
+            LongTermError::Tsa(e) => e.localize(lang),
+        }
+    }
+}
+
+impl LongTermError {
+    /// A stable machine-readable kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LongTermError::Revoked { .. } => "certificate_revoked",
+            LongTermError::NotValidNow { .. } => "certificate_not_valid",
+            LongTermError::Untrusted { .. } => "certificate_untrusted",
+            LongTermError::NoValidationData { .. } => "validation_data_unavailable",
+            LongTermError::Tsa(_) => "tsa",
+        }
+    }
+}
+
+/// The check of the signing certificate before signing (Circular 15/2025/TT-BKHCN
+/// §2.2), and its evidence.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateCheck {
+    /// The path to a trust anchor, judged now.
+    pub path: PathReport,
+    /// The revocation status of that path now, with the answers it rests on.
+    pub revocation: RevocationReport,
+    /// The status could not be had (an offline office): signing goes on at B-B/B-T
+    /// with this fact recorded; B-LT refuses.
+    pub status_unknown: Option<String>,
+    /// When the check ran (ISO 8601, Vietnam time).
+    pub checked_at: String,
+}
+
+/// Check `cert` (with `pool`, the certificates that come with it) before it signs:
+/// valid now, a path to a trust anchor with a key usage fit for signing, and not
+/// revoked (OCSP, else CRL; `--crl` files; online unless `opts.offline`). Revoked,
+/// expired or untrusted → refused before any key is used.
+pub fn check_signing_certificate(
+    cert: &Certificate,
+    pool: &[Certificate],
+    opts: &VerifyOptions,
+) -> Result<CertificateCheck, LongTermError> {
+    let now = OffsetDateTime::now_utc();
+    let path = build_path(cert, pool, &opts.trust, now);
+    match &path.status {
+        PathStatus::Trusted => {}
+        s @ (PathStatus::Expired { .. } | PathStatus::NotYetValid { .. }) => {
+            return Err(LongTermError::NotValidNow { detail: s.localize(Lang::En), detail_vi: s.localize(Lang::Vi) })
+        }
+        s => return Err(LongTermError::Untrusted { detail: s.localize(Lang::En), detail_vi: s.localize(Lang::Vi) }),
+    }
+    let sources = RevocationSources { crl_files: opts.crl_files.clone(), online: !opts.offline, ..Default::default() };
+    let rev = revocation::check_as_of(&path.certificates, JudgedAt::Now, now, &sources, &opts.cache);
+    if rev.summary == RevocationSummary::Revoked {
+        if let Some((c, when, reason)) = rev.certificates.iter().find_map(|c| match &c.status {
+            RevocationStatus::Revoked { revocation_time, reason, .. } => Some((c, revocation_time.clone(), reason.clone())),
+            _ => None,
+        }) {
+            return Err(LongTermError::Revoked { subject: c.subject.clone(), when, reason: reason.unwrap_or_else(|| "-".into()) });
+        }
+    }
+    let status_unknown = (rev.summary == RevocationSummary::TryLater).then(|| {
+        rev.certificates
+            .iter()
+            .filter(|c| !c.status.good_for_signature())
+            .map(|c| format!("{}: {}", c.subject, c.status.localize(Lang::En)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    Ok(CertificateCheck { path, revocation: rev, status_unknown, checked_at: crate::time::iso8601(crate::time::now_vietnam()) })
+}
+
+/// The time-stamp context for tokens fetched now under `opts`.
+fn stamp_sources(opts: &VerifyOptions) -> RevocationSources {
+    RevocationSources { crl_files: opts.crl_files.clone(), online: !opts.offline, ..Default::default() }
+}
+
+/// Bytes reserved in `/Contents` for a time-stamp token when its size is not
+/// known yet (a token with the TSA's certificate and chain is 3–8 KB).
+pub const TOKEN_RESERVE: usize = 12 * 1024;
+
+/// B-T: a signature time-stamp over `signed`'s signature value, from the first
+/// TSA of `client` whose answer passes every check, added to its CMS.
+pub fn timestamp_signature(signed: Signed, client: &TsaClient, opts: &VerifyOptions) -> Result<Signed, crate::Error> {
+    let value = signed.signature_value()?;
+    let sources = stamp_sources(opts);
+    let cx = TimestampContext {
+        trust: &opts.trust,
+        pool: &[],
+        sources: &sources,
+        cache: &opts.cache,
+        now: OffsetDateTime::now_utc(),
+        token_poe: None,
+    };
+    let stamp = client.stamp(Imprinted::Bytes(&value), TimestampKind::Signature, DigestAlg::Sha256, &cx).map_err(LongTermError::from)?;
+    signed.add_timestamp(&stamp.token)
+}
+
+/// B-LT: the validation data of every signature and time-stamp of the PDF in
+/// `temp` (verified now, online unless `opts.offline`), appended as a `/DSS`
+/// update. Refused when the newest signature's status cannot be established.
+pub fn add_validation_data(temp: &mut AtomicFile, output: &Path, opts: &VerifyOptions) -> Result<(), crate::Error> {
+    let report = verify_file(temp.temp_path(), opts);
+    if let Some(last) = report.signatures.last() {
+        let ok = last.revocation.as_ref().is_some_and(|r| r.summary == RevocationSummary::Good)
+            && last.chain.as_ref().is_some_and(|c| c.trusted());
+        if !ok {
+            let detail = last.message_en.clone();
+            return Err(LongTermError::NoValidationData { detail }.into());
+        }
+    }
+    let data = validation_data(&report);
+    let pdf = PdfFile::open(temp.temp_path())?;
+    let update = crate::pdf::dss::dss_update(&pdf, &data, &crate::time::pdf_date(crate::time::now_vietnam()))?;
+    drop(pdf);
+    append(temp, output, &update.bytes)?;
+    Ok(())
+}
+
+/// B-LTA: a document time-stamp over the whole PDF in `temp`, in a new invisible
+/// field, with `reserve` bytes for the token.
+pub fn add_document_timestamp(
+    temp: &mut AtomicFile,
+    output: &Path,
+    client: &TsaClient,
+    opts: &VerifyOptions,
+    reserve: usize,
+) -> Result<(), crate::Error> {
+    let pdf = PdfFile::open(temp.temp_path())?;
+    let spec = SignatureSpec {
+        field_name: None,
+        name: None,
+        reason: None,
+        location: None,
+        signing_time: crate::time::now_vietnam(),
+        widgets: vec![WidgetSpec::invisible(0)],
+        contents_capacity: reserve,
+        document_timestamp: true,
+    };
+    let mut update = sigfield::prepare(&pdf, &spec)?;
+    let ranges = update.fix_byte_range(pdf.len())?;
+    drop(pdf);
+    append(temp, output, &update.tail)?;
+    let sources = stamp_sources(opts);
+    let cx = TimestampContext {
+        trust: &opts.trust,
+        pool: &[],
+        sources: &sources,
+        cache: &opts.cache,
+        now: OffsetDateTime::now_utc(),
+        token_poe: None,
+    };
+    let path: PathBuf = temp.temp_path().to_owned();
+    let stamp = client
+        .stamp(Imprinted::Ranges { path: &path, ranges: &ranges }, TimestampKind::Document, DigestAlg::Sha256, &cx)
+        .map_err(LongTermError::from)?;
+    if stamp.token.len() > reserve {
+        return Err(crate::cms::CmsError::TooLarge { needed: stamp.token.len(), reserved: reserve }.into());
+    }
+    write_at(temp, output, ranges[0].1 + 1, hex::encode_upper(&stamp.token).as_bytes())
+}
+
+fn append(temp: &mut AtomicFile, output: &Path, bytes: &[u8]) -> Result<u64, crate::Error> {
+    let werr = |e: std::io::Error| crate::Error::from(OutputError::WriteOutput { path: output.to_owned(), source: e });
+    let f = temp.file();
+    let at = f.seek(SeekFrom::End(0)).map_err(werr)?;
+    f.write_all(bytes).map_err(werr)?;
+    f.flush().map_err(werr)?;
+    Ok(at)
+}
+
+fn write_at(temp: &mut AtomicFile, output: &Path, offset: u64, bytes: &[u8]) -> Result<(), crate::Error> {
+    let werr = |e: std::io::Error| crate::Error::from(OutputError::WriteOutput { path: output.to_owned(), source: e });
+    let f = temp.file();
+    f.seek(SeekFrom::Start(offset)).map_err(werr)?;
+    f.write_all(bytes).map_err(werr)?;
+    f.flush().map_err(werr)
+}
+
+/// `kyso extend`: raise the signed PDF `input` to `level` (B-LT or B-LTA) into
+/// `output`, appending updates only (the input is a prefix of the output, and is
+/// never modified).
+pub fn extend_file(
+    input: &Path,
+    output: &Path,
+    force: bool,
+    level: SigningLevel,
+    client: &TsaClient,
+    opts: &VerifyOptions,
+) -> Result<DocumentReport, crate::Error> {
+    crate::sign::check_paths(input, output, force)?;
+    let mode = if force { crate::atomic::Mode::Replace } else { crate::atomic::Mode::NoClobber };
+    let werr = |e: std::io::Error| crate::Error::from(OutputError::WriteOutput { path: output.to_owned(), source: e });
+    let mut temp = AtomicFile::create(output, mode).map_err(werr)?;
+    temp.keep_permissions_of(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
+    {
+        let mut src = crate::input::open_regular(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
+        std::io::copy(&mut src, temp.file()).map_err(werr)?;
+        temp.file().flush().map_err(werr)?;
+    }
+    if level >= SigningLevel::BLt {
+        add_validation_data(&mut temp, output, opts)?;
+    }
+    if level >= SigningLevel::BLta {
+        add_document_timestamp(&mut temp, output, client, opts, TOKEN_RESERVE)?;
+    }
+    let report = verify_file(temp.temp_path(), opts);
+    temp.commit().map_err(|e| crate::Error::from(OutputError::from_write(output, e)))?;
+    Ok(report)
 }
 
 /// Parse a signing level for error messages and settings (`b-b`…`b-lta`).

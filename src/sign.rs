@@ -52,6 +52,9 @@ pub struct SignRequest {
     /// The signature field's widgets: the stamp first, then any extra widgets
     /// (the clerk's number and date). Empty means one invisible widget on page 1.
     pub widgets: Vec<WidgetSpec>,
+    /// Bytes reserved in `/Contents` for a signature time-stamp token added after
+    /// signing ([`Signed::add_timestamp`]); 0 for none.
+    pub timestamp_reserve: usize,
 }
 
 impl SignRequest {
@@ -67,6 +70,7 @@ impl SignRequest {
             name: None,
             signing_time: None,
             widgets: Vec::new(),
+            timestamp_reserve: 0,
         }
     }
 }
@@ -154,7 +158,7 @@ impl Prepared {
             crate::input::open_regular(&request.input).map_err(|e| OutputError::ReadInput { path: request.input.clone(), source: e })?;
         let pdf = PdfFile::from_file(file)?;
         let chain = embedded_chain(signer);
-        let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK;
+        let capacity = max_cms_len(signer, &chain)? + CONTENTS_SLACK + request.timestamp_reserve;
         let signing_time = request.signing_time.unwrap_or_else(crate::time::now_vietnam);
         let name = request.name.clone().or_else(|| common_name(signer.certificate()));
         let mut widgets = std::mem::take(&mut request.widgets);
@@ -169,6 +173,7 @@ impl Prepared {
             signing_time,
             widgets,
             contents_capacity: capacity,
+            document_timestamp: false,
         };
         let mut update = sigfield::prepare(&pdf, &spec)?;
         let ranges = update.fix_byte_range(pdf.len())?;
@@ -232,8 +237,36 @@ impl Digested {
 }
 
 impl Signed {
+    /// The SignerInfo's signature value (what a signature time-stamp is over).
+    pub fn signature_value(&self) -> Result<Vec<u8>, Error> {
+        crate::longterm::signature_value(&self.cms).map_err(|e| CmsError::Der(e).into())
+    }
+
+    /// Bytes of `/Contents` still free after the CMS.
+    pub fn room(&self) -> usize {
+        self.digested.prepared.capacity.saturating_sub(self.cms.len())
+    }
+
+    /// Add the signature time-stamp `token` (checked by the caller) to the CMS as
+    /// an unsigned attribute; it must fit the space reserved.
+    pub fn add_timestamp(mut self, token: &[u8]) -> Result<Signed, Error> {
+        let cms = crate::longterm::add_signature_timestamp(&self.cms, token).map_err(CmsError::Der)?;
+        if cms.len() > self.digested.prepared.capacity {
+            return Err(CmsError::TooLarge { needed: cms.len(), reserved: self.digested.prepared.capacity }.into());
+        }
+        self.cms = cms;
+        Ok(self)
+    }
+
     /// Write the CMS into `/Contents`, then sync and rename into place ([`crate::atomic`]).
     pub fn embed(self) -> Result<SignOutcome, Error> {
+        self.embed_uncommitted()?.commit()
+    }
+
+    /// Write the CMS into `/Contents` of the temporary file, which stays where it
+    /// is: later updates (validation data, a document time-stamp) are appended
+    /// before [`Embedded::commit`] puts the whole into place.
+    pub fn embed_uncommitted(self) -> Result<Embedded, Error> {
         let Digested { prepared, mut temp, digest } = self.digested;
         let out = prepared.request.output.clone();
         let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
@@ -243,11 +276,11 @@ impl Signed {
             let f = temp.file();
             f.seek(SeekFrom::Start(contents_at)).map_err(werr)?;
             f.write_all(hex.as_bytes()).map_err(werr)?;
+            f.flush().map_err(werr)?;
         }
         let output_len = prepared.ranges[1].1;
-        temp.commit().map_err(|e| Error::from(OutputError::from_write(&out, e)))?;
         let [(a0, a1), (b0, b1)] = prepared.ranges;
-        Ok(SignOutcome {
+        let outcome = SignOutcome {
             output: out,
             field_name: prepared.update.field_name.clone(),
             byte_range: [a0, a1, b0, b1 - b0],
@@ -255,7 +288,56 @@ impl Signed {
             cms_len: self.cms.len(),
             output_len,
             signing_time: crate::time::iso8601(prepared.signing_time),
-        })
+        };
+        Ok(Embedded { temp, outcome })
+    }
+}
+
+/// Stage 4b: the signature is written into the temporary file, not yet in place.
+pub struct Embedded {
+    temp: AtomicFile,
+    outcome: SignOutcome,
+}
+
+impl Embedded {
+    /// The temporary file (a complete signed PDF so far).
+    pub fn temp_path(&self) -> &Path {
+        self.temp.temp_path()
+    }
+
+    /// The signature as written.
+    pub fn outcome(&self) -> &SignOutcome {
+        &self.outcome
+    }
+
+    /// Append an incremental update's bytes; returns the offset they start at.
+    pub fn append(&mut self, bytes: &[u8]) -> Result<u64, Error> {
+        let out = self.outcome.output.clone();
+        let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
+        let f = self.temp.file();
+        let at = f.seek(SeekFrom::End(0)).map_err(werr)?;
+        f.write_all(bytes).map_err(werr)?;
+        f.flush().map_err(werr)?;
+        Ok(at)
+    }
+
+    /// Write `bytes` at `offset` of the temporary file (a placeholder filled in).
+    pub fn write_at(&mut self, offset: u64, bytes: &[u8]) -> Result<(), Error> {
+        let out = self.outcome.output.clone();
+        let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
+        let f = self.temp.file();
+        f.seek(SeekFrom::Start(offset)).map_err(werr)?;
+        f.write_all(bytes).map_err(werr)?;
+        f.flush().map_err(werr)
+    }
+
+    /// Sync and rename into place ([`crate::atomic`]).
+    pub fn commit(mut self) -> Result<SignOutcome, Error> {
+        let out = self.outcome.output.clone();
+        self.outcome.output_len =
+            self.temp.file().seek(SeekFrom::End(0)).map_err(|e| OutputError::WriteOutput { path: out.clone(), source: e })?;
+        self.temp.commit().map_err(|e| Error::from(OutputError::from_write(&out, e)))?;
+        Ok(self.outcome)
     }
 }
 

@@ -5,9 +5,12 @@
 //!
 //! A [`TrustStore`] holds trust anchors (where a certification path may end) and
 //! untrusted intermediates (path-building helpers only). It is made of:
-//! - the bundled roots (government RootCA G2, Vietnam National Root CA) as anchors and
-//!   the bundled issuing CAs (CA phục vụ các cơ quan Nhà nước G2, VNPT-CA SHA2) as
-//!   intermediates, each used only if it matches its pin;
+//! - the bundled roots (government RootCA G2 and its first generation "Co quan
+//!   chung thuc so chuyen dung Chinh phu (RootCA)", Vietnam National Root CA and the
+//!   earlier MIC National Root CA) as anchors and the bundled issuing CAs (CA phục vụ
+//!   các cơ quan Nhà nước G2, Co quan chung thuc so Chinh phu, VNPT-CA SHA2) as
+//!   intermediates, each used only if it matches its pin (never matched by name: a
+//!   look-alike root with the same names and another key stays untrusted);
 //! - every certificate file in the user's trust folder ([`TrustStore::user_dir`],
 //!   e.g. `~/.config/kyso/trust/` on Linux, `%APPDATA%\kyso\trust\` on Windows),
 //!   each an anchor;
@@ -34,7 +37,10 @@ pub struct BundledCa {
 }
 
 /// The certificates in `assets/trust/` (see its README for subjects and sources).
-pub const BUNDLED: [BundledCa; 4] = [
+/// The first four are the second generation (SHA-256); the last three are SHA-1
+/// signed and accepted only because their bytes are pinned here (see
+/// [`TrustStore::is_pinned`] and docs/verification-trust.md, "Weak algorithms").
+pub const BUNDLED: [BundledCa; 7] = [
     BundledCa {
         file: "rootcag2.crt",
         is_root: true,
@@ -58,6 +64,24 @@ pub const BUNDLED: [BundledCa; 4] = [
         is_root: false,
         sha256: "7D6BA5245317F9ED5D8BC765A4634D26AC6340D36B9F584DF3B52D9C4A81A306",
         bytes: include_bytes!("../assets/trust/vnpt-ca-sha2.crt"),
+    },
+    BundledCa {
+        file: "vgca-g1-rootca.crt",
+        is_root: true,
+        sha256: "F7BC89054CEC7F12730D7B8CD3EB7955B163835087E5EB873EDFB584763B3F90",
+        bytes: include_bytes!("../assets/trust/vgca-g1-rootca.crt"),
+    },
+    BundledCa {
+        file: "vgca-g1-cp.crt",
+        is_root: false,
+        sha256: "75E969C07BA35C29C72BBC1BFB880F20F3891A619B00B77EB02CA6160736A1FE",
+        bytes: include_bytes!("../assets/trust/vgca-g1-cp.crt"),
+    },
+    BundledCa {
+        file: "mic-national-root-ca.crt",
+        is_root: true,
+        sha256: "CA918D635BB130BEC97639E6AABF7EDBC4EB1310F8058B9419F467AE0230AD8C",
+        bytes: include_bytes!("../assets/trust/mic-national-root-ca.crt"),
     },
 ];
 
@@ -100,7 +124,7 @@ pub fn bundled_certificates() -> Vec<Certificate> {
 }
 
 fn self_signed(c: &Certificate) -> bool {
-    c.tbs_certificate.subject == c.tbs_certificate.issuer
+    crate::cms::names::same(&c.tbs_certificate.subject, &c.tbs_certificate.issuer)
 }
 
 /// The issuing CAs above `leaf`, found among `given` (e.g. on the token) and then
@@ -113,7 +137,8 @@ pub fn complete_chain(leaf: &Certificate, given: &[Certificate], pool: &[Certifi
             break;
         }
         let issuer = &current.tbs_certificate.issuer;
-        let Some(next) = given.iter().chain(pool.iter()).find(|c| &c.tbs_certificate.subject == issuer).cloned() else {
+        let Some(next) = given.iter().chain(pool.iter()).find(|c| crate::cms::names::same(&c.tbs_certificate.subject, issuer)).cloned()
+        else {
             break;
         };
         if self_signed(&next) || chain.contains(&next) {
@@ -181,6 +206,8 @@ impl Anchor {
 pub struct TrustStore {
     anchors: Vec<Anchor>,
     intermediates: Vec<Certificate>,
+    /// The bundled certificates that matched their pins (anchors and intermediates).
+    pinned: Vec<Certificate>,
 }
 
 impl TrustStore {
@@ -195,6 +222,7 @@ impl TrustStore {
         let mut store = Self::empty();
         for ca in &BUNDLED {
             let Some(cert) = ca.certificate() else { continue };
+            store.pinned.push(cert.clone());
             if ca.is_root {
                 store.anchors.push(Anchor {
                     name: crate::cms::names::display(&cert.tbs_certificate.subject),
@@ -307,6 +335,24 @@ impl TrustStore {
         true
     }
 
+    /// Pin one more CA certificate as the bundled ones are pinned: a root becomes
+    /// an anchor, an issuing CA an intermediate, and either is vouched for by its
+    /// bytes (so a SHA-1 signature on it, or on a pre-2021 certificate issued by a
+    /// pinned root, is accepted and reported). For a deployment's own copy of a
+    /// CA that must be treated like the bundled ones, and for tests that stand in
+    /// for the committee's CAs with a made-up PKI. `der` is the certificate as read.
+    pub fn add_pinned(&mut self, cert: Certificate, der: &[u8], is_root: bool, origin: String) {
+        if self.pinned.contains(&cert) {
+            return;
+        }
+        self.pinned.push(cert.clone());
+        if is_root {
+            self.add_anchor(cert, der, AnchorSource::Bundled, origin);
+        } else {
+            self.add_intermediate(cert);
+        }
+    }
+
     /// Add an untrusted intermediate (a path-building helper, never an anchor).
     pub fn add_intermediate(&mut self, cert: Certificate) {
         if !self.intermediates.contains(&cert) {
@@ -324,12 +370,20 @@ impl TrustStore {
         &self.intermediates
     }
 
+    /// Whether `cert` is, byte for byte, one of the bundled certificates that
+    /// matched its SHA-256 pin. The pin, not the certificate's own signature,
+    /// vouches for such a certificate: a weak (SHA-1) signature on it does not
+    /// matter (docs/verification-trust.md, "Weak algorithms").
+    pub fn is_pinned(&self, cert: &Certificate) -> bool {
+        self.pinned.contains(cert)
+    }
+
     /// The anchor `cert` stands for: the same certificate, or one with the same
     /// subject and public key (a re-issued or cross-signed copy of an anchor).
     pub fn anchor_for(&self, cert: &Certificate) -> Option<&Anchor> {
         self.anchors.iter().find(|a| a.certificate == *cert).or_else(|| {
             self.anchors.iter().find(|a| {
-                a.certificate.tbs_certificate.subject == cert.tbs_certificate.subject
+                crate::cms::names::same(&a.certificate.tbs_certificate.subject, &cert.tbs_certificate.subject)
                     && a.certificate.tbs_certificate.subject_public_key_info == cert.tbs_certificate.subject_public_key_info
             })
         })
@@ -419,20 +473,21 @@ mod tests {
     #[test]
     fn issuing_cas_chain_to_their_roots() {
         let all = bundled_certificates();
-        let cpca = BUNDLED[1].certificate().expect("cpca");
-        let vnpt = BUNDLED[3].certificate().expect("vnpt");
-        // An issuing CA's own chain stops below the root.
-        assert!(complete_chain(&cpca, &[], &all).is_empty());
-        assert!(complete_chain(&vnpt, &[], &all).is_empty());
-        assert!(all.iter().any(|r| r.tbs_certificate.subject == cpca.tbs_certificate.issuer));
-        assert!(all.iter().any(|r| r.tbs_certificate.subject == vnpt.tbs_certificate.issuer));
+        for i in [1, 3, 5] {
+            let Some(ca) = BUNDLED[i].certificate() else { panic!("{} does not load", BUNDLED[i].file) };
+            // An issuing CA's own chain stops below the root.
+            assert!(complete_chain(&ca, &[], &all).is_empty());
+            assert!(all.iter().any(|r| r.tbs_certificate.subject == ca.tbs_certificate.issuer), "{}", BUNDLED[i].file);
+        }
     }
+
     #[test]
-    fn bundled_store_has_two_anchors_and_two_intermediates() {
+    fn bundled_store_has_four_anchors_and_three_intermediates() {
         let store = TrustStore::bundled();
-        assert_eq!(store.anchors().len(), 2);
-        assert_eq!(store.intermediates().len(), 2);
+        assert_eq!(store.anchors().len(), 4);
+        assert_eq!(store.intermediates().len(), 3);
         assert!(store.anchors().iter().all(|a| a.source == AnchorSource::Bundled));
+        assert!(BUNDLED.iter().filter_map(BundledCa::certificate).all(|c| store.is_pinned(&c)));
     }
 
     #[test]
@@ -443,6 +498,6 @@ mod tests {
         let (store, warnings) = TrustStore::load_with(Some(dir.path()), &[dir.path().join("missing.pem")]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         // The bundled root again from the user folder is not added twice.
-        assert_eq!(store.anchors().len(), 2);
+        assert_eq!(store.anchors().len(), 4);
     }
 }

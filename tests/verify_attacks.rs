@@ -462,6 +462,40 @@ fn ssa_sneaky_signature_by_a_trusted_insider() {
     assert_eq!(sigs[0]["field"], "ChungThuc");
     assert_eq!(sigs[0]["subIndication"], "POST_SIGNING_MODIFICATION");
     assert!(sigs[0]["messageEn"].as_str().unwrap_or("").contains("Sneaky"), "{}", sigs[0]["messageEn"]);
+    // Signed in the revision that adds it, so judged on renders: it draws over
+    // the heading of the certified page.
+    assert!(sigs[0]["messageEn"].as_str().unwrap_or("").contains("covers signed content"), "{}", sigs[0]["messageEn"]);
+}
+
+/// The Government Cipher Committee's flow, made up: a P = 2 certification, then
+/// another signer's visible signature in the blank bottom margin of page 1.
+/// Both valid, and the certification says what was added.
+#[test]
+fn certified_document_signed_again_in_blank_space_is_valid() {
+    let f = pyhanko_sign("margin", &certified(2), "certified-p2-margin.pdf", "agency-rsa2048", &[]);
+    let doc = assert_valid(&f);
+    let sigs = doc["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs.len(), 2);
+    assert_eq!(sigs[0]["field"], "ChungThuc");
+    assert_eq!(sigs[0]["addedSignatures"].as_array().map(Vec::len), Some(1), "{}", summary(&doc));
+    let msg = sigs[0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("1 signature added by"), "{msg}");
+}
+
+/// A later signer's widget whose appearance is an opaque box with new text over
+/// certified content: the certification is broken, though the covering
+/// signature itself is valid.
+#[test]
+fn certified_document_signed_again_over_certified_content_is_refused() {
+    let f = pyhanko_sign("cover", &certified(2), "certified-p2-cover.pdf", "agency-rsa2048", &[]);
+    let doc = assert_rejected(&f, &["POST_SIGNING_MODIFICATION"]);
+    let sigs = doc["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs[0]["field"], "ChungThuc");
+    assert_eq!(sigs[0]["subIndication"], "POST_SIGNING_MODIFICATION");
+    let msg = sigs[0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("'ChePhu'") && msg.contains("covers signed content on page 1"), "{msg}");
+    assert_eq!(sigs[1]["field"], "ChePhu");
+    assert_eq!(sigs[1]["indication"], "TOTAL_PASSED", "{}", summary(&doc));
 }
 
 // ------------------------------------------------------------------ the wild corpus

@@ -447,15 +447,18 @@ fn kyso_second_signature_is_form_filling() {
     assert_eq!(r.level, L::FormFilling, "{}", show(&r));
     assert!(r.allowed(None));
     assert!(r.changes.iter().any(|c| c.kind == ChangeKind::SignatureField));
-    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::VisibleSignatureField && c.description.contains("page 1")));
+    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::SignatureAdded && c.description.contains("page 1")));
     assert!(r.changes.iter().all(|c| c.level <= L::FormFilling));
     let last = analyse(&pdf, 3, None).expect("analyse");
     assert_eq!(last.level, L::None);
     assert!(last.changes.is_empty());
-    // Under a certification, a new visible signature field is a sneaky signature.
+    // Under a certification, a new visible signature field signed in the revision
+    // that adds it is allowed only under its proviso (the verifier checks that the
+    // signature is valid and covers no signed content: rules_certified).
     let certified = analyse(&pdf, 1, Some(2)).expect("analyse");
-    assert_eq!(certified.level, L::Other, "{}", show(&certified));
-    assert!(!certified.allowed(Some(2)));
+    let p = certified.changes.iter().find_map(|c| c.proviso.as_ref()).expect("a proviso");
+    assert_eq!(p.field, "Signature3", "{}", show(&certified));
+    assert!(!p.widgets.is_empty() && p.widgets.iter().all(|w| w.page == 0), "{}", show(&certified));
     // The JSON report uses camelCase and "N G R" references.
     let json = show(&r);
     assert!(json.contains("\"signedRevision\": 1") && json.contains("\"formFilling\"") && json.contains(" 0 R\""), "{json}");
@@ -644,11 +647,12 @@ fn new_signature_field_with_two_widgets_is_form_filling() {
     println!("{}", show(&r));
     assert_eq!(r.level, L::FormFilling, "{}", show(&r));
     assert!(r.allowed(None));
-    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::VisibleSignatureField && c.description.contains("2 widget(s)")), "{}", show(&r));
+    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::SignatureAdded && c.description.contains("2 widget(s)")), "{}", show(&r));
     assert_eq!(r.changes.iter().filter(|c| c.what == "widget of field 'Agency'").count(), 2, "{}", show(&r));
-    // After a certification the same update is a sneaky signature.
+    // After a certification the same update carries a proviso over both widgets.
     let r2 = tamper(&case, "twowidgets2", &draft(""), two_widget_field, Some(2));
-    assert_eq!(r2.level, L::Other);
+    let p = r2.changes.iter().find_map(|c| c.proviso.as_ref()).expect("a proviso");
+    assert_eq!((p.field.as_str(), p.widgets.len()), ("Agency", 2), "{}", show(&r2));
 }
 
 // A widget of a new signature field hung on a signed field instead: disallowed.
@@ -1130,4 +1134,82 @@ fn signed_field_kids_and_widgets_are_frozen() {
     assert_eq!(r2.level, L::Other);
     let bad: Vec<&str> = r2.changes.iter().filter(|c| c.revision == 3 && c.level == L::Other).map(|c| c.what.as_str()).collect();
     assert!(bad.contains(&"/Kids of field 'Agency'") && bad.contains(&"widget of field 'Agency'"), "{}", show(&r2));
+}
+
+// ---------------------------------------------------------------------------
+// The structure tree (issue 17): what a tagging signer adds for its widget.
+// ---------------------------------------------------------------------------
+
+/// The draft, tagged: a structure tree root (12) with a Document element (13)
+/// and an empty `/ParentTree` (14).
+fn tagged_draft() -> Vec<u8> {
+    let mut b = draft_bodies("");
+    b[0] = "<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R /Metadata 10 0 R /StructTreeRoot 12 0 R /MarkInfo << /Marked true >> >>".into();
+    b.push("<< /Type /StructTreeRoot /K [13 0 R] /ParentTree 14 0 R /ParentTreeNextKey 1 >>".into());
+    b.push("<< /Type /StructElem /S /Document /P 12 0 R /K [] >>".into());
+    b.push("<< /Nums [0 [13 0 R]] >>".into());
+    classic_pdf(&b)
+}
+
+/// A new signed signature field (widget with `/StructParent 1`) and its tagging:
+/// `elem_k` is the new element's `/K`, `nums` the new `/ParentTree`'s `/Nums`
+/// (`{e}` stands for the new element).
+fn tagged_signature(pdf: &PdfFile, elem_k: &str, nums: &str) -> Edit {
+    let n = pdf.next_object_number();
+    let (w, ap, sig, elem, tree) = (n, n + 1, n + 2, n + 3, n + 4);
+    let page = page_ref(pdf);
+    let form = form_ref(pdf);
+    let mut list = annots(pdf, page);
+    list.push(format!("{w} 0 R"));
+    let mut flds: Vec<String> = fields(pdf).iter().map(|f| f.to_string()).collect();
+    flds.push(format!("{w} 0 R"));
+    let elem_k = elem_k.replace("{w}", &w.to_string()).replace("{page}", &page.num.to_string());
+    let nums = nums.replace("{e}", &elem.to_string());
+    let objects = vec![
+        (w, 0, format!("<< /Type /Annot /Subtype /Widget /FT /Sig /T (Seal) /V {sig} 0 R /Rect [400 40 550 90] /P {} 0 R /F 132 /StructParent 1 /AP << /N {ap} 0 R >> >>", page.num).into_bytes()),
+        (ap, 0, stream("/Type /XObject /Subtype /Form /BBox [0 0 150 50]", "0 0 1 rg 10 10 130 30 re f").into_bytes()),
+        (sig, 0, b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 0 0 0] /Contents <00> >>".to_vec()),
+        (elem, 0, format!("<< /Type /StructElem /S /Form /P 13 0 R /Pg {} 0 R /K {elem_k} >>", page.num).into_bytes()),
+        (tree, 0, format!("<< /Nums [{nums}] >>").into_bytes()),
+        (13, 0, format!("<< /Type /StructElem /S /Document /P 12 0 R /K [{elem} 0 R] >>").into_bytes()),
+        (12, 0, format!("<< /Type /StructTreeRoot /K [13 0 R] /ParentTree {tree} 0 R /ParentTreeNextKey 2 >>").into_bytes()),
+        (page.num, page.gen, with_key(pdf, page, b"Annots", &format!("[{}]", list.join(" ")))),
+        (form.num, form.gen, with_key(pdf, form, b"Fields", &format!("[{}]", flds.join(" ")))),
+    ];
+    (objects, vec![])
+}
+
+#[test]
+fn structure_tree_entries_for_a_new_signature_widget_are_allowed() {
+    let case = Case::new();
+    let r = tamper(
+        &case,
+        "tagged",
+        &tagged_draft(),
+        |pdf| tagged_signature(pdf, "<< /Type /OBJR /Obj {w} 0 R >>", "0 [13 0 R] 1 {e} 0 R"),
+        Some(2),
+    );
+    println!("{}", show(&r));
+    assert_eq!(r.level, L::FormFilling, "{}", show(&r));
+    assert!(r.changes.iter().any(|c| c.kind == ChangeKind::StructureTree), "{}", show(&r));
+    assert!(r.changes.iter().any(|c| c.proviso.as_ref().is_some_and(|p| p.field == "Seal")), "{}", show(&r));
+}
+
+#[test]
+fn structure_tree_tampering_is_other() {
+    let case = Case::new();
+    // The new element tags page content (a marked-content id), not the widget.
+    let r = tamper(&case, "tagged-mcid", &tagged_draft(), |pdf| tagged_signature(pdf, "0", "0 [13 0 R] 1 {e} 0 R"), Some(2));
+    assert_eq!(r.level, L::Other, "{}", show(&r));
+    assert!(has(&r, L::Other, "tags page content"), "{}", show(&r));
+    // An existing /ParentTree entry changed.
+    let r = tamper(
+        &case,
+        "tagged-parent",
+        &tagged_draft(),
+        |pdf| tagged_signature(pdf, "<< /Type /OBJR /Obj {w} 0 R >>", "0 [{e} 0 R] 1 {e} 0 R"),
+        Some(2),
+    );
+    assert_eq!(r.level, L::Other, "{}", show(&r));
+    assert!(has(&r, L::Other, "/ParentTree entry 0 changed"), "{}", show(&r));
 }

@@ -182,10 +182,10 @@ fn bundled_store_loads_and_issuing_cas_chain_to_their_roots() {
     assert!(BUNDLED.iter().all(|ca| ca.certificate().is_some()), "a bundled certificate does not match its pin");
     let (store, warnings) = TrustStore::load_with(None, &[]);
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(store.anchors().len(), 2);
-    assert_eq!(store.intermediates().len(), 2);
+    assert_eq!(store.anchors().len(), 4);
+    assert_eq!(store.intermediates().len(), 3);
     let now = OffsetDateTime::now_utc();
-    for (ca, root) in [(&BUNDLED[1], &BUNDLED[0]), (&BUNDLED[3], &BUNDLED[2])] {
+    for (ca, root) in [(&BUNDLED[1], &BUNDLED[0]), (&BUNDLED[3], &BUNDLED[2]), (&BUNDLED[5], &BUNDLED[4])] {
         let c = ca.certificate().expect("pinned");
         let r = build_path_for(&c, &[], &store, now, EndEntityUsage::Any);
         assert_eq!(r.status, PathStatus::Trusted, "{}", ca.file);

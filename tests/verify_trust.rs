@@ -582,3 +582,252 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
     assert!(r["archivePoe"].is_string());
     assert!(report.signatures[0].message_vi.contains("hồ sơ lưu trữ"), "{}", report.signatures[0].message_vi);
 }
+
+// ------------------------------------------------------------------ 4. weak algorithms, look-alike roots (issue 17)
+
+/// `pkcs7-sha1.py`: an `adbe.pkcs7.sha1` signature made with `openssl cms`.
+fn pkcs7_sha1(out: &Path, who: &str, tsa: Option<&str>) {
+    pkcs7_script(out, who, tsa, &[]);
+}
+
+/// `pkcs7-sha1.py` with extra options.
+fn pkcs7_script(out: &Path, who: &str, tsa: Option<&str>, extra: &[&str]) {
+    let mut cmd = Command::new("python3");
+    cmd.arg(repo().join("tests/fixtures/trust/pkcs7-sha1.py"))
+        .arg(draft())
+        .arg(out)
+        .arg(format!("{who}.key"))
+        .arg(format!("{who}.pem"))
+        .arg("inter.pem")
+        .current_dir(&pki().dir);
+    if let Some(url) = tsa {
+        cmd.args(["--tsa", url]);
+    }
+    cmd.args(extra);
+    run_ok(&mut cmd);
+}
+
+/// An `adbe.x509.rsa_sha1` signature (a bare PKCS#1 signature, no CMS): an
+/// unsupported old format, INDETERMINATE and said so — never a malformed CMS.
+#[test]
+fn an_adbe_x509_rsa_sha1_signature_is_an_unsupported_old_format() {
+    let f = scratch("x509-rsa-sha1.pdf");
+    pkcs7_script(&f, "sha1era", None, &["--x509-rsa-sha1"]);
+    let (code, d) = verify(&f, &[]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(code, 2);
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["subFilter"], "adbe.x509.rsa_sha1");
+    let msg = s0["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("unsupported old format"), "{msg}");
+    assert!(!msg.contains("not detached") && !msg.contains("CMS"), "{msg}");
+}
+
+/// An `adbe.pkcs7.detached` signature whose SignedData carries an empty id-data
+/// eContent instead of none (a producer's quirk seen in real 2022 contracts):
+/// the empty content is read as detached, the signature is valid — as poppler
+/// says — and the leniency is reported.
+#[test]
+fn an_empty_encapsulated_content_is_read_as_detached() {
+    let f = scratch("empty-econtent.pdf");
+    pkcs7_script(&f, "good", None, &["--empty-econtent"]);
+    let crls = current_crls();
+    let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+    let cms = &d["signatures"][0]["cms"];
+    assert_eq!(d["signatures"][0]["subFilter"], "adbe.pkcs7.detached");
+    assert_eq!(cms["digestOk"], true, "{cms}");
+    assert!(cms["leniency"].as_array().is_some_and(|l| l.iter().any(|x| x.as_str().unwrap_or("").contains("empty encapsulated"))), "{cms}");
+    let p = Command::new("pdfsig").arg(&f).output().expect("pdfsig");
+    let text = String::from_utf8_lossy(&p.stdout);
+    assert!(text.contains("Signature is Valid"), "pdfsig:\n{text}");
+}
+
+/// An `adbe.pkcs7.sha1` signature (the SHA-1 of the byte ranges signed as
+/// encapsulated content) made with openssl: valid with the SHA-1 warning when a
+/// time-stamp proves it existed before SHA-1's sunset (2021-01-01); the same
+/// signature without that proof is a new SHA-1 signature, INDETERMINATE — and
+/// never "the CMS is not detached".
+#[test]
+fn an_adbe_pkcs7_sha1_signature_is_valid_with_a_sha1_warning_only_when_proven_before_2021() {
+    let servers = Servers::start();
+    let url = format!("http://127.0.0.1:{}/tsa-2020", pki().http);
+    let proven = scratch("pkcs7-sha1-2020.pdf");
+    let fresh = scratch("pkcs7-sha1-now.pdf");
+    pkcs7_sha1(&proven, "sha1era", Some(&url));
+    pkcs7_sha1(&fresh, "sha1era", None);
+    drop(servers);
+    let crls = current_crls();
+    let (code, d) = verify(&proven, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["subFilter"], "adbe.pkcs7.sha1");
+    assert_eq!(s0["cms"]["digestOk"], true);
+    assert_eq!(s0["cms"]["weakAlgorithm"], "SHA-1");
+    assert_eq!(s0["timestamps"][0]["status"], "valid", "{}", s0["timestamps"]);
+    assert_eq!(s0["validationTime"]["time"], "2020-06-01T19:00:00+07:00");
+    assert!(
+        s0["weakAlgorithms"].as_array().is_some_and(|w| w.iter().any(|x| x.as_str().unwrap_or("").contains("SHA-1"))),
+        "{}",
+        s0["weakAlgorithms"]
+    );
+    assert!(s0["messageEn"].as_str().unwrap_or("").contains("weak algorithm"), "{}", s0["messageEn"]);
+    // poppler checks the same digest and signature.
+    let p = Command::new("pdfsig").arg(&proven).output().expect("pdfsig");
+    let text = String::from_utf8_lossy(&p.stdout);
+    assert!(text.contains("Signature is Valid"), "pdfsig:\n{text}");
+
+    let (code, d) = verify(&fresh, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "{}", brief(&d));
+    assert_eq!(code, 2);
+    let msg = d["signatures"][0]["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("SHA-1") && msg.contains("2021-01-01"), "{msg}");
+    assert!(!msg.contains("not detached"), "{msg}");
+}
+
+/// A certificate issued after 2020 and signed with SHA-1 by its (unpinned) CA is
+/// refused, even for a signature with a valid time-stamp of today: SHA-1 is
+/// accepted only on the pinned G1/MIC links or before its sunset.
+#[test]
+fn a_sha1_signed_certificate_issued_after_2020_is_refused_even_with_a_timestamp() {
+    let servers = Servers::start();
+    let url = format!("http://127.0.0.1:{}/tsa", pki().http);
+    let f = scratch("sha1-certificate.pdf");
+    pyhanko_sign(&draft(), &f, "sha1cert", &["--tsa", &url]);
+    drop(servers);
+    let crls = current_crls();
+    let (code, d) = verify(&f, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "{}", brief(&d));
+    assert_eq!(code, 2);
+    let s0 = &d["signatures"][0];
+    assert_eq!(s0["timestamps"][0]["status"], "valid", "{}", s0["timestamps"]);
+    let msg = s0["messageEn"].as_str().unwrap_or("");
+    assert!(msg.contains("Vũ Thị Mới SHA-1") && msg.contains("sha1WithRSAEncryption"), "{msg}");
+}
+
+/// A look-alike "MIC National Root CA" (the same names, another key) and a
+/// signature under it: untrusted. Anchors are pinned by fingerprint and matched
+/// by key, never by name.
+#[test]
+fn a_look_alike_mic_national_root_with_the_same_name_stays_untrusted() {
+    let dir = scratch("look-alike");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let subject = "/C=VN/O=Ministry of Information and Communications/OU=National CA Center/CN=MIC National Root CA";
+    let ext = dir.join("ext.cnf");
+    std::fs::write(
+        &ext,
+        "[req]\ndistinguished_name=dn\nstring_mask=default\n[dn]\n[root]\nbasicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n\
+         [leaf]\nbasicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+    )
+    .expect("ext");
+    let o = |args: &[&str]| run_ok(Command::new("openssl").args(args).current_dir(&dir));
+    o(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "root.key",
+        "-out",
+        "root.pem",
+        "-days",
+        "3650",
+        "-subj",
+        subject,
+        "-extensions",
+        "root",
+        "-config",
+        "ext.cnf",
+    ]);
+    o(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/C=VN/CN=Nguyễn Văn Giả Mạo",
+        "-utf8",
+        "-config",
+        "ext.cnf",
+    ]);
+    o(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "365",
+        "-extfile",
+        "ext.cnf",
+        "-extensions",
+        "leaf",
+    ]);
+    // The bundled root has the very same subject.
+    let bundled =
+        kyso::trust::BUNDLED.iter().find(|b| b.file == "mic-national-root-ca.crt").and_then(|b| b.certificate()).expect("bundled MIC root");
+    let fake = kyso::trust::certificates_in(&std::fs::read(dir.join("root.pem")).expect("root")).expect("pem").remove(0).0;
+    assert_eq!(fake.tbs_certificate.subject, bundled.tbs_certificate.subject, "a true look-alike");
+    let f = scratch("look-alike-signed.pdf");
+    attacker(&["sign", &s(&draft()), &s(&f), &s(&dir.join("leaf.key")), &s(&dir.join("leaf.pem")), &s(&dir.join("root.pem"))]);
+    let (code, d) = verify(&f, &[]);
+    assert_eq!(d["indication"], "INDETERMINATE", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "NO_CERTIFICATE_CHAIN_FOUND", "{}", brief(&d));
+    assert_eq!(code, 2);
+    let s0 = &d["signatures"][0];
+    assert!(s0["trustAnchor"].is_null(), "{}", s0["trustAnchor"]);
+    assert_eq!(s0["chain"]["status"]["untrustedRoot"], true, "{}", s0["chain"]);
+}
+
+/// Two intact signatures, then an update whose cross-reference table is garbage
+/// (a broken tool's save): kyso still lists both signatures with their digest and
+/// signature checks — as pdfsig does after repairing the file — while the
+/// document is TOTAL_FAILED / FORMAT_FAILURE.
+#[test]
+fn a_damaged_cross_reference_table_still_lists_every_signature() {
+    let (one, two, broken) = (scratch("xref-one.pdf"), scratch("xref-two.pdf"), scratch("xref-broken.pdf"));
+    pyhanko_sign(&draft(), &one, "good", &[]);
+    pyhanko_sign(&one, &two, "good", &["--field", "Sig2"]);
+    let mut data = std::fs::read(&two).expect("read");
+    let at = data.len();
+    data.extend_from_slice(
+        format!("xref\n0 2\nthis is not a cross-reference table\ntrailer\n<< /Size 3 >>\nstartxref\n{at}\n%%EOF\n").as_bytes(),
+    );
+    std::fs::write(&broken, &data).expect("write");
+    let crls = current_crls();
+    let (code, d) = verify(&broken, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_FAILED", "{}", brief(&d));
+    assert_eq!(d["subIndication"], "FORMAT_FAILURE", "{}", brief(&d));
+    assert_eq!(code, 1);
+    let sigs = d["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs.iter().map(|s| s["field"].as_str().unwrap_or("")).collect::<Vec<_>>(), ["Sig1", "Sig2"], "{}", brief(&d));
+    for s in sigs {
+        assert_eq!(s["cms"]["digestOk"], true, "{}", s["messageEn"]);
+        assert_eq!(s["cms"]["signatureOk"], true, "{}", s["messageEn"]);
+        assert_eq!(s["subIndication"], "FORMAT_FAILURE");
+        assert!(s["messageEn"].as_str().unwrap_or("").contains("damaged cross-reference table"), "{}", s["messageEn"]);
+    }
+    // pdfsig repairs the file and finds the same two intact signatures.
+    let p = Command::new("pdfsig").arg(&broken).output().expect("pdfsig");
+    assert_eq!(String::from_utf8_lossy(&p.stdout).matches("Signature is Valid").count(), 2, "{}", String::from_utf8_lossy(&p.stdout));
+    // The intact file itself is valid.
+    let (code, d) = verify(&two, &[&crls[0], &crls[1]]);
+    assert_eq!(d["indication"], "TOTAL_PASSED", "{}", brief(&d));
+    assert_eq!(code, 0);
+}

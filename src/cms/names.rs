@@ -1,6 +1,6 @@
 //! Readable X.500 names (RFC 4514 order reversed for reading: CN first), with
 //! Vietnamese text decoded from UTF8String, BMPString, PrintableString or
-//! TeletexString values.
+//! TeletexString values, and name matching in the manner of RFC 5280 §7.1.
 
 use const_oid::ObjectIdentifier;
 use der::asn1::{BmpString, Ia5String, PrintableString, TeletexString, Utf8StringRef};
@@ -55,4 +55,86 @@ pub fn display(name: &Name) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// Whether two distinguished names are the same name for chaining (RFC 5280
+/// §7.1, RFC 4518 simplified): byte-identical, or the same RDNs in the same order
+/// whose attribute values read the same whatever their string type (a CA may
+/// write "Ban Co yeu Chinh phu" as a PrintableString in one certificate and a
+/// UTF8String in another), ignoring case and runs of white space. Values that are
+/// not text are compared byte for byte. Only selects candidates: the issuer's
+/// signature is always checked.
+pub fn same(a: &Name, b: &Name) -> bool {
+    a == b
+        || (a.0.len() == b.0.len()
+            && a.0.iter().zip(b.0.iter()).all(|(x, y)| {
+                let mut xs: Vec<_> = x.0.iter().map(|atv| (atv.oid, normalized(&atv.value))).collect();
+                let mut ys: Vec<_> = y.0.iter().map(|atv| (atv.oid, normalized(&atv.value))).collect();
+                xs.sort();
+                ys.sort();
+                xs == ys
+            }))
+}
+
+/// A text value trimmed, inner white space collapsed and lower-cased; other
+/// values as their tag and bytes.
+fn normalized(v: &AttributeValue) -> String {
+    match v.tag() {
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString | Tag::BmpString => match value_text(v) {
+            Some(t) => t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase(),
+            None => format!("?{}", hex::encode(v.value())),
+        },
+        t => format!("{t}:{}", hex::encode(v.value())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::asn1::{Any, SetOfVec};
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::name::RelativeDistinguishedName;
+
+    fn name(parts: &[(ObjectIdentifier, Tag, &str)]) -> Name {
+        let rdns = parts
+            .iter()
+            .map(|(oid, tag, v)| {
+                let atv = AttributeTypeAndValue { oid: *oid, value: Any::new(*tag, v.as_bytes()).expect("value") };
+                RelativeDistinguishedName(SetOfVec::try_from(vec![atv]).expect("rdn"))
+            })
+            .collect();
+        x509_cert::name::RdnSequence(rdns)
+    }
+
+    #[test]
+    fn names_match_whatever_their_string_type_case_and_spacing() {
+        use const_oid::db::rfc4519 as a;
+        let ca = name(&[
+            (a::C, Tag::PrintableString, "VN"),
+            (a::O, Tag::Utf8String, "Ban Co yeu Chinh phu"),
+            (a::CN, Tag::Utf8String, "Co quan chung thuc so Chinh phu"),
+        ]);
+        let printable = name(&[
+            (a::C, Tag::PrintableString, "VN"),
+            (a::O, Tag::PrintableString, "Ban Co yeu Chinh phu"),
+            (a::CN, Tag::PrintableString, "CO QUAN CHUNG THUC SO  CHINH PHU "),
+        ]);
+        assert_ne!(ca, printable);
+        assert!(same(&ca, &printable));
+        let other = name(&[
+            (a::C, Tag::PrintableString, "VN"),
+            (a::O, Tag::Utf8String, "Ban Co yeu Chinh phu"),
+            (a::CN, Tag::Utf8String, "Co quan chung thuc so Chinh phu 2"),
+        ]);
+        assert!(!same(&ca, &other));
+        let reordered = name(&[
+            (a::O, Tag::Utf8String, "Ban Co yeu Chinh phu"),
+            (a::C, Tag::PrintableString, "VN"),
+            (a::CN, Tag::Utf8String, "Co quan chung thuc so Chinh phu"),
+        ]);
+        assert!(!same(&ca, &reordered), "RDN order matters");
+        let vi = name(&[(a::CN, Tag::Utf8String, "CHÍNH PHỦ")]);
+        assert!(same(&vi, &name(&[(a::CN, Tag::Utf8String, "Chính phủ")])));
+        assert!(!same(&vi, &name(&[(a::CN, Tag::Utf8String, "CHINH PHU")])), "diacritics are not folded");
+    }
 }

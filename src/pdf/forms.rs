@@ -206,6 +206,9 @@ pub fn appearance_xobject(
 /// for `/ByteRange` and `/Contents`, filled in after the digest.
 #[derive(Clone, Debug)]
 pub struct SignatureDict<'a> {
+    /// A signature (`/Type /Sig`) or a document time-stamp (`/Type /DocTimeStamp`,
+    /// ISO 32000-2 §12.8.5: `/SubFilter /ETSI.RFC3161`, no `/M`, no `/Name`).
+    pub document_timestamp: bool,
     /// `/SubFilter`: `ETSI.CAdES.detached` (PAdES, PDF 2.0) unless changed.
     pub sub_filter: &'a str,
     /// `/M`: the claimed signing time as a PDF date string.
@@ -241,7 +244,10 @@ impl SignatureDict<'_> {
             return Err(PdfError::LimitExceeded("signature /Contents capacity"));
         }
         let mut out = Vec::with_capacity(self.contents_capacity * 2 + 512);
-        out.extend_from_slice(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter ");
+        let kind: &[u8] = if self.document_timestamp { b"DocTimeStamp" } else { b"Sig" };
+        out.extend_from_slice(b"<< /Type /");
+        out.extend_from_slice(kind);
+        out.extend_from_slice(b" /Filter /Adobe.PPKLite /SubFilter ");
         out.extend_from_slice(&super::write::name(self.sub_filter.as_bytes()));
         out.extend_from_slice(b" /ByteRange [");
         let br = out.len()..out.len() + BYTE_RANGE_WIDTH;
@@ -252,6 +258,10 @@ impl SignatureDict<'_> {
         out.resize(out.len() + self.contents_capacity * 2, b'0');
         out.push(b'>');
         let contents = contents_start..out.len();
+        if self.document_timestamp {
+            out.extend_from_slice(b" >>");
+            return Ok(SignatureDictBytes { bytes: out, byte_range: br, contents });
+        }
         out.extend_from_slice(b" /M ");
         out.extend_from_slice(&text_string(self.signing_time));
         for (key, val) in [("Name", self.name), ("Reason", self.reason), ("Location", self.location)] {
@@ -351,6 +361,7 @@ mod tests {
     #[test]
     fn signature_dictionary_and_its_placeholders() {
         let d = SignatureDict {
+            document_timestamp: false,
             sub_filter: "ETSI.CAdES.detached",
             signing_time: "D:20261122091530+07'00'",
             name: Some("Nguyễn Văn An"),
@@ -370,5 +381,11 @@ mod tests {
         assert_eq!(&got.bytes[got.byte_range.clone()], blank.as_bytes());
         assert_eq!(&got.bytes[got.contents.clone()], b"<00000000>");
         assert!(SignatureDict { contents_capacity: 0, ..d }.finish().is_err());
+        // A document time-stamp: its own type and SubFilter, nothing a signer claims.
+        let ts = SignatureDict { document_timestamp: true, sub_filter: "ETSI.RFC3161", ..d }.finish().expect("doc ts");
+        assert_eq!(
+            s(&ts.bytes),
+            format!("<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange [{blank}] /Contents <00000000> >>")
+        );
     }
 }

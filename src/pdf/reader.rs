@@ -38,6 +38,9 @@ const MAX_OBJSTM_DECODED: usize = 256 * 1024 * 1024;
 /// Each entry costs memory several times over (section, revision, merged index),
 /// and a compressed xref stream can declare millions of them in a few kilobytes.
 const MAX_XREF_ENTRIES: usize = 1 << 20;
+/// Objects looked at for a `/Catalog` when a damaged file is rebuilt by scanning
+/// and no trailer names one.
+const MAX_CATALOG_PROBES: usize = 10_000;
 /// Most xref-stream bytes decoded while reading the chain: many sections (or many
 /// tables naming one `/XRefStm`) must not each inflate a large stream.
 const MAX_XREF_DECODED: usize = 2 * filters::MAX_DECODED as usize;
@@ -136,6 +139,9 @@ pub struct PdfFile {
     revisions: Vec<XrefSection>,
     xref: HashMap<u32, XrefEntry>,
     xref_problems: Vec<String>,
+    /// The cross-reference data could not be read and was rebuilt by scanning the
+    /// file for objects ([`Self::is_reconstructed`]).
+    reconstructed: bool,
     objstm_cache: RefCell<Vec<(u64, std::rc::Rc<ObjStm>)>>,
     /// Object-stream bytes decoded so far (see [`MAX_OBJSTM_DECODED`]).
     objstm_decoded: std::cell::Cell<usize>,
@@ -173,6 +179,95 @@ impl PdfFile {
         &self.xref_problems
     }
 
+    /// Whether the cross-reference data was unreadable and rebuilt by scanning the
+    /// file (verification only): objects are the newest definition of each number
+    /// found in the file, there is a single "revision", and nothing said about
+    /// revisions can be relied on.
+    pub fn is_reconstructed(&self) -> bool {
+        self.reconstructed
+    }
+
+    /// Rebuild the cross-reference data from the objects in the file (`N G obj`,
+    /// the newest definition of each number wins) and the last trailer that names
+    /// a catalog (else a `/Type /Catalog` object), as repairing viewers do. Objects
+    /// inside object streams are not found. Verification only: `why` is recorded.
+    fn reconstruct(&mut self, why: &PdfError) -> Result<(), PdfError> {
+        const CHUNK: u64 = 1 << 20;
+        const OVERLAP: u64 = 64;
+        let mut entries: BTreeMap<u32, XrefEntry> = BTreeMap::new();
+        let mut trailer: Option<Dict> = None;
+        let mut at = 0u64;
+        while at < self.len {
+            // One byte before the chunk, to see what precedes its first byte.
+            let base = at.saturating_sub(1);
+            let buf = self.read_range(base, (CHUNK + OVERLAP + 1) as usize)?;
+            let first = (at - base) as usize;
+            let limit = if at + CHUNK >= self.len { buf.len() } else { first + CHUNK as usize };
+            let mut i = first;
+            while i < limit {
+                let boundary = (i == 0) || matches!(buf[i - 1], b'\n' | b'\r' | b' ' | b'\t' | b'\x0c' | b'>');
+                if boundary && buf[i].is_ascii_digit() {
+                    let mut c = Cursor::new(&buf, i);
+                    let head = (|| {
+                        let n = c.unsigned().ok()?;
+                        let g = c.unsigned().ok()?;
+                        (c.word().ok()? == b"obj").then_some((u32::try_from(n).ok()?, u16::try_from(g).ok()?))
+                    })();
+                    if let Some((num, gen)) = head {
+                        if num > 0 {
+                            entries.insert(num, XrefEntry::InFile { offset: base + i as u64, gen });
+                            if entries.len() > MAX_XREF_ENTRIES {
+                                return Err(PdfError::LimitExceeded("cross-reference entries"));
+                            }
+                        }
+                        i = c.pos().max(i + 1);
+                        continue;
+                    }
+                }
+                if buf[i..].starts_with(b"trailer") {
+                    let mut c = Cursor::new(&buf, i + b"trailer".len());
+                    c.skip_ws();
+                    if let Ok(d) = c.dict() {
+                        if d.reference(b"Root").is_some() {
+                            trailer = Some(d);
+                        }
+                    }
+                }
+                i += 1;
+            }
+            at += CHUNK;
+        }
+        let trailer = match trailer {
+            Some(t) => t,
+            None => self.catalog_trailer(&entries)?,
+        };
+        self.xref = entries.iter().map(|(&n, &e)| (n, e)).collect();
+        self.sections = vec![XrefSection { offset: 0, kind: XrefKind::Table, trailer, entries }];
+        self.revisions = group_revisions(&self.sections);
+        self.reconstructed = true;
+        self.xref_problems.push(format!("{why}; the objects were found by scanning the file"));
+        Ok(())
+    }
+
+    /// A trailer naming the highest-numbered `/Type /Catalog` object among
+    /// `entries`; at most [`MAX_CATALOG_PROBES`] objects are looked at (a hostile
+    /// file of millions of tiny objects must not cost a read of each).
+    fn catalog_trailer(&self, entries: &BTreeMap<u32, XrefEntry>) -> Result<Dict, PdfError> {
+        let mut root = None;
+        for (&num, e) in entries.iter().rev().take(MAX_CATALOG_PROBES) {
+            let XrefEntry::InFile { offset, gen } = *e else { continue };
+            let head = self.read_range(offset, 4096)?;
+            if head.windows(8).any(|w| w == b"/Catalog") {
+                root = Some(ObjRef::new(num, gen));
+                break;
+            }
+        }
+        let root = root.ok_or(PdfError::BrokenXref { offset: 0, detail: "no catalog found by scanning the file".into() })?;
+        let mut d = Dict::default();
+        d.entries.push(super::object::DictEntry { key: b"Root".to_vec(), value: Object::Ref(root), value_span: 0..0 });
+        Ok(d)
+    }
+
     /// Read an already-open file (strict: a cross-reference entry that does not
     /// point at its object is an error).
     pub fn from_file(file: File) -> Result<Self, PdfError> {
@@ -189,14 +284,23 @@ impl PdfFile {
             revisions: Vec::new(),
             xref: HashMap::new(),
             xref_problems: Vec::new(),
+            reconstructed: false,
             objstm_cache: RefCell::new(Vec::new()),
             objstm_decoded: std::cell::Cell::new(0),
             revision_ends: RefCell::new(None),
             crypt: None,
         };
         pdf.version = pdf.read_header()?;
-        let start = pdf.find_startxref()?;
-        pdf.read_xref_chain(start)?;
+        let read = pdf.find_startxref().and_then(|start| pdf.read_xref_chain(start));
+        match read {
+            Ok(()) => {}
+            // Verification still lists the signatures of a file whose cross-reference
+            // data is damaged (the document stays FORMAT_FAILURE): rebuilt by scanning.
+            Err(e @ (PdfError::BrokenXref { .. } | PdfError::Truncated | PdfError::Malformed { .. })) if !strict => {
+                pdf.reconstruct(&e)?;
+            }
+            Err(e) => return Err(e),
+        }
         if let Some(enc) = pdf.trailer().get(b"Encrypt").cloned() {
             // Signing never touches an encrypted document; verification reads one
             // that opens without a password.

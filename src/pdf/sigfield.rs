@@ -78,6 +78,8 @@ pub struct SignatureSpec {
     pub widgets: Vec<WidgetSpec>,
     /// Capacity of `/Contents` in bytes (the hex string holds twice as many digits).
     pub contents_capacity: usize,
+    /// A document time-stamp (`/Type /DocTimeStamp`) rather than a signature.
+    pub document_timestamp: bool,
 }
 
 /// The appended bytes of a signature update, ready for the digest.
@@ -164,7 +166,8 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
     // Signature dictionary with fixed-width placeholders.
     let signing_time = crate::time::pdf_date(spec.signing_time);
     let sig = SignatureDict {
-        sub_filter: "ETSI.CAdES.detached",
+        document_timestamp: spec.document_timestamp,
+        sub_filter: if spec.document_timestamp { "ETSI.RFC3161" } else { "ETSI.CAdES.detached" },
         signing_time: &signing_time,
         name: spec.name.as_deref(),
         reason: spec.reason.as_deref(),

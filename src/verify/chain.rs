@@ -29,6 +29,7 @@ use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use super::algorithms::WEAK_SUNSET;
 use crate::cms::names;
 use crate::i18n::{Lang, Localize};
 use crate::trust::{AnchorInfo, TrustStore};
@@ -205,6 +206,14 @@ pub struct PathEntry {
     pub signature_algorithm: String,
     /// The signature algorithm is weak (SHA-1).
     pub weak_algorithm: bool,
+    /// One of KýSố's bundled certificates, matched byte for byte against its
+    /// SHA-256 pin: the pin, not its own (possibly weak) signature, vouches for it.
+    pub pinned: bool,
+    /// Issued before the weak-algorithm sunset by a pinned bundled *root* (the
+    /// MIC National Root CA's or the first-generation government root's own
+    /// issuing-CA and time-stamping certificates): its SHA-1 signature is accepted
+    /// and reported (docs/verification-trust.md, "Weak algorithms").
+    pub pinned_root_issued: bool,
 }
 
 /// The result of [`build_path`].
@@ -232,6 +241,31 @@ impl PathReport {
     /// The path reached an anchor and all checks passed.
     pub fn trusted(&self) -> bool {
         self.status == PathStatus::Trusted
+    }
+
+    /// The certificates of the path signed with a weak algorithm (SHA-1) whose
+    /// bytes nothing else vouches for, as `subject: algorithm`: neither the anchor
+    /// (its own signature is never relied on) nor a pinned bundled certificate.
+    pub fn weak_links(&self) -> Vec<String> {
+        let anchor = self.anchor.as_ref().map(|_| self.path.len().saturating_sub(1));
+        self.path
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| e.weak_algorithm && !e.pinned && !e.pinned_root_issued && Some(*i) != anchor)
+            .map(|(_, e)| format!("{}: {}", e.subject, e.signature_algorithm))
+            .collect()
+    }
+
+    /// The pinned certificates of the path that are signed with a weak algorithm
+    /// (reported, accepted).
+    pub fn pinned_weak_links(&self) -> Vec<String> {
+        let anchor = self.anchor.as_ref().map(|_| self.path.len().saturating_sub(1));
+        self.path
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| e.weak_algorithm && (e.pinned || e.pinned_root_issued) && Some(*i) != anchor)
+            .map(|(_, e)| format!("{}: {}", e.subject, e.signature_algorithm))
+            .collect()
     }
 }
 
@@ -275,9 +309,22 @@ pub fn build_path_for(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let e = entry(c);
+            let mut e = entry(c);
+            e.pinned = store.is_pinned(c);
+            // Only a root that signs in key ceremonies (no content an applicant
+            // chooses, so nothing to build a SHA-1 collision on), and only before
+            // the sunset: a SHA-1 certificate issued after 2020 is never accepted.
+            e.pinned_root_issued = certs.get(i + 1).is_some_and(|issuer| {
+                store.is_pinned(issuer) && names::same(&issuer.tbs_certificate.subject, &issuer.tbs_certificate.issuer)
+            }) && to_time(&c.tbs_certificate.validity.not_before) < WEAK_SUNSET;
             if e.weak_algorithm && i != anchor_index {
-                warnings.push(format!("{} is signed with SHA-1, a weak algorithm", e.subject));
+                warnings.push(if e.pinned {
+                    format!("{} is signed with SHA-1; accepted because KýSố pins this certificate by its SHA-256 fingerprint", e.subject)
+                } else if e.pinned_root_issued {
+                    format!("{} is signed with SHA-1 by a root KýSố pins, before 2021; accepted", e.subject)
+                } else {
+                    format!("{} is signed with SHA-1, a weak algorithm", e.subject)
+                });
             }
             e
         })
@@ -317,12 +364,22 @@ impl Search<'_> {
             self.record(chain, no_chain(chain));
             return false;
         }
+        // A self-signed root that is not an anchor ends the search: it is an
+        // untrusted root, not a certificate forged in the name of the anchor
+        // that bears the same name (a look-alike root with another key).
+        if names::same(&cur.tbs_certificate.subject, &cur.tbs_certificate.issuer)
+            && verify_certificate_signature(&cur, &cur.tbs_certificate.subject_public_key_info) == Ok(true)
+        {
+            self.steps += 1;
+            self.record(chain, no_chain(chain));
+            return false;
+        }
         let aki = authority_key_id(&cur);
         let mut issuers: Vec<&Certificate> = self
             .candidates
             .iter()
             .copied()
-            .filter(|c| c.tbs_certificate.subject == cur.tbs_certificate.issuer)
+            .filter(|c| names::same(&c.tbs_certificate.subject, &cur.tbs_certificate.issuer))
             .filter(|c| match (&aki, crate::verify::crypto::subject_key_id(c)) {
                 (Some(a), Some(s)) => *a == s,
                 _ => true,
@@ -360,7 +417,7 @@ fn no_chain(chain: &[Certificate]) -> PathStatus {
     match chain.last() {
         Some(top) => PathStatus::NoChainFound {
             reached: subject(top),
-            untrusted_root: top.tbs_certificate.subject == top.tbs_certificate.issuer,
+            untrusted_root: names::same(&top.tbs_certificate.subject, &top.tbs_certificate.issuer),
             missing_issuer: names::display(&top.tbs_certificate.issuer),
         },
         None => PathStatus::NoChainFound { reached: String::new(), untrusted_root: false, missing_issuer: String::new() },
@@ -370,7 +427,7 @@ fn no_chain(chain: &[Certificate]) -> PathStatus {
 /// Same certificate, or same subject and key (loop guard).
 fn same_entity(a: &Certificate, b: &Certificate) -> bool {
     a == b
-        || (a.tbs_certificate.subject == b.tbs_certificate.subject
+        || (names::same(&a.tbs_certificate.subject, &b.tbs_certificate.subject)
             && a.tbs_certificate.subject_public_key_info == b.tbs_certificate.subject_public_key_info)
 }
 
@@ -470,6 +527,8 @@ fn entry(c: &Certificate) -> PathEntry {
         not_after: iso(&t.validity.not_after),
         signature_algorithm: alg_name,
         weak_algorithm: weak,
+        pinned: false,
+        pinned_root_issued: false,
     }
 }
 
@@ -575,7 +634,7 @@ mod tests {
     fn bundled_issuing_cas_chain_to_their_roots() {
         let store = TrustStore::bundled();
         let now = OffsetDateTime::now_utc();
-        for (ca, root_pin) in [(&BUNDLED[1], BUNDLED[0].sha256), (&BUNDLED[3], BUNDLED[2].sha256)] {
+        for (ca, root_pin) in [(&BUNDLED[1], BUNDLED[0].sha256), (&BUNDLED[3], BUNDLED[2].sha256), (&BUNDLED[5], BUNDLED[4].sha256)] {
             let Some(cert) = ca.certificate() else { panic!("{} does not load", ca.file) };
             let r = build_path_for(&cert, &[], &store, now, EndEntityUsage::Any);
             assert_eq!(r.status, PathStatus::Trusted, "{}: {:?}", ca.file, r.status);

@@ -180,9 +180,22 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm
     let econtent = sd.encap_content_info.econtent.as_ref();
     let content_digest = match form {
         CmsForm::Detached => {
-            if econtent.is_some() {
-                return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into()));
+            if let Some(any) = econtent {
+                // Some producers (seen in 2022 Vietnamese contracts, accepted by
+                // poppler) write an empty id-data OCTET STRING instead of leaving
+                // eContent out: it carries nothing, so it is read as detached.
+                match any.decode_as::<OctetString>() {
+                    Ok(os) if os.as_bytes().is_empty() => {
+                        r.leniency.push("an empty encapsulated content, read as detached".into());
+                    }
+                    _ => return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into())),
+                }
             }
+            Content::Ranges { path, ranges }
+        }
+        // A tool that wrote adbe.pkcs7.sha1 but signed detached: read it as detached.
+        CmsForm::Sha1Encapsulated if econtent.is_none() => {
+            r.leniency.push("adbe.pkcs7.sha1 without an encapsulated digest, read as detached".into());
             Content::Ranges { path, ranges }
         }
         CmsForm::Sha1Encapsulated => {
@@ -257,7 +270,7 @@ pub(crate) fn find_signer(certs: &[Certificate], si: &SignerInfo) -> Option<Cert
         .iter()
         .find(|c| match &si.sid {
             SignerIdentifier::IssuerAndSerialNumber(ias) => {
-                c.tbs_certificate.issuer == ias.issuer && c.tbs_certificate.serial_number == ias.serial_number
+                c.tbs_certificate.serial_number == ias.serial_number && crate::cms::names::same(&c.tbs_certificate.issuer, &ias.issuer)
             }
             SignerIdentifier::SubjectKeyIdentifier(ski) => crypto::subject_key_id(c).as_deref() == Some(ski.0.as_bytes()),
         })

@@ -13,7 +13,9 @@
 //!    archive's own record; without one the signature is judged **now** — `/M` and
 //!    the CMS signing-time are the signer's claims, never proof;
 //! 6. [`certificate_path`]: a path to a trust anchor, valid at that time;
-//! 7. [`algorithms`]: no weak algorithm;
+//! 7. [`algorithms`]: a weak algorithm (SHA-1) only with a proof of existence
+//!    from before its sunset, or on a pinned bundled certificate
+//!    ([`super::algorithms`]);
 //! 8. [`revocation`]: not revoked at that time, from fresh answers only.
 //!
 //! Document time-stamps are checked first (newest first, each giving POE to the
@@ -29,12 +31,15 @@ use sha2::Digest;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use super::algorithms::{WeakUse, WEAK_SUNSET};
+use super::certified::{self, Decision};
 use super::chain::{build_path, to_time, PathReport, PathStatus};
 use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
 use super::fields::{find_signature_fields, SignatureField};
+use super::render::Pdftoppm;
 use super::revocation::{self, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
 use super::timestamp::{self, Imprinted, TimestampContext, TimestampKind, TimestampReport, TimestampStatus};
 use super::verdict::{Indication, SubIndication};
@@ -171,6 +176,13 @@ pub struct SignatureReport {
     pub modifications_allowed: bool,
     /// Trust anchor matched.
     pub trust_anchor: Option<AnchorInfo>,
+    /// Signature fields added after this signature in a certified document and
+    /// accepted under its rule (`field (signer)`, docs/verification-trust.md).
+    pub added_signatures: Vec<String>,
+    /// Weak algorithms found (CMS or path) as `what: algorithm`; pinned bundled
+    /// certificates marked `(pinned)`. Accepted only as docs/verification-trust.md
+    /// says ("Weak algorithms").
+    pub weak_algorithms: Vec<String>,
     /// No revocation data could be had now; the archive's record of its earlier,
     /// passed check (at `archivePoe`) stands in for it.
     pub revocation_from_archive: bool,
@@ -298,6 +310,14 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
     let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
+    if sig_fields.is_empty() && pdf.is_reconstructed() {
+        let why = pdf.xref_problems().first().cloned().unwrap_or_default();
+        doc.message_vi =
+            format!("{} (bảng tham chiếu xref bị hỏng: {why}; không tìm thấy chữ ký nào)", SubIndication::FormatFailure.sentence(Lang::Vi));
+        doc.message_en =
+            format!("{} (damaged cross-reference table: {why}; no signature found)", SubIndication::FormatFailure.sentence(Lang::En));
+        return doc;
+    }
     if sig_fields.is_empty() {
         doc.sub_indication = Some(SubIndication::NotSigned);
         doc.message_vi = SubIndication::NotSigned.sentence(Lang::Vi).into();
@@ -306,6 +326,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     }
 
     let mut reports: Vec<SignatureReport> = sig_fields.iter().map(|f| check_signature(&cx, f)).collect();
+    later_signatures_of_a_certified_document(&cx, &mut reports);
     // A file whose cross-reference data is inconsistent is never valid: what a
     // viewer shows may not be what was signed (shadow and xref attacks).
     if let Some(problem) = pdf.xref_problems().first() {
@@ -322,7 +343,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     // objects appended without a cross-reference section (the incremental-saving
     // attack's variants without xref or trailer), which a repairing viewer may
     // show although no revision, and so no difference analysis, includes them.
-    if let Some(tail) = trailing_data(&pdf) {
+    if let Some(tail) = trailing_data(&pdf).filter(|_| !pdf.is_reconstructed()) {
         for r in reports.iter_mut().filter(|r| r.indication != Indication::TotalFailed) {
             Verdict::failed(SubIndication::FormatFailure)
                 .detail(
@@ -355,6 +376,64 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     doc.message_en = en;
     doc.signatures = reports;
     doc
+}
+
+/// Signatures added after a certification (DocMDP P = 2 or 3) in the revision
+/// that signs them: each earlier signature's provisos are judged, newest first,
+/// against the final verdicts of the signatures that added the fields
+/// ([`super::certified`]).
+fn later_signatures_of_a_certified_document(cx: &DocContext<'_>, reports: &mut [SignatureReport]) {
+    if !matches!(cx.docmdp, Some(2) | Some(3)) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..reports.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(reports[i].coverage.revision));
+    let mut renders = certified::Renders::new(cx.pdf, &Pdftoppm);
+    for i in order {
+        let Some(decision) = certified::judge(reports, i, &mut renders) else { continue };
+        let r = &mut reports[i];
+        let revision = r.coverage.revision.unwrap_or(0);
+        match decision {
+            Decision::Accepted(added) => {
+                r.added_signatures = added.iter().map(|(field, who)| format!("{field} ({who})")).collect();
+                if r.indication != Indication::TotalFailed {
+                    let (vi, en) = certified::added_sentence(&added, true);
+                    r.message_vi.push_str(&vi);
+                    r.message_en.push_str(&en);
+                }
+            }
+            Decision::Refused(vi, en) if r.indication != Indication::TotalFailed => {
+                r.modifications_allowed = false;
+                Verdict::failed(SubIndication::PostSigningModification)
+                    .detail(
+                        format!("bản đã ký là bản sửa đổi {revision}; thêm sau khi ký: {vi}"),
+                        format!("revision {revision} was signed; added after signing: {en}"),
+                    )
+                    .apply(r);
+            }
+            Decision::Unconfirmed(sub, vi, en, added) => {
+                r.added_signatures = added.iter().map(|(field, who)| format!("{field} ({who})")).collect();
+                if r.indication != Indication::TotalPassed {
+                    // Already not valid for its own reason (e.g. revocation unknown
+                    // offline): the clerk still reads what was added after it.
+                    if r.indication == Indication::Indeterminate && !added.is_empty() {
+                        let (vi, en) = certified::added_sentence(&added, false);
+                        r.message_vi.push_str(&vi);
+                        r.message_en.push_str(&en);
+                    }
+                    continue;
+                }
+                Verdict::indeterminate(sub)
+                    .sentence(
+                        "Chưa xác nhận được các chữ ký được thêm sau khi văn bản được chứng thực.",
+                        "The signatures added after the document was certified could not be confirmed.",
+                    )
+                    .detail(vi, en)
+                    .apply(r);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What every signature of one document is checked against.
@@ -566,6 +645,8 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         modifications: None,
         modifications_allowed: false,
         trust_anchor: None,
+        weak_algorithms: Vec::new(),
+        added_signatures: Vec::new(),
         revocation_from_archive: false,
         signer_certificate: None,
         indication: Indication::TotalFailed,
@@ -581,13 +662,16 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
 }
 
 fn stages(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {
+    if cx.pdf.is_reconstructed() {
+        return damaged_file(cx, f, r);
+    }
     let ranges = byte_ranges(cx, f, r)?;
     cms(cx, f, r, &ranges)?;
     signature_timestamps(cx, r)?;
     modifications(cx, r)?;
     let at = validation_time(cx, r);
     let certs = certificate_path(cx, f, r, at)?;
-    algorithms(r)?;
+    algorithms(r, at)?;
     revocation(cx, f, r, &certs, at)
 }
 
@@ -617,10 +701,55 @@ fn passed(r: &mut SignatureReport) {
     } else {
         (when_vi, when_en)
     };
-    r.message_vi =
-        format!("Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}");
-    r.message_en =
-        format!("Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}");
+    let (weak_vi, weak_en) = if r.weak_algorithms.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let list = r.weak_algorithms.join("; ");
+        (
+            format!(" Lưu ý: có dùng thuật toán yếu ({list}), được chấp nhận vì chứng thư được KýSố ghim theo dấu vân tay hoặc chữ ký được chứng minh tồn tại trước ngày ngừng dùng thuật toán này."),
+            format!(" Note: a weak algorithm is used ({list}); accepted because the certificate is pinned by KýSố's fingerprint or the signature is proven to predate the algorithm's sunset."),
+        )
+    };
+    r.message_vi = format!(
+        "Chữ ký hợp lệ; chứng thư số tin cậy (gốc: {anchor}), chưa bị thu hồi; văn bản không bị sửa đổi sau khi ký.{when_vi}{weak_vi}"
+    );
+    r.message_en = format!(
+        "Valid signature; trusted certificate (root: {anchor}), not revoked; no disallowed change after signing.{when_en}{weak_en}"
+    );
+}
+
+/// A file whose cross-reference data was rebuilt by scanning: its revisions are
+/// unknown, so nothing past the CMS can be judged, and it is FORMAT_FAILURE. The
+/// signature's digest and signature value over its `/ByteRange` as written are
+/// still checked and reported, as a repairing validator (pdfsig) shows them.
+fn damaged_file(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {
+    let why = cx.pdf.xref_problems().first().cloned().unwrap_or_default();
+    let len = i64::try_from(cx.pdf.len()).unwrap_or(i64::MAX);
+    let ranges = match f.byte_range.as_slice() {
+        &[0, b, c, d] if b > 0 && c > b && d >= 0 && c.checked_add(d).is_some_and(|e| e <= len) => [(0, b as u64), (c as u64, d as u64)],
+        _ => {
+            return Err(Verdict::failed(SubIndication::FormatFailure).detail(
+                format!("bảng tham chiếu xref bị hỏng ({why}); /ByteRange không dùng được"),
+                format!("damaged cross-reference table ({why}); unusable /ByteRange"),
+            ))
+        }
+    };
+    r.coverage = CoverageReport {
+        coverage: Coverage::Partial,
+        revision: None,
+        contents: f.contents.clone(),
+        problem: Some("the cross-reference data is damaged: the revisions of the file are unknown".into()),
+    };
+    let intact = cms(cx, f, r, &ranges).is_ok() && r.cms.digest_ok && r.cms.signature_ok;
+    let (vi, en) = if intact {
+        ("mã băm và chữ ký số trên vùng /ByteRange vẫn đúng", "the digest and signature value over its /ByteRange still check out")
+    } else {
+        ("mã băm hoặc chữ ký số trên vùng /ByteRange không đúng", "the digest or signature value over its /ByteRange does not check out")
+    };
+    Err(Verdict::failed(SubIndication::FormatFailure).detail(
+        format!("bảng tham chiếu xref bị hỏng ({why}); chữ ký được tìm thấy bằng cách quét tệp; {vi}, nhưng không xác định được phần nào của văn bản đã được ký"),
+        format!("damaged cross-reference table ({why}); the signature was found by scanning the file; {en}, but which part of the document was signed cannot be established"),
+    ))
 }
 
 /// 1. The byte range, against the file's own structure.
@@ -647,6 +776,11 @@ fn byte_ranges(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport)
 fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges: &[(u64, u64)]) -> Stage<()> {
     let form = match f.sub_filter.as_deref() {
         Some("adbe.pkcs7.sha1") => CmsForm::Sha1Encapsulated,
+        // A bare PKCS#1 signature with the certificates in /Cert (PDF 1.3 era), not a CMS.
+        Some("adbe.x509.rsa_sha1") => {
+            return Err(Verdict::indeterminate(SubIndication::FormatFailure)
+                .detail("định dạng chữ ký cũ chưa được hỗ trợ (adbe.x509.rsa_sha1)", "unsupported old format (adbe.x509.rsa_sha1)"))
+        }
         _ => CmsForm::Detached,
     };
     r.cms = cms_check::check_form(cx.path, &r.coverage.contents, ranges, form);
@@ -778,12 +912,31 @@ fn certificate_path(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureRe
     }
 }
 
-/// 7. No weak algorithm.
-fn algorithms(r: &SignatureReport) -> Stage<()> {
-    match &r.cms.weak_algorithm {
-        Some(w) => Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailureNoPoe).because(w.clone())),
-        None => Ok(()),
+/// Stage 7, weak algorithms: only with a proof of existence from before their
+/// sunset, or on a pinned bundled certificate ([`super::algorithms`]).
+fn algorithms(r: &mut SignatureReport, at: JudgedAt) -> Stage<()> {
+    let mut weak = WeakUse::default();
+    if let Some(w) = &r.cms.weak_algorithm {
+        weak.needs_poe.push(format!("CMS: {w}"));
     }
+    if let Some(path) = &r.chain {
+        weak.needs_poe.extend(path.weak_links());
+        weak.pinned.extend(path.pinned_weak_links());
+    }
+    r.weak_algorithms = weak.report();
+    let poe = match at {
+        JudgedAt::Proven(t) => Some(t),
+        JudgedAt::Now => None,
+    };
+    if weak.acceptable(poe) {
+        return Ok(());
+    }
+    let list = weak.needs_poe.join("; ");
+    let sunset = crate::time::iso8601(WEAK_SUNSET);
+    Err(Verdict::indeterminate(SubIndication::CryptoConstraintsFailureNoPoe).detail(
+        format!("thuật toán yếu ({list}) chỉ được chấp nhận khi có bằng chứng chữ ký tồn tại trước {sunset}"),
+        format!("weak algorithm ({list}), acceptable only with proof that the signature existed before {sunset}"),
+    ))
 }
 
 /// 8. Revocation of the path at the validation time.

@@ -3,12 +3,16 @@
 //! * [`fields`] finds signature fields; [`coverage`] checks each `/ByteRange`
 //!   against the file's revisions (USF/SWA); [`cms_check`] checks the CMS
 //!   (digest, signature value, signing certificate); [`chain`] and
-//!   [`revocation`] check the certificate; [`diff`] compares revisions (ISA,
+//!   [`revocation`] check the certificate; [`algorithms`] says when a weak
+//!   algorithm is still acceptable; [`certified`] (with [`render`]) judges later
+//!   signatures added to a certified document; [`diff`] compares revisions (ISA,
 //!   shadow, EAA/SSA); [`verdict`] names the outcome; [`engine`] runs it all;
 //!   [`notice`] writes the rejection notice to a sender.
 //! * [`check_integrity`] is the quick layer the demo uses: what each signature
 //!   itself proves, without trust decisions.
 
+pub mod algorithms;
+pub mod certified;
 pub mod chain;
 pub mod cms_check;
 pub mod coverage;
@@ -20,6 +24,7 @@ pub mod extract;
 pub mod fields;
 pub mod level;
 pub mod notice;
+pub mod render;
 pub mod revocation;
 pub mod timestamp;
 pub mod verdict;

@@ -16,7 +16,9 @@
 //!    ESS signing-certificate naming the TSA's certificate (RFC 3161 §2.4.1);
 //! 4. the TSA's certificate chains to a trust anchor, was valid at `genTime`, and
 //!    carries the `id-kp-timeStamping` extended key usage, marked critical, as its
-//!    only purpose (RFC 3161 §2.3);
+//!    only purpose (RFC 3161 §2.3); no weak algorithm (SHA-1) in the token or that
+//!    path unless on a pinned bundled certificate or proven (by a newer document
+//!    time-stamp) to predate its sunset ([`super::algorithms`]);
 //! 5. no certificate of that path was revoked at `genTime`, judged like a signer's
 //!    (fresh answers only, "revoked" beats "good"); a TSA key revoked for key or CA
 //!    compromise makes the token worthless whenever it was revoked, unless a newer
@@ -36,6 +38,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 
+use super::algorithms::WeakUse;
 use super::chain::{self, build_path_for, EndEntityUsage, PathReport, PathStatus};
 use super::cms_check::{self, CmsProblem, Content};
 use super::crypto::DigestAlg;
@@ -366,6 +369,15 @@ fn check_into(token: &[u8], data: Imprinted<'_>, cx: &TimestampContext<'_>, r: &
     // 4. The TSA's certification path, at genTime.
     let at = info.gen_time;
     let path = build_path_for(&tsa, &certs, cx.trust, at, EndEntityUsage::TimeStamping);
+    // Weak algorithms (SHA-1) in the token or the TSA's path: only on pinned
+    // certificates, or with a newer proof that the token existed before their
+    // sunset (a collision could otherwise forge a token and move the time).
+    let mut weak = WeakUse::default();
+    if let Some(w) = &signer.weak {
+        weak.needs_poe.push(format!("TST: {w}"));
+    }
+    weak.needs_poe.extend(path.weak_links());
+    weak.pinned.extend(path.pinned_weak_links());
     r.trust_anchor = path.anchor.clone();
     let status = path.status.clone();
     let path_certs = path.certificates.clone();
@@ -387,6 +399,14 @@ fn check_into(token: &[u8], data: Imprinted<'_>, cx: &TimestampContext<'_>, r: &
                 format!("The time-stamping authority is not trusted: {}.", other.localize(Lang::En)),
             ))
         }
+    }
+    if !weak.acceptable(cx.token_poe) {
+        let list = weak.needs_poe.join("; ");
+        return Err((
+            TimestampStatus::Indeterminate,
+            format!("Dấu thời gian dùng thuật toán yếu ({list}) mà không có bằng chứng tồn tại trước ngày ngừng dùng thuật toán: không dùng làm bằng chứng thời điểm."),
+            format!("The time-stamp uses a weak algorithm ({list}) with no proof that it existed before the algorithm's sunset: it proves nothing."),
+        ));
     }
     if let Some(why) = eku_problem(&tsa) {
         return Err((

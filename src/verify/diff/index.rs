@@ -20,9 +20,11 @@ const MAX_PATH: usize = 160;
 const MAX_INTERMEDIATES: usize = 256;
 /// Keys whose references point back or sideways without drawing their target
 /// (a widget's page, a field's parent, a reply's original, outline links, the
-/// `/Data` of a signature reference): such a use of an object does not make a
-/// change to it visible.
-const BACK_LINKS: &[&[u8]] = &[b"P", b"Parent", b"IRT", b"Popup", b"Data", b"Pg", b"Obj", b"First", b"Last", b"Next", b"Prev", b"CO"];
+/// `/Data` of a signature reference, the values of a number tree such as the
+/// structure tree's `/ParentTree` or `/PageLabels`): such a use of an object does
+/// not make a change to it visible.
+const BACK_LINKS: &[&[u8]] =
+    &[b"P", b"Parent", b"IRT", b"Popup", b"Data", b"Pg", b"Obj", b"First", b"Last", b"Next", b"Prev", b"CO", b"Nums"];
 
 /// A countdown of objects read; reaching zero is [`PdfError::LimitExceeded`].
 pub(crate) struct Budget {
@@ -180,6 +182,13 @@ pub(crate) enum Role {
     AnnotsArray { page: usize },
     /// An annotation on a page that is not a form widget.
     Annotation { page: usize },
+    /// The structure tree root (`/StructTreeRoot`, ISO 32000-2 §14.7.2).
+    StructTreeRoot,
+    /// A node of the structure tree's `/ParentTree` number tree.
+    ParentTree,
+    /// A structure element near the top of the tree (the root's children and
+    /// theirs), where tagging tools hang the elements of new widgets.
+    StructElem,
 }
 
 /// A form field as found in one revision.
@@ -343,6 +352,9 @@ impl<'a> Snapshot<'a> {
             Some(Role::Page { index }) => format!("page {}", index + 1),
             Some(Role::AnnotsArray { page }) => format!("page {} /Annots", page + 1),
             Some(Role::Annotation { page }) => format!("annotation on page {}", page + 1),
+            Some(Role::StructTreeRoot) => "structure tree root".into(),
+            Some(Role::ParentTree) => "structure tree /ParentTree".into(),
+            Some(Role::StructElem) => "structure element".into(),
             None => self.paths.get(&r).cloned().unwrap_or_else(|| format!("object {r}")),
         }
     }
@@ -403,6 +415,17 @@ impl<'a> Snapshot<'a> {
             out.push((clip(format!("{base}{label}")), what));
         }
         out
+    }
+}
+
+/// The indirect children named by a structure element's (or the root's) `/K`:
+/// one reference or an array of them (marked-content ids and direct dictionaries
+/// are not elements of their own).
+pub(crate) fn struct_kids(k: Option<&Object>) -> Vec<ObjRef> {
+    match k {
+        Some(Object::Ref(r)) => vec![*r],
+        Some(Object::Array(a)) => a.iter().filter_map(|o| if let Object::Ref(r) = o { Some(*r) } else { None }).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -516,6 +539,46 @@ impl Walker<'_, '_> {
         }
         if let Some(pages) = cat.reference(b"Pages") {
             self.walk_pages(pages, root.num)?;
+        }
+        if let Some(st) = cat.reference(b"StructTreeRoot") {
+            self.walk_struct_tree(st, root.num)?;
+        }
+        Ok(())
+    }
+
+    /// The structure tree root, its `/ParentTree` nodes, and the structure
+    /// elements of its top two levels (deeper elements keep no role: a change
+    /// to them is judged by its path alone).
+    fn walk_struct_tree(&mut self, st: ObjRef, parent: u32) -> Result<(), PdfError> {
+        self.add(st, Role::StructTreeRoot, parent);
+        let Object::Dict(d) = self.get(st)? else { return Ok(()) };
+        if let Some(pt) = d.reference(b"ParentTree") {
+            let mut stack = vec![(pt, st.num, 0usize)];
+            while let Some((node, from, depth)) = stack.pop() {
+                if depth > MAX_DEPTH {
+                    break;
+                }
+                self.add(node, Role::ParentTree, from);
+                let Object::Dict(nd) = self.get(node)? else { continue };
+                for k in nd.get(b"Kids").and_then(Object::as_array).unwrap_or_default() {
+                    if let Object::Ref(k) = k {
+                        stack.push((*k, node.num, depth + 1));
+                    }
+                }
+            }
+        }
+        let mut level: Vec<(ObjRef, u32)> = struct_kids(d.get(b"K")).into_iter().map(|k| (k, st.num)).collect();
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for (e, from) in level {
+                let Object::Dict(ed) = self.get(e)? else { continue };
+                if ed.get(b"S").is_none() {
+                    continue;
+                }
+                self.add(e, Role::StructElem, from);
+                next.extend(struct_kids(ed.get(b"K")).into_iter().map(|k| (k, e.num)));
+            }
+            level = next;
         }
         Ok(())
     }

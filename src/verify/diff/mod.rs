@@ -79,9 +79,11 @@
 mod compare;
 mod index;
 mod rules_catalog;
+pub mod rules_certified;
 mod rules_dss;
 mod rules_form;
 mod rules_page;
+mod rules_struct;
 
 use std::collections::BTreeMap;
 
@@ -152,6 +154,14 @@ pub enum ChangeKind {
     SignatureField,
     /// A new visible signature field, or a new visible widget of a signature field.
     VisibleSignatureField,
+    /// A new visible signature field signed in the revision that adds it. After a
+    /// certification this carries a [`Proviso`]: allowed only if that signature
+    /// is valid and its widgets do not cover the signed content
+    /// ([`rules_certified`]).
+    SignatureAdded,
+    /// Structure-tree entries (`/StructTreeRoot`, `/ParentTree`, a top-level
+    /// structure element's `/K`) that only tag the widgets of new signature fields.
+    StructureTree,
     /// An existing empty signature field was signed (with its widgets' appearances).
     SignatureFilled,
     /// Form settings: `/SigFlags`, `/DA`, `/Q`, resources added to `/DR`,
@@ -186,6 +196,31 @@ pub struct Change {
     pub description: String,
     /// The level the policy assigns to this change.
     pub level: ModificationLevel,
+    /// What must still hold for the change to be allowed (checked by the
+    /// verifier once every signature is known, [`rules_certified`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proviso: Option<Proviso>,
+}
+
+/// A new visible signature field's claim to be allowed after a certification:
+/// the field, signed in the change's revision, and where its widgets are.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Proviso {
+    /// Fully qualified field name.
+    pub field: String,
+    /// The visible widgets.
+    pub widgets: Vec<WidgetPlace>,
+}
+
+/// A widget on a page.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetPlace {
+    /// Zero-based page index.
+    pub page: usize,
+    /// `/Rect` in default user space: x1, y1, x2, y2 (normalised).
+    pub rect: [f64; 4],
 }
 
 fn ser_ref<S: Serializer>(r: &Option<ObjRef>, s: S) -> Result<S::Ok, S::Error> {
@@ -317,6 +352,7 @@ impl Policy {
                 Box::new(rules_page::AnnotsArrayRule),
                 Box::new(rules_page::AnnotationRule),
                 Box::new(rules_dss::DssRule),
+                Box::new(rules_struct::StructTreeRule),
             ],
             levels: vec![
                 (K::DocInfo, L::LtaUpdates),
@@ -327,6 +363,9 @@ impl Policy {
                 (K::UnusedObject, L::LtaUpdates),
                 (K::SignatureField, L::FormFilling),
                 (K::SignatureFilled, L::FormFilling),
+                // Certified documents: allowed only under its proviso (rules_certified).
+                (K::SignatureAdded, L::FormFilling),
+                (K::StructureTree, L::FormFilling),
                 (K::FormSettings, L::FormFilling),
                 // Sneaky signatures: no new visible signature fields after certification.
                 (K::VisibleSignatureField, if certified { L::Other } else { L::FormFilling }),
@@ -387,11 +426,16 @@ pub(crate) struct Finding {
     pub kind: ChangeKind,
     pub what: String,
     pub description: String,
+    pub proviso: Option<Proviso>,
 }
 
 impl Finding {
     pub fn new(kind: ChangeKind, what: impl Into<String>, description: impl Into<String>) -> Self {
-        Finding { kind, what: what.into(), description: description.into() }
+        Finding { kind, what: what.into(), description: description.into(), proviso: None }
+    }
+    pub fn with_proviso(mut self, proviso: Option<Proviso>) -> Self {
+        self.proviso = proviso;
+        self
     }
     pub fn disallowed(what: impl Into<String>, description: impl Into<String>) -> Self {
         Finding::new(ChangeKind::Disallowed, what, description)
@@ -412,7 +456,7 @@ fn compare_revisions(
 ) -> Result<(), PdfError> {
     let mut push = |f: Finding, object: Option<ObjRef>| {
         let level = policy.level(f.kind);
-        out.push(Change { revision: k, object, what: f.what, kind: f.kind, description: f.description, level });
+        out.push(Change { revision: k, object, what: f.what, kind: f.kind, description: f.description, level, proviso: f.proviso });
     };
 
     // The trailer: a new /Root is a new document; a new /Info is document information.

@@ -7,7 +7,7 @@ use crate::pdf::{ObjectSource, PdfError};
 
 use super::compare::{appended, changed_keys, key_list, same};
 use super::index::{FieldNode, Role};
-use super::{ChangeKind, Cx, Finding, Rule, Update, MAX_DEPTH};
+use super::{ChangeKind, Cx, Finding, Proviso, Rule, Update, WidgetPlace, MAX_DEPTH};
 
 /// Keys of an empty signature field (or its merged widget) that signing may set.
 const SIGNING_KEYS: &[&[u8]] = &[b"V", b"AP", b"AS", b"F", b"Ff", b"MK", b"DA", b"Kids", b"Type"];
@@ -139,16 +139,22 @@ fn fields_append(cx: &Cx<'_>, old: &[Object], new: &[Object]) -> Result<Vec<Find
             continue;
         }
         out.push(match new_sig_field(cx, *f)? {
-            Ok((kind, description)) => Finding::new(kind, format!("field '{}'", field_name(cx.new.fields.get(f))), description),
+            Ok((kind, description, proviso)) => {
+                Finding::new(kind, format!("field '{}'", field_name(cx.new.fields.get(f))), description).with_proviso(proviso)
+            }
             Err(why) => Finding::disallowed("form /Fields", why),
         });
     }
     Ok(out)
 }
 
+/// What a new signature field is: its kind, a description, and for a visible
+/// field signed in the same revision, the [`Proviso`] it is allowed under.
+pub(crate) type NewField = (ChangeKind, String, Option<Proviso>);
+
 /// Classify the new top-level field `f` (with all its descendants): the kind, or
 /// why it is not allowed.
-pub(crate) fn new_sig_field(cx: &Cx<'_>, f: ObjRef) -> Result<Result<(ChangeKind, String), String>, PdfError> {
+pub(crate) fn new_sig_field(cx: &Cx<'_>, f: ObjRef) -> Result<Result<NewField, String>, PdfError> {
     let Some(node) = cx.new.fields.get(&f) else {
         return Ok(Err(format!("new /Fields entry {f} is not a form field")));
     };
@@ -175,11 +181,12 @@ pub(crate) fn new_sig_field(cx: &Cx<'_>, f: ObjRef) -> Result<Result<(ChangeKind
     if let Some(w) = widgets.iter().find(|&&w| w != f && cx.existed(w)) {
         return Ok(Err(format!("new field '{name}' takes in the existing annotation {w}")));
     }
-    let timestamp = match sig_value(cx, f)? {
+    let value = match sig_value(cx, f)? {
         Err(why) => return Ok(Err(why)),
-        Ok(None) => true, // an empty field
-        Ok(Some(is_ts)) => is_ts,
+        Ok(v) => v,
     };
+    // An empty field or a document time-stamp; `Some(false)`: signed right here.
+    let timestamp = value != Some(false);
     let mut visible = Vec::new();
     for &w in &widgets {
         if let Some(page) = widget_visible_on(cx, w)? {
@@ -207,15 +214,40 @@ pub(crate) fn new_sig_field(cx: &Cx<'_>, f: ObjRef) -> Result<Result<(ChangeKind
     let n = widgets.len();
     Ok(Ok(if visible.is_empty() {
         if timestamp {
-            (ChangeKind::TimestampField, format!("new invisible signature field '{name}' (document timestamp or empty)"))
+            (ChangeKind::TimestampField, format!("new invisible signature field '{name}' (document timestamp or empty)"), None)
         } else {
-            (ChangeKind::SignatureField, format!("new invisible signature field '{name}'"))
+            (ChangeKind::SignatureField, format!("new invisible signature field '{name}'"), None)
         }
     } else {
         let mut pages: Vec<String> = visible.iter().map(|p| (p + 1).to_string()).collect();
         pages.dedup();
-        (ChangeKind::VisibleSignatureField, format!("new signature field '{name}', {n} widget(s), visible on page {}", pages.join(", ")))
+        let pages = pages.join(", ");
+        if value == Some(false) {
+            let proviso = Proviso { field: name.clone(), widgets: widget_places(cx, &widgets)? };
+            (
+                ChangeKind::SignatureAdded,
+                format!("new signature field '{name}' signed, {n} widget(s), visible on page {pages}"),
+                Some(proviso),
+            )
+        } else {
+            (ChangeKind::VisibleSignatureField, format!("new signature field '{name}', {n} widget(s), visible on page {pages}"), None)
+        }
     }))
+}
+
+/// Where the visible widgets among `widgets` are (later revision).
+fn widget_places(cx: &Cx<'_>, widgets: &[ObjRef]) -> Result<Vec<WidgetPlace>, PdfError> {
+    let mut out = Vec::new();
+    for &w in widgets {
+        let Some(page) = widget_visible_on(cx, w)? else { continue };
+        let Object::Dict(d) = cx.new.view.get(w)?.object else { continue };
+        let r: Vec<f64> =
+            d.get(b"Rect").and_then(Object::as_array).map(|a| a.iter().filter_map(Object::as_f64).collect()).unwrap_or_default();
+        if let [x1, y1, x2, y2] = r.as_slice() {
+            out.push(WidgetPlace { page, rect: [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)] });
+        }
+    }
+    Ok(out)
 }
 
 /// The value of signature field `f` in the later revision: `None` if empty,

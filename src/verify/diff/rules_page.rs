@@ -144,7 +144,10 @@ fn new_annotation(cx: &Cx<'_>, page: usize, a: ObjRef) -> Result<Finding, PdfErr
         // nested new field the top-level one is judged from /Fields.)
         let top = top_field(cx, field);
         return Ok(match new_sig_field(cx, top)? {
-            Ok((kind, _)) => Finding::new(kind, what, format!("widget {a} of new signature field '{}' on page {}", node.name, page + 1)),
+            Ok((kind, _, proviso)) => {
+                Finding::new(kind, what, format!("widget {a} of new signature field '{}' on page {}", node.name, page + 1))
+                    .with_proviso(proviso)
+            }
             Err(why) => Finding::disallowed(what, why),
         });
     }

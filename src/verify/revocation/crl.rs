@@ -69,7 +69,7 @@ pub fn distribution_points(cert: &Certificate) -> Vec<String> {
 pub(crate) fn evaluate(der: &[u8], cert: &Certificate, issuer: &Certificate, times: &Times) -> Option<Outcome> {
     let crl = CertificateList::from_der(der).ok()?;
     let tbs = &crl.tbs_cert_list;
-    if tbs.issuer != cert.tbs_certificate.issuer {
+    if !crate::cms::names::same(&tbs.issuer, &cert.tbs_certificate.issuer) {
         return None;
     }
     let mut expired_kept = false;
