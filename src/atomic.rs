@@ -20,7 +20,7 @@
 //! [`io::ErrorKind::ResourceBusy`] error saying so, and nothing has changed.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -59,6 +59,26 @@ impl AtomicFile {
     /// The temporary file, for reading back or patching in place.
     pub fn file(&mut self) -> &mut File {
         self.temp.as_file_mut()
+    }
+
+    /// Append `bytes` (an incremental update) at the end; returns where they start.
+    pub fn append(&mut self, bytes: &[u8]) -> io::Result<u64> {
+        let f = self.temp.as_file_mut();
+        let at = f.seek(SeekFrom::End(0))?;
+        f.write_all(bytes)?;
+        Ok(at)
+    }
+
+    /// Overwrite the bytes at `offset` (a placeholder filled in).
+    pub fn write_at(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        let f = self.temp.as_file_mut();
+        f.seek(SeekFrom::Start(offset))?;
+        f.write_all(bytes)
+    }
+
+    /// The length written so far.
+    pub fn written_len(&mut self) -> io::Result<u64> {
+        self.temp.as_file_mut().seek(SeekFrom::End(0))
     }
 
     /// The temporary file's path (beside the destination).

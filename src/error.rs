@@ -53,6 +53,9 @@ pub enum Error {
     /// time-stamping authority, validation data).
     #[error(transparent)]
     LongTerm(#[from] crate::longterm::LongTermError),
+    /// The office's settings file could not be used.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
 }
 
 /// Failures reading inputs or producing outputs on disk.
@@ -191,6 +194,7 @@ impl Localize for Error {
             Error::Queue(e) => e.localize(lang),
             Error::Office(e) => e.localize(lang),
             Error::LongTerm(e) => e.localize(lang),
+            Error::Settings(e) => e.localize(lang),
         }
     }
 }
@@ -221,6 +225,7 @@ impl Error {
             Error::Queue(e) => e.kind(),
             Error::Office(e) => e.kind(),
             Error::LongTerm(e) => e.kind(),
+            Error::Settings(_) => "settings",
         }
     }
 }

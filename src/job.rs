@@ -6,9 +6,15 @@
 //! 1. [`check_job`]: paths, the input parses as a PDF, and for the clerk's seal the
 //!    check of every signature already on the document (R9/R10). No token is used.
 //! 2. (the caller logs in to the token, or opens a PKCS#12 identity)
-//! 3. [`run`]: the stamp plan ([`plan_stamp`]) and the signature ([`sign::sign_file`]).
+//! 3. [`check_signer`]: the signing certificate is checked (valid now, trusted,
+//!    not revoked; Circular 15/2025 §2.2) — before the PIN when the certificate can
+//!    be read without it.
+//! 4. [`run`]: the stamp plan ([`plan_stamp`]), the signature, and the long-term
+//!    steps of the level ([`choose_level`], [`longterm::complete`]).
 //!
-//! [`preview`] plans the stamp without any certificate, for the desktop's preview.
+//! [`preview`] and [`preview_document`] plan the stamp exactly as [`run`] does — the
+//! same [`plan_stamp`] with the signer's certificate and image — without signing, for
+//! the desktop's preview: what the screen shows is where the signature lands.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,10 +25,13 @@ use time::OffsetDateTime;
 use x509_cert::Certificate;
 
 use crate::error::{OutputError, UsageError};
+use crate::longterm::{self, CertificateCheck, LongTermError, SigningLevel};
 use crate::pdf::{PdfError, PdfFile};
+use crate::settings::Settings;
 use crate::sign::{self, SignOutcome, SignRequest};
 use crate::stamp::plan::{self, PlacementReport, StampPlan, StampRequest};
 use crate::stamp::{place, template};
+use crate::tsa::{TsaClient, TsaError};
 use crate::{Error, Signer};
 
 /// The signer's role (R15); it also picks the default stamp template.
@@ -96,6 +105,86 @@ pub struct SignJob {
     pub org_name: Option<String>,
     /// An invisible signature.
     pub invisible: bool,
+    /// PAdES level; `None`: the settings' level for the role, else B-T when a TSA
+    /// is configured, else B-B (with a note).
+    pub level: Option<SigningLevel>,
+    /// Time-stamping authority addresses, tried in order; empty: the settings'.
+    pub tsa: Vec<String>,
+}
+
+/// The level a job signs at, the TSA addresses it uses, and the note to show.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LevelChoice {
+    /// The level.
+    pub level: SigningLevel,
+    /// TSA addresses, in order.
+    pub tsa: Vec<String>,
+    /// Said once to the user when the level was not asked for (B-B for want of a TSA).
+    pub note: Option<Note>,
+}
+
+/// A one-line remark for the user, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    /// Stable machine-readable kind.
+    pub kind: String,
+    /// Vietnamese.
+    pub message_vi: String,
+    /// English.
+    pub message_en: String,
+}
+
+impl Note {
+    /// The text in `lang`.
+    pub fn text(&self, lang: crate::Lang) -> &str {
+        if lang == crate::Lang::Vi {
+            &self.message_vi
+        } else {
+            &self.message_en
+        }
+    }
+}
+
+/// The level `job` signs at under `settings`: the job's, else the settings' for the
+/// role, else B-T when a TSA is configured, else B-B with a note. A time-stamped
+/// level without any TSA address is refused ([`TsaError::NoAddress`]).
+pub fn choose_level(job: &SignJob, settings: &Settings) -> Result<LevelChoice, Error> {
+    let tsa = if job.tsa.is_empty() { settings.tsa.clone() } else { job.tsa.clone() };
+    let asked = job.level.or_else(|| settings.level_for(job.role));
+    let level = asked.unwrap_or(if tsa.is_empty() { SigningLevel::BB } else { SigningLevel::BT });
+    if level.time_stamped() && tsa.is_empty() {
+        return Err(LongTermError::Tsa(TsaError::NoAddress).into());
+    }
+    let note = (asked.is_none() && tsa.is_empty()).then(|| Note {
+        kind: "no_tsa".into(),
+        message_vi: "Chưa cấu hình máy chủ dấu thời gian (--tsa hoặc tệp settings.toml): ký ở mức B-B, không có dấu thời gian.".into(),
+        message_en: "No time-stamping authority is configured (--tsa or settings.toml): signed at B-B, without a time-stamp.".into(),
+    });
+    Ok(LevelChoice { level, tsa, note })
+}
+
+/// Circular 15/2025 §2.2: check the signing certificate `cert` (with `pool`, the
+/// certificates that come with it) before the token signs, under the job's trust,
+/// CRL files and network setting ([`longterm::check_signing_certificate`]). B-LT and
+/// B-LTA also need its revocation status now: unknown is refused here, before any PIN.
+pub fn check_signer(job: &SignJob, level: SigningLevel, cert: &Certificate, pool: &[Certificate]) -> Result<CertificateCheck, Error> {
+    let opts = verify_options(job);
+    let check = longterm::check_signing_certificate(cert, pool, &opts)?;
+    if level >= SigningLevel::BLt {
+        if let Some(why) = check.status_unknown.clone().or_else(|| check.untrusted.clone()) {
+            return Err(LongTermError::NoValidationData { detail: why }.into());
+        }
+    }
+    Ok(check)
+}
+
+fn verify_options(job: &SignJob) -> crate::verify::engine::VerifyOptions {
+    let (mut opts, _) = crate::verify::engine::VerifyOptions::new(&job.trust);
+    opts.crl_files = job.crls.clone();
+    opts.offline = job.offline;
+    opts
 }
 
 /// Where a signature's stamp went: [`PlacementReport`] as the agent and the desktop send it.
@@ -120,7 +209,8 @@ impl From<PlacementReport> for StampPlacement {
     }
 }
 
-/// Where the stamp would go, planned without a certificate (the desktop's preview).
+/// Where the stamp of a signature would go (the desktop's preview), planned by
+/// [`plan_stamp`] with the signer's certificate, as [`run`] plans it.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
@@ -140,6 +230,12 @@ pub struct JobOutcome {
     pub outcome: SignOutcome,
     /// Where the stamp went.
     pub placement: PlacementReport,
+    /// The level signed at.
+    pub level: SigningLevel,
+    /// The check of the signing certificate made before signing, with its evidence.
+    pub certificate_check: CertificateCheck,
+    /// What the user should know (B-B for want of a TSA, status unknown offline…).
+    pub notes: Vec<Note>,
 }
 
 /// Everything that must hold before any PIN is used: the output path is acceptable
@@ -151,11 +247,9 @@ pub fn check_job(job: &SignJob) -> Result<(), Error> {
     // R9: the clerk checks every signature before sealing; sealing over an invalid
     // one, or sealing what no person signed (unless scanned paper, R10), is refused.
     if job.role == JobRole::Seal {
-        let (mut opts, _) = crate::verify::engine::VerifyOptions::new(&job.trust);
-        opts.crl_files = job.crls.clone();
-        opts.offline = job.offline;
-        crate::workflow::check_before_sealing(&job.input, &opts, job.scanned)?;
+        crate::workflow::check_before_sealing(&job.input, &verify_options(job), job.scanned)?;
     }
+    choose_level(job, &Settings::load()?)?;
     Ok(())
 }
 
@@ -166,7 +260,7 @@ fn open_input(job: &SignJob) -> Result<PdfFile, Error> {
     })
 }
 
-/// Names read from the signing certificate (or given, for a preview).
+/// Names read from the signing certificate (the job's own values win).
 #[derive(Default)]
 struct Names {
     signer: Option<String>,
@@ -187,24 +281,65 @@ pub fn plan_stamp(job: &SignJob, cert: &Certificate, signing_time: OffsetDateTim
     plan_with(job, &names, signing_time)
 }
 
-/// Where the stamp of `job` would go, without a certificate: `signer_name` and
-/// `org_name` stand in for the certificate's CN and O (the job's own values win).
-pub fn preview(job: &SignJob, signer_name: Option<&str>, org_name: Option<&str>) -> Result<Preview, Error> {
-    let names = Names {
-        signer: job.signer_name.clone().or_else(|| signer_name.map(str::to_owned)),
-        org: job.org_name.clone().or_else(|| org_name.map(str::to_owned)),
-        email: None,
-    };
-    let plan = plan_with(job, &names, crate::time::now_vietnam())?;
+/// Where the stamp of `job` signed by `cert` would go: [`plan_stamp`] at the current
+/// Vietnam time (the call [`run`] makes), with the size of the stamp's page.
+pub fn preview(job: &SignJob, cert: &Certificate) -> Result<Preview, Error> {
+    let plan = plan_stamp(job, cert, crate::time::now_vietnam())?;
     let pdf = open_input(job)?;
     let page = place::page_box(&pdf, plan.report.page.saturating_sub(1))?;
     let to_mm = |pt: f64| pt / place::PT_PER_MM;
     Ok(Preview { page_size_mm: [to_mm(page.width()), to_mm(page.height())], placement: plan.report.into() })
 }
 
-/// Plan the stamp, then sign with `signer` at the current Vietnam time. The checks
-/// of [`check_job`] are the caller's, made before the signer was opened.
+/// The input of `job` with the stamp of a signature by `cert` drawn in it, as bytes
+/// for a viewer: the input followed by the very update [`run`] would append (the
+/// same [`plan_stamp`], the same widgets and appearance streams), with an empty
+/// `/Contents` — nothing is signed and nothing is written to disk. Files over
+/// `max_len` bytes are refused ([`OutputError::ReadInput`]).
+pub fn preview_document(job: &SignJob, cert: &Certificate, max_len: u64) -> Result<Vec<u8>, Error> {
+    let read_err = |source| Error::from(OutputError::ReadInput { path: job.input.clone(), source });
+    let len = std::fs::metadata(&job.input).map_err(read_err)?.len();
+    if len > max_len {
+        return Err(read_err(std::io::Error::new(std::io::ErrorKind::InvalidData, "file too large for a preview")));
+    }
+    let signing_time = crate::time::now_vietnam();
+    let plan = plan_stamp(job, cert, signing_time)?;
+    let pdf = open_input(job)?;
+    let spec = crate::pdf::sigfield::SignatureSpec {
+        field_name: None,
+        name: sign::common_name(cert),
+        reason: job.reason.clone(),
+        location: job.location.clone(),
+        signing_time,
+        widgets: plan.widgets,
+        contents_capacity: 1,
+        document_timestamp: false,
+    };
+    let update = crate::pdf::sigfield::prepare(&pdf, &spec)?;
+    let mut bytes = std::fs::read(&job.input).map_err(read_err)?;
+    if bytes.len() as u64 != pdf.len() {
+        return Err(crate::pdf::PdfError::malformed(0, "the input changed while the preview was made").into());
+    }
+    bytes.extend_from_slice(&update.tail);
+    Ok(bytes)
+}
+
+/// Check the signer's certificate ([`check_signer`]), plan the stamp, then sign
+/// with `signer` at the current Vietnam time, at the job's level. The checks of
+/// [`check_job`] are the caller's, made before the signer was opened.
 pub fn run(job: &SignJob, signer: &dyn Signer) -> Result<JobOutcome, Error> {
+    run_checked(job, signer, None)
+}
+
+/// [`run`] with the certificate check already made (before the PIN was asked).
+pub fn run_checked(job: &SignJob, signer: &dyn Signer, checked: Option<CertificateCheck>) -> Result<JobOutcome, Error> {
+    let choice = choose_level(job, &Settings::load()?)?;
+    let check = match checked {
+        Some(c) => c,
+        None => check_signer(job, choice.level, signer.certificate(), signer.chain())?,
+    };
+    let mut notes: Vec<Note> = choice.note.iter().cloned().collect();
+    notes.extend(check.notes());
     let signing_time = crate::time::now_vietnam();
     let plan = plan_stamp(job, signer.certificate(), signing_time)?;
     let mut req = SignRequest::new(&job.input, &job.output);
@@ -213,8 +348,11 @@ pub fn run(job: &SignJob, signer: &dyn Signer) -> Result<JobOutcome, Error> {
     req.location = job.location.clone();
     req.signing_time = Some(signing_time);
     req.widgets = plan.widgets;
-    let outcome = sign::sign_file(req, signer)?;
-    Ok(JobOutcome { outcome, placement: plan.report })
+    req.timestamp_reserve = if choice.level.time_stamped() { longterm::TOKEN_RESERVE } else { 0 };
+    let signed = sign::Prepared::new(req, signer)?.digest()?.sign(signer)?;
+    let client = TsaClient::new(choice.tsa.clone());
+    let outcome = longterm::complete(signed, choice.level, &client, &verify_options(job))?;
+    Ok(JobOutcome { outcome, placement: plan.report, level: choice.level, certificate_check: check, notes })
 }
 
 fn template_name(job: &SignJob) -> String {

@@ -12,7 +12,7 @@
 //!   `/SubFilter /ETSI.RFC3161`) over everything, so the validation data is itself
 //!   proven to have existed.
 
-use std::io::{Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use cms::content_info::ContentInfo;
@@ -35,7 +35,8 @@ use crate::verify::cms_check::ID_AA_SIGNATURE_TIME_STAMP;
 use crate::verify::crypto::DigestAlg;
 use crate::verify::engine::{verify_file, DocumentReport, VerifyOptions};
 use crate::verify::revocation::{self, JudgedAt, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
-use crate::verify::timestamp::{Imprinted, TimestampContext, TimestampKind};
+use crate::verify::timestamp::{Imprinted, TimestampContext, TimestampKind, TimestampStatus};
+use crate::verify::verdict::Indication;
 
 /// How far a new signature goes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -76,6 +77,16 @@ impl SigningLevel {
             "b-lt" | "blt" => Some(SigningLevel::BLt),
             "b-lta" | "blta" => Some(SigningLevel::BLta),
             _ => None,
+        }
+    }
+
+    /// The level's name as shown (`B-LT`).
+    pub fn label(self) -> &'static str {
+        match self {
+            SigningLevel::BB => "B-B",
+            SigningLevel::BT => "B-T",
+            SigningLevel::BLt => "B-LT",
+            SigningLevel::BLta => "B-LTA",
         }
     }
 
@@ -162,26 +173,31 @@ pub fn validation_data(report: &DocumentReport) -> Vec<crate::pdf::dss::Validati
         out.push(d);
     }
     for t in &report.document_timestamps {
-        let mut d = crate::pdf::dss::ValidationData::default();
-        for c in &t.timestamp.tsa_certificates {
-            if let Ok(der) = c.to_der() {
-                d.certs.push(der);
-            }
-        }
-        if let Some(r) = &t.timestamp.revocation {
-            for c in &r.certificates {
-                if let Some((ocsp, der)) = c.evidence_der() {
-                    if ocsp {
-                        d.ocsps.push(der.to_vec())
-                    } else {
-                        d.crls.push(der.to_vec())
-                    }
-                }
-            }
-        }
-        out.push(d);
+        let key = (!t.coverage.contents.is_empty()).then(|| crate::pdf::dss::vri_key(&t.coverage.contents));
+        out.push(timestamp_data(&t.timestamp, key));
     }
     out
+}
+
+/// The validation data of one time-stamp token's TSA: its certificates and the
+/// revocation answers its check rests on.
+fn timestamp_data(ts: &crate::verify::timestamp::TimestampReport, vri_key: Option<String>) -> crate::pdf::dss::ValidationData {
+    let mut d = crate::pdf::dss::ValidationData { vri_key, ..Default::default() };
+    for c in &ts.tsa_certificates {
+        if let Ok(der) = c.to_der() {
+            d.certs.push(der);
+        }
+    }
+    for c in ts.revocation.iter().flat_map(|r| r.certificates.iter()) {
+        if let Some((ocsp, der)) = c.evidence_der() {
+            if ocsp {
+                d.ocsps.push(der.to_vec())
+            } else {
+                d.crls.push(der.to_vec())
+            }
+        }
+    }
+    d
 }
 
 /// Why a long-term step was refused; nothing is written when one is.
@@ -198,7 +214,7 @@ pub enum LongTermError {
         /// The reason code name.
         reason: String,
     },
-    /// The signing certificate is not valid now.
+    /// The signing certificate is not valid now (its own dates).
     #[error("the signing certificate is not valid now ({detail})")]
     NotValidNow {
         /// Expired or not yet valid, with the date.
@@ -206,7 +222,7 @@ pub enum LongTermError {
         /// The same in Vietnamese.
         detail_vi: String,
     },
-    /// The signing certificate does not chain to a trust anchor, or its key usage forbids signing.
+    /// The signing certificate's path fails (a CA expired, a key usage that forbids signing).
     #[error("the signing certificate cannot be trusted: {detail}")]
     Untrusted {
         /// The path check's verdict.
@@ -219,6 +235,19 @@ pub enum LongTermError {
     NoValidationData {
         /// What could not be checked.
         detail: String,
+    },
+    /// `kyso extend` on a document without any signature.
+    #[error("the document has no signature to extend")]
+    NothingToExtend,
+    /// `kyso extend` on a document with an invalid signature: no archive time-stamp over it.
+    #[error("signature '{field}' is not valid: {en}")]
+    InvalidSignature {
+        /// The field.
+        field: String,
+        /// Why, in Vietnamese.
+        vi: String,
+        /// Why, in English.
+        en: String,
     },
     /// The time-stamping authority failed.
     #[error(transparent)]
@@ -254,6 +283,16 @@ impl Localize for LongTermError {
                 "B-LT needs the revocation status of every certificate now, and it cannot be had ({}): not signed. Sign at B-T, or connect and try again.",
                 detail
             ),
+            LongTermError::NothingToExtend => {
+                tr!(lang, "Văn bản không có chữ ký số nào để nâng mức.", "The document has no signature to extend.")
+            }
+            LongTermError::InvalidSignature { field, vi, en } => tr!(
+                lang,
+                "Chữ ký '{}' không hợp lệ ({}): không thêm dấu thời gian lưu trữ cho văn bản này.",
+                "Signature '{}' is not valid ({}): no archive time-stamp is added to this document.",
+                field,
+                if lang == Lang::Vi { vi } else { en }
+            ),
             LongTermError::Tsa(e) => e.localize(lang),
         }
     }
@@ -267,6 +306,8 @@ impl LongTermError {
             LongTermError::NotValidNow { .. } => "certificate_not_valid",
             LongTermError::Untrusted { .. } => "certificate_untrusted",
             LongTermError::NoValidationData { .. } => "validation_data_unavailable",
+            LongTermError::NothingToExtend => "no_signature",
+            LongTermError::InvalidSignature { .. } => "signature_invalid",
             LongTermError::Tsa(_) => "tsa",
         }
     }
@@ -284,6 +325,10 @@ pub struct CertificateCheck {
     /// The status could not be had (an offline office): signing goes on at B-B/B-T
     /// with this fact recorded; B-LT refuses.
     pub status_unknown: Option<String>,
+    /// The certificate does not chain to a trust anchor known here (a test
+    /// certificate, a CA not yet in the trust list): signing goes on at B-B/B-T
+    /// with this fact recorded; B-LT refuses.
+    pub untrusted: Option<String>,
     /// When the check ran (ISO 8601, Vietnam time).
     pub checked_at: String,
 }
@@ -298,13 +343,21 @@ pub fn check_signing_certificate(
     opts: &VerifyOptions,
 ) -> Result<CertificateCheck, LongTermError> {
     let now = OffsetDateTime::now_utc();
+    let checked_at = crate::time::iso8601(crate::time::now_vietnam());
+    validity_now(cert, now)?;
     let path = build_path(cert, pool, &opts.trust, now);
     match &path.status {
         PathStatus::Trusted => {}
-        s @ (PathStatus::Expired { .. } | PathStatus::NotYetValid { .. }) => {
-            return Err(LongTermError::NotValidNow { detail: s.localize(Lang::En), detail_vi: s.localize(Lang::Vi) })
+        s @ (PathStatus::Expired { .. } | PathStatus::NotYetValid { .. } | PathStatus::KeyUsage { .. }) => {
+            return Err(LongTermError::Untrusted { detail: s.localize(Lang::En), detail_vi: s.localize(Lang::Vi) })
         }
-        s => return Err(LongTermError::Untrusted { detail: s.localize(Lang::En), detail_vi: s.localize(Lang::Vi) }),
+        s => {
+            // Not chained to an anchor known here: the revocation answers could not
+            // be judged either. Recorded; B-LT refuses.
+            let untrusted = Some(s.localize(Lang::En));
+            let revocation = RevocationReport { certificates: Vec::new(), summary: RevocationSummary::TryLater };
+            return Ok(CertificateCheck { untrusted, path, revocation, status_unknown: None, checked_at });
+        }
     }
     let sources = RevocationSources { crl_files: opts.crl_files.clone(), online: !opts.offline, ..Default::default() };
     let rev = revocation::check_as_of(&path.certificates, JudgedAt::Now, now, &sources, &opts.cache);
@@ -324,7 +377,155 @@ pub fn check_signing_certificate(
             .collect::<Vec<_>>()
             .join("; ")
     });
-    Ok(CertificateCheck { path, revocation: rev, status_unknown, checked_at: crate::time::iso8601(crate::time::now_vietnam()) })
+    Ok(CertificateCheck { path, revocation: rev, status_unknown, untrusted: None, checked_at })
+}
+
+/// The signing certificate's own validity period against `now`.
+fn validity_now(cert: &Certificate, now: OffsetDateTime) -> Result<(), LongTermError> {
+    let v = &cert.tbs_certificate.validity;
+    let (from, to) = (v.not_before.to_unix_duration().as_secs(), v.not_after.to_unix_duration().as_secs());
+    let t = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+    let day = |secs: u64| {
+        OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
+            .map(|d| crate::time::iso8601(d.to_offset(crate::time::VIETNAM)))
+            .unwrap_or_default()
+    };
+    if t > to {
+        let d = day(to);
+        return Err(LongTermError::NotValidNow { detail: format!("expired on {d}"), detail_vi: format!("hết hạn ngày {d}") });
+    }
+    if t < from {
+        let d = day(from);
+        return Err(LongTermError::NotValidNow {
+            detail: format!("valid only from {d}"), detail_vi: format!("chỉ có hiệu lực từ {d}")
+        });
+    }
+    Ok(())
+}
+
+/// A certificate check as kept in the document's history (Circular 15/2025 §2.2):
+/// the certificate, each revocation answer the status rests on (DER, base64), when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRecord {
+    /// When the check ran (ISO 8601, Vietnam time).
+    pub checked_at: String,
+    /// The signing certificate's subject and serial (hex).
+    pub subject: String,
+    /// Its serial number, hex.
+    pub serial: String,
+    /// SHA-256 of the certificate (hex).
+    pub certificate_sha256: String,
+    /// `good`, `unknown` (offline) or `untrusted` (no path to an anchor known here).
+    pub status: String,
+    /// Why, when not `good`.
+    pub why: Option<String>,
+    /// The answers: one per certificate of the path that was checked.
+    pub answers: Vec<AnswerRecord>,
+}
+
+/// One revocation answer kept as evidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerRecord {
+    /// The certificate it is about.
+    pub subject: String,
+    /// `ocsp` or `crl`.
+    pub kind: String,
+    /// Where it came from (URL or file), if not embedded.
+    pub source: Option<String>,
+    /// Its thisUpdate.
+    pub this_update: Option<String>,
+    /// The answer itself, DER in base64.
+    pub der_base64: String,
+}
+
+impl CertificateCheck {
+    /// The record kept in the document's history.
+    pub fn record(&self) -> CheckRecord {
+        use base64ct::Encoding;
+        use sha2::Digest;
+        let leaf = self.path.certificates.first();
+        let (status, why) = match (&self.untrusted, &self.status_unknown) {
+            (Some(u), _) => ("untrusted", Some(u.clone())),
+            (None, Some(u)) => ("unknown", Some(u.clone())),
+            _ => ("good", None),
+        };
+        let answers = self
+            .revocation
+            .certificates
+            .iter()
+            .filter_map(|c| {
+                let (ocsp, der) = c.evidence_der()?;
+                let source = match &c.status {
+                    RevocationStatus::Good { source } | RevocationStatus::Revoked { source, .. } => Some(source),
+                    _ => None,
+                };
+                Some(AnswerRecord {
+                    subject: c.subject.clone(),
+                    kind: if ocsp { "ocsp" } else { "crl" }.into(),
+                    source: source.and_then(|s| s.location.clone()),
+                    this_update: source.map(|s| s.this_update.clone()),
+                    der_base64: base64ct::Base64::encode_string(der),
+                })
+            })
+            .collect();
+        CheckRecord {
+            checked_at: self.checked_at.clone(),
+            subject: leaf.map(|c| crate::token::certinfo::format_name(&c.tbs_certificate.subject)).unwrap_or_default(),
+            serial: leaf.map(|c| hex::encode_upper(c.tbs_certificate.serial_number.as_bytes())).unwrap_or_default(),
+            certificate_sha256: leaf.and_then(|c| c.to_der().ok()).map(|d| hex::encode(sha2::Sha256::digest(d))).unwrap_or_default(),
+            status: status.into(),
+            why,
+            answers,
+        }
+    }
+
+    /// What the user should be told about this check (nothing when all is well).
+    pub fn notes(&self) -> Vec<crate::job::Note> {
+        let mut out = Vec::new();
+        if let Some(why) = &self.untrusted {
+            out.push(crate::job::Note {
+                kind: "certificate_untrusted".into(),
+                message_vi: format!(
+                    "Chứng thư số ký không chuỗi tới chứng thư gốc tin cậy nào trên máy này ({why}): chữ ký được tạo, nhưng nơi nhận chỉ xác minh được nếu tin cậy gốc này."
+                ),
+                message_en: format!(
+                    "The signing certificate does not chain to a trust anchor known here ({why}): signed, but recipients can verify it only if they trust its root."
+                ),
+            });
+        }
+        if let Some(why) = &self.status_unknown {
+            out.push(crate::job::Note {
+                kind: "status_unknown".into(),
+                message_vi: format!("Chưa kiểm tra được tình trạng thu hồi của chứng thư số lúc ký ({why}); việc này được ghi lại."),
+                message_en: format!("The certificate's revocation status could not be checked at signing time ({why}); this is recorded."),
+            });
+        }
+        out
+    }
+}
+
+/// The long-term steps of `level` after the signature `signed` is made: the
+/// signature time-stamp (B-T), the validation data (B-LT), the document
+/// time-stamp (B-LTA); then the file is put into place. Nothing is in place until
+/// every step passed.
+pub fn complete(
+    signed: Signed,
+    level: SigningLevel,
+    client: &TsaClient,
+    opts: &VerifyOptions,
+) -> Result<crate::sign::SignOutcome, crate::Error> {
+    let signed = if level.time_stamped() { timestamp_signature(signed, client, opts)? } else { signed };
+    let mut embedded = signed.embed_uncommitted()?;
+    let output = embedded.outcome().output.clone();
+    if level >= SigningLevel::BLt {
+        add_validation_data(embedded.file_mut(), &output, opts)?;
+    }
+    if level >= SigningLevel::BLta {
+        add_document_timestamp(embedded.file_mut(), &output, client, opts, TOKEN_RESERVE)?;
+    }
+    embedded.commit()
 }
 
 /// The time-stamp context for tokens fetched now under `opts`.
@@ -358,11 +559,24 @@ pub fn timestamp_signature(signed: Signed, client: &TsaClient, opts: &VerifyOpti
 /// update. Refused when the newest signature's status cannot be established.
 pub fn add_validation_data(temp: &mut AtomicFile, output: &Path, opts: &VerifyOptions) -> Result<(), crate::Error> {
     let report = verify_file(temp.temp_path(), opts);
-    if let Some(last) = report.signatures.last() {
-        let ok = last.revocation.as_ref().is_some_and(|r| r.summary == RevocationSummary::Good)
-            && last.chain.as_ref().is_some_and(|c| c.trusted());
-        if !ok {
-            let detail = last.message_en.clone();
+    if report.signatures.is_empty() {
+        return Err(LongTermError::NothingToExtend.into());
+    }
+    if let Some(bad) = report.signatures.iter().find(|s| s.indication == Indication::TotalFailed) {
+        return Err(
+            LongTermError::InvalidSignature { field: bad.field.clone(), vi: bad.message_vi.clone(), en: bad.message_en.clone() }.into()
+        );
+    }
+    for sig in &report.signatures {
+        let path_ok = sig.chain.as_ref().is_some_and(|c| c.trusted());
+        let status_ok = sig.revocation.as_ref().is_some_and(|r| r.summary == RevocationSummary::Good);
+        let stamps_ok = sig
+            .timestamps
+            .iter()
+            .filter(|t| t.status == TimestampStatus::Valid)
+            .all(|t| t.revocation.as_ref().is_none_or(|r| r.summary == RevocationSummary::Good));
+        if !(path_ok && status_ok && stamps_ok) {
+            let detail = format!("{}: {}", sig.field, sig.message_en);
             return Err(LongTermError::NoValidationData { detail }.into());
         }
     }
@@ -408,30 +622,36 @@ pub fn add_document_timestamp(
         token_poe: None,
     };
     let path: PathBuf = temp.temp_path().to_owned();
+    // `fix_byte_range` gives (start, end) pairs; the imprint reads (offset, length).
+    let spans = ranges.map(|(start, end)| (start, end - start));
     let stamp = client
-        .stamp(Imprinted::Ranges { path: &path, ranges: &ranges }, TimestampKind::Document, DigestAlg::Sha256, &cx)
+        .stamp(Imprinted::Ranges { path: &path, ranges: &spans }, TimestampKind::Document, DigestAlg::Sha256, &cx)
         .map_err(LongTermError::from)?;
     if stamp.token.len() > reserve {
         return Err(crate::cms::CmsError::TooLarge { needed: stamp.token.len(), reserved: reserve }.into());
     }
-    write_at(temp, output, ranges[0].1 + 1, hex::encode_upper(&stamp.token).as_bytes())
+    write_at(temp, output, ranges[0].1 + 1, hex::encode_upper(&stamp.token).as_bytes())?;
+    // The document time-stamp's own TSA evidence, in a /DSS after it (as an
+    // archive time-stamp renewal would add it): the newest time-stamp is then
+    // checkable offline too.
+    let mut contents = stamp.token.clone();
+    contents.resize(reserve, 0);
+    let data = timestamp_data(&stamp.report, Some(crate::pdf::dss::vri_key(&contents)));
+    if !data.certs.is_empty() || !data.ocsps.is_empty() || !data.crls.is_empty() {
+        let pdf = PdfFile::open(temp.temp_path())?;
+        let update = crate::pdf::dss::dss_update(&pdf, &[data], &crate::time::pdf_date(crate::time::now_vietnam()))?;
+        drop(pdf);
+        append(temp, output, &update.bytes)?;
+    }
+    Ok(())
 }
 
 fn append(temp: &mut AtomicFile, output: &Path, bytes: &[u8]) -> Result<u64, crate::Error> {
-    let werr = |e: std::io::Error| crate::Error::from(OutputError::WriteOutput { path: output.to_owned(), source: e });
-    let f = temp.file();
-    let at = f.seek(SeekFrom::End(0)).map_err(werr)?;
-    f.write_all(bytes).map_err(werr)?;
-    f.flush().map_err(werr)?;
-    Ok(at)
+    temp.append(bytes).map_err(|e| OutputError::WriteOutput { path: output.to_owned(), source: e }.into())
 }
 
 fn write_at(temp: &mut AtomicFile, output: &Path, offset: u64, bytes: &[u8]) -> Result<(), crate::Error> {
-    let werr = |e: std::io::Error| crate::Error::from(OutputError::WriteOutput { path: output.to_owned(), source: e });
-    let f = temp.file();
-    f.seek(SeekFrom::Start(offset)).map_err(werr)?;
-    f.write_all(bytes).map_err(werr)?;
-    f.flush().map_err(werr)
+    temp.write_at(offset, bytes).map_err(|e| OutputError::WriteOutput { path: output.to_owned(), source: e }.into())
 }
 
 /// `kyso extend`: raise the signed PDF `input` to `level` (B-LT or B-LTA) into

@@ -310,32 +310,15 @@ impl Embedded {
         &self.outcome
     }
 
-    /// Append an incremental update's bytes; returns the offset they start at.
-    pub fn append(&mut self, bytes: &[u8]) -> Result<u64, Error> {
-        let out = self.outcome.output.clone();
-        let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
-        let f = self.temp.file();
-        let at = f.seek(SeekFrom::End(0)).map_err(werr)?;
-        f.write_all(bytes).map_err(werr)?;
-        f.flush().map_err(werr)?;
-        Ok(at)
-    }
-
-    /// Write `bytes` at `offset` of the temporary file (a placeholder filled in).
-    pub fn write_at(&mut self, offset: u64, bytes: &[u8]) -> Result<(), Error> {
-        let out = self.outcome.output.clone();
-        let werr = |e: std::io::Error| Error::from(OutputError::WriteOutput { path: out.clone(), source: e });
-        let f = self.temp.file();
-        f.seek(SeekFrom::Start(offset)).map_err(werr)?;
-        f.write_all(bytes).map_err(werr)?;
-        f.flush().map_err(werr)
+    /// The temporary file, for the updates appended after the signature.
+    pub fn file_mut(&mut self) -> &mut AtomicFile {
+        &mut self.temp
     }
 
     /// Sync and rename into place ([`crate::atomic`]).
     pub fn commit(mut self) -> Result<SignOutcome, Error> {
         let out = self.outcome.output.clone();
-        self.outcome.output_len =
-            self.temp.file().seek(SeekFrom::End(0)).map_err(|e| OutputError::WriteOutput { path: out.clone(), source: e })?;
+        self.outcome.output_len = self.temp.written_len().map_err(|e| OutputError::WriteOutput { path: out.clone(), source: e })?;
         self.temp.commit().map_err(|e| Error::from(OutputError::from_write(&out, e)))?;
         Ok(self.outcome)
     }

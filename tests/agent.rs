@@ -335,11 +335,13 @@ fn a_malformed_line_gets_an_error_and_the_agent_keeps_serving() {
 }
 
 #[test]
-fn preview_places_the_stamp_without_a_certificate() {
+fn preview_places_the_stamp_with_the_signers_certificate() {
+    use der::Decode;
     let tb = testbed();
     let mut j = job(&tb.draft("draft-lo.pdf"), Path::new("/nonexistent/out.pdf"));
     j.role = JobRole::Copy;
-    let p = kyso::job::preview(&j, None, Some("UBND TỈNH THỬ NGHIỆM")).unwrap();
+    let cert = x509_cert::Certificate::from_der(&std::fs::read(tb.pki("agency-rsa2048.der")).unwrap()).unwrap();
+    let p = kyso::job::preview(&j, &cert).unwrap();
     let v = serde_json::to_value(&p).unwrap();
     // Flat JSON: the placement's fields next to the page size (what the desktop page reads).
     assert_eq!(v["page"], 1, "{v}");

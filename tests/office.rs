@@ -90,7 +90,7 @@ impl World {
     fn leader_signs(&self, name: &str) -> i64 {
         let p = self.draft(name);
         let doc = self.office.add_paths(&[p], DocRole::Sign).expect("add").remove(0);
-        let (doc, report) =
+        let kyso::office::SignedDocument { doc, report, .. } =
             self.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).expect("sign");
         assert_eq!(doc.status, DocStatus::Signed);
         assert_eq!(report.indication, Indication::TotalPassed, "{}", report.message_en);
@@ -159,7 +159,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
     let doc = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0);
     assert_eq!(doc.status, DocStatus::Pending);
 
-    let (signed, report) =
+    let kyso::office::SignedDocument { doc: signed, report, .. } =
         w.office.sign_document(&SignDocument { id: doc.id, ..Default::default() }, &choice(PERSONAL), pin("123456")).expect("leader signs");
     assert_eq!(signed.status, DocStatus::Signed);
     assert!(signed.current_path.ends_with("Quyết định 12.signed.pdf"), "{}", signed.current_path);
@@ -171,7 +171,7 @@ fn leader_signs_clerk_numbers_seals_and_releases() {
     let results = w
         .office
         .seal_batch(
-            &[BatchItem { id: doc.id, doc_number: Some("12/QĐ-UBND".into()), doc_date: Some(today.clone()) }],
+            &[BatchItem { id: doc.id, doc_number: Some("12/QĐ-UBND".into()), doc_date: Some(today.clone()), ..Default::default() }],
             &choice(AGENCY),
             pin("123456"),
             &mut |p| events.push(p),
@@ -242,7 +242,7 @@ fn wrong_pin_during_a_held_batch_session_signs_nothing() {
             if p.state == BatchState::Running && p.index == 1 {
                 for p in ["000000", "123456"] {
                     let r = office.sign_document(&SignDocument { id: other, ..Default::default() }, &choice(PERSONAL), pin(p));
-                    during.push(r.map(|(d, _)| d.status).map_err(|e| kyso::agent::AgentErrorBody::from_error(&e)));
+                    during.push(r.map(|s| s.doc.status).map_err(|e| kyso::agent::AgentErrorBody::from_error(&e)));
                 }
             }
         })
@@ -487,4 +487,169 @@ fn register_archives_the_bytes_it_verified() {
     let verified = w.office.queue().history(ida).expect("history").into_iter().rev().find(|h| h.action == "verified").expect("verified");
     assert_eq!(verified.sha256_after.as_deref(), Some(reg.sha256.as_str()));
     no_part_files(&w.dir.path().join("data/archive"));
+}
+
+/// The visible signature widget on `page` (1-based) of `file` nearest to `near` (a box
+/// in mm from the page's top-left corner), read from the file itself: the stamp, not the
+/// clerk's number and date widgets of the same signature.
+fn widget_box_mm(file: &Path, page: usize, near: Option<[f64; 4]>) -> [f64; 4] {
+    use kyso::stamp::place;
+    let near = near.expect("a box");
+    let pdf = kyso::pdf::PdfFile::open(file).expect("open");
+    let page_box = place::page_box(&pdf, page - 1).expect("page box");
+    let rects = place::signature_widget_rects(&pdf, page - 1).expect("widgets");
+    let apart = |b: &[f64; 4]| b.iter().zip(near.iter()).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    rects.into_iter().map(|r| place::rect_mm(page_box, r)).min_by(|a, b| apart(a).total_cmp(&apart(b))).expect("a visible signature widget")
+}
+
+fn assert_same_box(what: &str, a: Option<[f64; 4]>, b: Option<[f64; 4]>, tolerance: f64) {
+    let (a, b) = (a.expect("a box"), b.expect("a box"));
+    let worst = a.iter().zip(b.iter()).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    assert!(worst <= tolerance, "{what}: {a:?} vs {b:?} ({worst} mm apart)");
+}
+
+/// The preview is the signing job's own plan: for the LibreOffice decision, the
+/// two-signers draft and the object-stream draft, the box previewed with the chosen
+/// certificate and the signature image is found in the signer's block and is the box
+/// signed (as the result reports it and as the widget's /Rect in the signed file
+/// says); the preview document carries that widget, unsigned. The clerk's preview
+/// (seal, number, date) is the seal signed, and a seal dragged in the preview is
+/// sealed where it was dragged, at the size shown.
+#[test]
+fn preview_is_where_the_signature_lands() {
+    use kyso::office::{PreviewRequest, StampImageKind};
+    let w = world();
+    let raw = w.dir.path().join("raw-images");
+    std::fs::create_dir_all(&raw).expect("mkdir");
+    let st = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stamps/make-images.py"))
+        .arg(&raw)
+        .status()
+        .expect("python3");
+    assert!(st.success());
+    w.office.set_stamp_image(StampImageKind::Signature, &raw.join("signature.png"), None).expect("signature image");
+    w.office.set_stamp_image(StampImageKind::Seal, &raw.join("seal.png"), Some(36.0)).expect("seal image");
+    let folder = w.dir.path().join("docs");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let request = |id, role, cert: &str| PreviewRequest {
+        id,
+        role,
+        token_label: "KYSO-TEST".into(),
+        cert_id_hex: cert.into(),
+        doc_number: None,
+        doc_date: None,
+        page: None,
+        at_mm: None,
+        size_mm: None,
+    };
+
+    let mut signed_ids = Vec::new();
+    for (draft, cert, name) in
+        [("draft-lo.pdf", PERSONAL, "Nguyễn Văn An"), ("draft-two-signers.pdf", "02", "Trần Thị Bình"), ("draft-objstm.pdf", PERSONAL, "")]
+    {
+        let input = folder.join(draft);
+        std::fs::copy(w.tb.draft(draft), &input).expect("copy draft");
+        let id = w.office.add_paths(std::slice::from_ref(&input), DocRole::Sign).expect("add").remove(0).id;
+        let req = request(id, DocRole::Sign, cert);
+        let pv = w.office.preview_placement(&req).expect("preview");
+        assert_eq!(pv.placement.placement, "found", "{draft}: {pv:?}");
+        assert!(pv.page_size_mm[0] > 200.0 && pv.page_size_mm[1] > 290.0, "{draft}: A4 expected, {:?}", pv.page_size_mm);
+        let shown = folder.join(format!("{draft}.preview.pdf"));
+        std::fs::write(&shown, w.office.preview_document(&req).expect("preview document")).expect("write");
+        assert_same_box(
+            &format!("{draft}: preview document"),
+            Some(widget_box_mm(&shown, pv.placement.page, pv.placement.box_mm)),
+            pv.placement.box_mm,
+            0.06,
+        );
+        std::fs::remove_file(&shown).expect("rm");
+
+        let signed = w.office.sign_document(&SignDocument { id, ..Default::default() }, &choice(cert), pin("123456")).expect("sign");
+        assert_eq!(signed.report.indication, Indication::TotalPassed, "{draft}: {}", signed.report.message_en);
+        assert_eq!(signed.placement.page, pv.placement.page, "{draft}");
+        assert_same_box(&format!("{draft}: result"), signed.placement.box_mm, pv.placement.box_mm, 0.0);
+        let file = PathBuf::from(&signed.doc.current_path);
+        assert_same_box(
+            &format!("{draft}: signed file"),
+            Some(widget_box_mm(&file, pv.placement.page, pv.placement.box_mm)),
+            pv.placement.box_mm,
+            0.06,
+        );
+        if !name.is_empty() {
+            // Centred on the signer's own name (the two-signers draft has two blocks).
+            let text = std::process::Command::new("pdftotext")
+                .args(["-bbox", "-f", &pv.placement.page.to_string(), "-l", &pv.placement.page.to_string()])
+                .arg(&file)
+                .arg("-")
+                .output()
+                .expect("pdftotext");
+            let html = String::from_utf8_lossy(&text.stdout).into_owned();
+            let lines: Vec<&str> = html.lines().collect();
+            let words: Vec<&str> = name.split(' ').collect();
+            let (first, last) = (words[0], words[words.len() - 1]);
+            let at_last = lines.iter().rposition(|l| l.ends_with(&format!(">{last}</word>"))).expect("the name's last word");
+            let at_first = lines[..=at_last].iter().rposition(|l| l.ends_with(&format!(">{first}</word>"))).expect("the name's first word");
+            let attr = |line: &str, k: &str| -> f64 {
+                let at = line.find(&format!("{k}=\"")).expect("attr") + k.len() + 2;
+                line[at..].split('"').next().expect("value").parse().expect("number")
+            };
+            let name_centre_mm = (attr(lines[at_first], "xMin") + attr(lines[at_last], "xMax")) / 2.0 / kyso::stamp::place::PT_PER_MM;
+            let [x, _, bw, _] = pv.placement.box_mm.expect("box");
+            assert!((x + bw / 2.0 - name_centre_mm).abs() <= 1.0, "{draft}: box {x}+{bw} mm not centred on {name} ({name_centre_mm} mm)");
+        }
+        signed_ids.push(id);
+    }
+
+    // Preview with a certificate the token does not have: said so, nothing planned.
+    let e = w.office.preview_placement(&request(signed_ids[0], DocRole::Sign, "7f")).expect_err("unknown certificate");
+    assert_eq!(kyso::agent::AgentErrorBody::from_error(&e).kind, "certificate_not_found", "{e}");
+
+    // The clerk: seal, number and date as previewed; the second document's seal dragged.
+    let today = kyso::time::now_vietnam().date().to_string();
+    let mut items = Vec::new();
+    let mut previews = Vec::new();
+    for (i, &id) in signed_ids.iter().take(2).enumerate() {
+        let mut req = request(id, DocRole::Seal, AGENCY);
+        req.doc_number = Some(format!("{}/QĐ-UBND", 20 + i));
+        req.doc_date = Some(today.clone());
+        let found = w.office.preview_placement(&req).expect("seal preview");
+        assert_eq!(found.placement.placement, "found", "{found:?}");
+        assert!(
+            found.placement.filled.iter().any(|(t, _)| t == &format!("{}", 20 + i)),
+            "number blank filled: {:?}",
+            found.placement.filled
+        );
+        if i == 1 {
+            let [x, y, bw, _] = found.placement.box_mm.expect("box");
+            req.at_mm = Some((x - 20.0, y + 5.0));
+            req.page = Some(found.placement.page);
+            req.size_mm = Some(bw);
+        }
+        let pv = w.office.preview_placement(&req).expect("seal preview");
+        assert_eq!(pv.placement.placement, if i == 1 { "given" } else { "found" });
+        items.push(BatchItem {
+            id,
+            doc_number: req.doc_number.clone(),
+            doc_date: req.doc_date.clone(),
+            page: req.page,
+            at_mm: req.at_mm,
+            size_mm: req.size_mm,
+        });
+        previews.push((found, pv));
+    }
+    let results = w.office.seal_batch(&items, &choice(AGENCY), pin("123456"), &mut |_| {}).expect("seal");
+    for (r, (found, pv)) in results.iter().zip(&previews) {
+        assert!(r.ok(), "{:?}", r.error);
+        let placement = r.placement.as_ref().expect("placement");
+        assert_same_box("sealed", placement.box_mm, pv.placement.box_mm, 0.0);
+        assert_eq!(placement.filled, pv.placement.filled);
+        let file = PathBuf::from(&r.doc.as_ref().expect("doc").current_path);
+        assert_same_box("sealed file", Some(widget_box_mm(&file, placement.page, pv.placement.box_mm)), pv.placement.box_mm, 0.06);
+        // Dragged: same size as found, moved by exactly the drag.
+        let (f, p) = (found.placement.box_mm.expect("box"), pv.placement.box_mm.expect("box"));
+        assert!((f[2] - p[2]).abs() <= 0.1 && (f[3] - p[3]).abs() <= 0.1, "size kept: {f:?} vs {p:?}");
+    }
+    let moved = previews[1].1.placement.box_mm.expect("box");
+    let found = previews[1].0.placement.box_mm.expect("box");
+    assert!((moved[0] - (found[0] - 20.0)).abs() <= 0.1 && (moved[1] - (found[1] + 5.0)).abs() <= 0.1, "{moved:?} vs {found:?}");
 }

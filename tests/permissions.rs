@@ -36,6 +36,7 @@ fn a_signed_output_has_the_input_mode_and_archive_copies_are_private() {
     sign_file(SignRequest::new(&input, &sealed), &signer).expect("seal");
     assert_eq!(mode(&sealed), 0o644);
     let rec = SignedRecord {
+        certificate_check: None,
         output: sealed.clone(),
         status: DocStatus::Sealed,
         actor: None,

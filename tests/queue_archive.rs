@@ -65,6 +65,7 @@ fn sign_and_record_after(
     std::thread::sleep(pause);
     let cert = signer.certificate();
     let rec = SignedRecord {
+        certificate_check: None,
         output: output.clone(),
         status,
         actor: kyso::sign::common_name(cert),
@@ -229,6 +230,7 @@ fn refused_steps_change_nothing() {
     let out = tmp.path().join("w/a.signed.pdf");
     std::fs::write(&out, b"%PDF-1.7 not really signed").expect("write");
     let mut rec = SignedRecord {
+        certificate_check: None,
         output: out.clone(),
         status: DocStatus::Sealed,
         actor: Some("Nguyễn Văn A".into()),
@@ -349,6 +351,7 @@ fn report_per_half_year_and_year() {
         let out = tmp.path().join(format!("w/{i}.out.pdf"));
         std::fs::write(&out, format!("signed {i}")).expect("write");
         let rec = SignedRecord {
+            certificate_check: None,
             output: out.clone(),
             status,
             actor: None,
@@ -413,6 +416,7 @@ fn archive_with_two_files(tmp: &Path) -> (Queue, Vec<Document>) {
     let out = tmp.join("w/qd.sealed.pdf");
     std::fs::write(&out, b"%PDF-1.7 sealed bytes").expect("write");
     let rec = SignedRecord {
+        certificate_check: None,
         output: out.clone(),
         status: DocStatus::Sealed,
         actor: Some("UBND tỉnh Demo".into()),
@@ -765,6 +769,7 @@ fn queue_survives_kill_9_mid_batch() {
     let output = input.with_file_name("draft.after-crash.pdf");
     sign_file(SignRequest::new(&input, &output), &leader(root)).expect("sign");
     let rec = SignedRecord {
+        certificate_check: None,
         output: output.clone(),
         status: DocStatus::Signed,
         actor: None,

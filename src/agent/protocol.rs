@@ -268,11 +268,26 @@ pub struct SignResult {
     pub outcome: crate::sign::SignOutcome,
     /// Where the stamp went.
     pub placement: crate::job::StampPlacement,
+    /// The PAdES level signed at.
+    #[serde(default)]
+    pub level: crate::longterm::SigningLevel,
+    /// The check of the signing certificate made before signing, as kept in the history.
+    #[serde(default)]
+    pub certificate_check: Option<crate::longterm::CheckRecord>,
+    /// What the user should know (B-B for want of a TSA, status unknown offline…).
+    #[serde(default)]
+    pub notes: Vec<crate::job::Note>,
 }
 
 impl From<crate::job::JobOutcome> for SignResult {
     fn from(j: crate::job::JobOutcome) -> SignResult {
-        SignResult { outcome: j.outcome, placement: j.placement.into() }
+        SignResult {
+            outcome: j.outcome,
+            placement: j.placement.into(),
+            level: j.level,
+            certificate_check: Some(j.certificate_check.record()),
+            notes: j.notes,
+        }
     }
 }
 

@@ -64,6 +64,26 @@ enum ArchiveCommand {
         #[arg(long, requires = "csv")]
         force: bool,
     },
+    /// Thêm dấu thời gian lưu trữ (B-LTA) cho văn bản lưu trữ sắp hết hạn dấu thời gian /
+    /// add an archive time-stamp to archived documents whose last time-stamp expires soon.
+    Extend {
+        /// Gia hạn văn bản có chứng thư dấu thời gian cuối hết hạn trước ngày này (mặc định: 1 năm nữa) /
+        /// extend those whose last time-stamp certificate expires before this date (default: a year from now).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        before: Option<String>,
+        /// Máy chủ dấu thời gian (lặp lại được) / time-stamping authority URL (repeatable).
+        #[arg(long = "tsa", value_name = "URL")]
+        tsa: Vec<String>,
+        /// Thêm chứng thư gốc tin cậy / extra trust anchors.
+        #[arg(long = "trust", value_name = "PEM|DIR")]
+        trust: Vec<PathBuf>,
+        /// Tệp CRL / CRL files.
+        #[arg(long = "crl", value_name = "FILE")]
+        crls: Vec<PathBuf>,
+        /// In kết quả dạng JSON / print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Liệt kê hàng đợi / list the queue.
     List {
         /// Vai trò / role.
@@ -138,9 +158,14 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     if let Some(d) = args.data_dir.as_ref().filter(|d| !d.is_dir()) {
         return Err(kyso::error::UsageError::InvalidArgument { option: "--data-dir".into(), value: d.display().to_string() }.into());
     }
-    // Every subcommand only reads the archive: opened read-only, and a folder that
-    // holds no archive is refused (nothing is created there).
-    let queue = Queue::open_read_only(&args.data_dir.clone().unwrap_or_else(super::data_dir))?;
+    // Every subcommand but `extend` only reads the archive: opened read-only, and a
+    // folder that holds no archive is refused (nothing is created there).
+    let data_dir = args.data_dir.clone().unwrap_or_else(super::data_dir);
+    let queue = Queue::open_read_only(&data_dir)?;
+    if let ArchiveCommand::Extend { before, tsa, trust, crls, json } = args.command {
+        drop(queue);
+        return extend(&data_dir, before, tsa, &trust, crls, json, lang);
+    }
     match args.command {
         ArchiveCommand::Check { json } => {
             let report = queue.check()?;
@@ -233,6 +258,7 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ArchiveCommand::Extend { .. } => Ok(ExitCode::SUCCESS), // handled above
         ArchiveCommand::List { role, status, json } => {
             let docs = queue.list(role.map(Into::into), status.map(Into::into))?;
             if json {
@@ -262,4 +288,73 @@ fn print_docs(docs: &[Document], lang: Lang) {
             d.file_name
         );
     }
+}
+
+/// `kyso archive extend`: B-LTA for every archived document whose last time-stamp
+/// certificate expires before the date; each result kept as a new version.
+fn extend(
+    data_dir: &std::path::Path,
+    before: Option<String>,
+    tsa: Vec<String>,
+    trust: &[PathBuf],
+    crls: Vec<PathBuf>,
+    json: bool,
+    lang: Lang,
+) -> Result<ExitCode, kyso::Error> {
+    let before = match before {
+        Some(d) => {
+            kyso::queue::check_date(&d)?;
+            let date = time::Date::parse(&d, &time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| kyso::error::UsageError::InvalidArgument { option: "--before".into(), value: d.clone() })?;
+            date.midnight().assume_offset(kyso::time::VIETNAM)
+        }
+        None => time::OffsetDateTime::now_utc() + time::Duration::days(365),
+    };
+    let tsa = if tsa.is_empty() { kyso::settings::Settings::load()?.tsa } else { tsa };
+    if tsa.is_empty() {
+        return Err(kyso::longterm::LongTermError::Tsa(kyso::tsa::TsaError::NoAddress).into());
+    }
+    let (mut opts, warnings) = kyso::verify::engine::VerifyOptions::new(trust);
+    for w in warnings {
+        eprintln!("{}", tr!(lang, "Cảnh báo: {}", "Warning: {}", w));
+    }
+    opts.crl_files = crls;
+    let mut queue = Queue::open(data_dir)?;
+    let done = queue.extend_archive(before, &kyso::tsa::TsaClient::new(tsa), &opts)?;
+    let failed = done.iter().filter(|o| o.result == "failed").count();
+    if json {
+        print_json(&done);
+    } else {
+        for o in &done {
+            let line = match o.result.as_str() {
+                "extended" => tr!(
+                    lang,
+                    "#{} {}: đã thêm dấu thời gian lưu trữ, bản mới {} (SHA-256 {})",
+                    "#{} {}: archive time-stamp added, new version {} (SHA-256 {})",
+                    o.id,
+                    o.file_name,
+                    o.archive_path.as_deref().unwrap_or(""),
+                    o.sha256_after.as_deref().unwrap_or("")
+                ),
+                "failed" => tr!(
+                    lang,
+                    "#{} {}: KHÔNG gia hạn được: {}",
+                    "#{} {}: NOT extended: {}",
+                    o.id,
+                    o.file_name,
+                    if lang == Lang::Vi { o.error_vi.as_deref() } else { o.error_en.as_deref() }.unwrap_or("")
+                ),
+                _ => tr!(
+                    lang,
+                    "#{} {}: chưa đến hạn (dấu thời gian cuối hết hạn {})",
+                    "#{} {}: not due (last time-stamp expires {})",
+                    o.id,
+                    o.file_name,
+                    o.expires.as_deref().unwrap_or("-")
+                ),
+            };
+            println!("{line}");
+        }
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -3,6 +3,7 @@
 mod agent;
 mod archive;
 mod demo;
+mod extend;
 mod image;
 mod sign;
 mod tokens;
@@ -68,6 +69,8 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Kiểm tra chữ ký số của văn bản đến / verify signed PDFs.
     Verify(verify::VerifyArgs),
+    /// Nâng mức chữ ký lên B-LT/B-LTA (dấu thời gian lưu trữ) / extend signatures to B-LT or B-LTA.
+    Extend(extend::ExtendArgs),
     /// Chạy thử với danh tính demo (không có giá trị pháp lý) / demo with the demo identity.
     Demo(demo::DemoArgs),
     /// Chuẩn bị ảnh chữ ký/con dấu nền trong suốt / prepare a signature or seal image.
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Tokens(a) => tokens::run(a, lang),
         Command::Sign(a) => sign::run(a, lang),
         Command::Demo(a) => demo::run(a, lang),
+        Command::Extend(a) => extend::run(a, lang),
         Command::Verify(a) => verify::run(a, lang),
         Command::Image(a) => image::run(a, lang),
         Command::Archive(a) => archive::run(a, lang),

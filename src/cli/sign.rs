@@ -101,6 +101,12 @@ pub struct SignArgs {
     /// Chữ ký không hiển thị / invisible signature.
     #[arg(long)]
     pub invisible: bool,
+    /// Mức PAdES: b-b, b-t (dấu thời gian), b-lt (kèm dữ liệu kiểm tra), b-lta (lưu trữ) / PAdES level.
+    #[arg(long, value_name = "LEVEL", value_parser = kyso::longterm::parse_level)]
+    pub level: Option<kyso::longterm::SigningLevel>,
+    /// Máy chủ dấu thời gian RFC 3161 (lặp lại được, thử theo thứ tự) / time-stamping authority URL (repeatable).
+    #[arg(long = "tsa", value_name = "URL")]
+    pub tsa: Vec<String>,
 }
 
 /// Run `kyso sign`.
@@ -109,6 +115,8 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     // Cheap checks first (paths, the PDF, the clerk's check before sealing), so a bad
     // path or a broken PDF never costs a PIN try.
     job::check_job(&job)?;
+    let choice = job::choose_level(&job, &kyso::settings::Settings::load()?)?;
+    let mut checked = None;
 
     let signer: Box<dyn Signer> = match &args.pkcs12 {
         Some(p12) => {
@@ -128,26 +136,42 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                 }
                 None => None,
             };
-            let pin = read_pin(args.pin_stdin)?;
             let sel = TokenSelection {
                 modules: args.modules.clone(),
                 token_label: args.token.clone(),
                 cert_id,
                 cert_label: args.cert_label.clone(),
             };
+            // The certificate is checked before the PIN is read: a revoked or expired
+            // certificate never costs a PIN try.
+            if let Some((cert, pool)) = token::peek_certificate(&sel)? {
+                checked = Some((job::check_signer(&job, choice.level, &cert, &pool)?, cert));
+            }
+            let pin = read_pin(args.pin_stdin)?;
             Box::new(token::open_signer(&sel, pin)?)
         }
     };
 
     warn_on_role_mismatch(signer.certificate(), args.role, lang);
 
-    let done = job::run(&job, signer.as_ref())?;
+    // A PKCS#12 identity is checked here, before its key signs.
+    let check = match checked {
+        Some((check, cert)) if &cert == signer.certificate() => Some(check),
+        _ => None,
+    };
+    let done = job::run_checked(&job, signer.as_ref(), check)?;
+    for note in &done.notes {
+        eprintln!("{}", note.text(lang));
+    }
     let outcome = &done.outcome;
     if args.json {
         let mut v = serde_json::to_value(outcome).unwrap_or_default();
         if let Some(obj) = v.as_object_mut() {
             obj.insert("stamp".into(), serde_json::to_value(&done.placement).unwrap_or_default());
             obj.insert("placement".into(), serde_json::Value::String(done.placement.placement.clone()));
+            obj.insert("level".into(), serde_json::to_value(done.level).unwrap_or_default());
+            obj.insert("notes".into(), serde_json::to_value(&done.notes).unwrap_or_default());
+            obj.insert("certificateCheck".into(), serde_json::to_value(&done.certificate_check).unwrap_or_default());
         }
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into()));
     } else {
@@ -155,11 +179,12 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             "{}",
             kyso::tr!(
                 lang,
-                "Đã ký: {} (trường {}, {})",
-                "Signed: {} (field {}, {})",
+                "Đã ký: {} (trường {}, {}, mức {})",
+                "Signed: {} (field {}, {}, level {})",
                 outcome.output.display(),
                 outcome.field_name,
-                outcome.signing_time
+                outcome.signing_time,
+                done.level.label()
             )
         );
     }
@@ -206,6 +231,8 @@ fn to_job(args: &SignArgs) -> Result<SignJob, kyso::Error> {
         copy_form: args.copy_form.clone(),
         org_name: args.org_name.clone(),
         invisible: args.invisible,
+        level: args.level,
+        tsa: args.tsa.clone(),
     })
 }
 

@@ -208,6 +208,18 @@ pub fn render(r: &DocumentReport, lang: Lang) -> String {
             sig.coverage.coverage,
             sig.trust_anchor.as_ref().map(|a| format!("; {}: {}", lang.pick("gốc tin cậy", "trust anchor"), a.name)).unwrap_or_default(),
         ));
+        if let Some(level) = sig.level {
+            s.push_str(&format!(
+                "      {}: {}; {}\n",
+                lang.pick("mức PAdES", "PAdES level"),
+                level.name(),
+                if sig.evidence_offline {
+                    lang.pick("tệp tự chứa đủ dữ liệu để kiểm tra ngoại tuyến", "the file's own evidence suffices offline")
+                } else {
+                    lang.pick("cần tra cứu trực tuyến để kiểm tra lại", "re-checking needs online look-ups")
+                }
+            ));
+        }
         if let Some(v) = &sig.validation_time {
             s.push_str(&format!(
                 "      {}: {} ({})\n",

@@ -12,7 +12,7 @@ use super::signing::TokenChoice;
 use super::Office;
 use super::PinPrompt;
 use crate::agent::protocol::AgentErrorBody;
-use crate::job::JobRole;
+use crate::job::{JobRole, SignJob};
 use crate::queue::{Action, DocRole, DocStatus, Document};
 
 /// One document of a batch, with the number and date the clerk typed.
@@ -25,6 +25,12 @@ pub struct BatchItem {
     pub doc_number: Option<String>,
     /// Date `YYYY-MM-DD`.
     pub doc_date: Option<String>,
+    /// 1-based page, when the clerk moved the seal to another page.
+    pub page: Option<usize>,
+    /// Top-left of the seal in mm, when the clerk dragged it in the preview.
+    pub at_mm: Option<(f64, f64)>,
+    /// The seal's width in mm, when dragged (its real size, as shown).
+    pub size_mm: Option<f64>,
 }
 
 /// Where one document of the batch is.
@@ -68,6 +74,8 @@ pub struct BatchResult {
     pub state: BatchState,
     /// The document afterwards (when done).
     pub doc: Option<Document>,
+    /// Where the seal went (when done).
+    pub placement: Option<crate::job::StampPlacement>,
     /// Why not (when failed).
     pub error: Option<AgentErrorBody>,
 }
@@ -117,22 +125,28 @@ impl Office {
             if stopped || self.take_cancel() {
                 stopped = true;
                 progress(BatchProgress { id: item.id, index, total, state: BatchState::Pending, error: None });
-                results.push(BatchResult { id: item.id, state: BatchState::Pending, doc: None, error: None });
+                results.push(BatchResult { id: item.id, state: BatchState::Pending, doc: None, placement: None, error: None });
                 continue;
             }
             progress(BatchProgress { id: item.id, index, total, state: BatchState::Running, error: None });
             let confirmed = summary.documents.get(index).map(|d| d.sha256.as_str());
             match self.seal_one(item, &mut session, confirmed) {
-                Ok(doc) => {
+                Ok((doc, placement)) => {
                     progress(BatchProgress { id: item.id, index, total, state: BatchState::Done, error: None });
-                    results.push(BatchResult { id: item.id, state: BatchState::Done, doc: Some(doc), error: None });
+                    results.push(BatchResult {
+                        id: item.id,
+                        state: BatchState::Done,
+                        doc: Some(doc),
+                        placement: Some(placement),
+                        error: None,
+                    });
                 }
                 Err(e) => {
                     let body = AgentErrorBody::from_error(&e);
                     let _ = self.queue().record_failure(item.id, "seal_failed", &body.en);
                     stopped = stops_batch(&e);
                     progress(BatchProgress { id: item.id, index, total, state: BatchState::Failed, error: Some(body.clone()) });
-                    results.push(BatchResult { id: item.id, state: BatchState::Failed, doc: None, error: Some(body) });
+                    results.push(BatchResult { id: item.id, state: BatchState::Failed, doc: None, placement: None, error: Some(body) });
                 }
             }
         }
@@ -140,16 +154,32 @@ impl Office {
         Ok(results)
     }
 
-    fn seal_one(&self, item: &BatchItem, session: &mut super::signing::Session, confirmed: Option<&str>) -> Result<Document, crate::Error> {
+    fn seal_one(
+        &self,
+        item: &BatchItem,
+        session: &mut super::signing::Session,
+        confirmed: Option<&str>,
+    ) -> Result<(Document, crate::job::StampPlacement), crate::Error> {
         let doc = self.document(item.id)?;
         // The queue's state and R9 before the token signs: a refused document costs
         // no token operation.
         self.queue().check_step(item.id, Action::Seal)?;
-        let mut job = self.job_for(&doc, JobRole::Seal, "sealed");
-        job.doc_number = clean(&item.doc_number);
-        job.doc_date = clean(&item.doc_date);
+        let job = self.seal_job(&doc, item)?;
         crate::job::check_job(&job)?;
         self.sign_and_record(item.id, session, job, DocStatus::Sealed, "sealed", confirmed)
+    }
+
+    /// The job of the clerk's number, date and seal on `doc`: the one the batch signs
+    /// and [`Office::preview_placement`] shows for role `seal`.
+    pub(super) fn seal_job(&self, doc: &Document, item: &BatchItem) -> Result<SignJob, crate::Error> {
+        super::signing::check_place(item.at_mm, item.size_mm)?;
+        let mut job = self.job_for(doc, JobRole::Seal, "sealed");
+        job.doc_number = clean(&item.doc_number);
+        job.doc_date = clean(&item.doc_date);
+        job.page = item.page;
+        job.at_mm = item.at_mm;
+        job.size_mm = item.size_mm;
+        Ok(job)
     }
 }
 

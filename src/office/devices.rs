@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::signing::{TokenChoice, LIST_TIMEOUT, LOGIN_TIMEOUT};
-use super::Office;
+use super::{Office, OfficeError};
 use crate::agent::protocol::SecretPin;
 use crate::token::{CertificateInfo, Inventory, PinStatus, ReportedError, Role};
 
@@ -54,6 +54,10 @@ pub struct CertView {
     pub role: Role,
     /// Ends within 30 days.
     pub expiring_soon: bool,
+    /// The certificate's DER (kept by the office for the stamp preview; never sent
+    /// to the page).
+    #[serde(skip)]
+    pub der: Vec<u8>,
 }
 
 /// A certificate that expires soon, with its token.
@@ -82,6 +86,7 @@ impl From<&CertificateInfo> for CertView {
             days_left: c.days_to_expiry,
             role: c.role,
             expiring_soon: c.expiring_soon,
+            der: <base64ct::Base64 as base64ct::Encoding>::decode_vec(&c.certificate).unwrap_or_default(),
         }
     }
 }
@@ -148,6 +153,19 @@ impl Office {
     pub fn change_pin(&self, token_label: &str, old: SecretPin, new: SecretPin) -> Result<(), crate::Error> {
         let modules = self.config.modules.clone();
         self.with_agent(|a| a.change_pin(modules, Some(token_label.to_owned()), old, new, LOGIN_TIMEOUT))
+    }
+
+    /// The certificate `choice` names, parsed, as last listed (listing the tokens
+    /// if they never were): what the stamp preview is planned with.
+    pub fn signing_certificate(&self, choice: &TokenChoice) -> Result<x509_cert::Certificate, crate::Error> {
+        use der::Decode;
+        let view = self.known_certificate(choice).ok_or_else(|| OfficeError::CertificateNotFound {
+            token_label: choice.token_label.clone(),
+            cert_id_hex: choice.cert_id_hex.clone(),
+        })?;
+        x509_cert::Certificate::from_der(&view.der).map_err(|_| {
+            OfficeError::CertificateNotFound { token_label: choice.token_label.clone(), cert_id_hex: choice.cert_id_hex.clone() }.into()
+        })
     }
 
     /// The certificate a choice names, if the token shows it.

@@ -29,6 +29,14 @@ pub enum OfficeError {
     /// The user closed the PIN window without entering a PIN.
     #[error("cancelled")]
     Cancelled,
+    /// The chosen certificate is not on the token (pulled out, or another token).
+    #[error("certificate {cert_id_hex} not found on token {token_label}")]
+    CertificateNotFound {
+        /// The token's label.
+        token_label: String,
+        /// The certificate's `CKA_ID`, hex.
+        cert_id_hex: String,
+    },
     /// The document's bytes differ from those the user confirmed in the PIN window.
     #[error("{name} changed after it was confirmed")]
     DocumentChanged {
@@ -45,6 +53,7 @@ impl OfficeError {
             OfficeError::NotPdf { .. } => "not_pdf",
             OfficeError::NotImage { .. } => "not_image",
             OfficeError::Cancelled => "cancelled",
+            OfficeError::CertificateNotFound { .. } => "certificate_not_found",
             OfficeError::DocumentChanged { .. } => "document_changed",
         }
     }
@@ -61,6 +70,12 @@ impl Localize for OfficeError {
             OfficeError::NotPdf { name } => tr!(lang, "Tệp {} không phải là tệp PDF.", "{} is not a PDF file.", name),
             OfficeError::NotImage { name } => tr!(lang, "Tệp {} không phải là ảnh PNG hoặc JPEG.", "{} is not a PNG or JPEG image.", name),
             OfficeError::Cancelled => tr!(lang, "Đã hủy; chưa ký văn bản nào.", "Cancelled; nothing was signed."),
+            OfficeError::CertificateNotFound { token_label, .. } => tr!(
+                lang,
+                "Không thấy chứng thư số đã chọn trên thiết bị {}. Hãy cắm thiết bị ký số rồi bấm Tải lại.",
+                "The chosen certificate is not on the token {}. Plug in the token and press Refresh.",
+                token_label
+            ),
             OfficeError::DocumentChanged { name } => tr!(
                 lang,
                 "Tệp {} đã thay đổi sau khi bạn xác nhận ký nên không ký. Hãy kiểm tra lại văn bản rồi ký lại.",

@@ -32,7 +32,7 @@ pub use images::StampImageKind;
 pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
 pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
-pub use signing::{PreviewRequest, SignDocument, TokenChoice};
+pub use signing::{PreviewRequest, SignDocument, SignedDocument, TokenChoice};
 
 use crate::agent::AgentClient;
 use crate::queue::{DocRole, Document, Queue};
@@ -213,6 +213,20 @@ impl Office {
         crate::atomic::write(&path, csv.as_bytes(), crate::atomic::Mode::Replace)
             .map_err(|e| crate::error::OutputError::from_write(&path, e))?;
         Ok(path)
+    }
+
+    /// *Lưu trữ → Gia hạn*: a document time-stamp (B-LTA) for every archived
+    /// document whose last time-stamp certificate expires within a year (or that has
+    /// none), with the office's TSA (`settings.toml`); each result kept as a new
+    /// version beside the original ([`crate::queue::Queue::extend_archive`]).
+    pub fn extend_archive(&self) -> Result<Vec<crate::queue::ExtendOutcome>, crate::Error> {
+        let tsa = crate::settings::Settings::load()?.tsa;
+        if tsa.is_empty() {
+            return Err(crate::longterm::LongTermError::Tsa(crate::tsa::TsaError::NoAddress).into());
+        }
+        let before = time::OffsetDateTime::now_utc() + time::Duration::days(365);
+        let opts = self.verify_options();
+        Ok(self.queue().extend_archive(before, &crate::tsa::TsaClient::new(tsa), &opts)?)
     }
 
     /// Back up the queue and the archive into a new folder inside the folder the

@@ -10,7 +10,7 @@ use super::{DocumentSummary, OfficeError, PinPrompt, SignSummary};
 use crate::agent::protocol::SecretPin;
 use crate::agent::protocol::SignResult;
 use crate::agent::{AgentClient, AgentErrorBody, Login};
-use crate::job::{JobRole, SignJob};
+use crate::job::{JobRole, SignJob, StampPlacement};
 use crate::queue::{sha256_file, Action, DocRole, DocStatus, Document, SignedRecord};
 use crate::verify::engine::{verify_file, DocumentReport};
 
@@ -42,11 +42,14 @@ pub struct SignDocument {
     pub page: Option<usize>,
     /// Top-left of the stamp in mm, when the user dragged it.
     pub at_mm: Option<(f64, f64)>,
+    /// The stamp's width in mm, when the user dragged it (so it keeps the size shown).
+    pub size_mm: Option<f64>,
     /// No visible stamp.
     pub invisible: bool,
 }
 
-/// What the stamp preview asks for.
+/// What the stamp preview asks for: the same document, certificate and place the
+/// signature (or the clerk's seal) will be made with.
 #[derive(Clone, Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreviewRequest {
@@ -54,16 +57,57 @@ pub struct PreviewRequest {
     pub id: i64,
     /// `sign` (personal signature) or `seal` (the clerk's seal, with number and date).
     pub role: DocRole,
-    /// The chosen certificate's name, to find the signer's block.
-    pub signer_name: Option<String>,
+    /// The chosen token's label.
+    pub token_label: String,
+    /// The chosen certificate's `CKA_ID`, hex: the stamp is planned with it.
+    pub cert_id_hex: String,
     /// Number and symbol to write (seal).
+    #[serde(default)]
     pub doc_number: Option<String>,
     /// Date `YYYY-MM-DD` to write (seal).
+    #[serde(default)]
     pub doc_date: Option<String>,
     /// 1-based page chosen by the user.
+    #[serde(default)]
     pub page: Option<usize>,
     /// Top-left of the stamp in mm, when dragged.
+    #[serde(default)]
     pub at_mm: Option<(f64, f64)>,
+    /// The stamp's width in mm, when dragged.
+    #[serde(default)]
+    pub size_mm: Option<f64>,
+}
+
+/// A document just signed or sealed: the queue's record, the verifier's report of
+/// the new file, and where its stamp went.
+#[derive(Clone, Debug)]
+pub struct SignedDocument {
+    /// The document afterwards.
+    pub doc: Document,
+    /// The verification of the signed file.
+    pub report: DocumentReport,
+    /// Where the stamp went (as the signing job planned it).
+    pub placement: StampPlacement,
+}
+
+/// Largest document the preview draws (the whole file goes to the viewer).
+const PREVIEW_MAX: u64 = 256 << 20;
+
+/// A place the page asked for: inside a page (mm from the top-left corner, below
+/// 2 m) and a stamp between 3 mm and 300 mm wide.
+pub(super) fn check_place(at_mm: Option<(f64, f64)>, size_mm: Option<f64>) -> Result<(), crate::Error> {
+    let bad = |option: &str, value: String| crate::error::UsageError::InvalidArgument { option: option.into(), value };
+    if let Some((x, y)) = at_mm {
+        if !(x.is_finite() && y.is_finite() && (0.0..=2000.0).contains(&x) && (0.0..=2000.0).contains(&y)) {
+            return Err(bad("--at", format!("{x},{y}")).into());
+        }
+    }
+    if let Some(w) = size_mm {
+        if !(w.is_finite() && (3.0..=300.0).contains(&w)) {
+            return Err(bad("--size-mm", w.to_string()).into());
+        }
+    }
+    Ok(())
 }
 
 /// A logged-in token session, with who it signs as. Each session has its own
@@ -139,6 +183,18 @@ impl Office {
         }
     }
 
+    /// The job of a leader's signature on `doc` (`req`: the place the user chose):
+    /// the one [`Office::sign_document`] signs and [`Office::preview_placement`] shows.
+    pub(super) fn personal_job(&self, doc: &Document, req: &SignDocument) -> Result<SignJob, crate::Error> {
+        check_place(req.at_mm, req.size_mm)?;
+        let mut job = self.job_for(doc, JobRole::Personal, "signed");
+        job.page = req.page;
+        job.at_mm = req.at_mm;
+        job.size_mm = req.size_mm;
+        job.invisible = req.invisible;
+        Ok(job)
+    }
+
     /// What `documents` (with the number and date each will get) signed by `choice`
     /// in `role` would be: for the PIN window. Hashes each file now.
     pub fn summary(
@@ -211,15 +267,16 @@ impl Office {
         status: DocStatus,
         action: &str,
         confirmed: Option<&str>,
-    ) -> Result<Document, crate::Error> {
+    ) -> Result<(Document, StampPlacement), crate::Error> {
         let before = sha256_file(&job.input)?;
         if confirmed.is_some_and(|c| !c.eq_ignore_ascii_case(&before)) {
             let name = job.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             return Err(OfficeError::DocumentChanged { name }.into());
         }
         let (output, doc_number, doc_date) = (job.output.clone(), job.doc_number.clone(), job.doc_date.clone());
-        self.sign_in_session(session, job)?;
+        let signed = self.sign_in_session(session, job)?;
         let rec = SignedRecord {
+            certificate_check: signed.certificate_check.as_ref().and_then(|c| serde_json::to_string(c).ok()),
             sha256_after: sha256_file(&output)?,
             output,
             status,
@@ -230,7 +287,7 @@ impl Office {
             doc_date,
             action: action.into(),
         };
-        Ok(self.queue().record_signed(id, &rec)?)
+        Ok((self.queue().record_signed(id, &rec)?, signed.placement))
     }
 
     /// The *Ký* screen's button: sign document `req.id` (role `sign`) with a personal
@@ -242,13 +299,10 @@ impl Office {
         req: &SignDocument,
         choice: &TokenChoice,
         prompt: &mut dyn PinPrompt,
-    ) -> Result<(Document, DocumentReport), crate::Error> {
+    ) -> Result<SignedDocument, crate::Error> {
         let doc = self.document(req.id)?;
         self.queue().check_step(req.id, Action::Sign)?;
-        let mut job = self.job_for(&doc, JobRole::Personal, "signed");
-        job.page = req.page;
-        job.at_mm = req.at_mm;
-        job.invisible = req.invisible;
+        let job = self.personal_job(&doc, req)?;
         crate::job::check_job(&job)?;
         let output = job.output.clone();
         let summary = self.summary(DocRole::Sign, choice, &[(req.id, None, None)])?;
@@ -256,23 +310,53 @@ impl Office {
         let mut session = self.login_prompted(choice, &summary, prompt)?;
         let result = self.sign_and_record(req.id, &mut session, job, DocStatus::Signed, "signed", confirmed.as_deref());
         self.logout(session);
-        let doc = result.inspect_err(|e| {
+        let (doc, placement) = result.inspect_err(|e| {
             let _ = self.queue().record_failure(req.id, "sign_failed", &crate::i18n::Localize::localize(e, crate::Lang::En));
         })?;
         let report = verify_file(&output, &self.verify_options());
-        Ok((doc, report))
+        Ok(SignedDocument { doc, report, placement })
     }
 
-    /// Where the stamp would go on the document, for the preview. Nothing is signed
-    /// and no token is touched.
-    pub fn preview_placement(&self, req: &PreviewRequest) -> Result<crate::job::Preview, crate::Error> {
+    /// The job and the certificate a preview shows: the job [`Office::sign_document`]
+    /// (role `sign`) or [`Office::seal_batch`] (role `seal`) would run for the same
+    /// request, and the chosen certificate as the token lists it (no login).
+    fn preview_job(&self, req: &PreviewRequest) -> Result<(SignJob, x509_cert::Certificate), crate::Error> {
         let doc = self.document(req.id)?;
-        let role = if req.role == DocRole::Seal { JobRole::Seal } else { JobRole::Personal };
-        let mut job = self.job_for(&doc, role, "preview");
-        job.page = req.page;
-        job.at_mm = req.at_mm;
-        job.doc_number = req.doc_number.clone();
-        job.doc_date = req.doc_date.clone();
-        crate::job::preview(&job, req.signer_name.as_deref(), None)
+        let job = if req.role == DocRole::Seal {
+            let item = super::BatchItem {
+                id: req.id,
+                doc_number: req.doc_number.clone(),
+                doc_date: req.doc_date.clone(),
+                page: req.page,
+                at_mm: req.at_mm,
+                size_mm: req.size_mm,
+            };
+            self.seal_job(&doc, &item)?
+        } else {
+            let sign = SignDocument { id: req.id, page: req.page, at_mm: req.at_mm, size_mm: req.size_mm, invisible: false };
+            self.personal_job(&doc, &sign)?
+        };
+        let choice = TokenChoice { token_label: req.token_label.clone(), cert_id_hex: req.cert_id_hex.clone() };
+        Ok((job, self.signing_certificate(&choice)?))
+    }
+
+    /// Where the stamp will go on the document, planned with the chosen certificate
+    /// and the stamp image exactly as signing plans it. Nothing is signed and no
+    /// token is logged in to.
+    pub fn preview_placement(&self, req: &PreviewRequest) -> Result<crate::job::Preview, crate::Error> {
+        let (job, cert) = self.preview_job(req)?;
+        crate::job::preview(&job, &cert)
+    }
+
+    /// The document with that stamp (and the clerk's number and date) drawn in it,
+    /// unsigned, for the viewer ([`crate::job::preview_document`]): the appearance
+    /// streams the signature will carry. Only a queued document; at most 256 MB.
+    pub fn preview_document(&self, req: &PreviewRequest) -> Result<Vec<u8>, crate::Error> {
+        let (job, cert) = self.preview_job(req)?;
+        if !super::grants::looks_like_pdf(&job.input) {
+            let name = job.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(OfficeError::NotPdf { name }.into());
+        }
+        crate::job::preview_document(&job, &cert, PREVIEW_MAX)
     }
 }

@@ -93,8 +93,9 @@ pub struct Widget<'a> {
     /// `/P`: the page. Optional for widgets; left out when the page object's
     /// generation is not 0 (pdf-writer writes generation-0 references only).
     pub page: Option<ObjRef>,
-    /// `/AP << /N … >>`: the normal appearance stream.
-    pub appearance: ObjRef,
+    /// `/AP << /N … >>`: the normal appearance stream; `None` only for a widget
+    /// of zero area (§12.5.5 requires none there), such as a document time-stamp's.
+    pub appearance: Option<ObjRef>,
 }
 
 impl Widget<'_> {
@@ -104,7 +105,7 @@ impl Widget<'_> {
             Some(p) if p.gen == 0 => Some(new_ref(p)?),
             _ => None,
         };
-        let ap = new_ref(self.appearance)?;
+        let ap = self.appearance.map(new_ref).transpose()?;
         let [x1, y1, x2, y2] = self.rect.map(coord);
         let rect = Rect::new(x1, y1, x2, y2);
         match self.role {
@@ -119,7 +120,9 @@ impl Widget<'_> {
                     if let Some(p) = page {
                         annot.page(p);
                     }
-                    annot.appearance().normal().stream(ap);
+                    if let Some(ap) = ap {
+                        annot.appearance().normal().stream(ap);
+                    }
                 })
             }
             WidgetRole::Kid { parent } => {
@@ -130,7 +133,9 @@ impl Widget<'_> {
                     if let Some(p) = page {
                         annot.page(p);
                     }
-                    annot.appearance().normal().stream(ap);
+                    if let Some(ap) = ap {
+                        annot.appearance().normal().stream(ap);
+                    }
                 })
             }
         }
@@ -292,7 +297,7 @@ mod tests {
             role: WidgetRole::Merged { name: "Signature1", value: ObjRef::new(40, 0) },
             rect: [100.25, 200.0, 227.80001, 272.33333],
             page: Some(ObjRef::new(3, 0)),
-            appearance: ObjRef::new(42, 0),
+            appearance: Some(ObjRef::new(42, 0)),
         };
         let got = w.write(ObjRef::new(41, 0)).expect("widget");
         assert_eq!(
@@ -307,7 +312,7 @@ mod tests {
             role: WidgetRole::Kid { parent: ObjRef::new(41, 0) },
             rect: [10.0, 20.0, 30.5, 40.0],
             page: Some(ObjRef::new(7, 0)),
-            appearance: ObjRef::new(44, 0),
+            appearance: Some(ObjRef::new(44, 0)),
         };
         let got = w.write(ObjRef::new(43, 0)).expect("widget");
         assert_eq!(s(&got), "<</Type/Annot/Subtype/Widget/Parent 41 0 R/F 132/Rect[10 20 30.5 40]/P 7 0 R/AP<</N 44 0 R>>>>");
@@ -319,7 +324,7 @@ mod tests {
             role: WidgetRole::Kid { parent: ObjRef::new(41, 0) },
             rect: [0.0; 4],
             page: Some(ObjRef::new(7, 2)),
-            appearance: ObjRef::new(44, 0),
+            appearance: Some(ObjRef::new(44, 0)),
         };
         let got = w.write(ObjRef::new(43, 0)).expect("widget");
         assert_eq!(s(&got), "<</Type/Annot/Subtype/Widget/Parent 41 0 R/F 132/Rect[0 0 0 0]/AP<</N 44 0 R>>>>");
@@ -353,7 +358,12 @@ mod tests {
 
     #[test]
     fn objects_that_cannot_be_new_are_refused() {
-        let w = Widget { role: WidgetRole::Kid { parent: ObjRef::new(41, 1) }, rect: [0.0; 4], page: None, appearance: ObjRef::new(44, 0) };
+        let w = Widget {
+            role: WidgetRole::Kid { parent: ObjRef::new(41, 1) },
+            rect: [0.0; 4],
+            page: None,
+            appearance: Some(ObjRef::new(44, 0)),
+        };
         assert!(w.write(ObjRef::new(43, 0)).is_err());
         assert!(new_acroform(ObjRef::new(u32::MAX, 0), &[]).is_err());
     }

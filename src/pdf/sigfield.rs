@@ -136,14 +136,21 @@ pub fn prepare(pdf: &PdfFile, spec: &SignatureSpec) -> Result<PreparedUpdate, Pd
     for w in &spec.widgets {
         let page_ref = *pages.get(w.page_index).ok_or_else(|| PdfError::Missing(format!("page {}", w.page_index + 1)))?;
         let widget_ref = if merged { field_ref } else { up.reserve() };
-        let ap_ref = up.reserve();
         let [x1, y1, x2, y2] = w.rect;
         let (wd, ht) = ((x2 - x1).abs(), (y2 - y1).abs());
-        let ap = match &w.appearance {
-            Some(b) => b.build(&mut up, wd, ht)?,
-            None => AppearanceStream::default(),
+        // A document time-stamp's widget has no area and needs no appearance (§12.5.5);
+        // validators class such an update as archival maintenance only.
+        let ap_ref = if spec.document_timestamp && w.appearance.is_none() && wd == 0.0 && ht == 0.0 {
+            None
+        } else {
+            let ap_ref = up.reserve();
+            let ap = match &w.appearance {
+                Some(b) => b.build(&mut up, wd, ht)?,
+                None => AppearanceStream::default(),
+            };
+            up.put(ap_ref, forms::appearance_xobject(ap_ref, wd, ht, &ap.content, &ap.resources)?);
+            Some(ap_ref)
         };
-        up.put(ap_ref, forms::appearance_xobject(ap_ref, wd, ht, &ap.content, &ap.resources)?);
         let role = if merged { WidgetRole::Merged { name: &field_name, value: sig_ref } } else { WidgetRole::Kid { parent: field_ref } };
         let widget = Widget { role, rect: w.rect, page: Some(page_ref), appearance: ap_ref };
         up.put(widget_ref, widget.write(widget_ref)?);

@@ -18,6 +18,7 @@
 mod archive;
 mod backup;
 mod error;
+mod extend;
 mod model;
 mod report;
 mod schema;
@@ -31,6 +32,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use archive::{sha256_file, Staged};
 pub use backup::{BackupReport, BadFile, BadKind, CheckReport};
 pub use error::QueueError;
+pub use extend::{last_timestamp_expiry, ExtendOutcome};
 pub use model::{Action, DocRole, DocStatus, Document, HistoryEntry, SignedRecord, VerifiedRecord};
 pub use report::ReportRow;
 pub use schema::SCHEMA_VERSION;

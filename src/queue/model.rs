@@ -286,6 +286,9 @@ pub struct SignedRecord {
     pub doc_date: Option<String>,
     /// The history action, e.g. `signed`, `sealed`; empty means the status's name.
     pub action: String,
+    /// The check of the signing certificate made before signing (JSON of
+    /// [`crate::longterm::CheckRecord`]), kept as its own history row.
+    pub certificate_check: Option<String>,
 }
 
 /// The result of checking an incoming document, to record with

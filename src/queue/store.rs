@@ -61,17 +61,17 @@ pub(crate) fn row_to_raw(r: &Row<'_>) -> rusqlite::Result<RawDoc> {
 
 /// A history row to append.
 #[derive(Default)]
-struct Event<'a> {
-    action: &'a str,
-    actor: Option<&'a str>,
-    cert_serial: Option<&'a str>,
-    before: Option<&'a str>,
-    after: Option<&'a str>,
-    detail: Option<&'a str>,
-    status: Option<DocStatus>,
+pub(super) struct Event<'a> {
+    pub(super) action: &'a str,
+    pub(super) actor: Option<&'a str>,
+    pub(super) cert_serial: Option<&'a str>,
+    pub(super) before: Option<&'a str>,
+    pub(super) after: Option<&'a str>,
+    pub(super) detail: Option<&'a str>,
+    pub(super) status: Option<DocStatus>,
 }
 
-fn insert_event(conn: &Connection, id: i64, at: &str, ev: &Event<'_>) -> rusqlite::Result<()> {
+pub(super) fn insert_event(conn: &Connection, id: i64, at: &str, ev: &Event<'_>) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO history (document_id, at, action, actor, cert_serial, sha256_before, sha256_after, detail, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -358,6 +358,17 @@ impl Queue {
         )
         .map_err(&db)?;
         rekey(&tx, id).map_err(&db)?;
+        if let Some(check) = non_empty(rec.certificate_check.as_deref()) {
+            // Circular 15/2025 §2.2: the certificate, the answers and the time of the check.
+            let ev = Event {
+                action: "certificate_checked",
+                actor: non_empty(rec.actor.as_deref()),
+                cert_serial: non_empty(rec.cert_serial.as_deref()),
+                detail: Some(check),
+                ..Event::default()
+            };
+            insert_event(&tx, id, &at, &ev).map_err(&db)?;
+        }
         let ev = Event {
             action: history_action,
             actor: non_empty(rec.actor.as_deref()),

@@ -223,6 +223,10 @@ pub struct CertificateInfo {
     pub role_reason: RoleReason,
     /// SHA-256 of the certificate DER, lowercase hex.
     pub sha256: String,
+    /// The certificate itself: its DER in standard base64 (what the stamp of a
+    /// signature by it is planned from, before any login: the desktop's preview).
+    #[serde(default)]
+    pub certificate: String,
 }
 
 /// Days before expiry from which a certificate is reported as expiring soon.
@@ -264,6 +268,7 @@ impl CertificateInfo {
             role: class.role,
             role_reason: class.reason,
             sha256: hex::encode(Sha256::digest(der)),
+            certificate: <base64ct::Base64 as base64ct::Encoding>::encode_string(der),
         }
     }
 }

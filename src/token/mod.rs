@@ -41,4 +41,4 @@ pub use error::{CertificateChoice, PinTries, ReportedError, TokenError};
 pub use inventory::{list_candidates, list_tokens, Inventory, ModuleReport, TokenReport};
 pub use mechanism::SignMechanism;
 pub use pin::{Pin, PinStatus};
-pub use signer::{open_signer, TokenSelection, TokenSigner, TokenSignerInfo};
+pub use signer::{open_signer, peek_certificate, TokenSelection, TokenSigner, TokenSignerInfo};

@@ -272,6 +272,30 @@ fn build_chain(leaf: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
     chain
 }
 
+/// The signing certificate the selection `sel` would use, read without logging
+/// in (certificates are public objects), with the token's other certificates (its
+/// chain). `None` when it cannot be told before the login: several end-entity
+/// certificates and nothing in `sel` to choose, or a token that hides them.
+/// Used to check the certificate before a PIN is asked (Circular 15/2025 §2.2).
+pub fn peek_certificate(sel: &TokenSelection) -> Result<Option<(Certificate, Vec<Certificate>)>, crate::Error> {
+    let (_module, ctx, token) = find_token(sel)?;
+    let session = ctx.open_ro_session(token.slot).map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))?;
+    let objs = read_objects(&session)?;
+    let end_entity = |c: &Certificate| !crate::verify::chain::is_ca(c);
+    let matching: Vec<&Certificate> = objs
+        .certs
+        .iter()
+        .filter(|c| sel.cert_id.as_ref().is_none_or(|id| &c.id == id))
+        .filter(|c| sel.cert_label.as_ref().is_none_or(|l| &c.label == l))
+        .filter_map(|c| c.cert.as_ref())
+        .filter(|c| end_entity(c))
+        .collect();
+    let [one] = matching.as_slice() else {
+        return Ok(None);
+    };
+    Ok(Some(((*one).clone(), objs.chain_candidates())))
+}
+
 /// Open the selected token, log in with `pin` once, and return a signer for the
 /// selected certificate. See [`TokenSelection`] for how each field narrows the choice.
 pub fn open_signer(sel: &TokenSelection, pin: Pin) -> Result<TokenSigner, crate::Error> {

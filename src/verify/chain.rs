@@ -564,6 +564,11 @@ fn authority_key_id(c: &Certificate) -> Option<Vec<u8>> {
 }
 
 /// The certificate's basicConstraints, if present and well-formed.
+/// Whether `c` is a CA certificate (`basicConstraints cA TRUE`).
+pub fn is_ca(c: &Certificate) -> bool {
+    basic_constraints(c).is_some_and(|b| b.ca)
+}
+
 pub(crate) fn basic_constraints(c: &Certificate) -> Option<x509_cert::ext::pkix::BasicConstraints> {
     let v = extension(c, const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)?;
     x509_cert::ext::pkix::BasicConstraints::from_der(v).ok()

@@ -39,6 +39,7 @@ use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
 use super::fields::{find_signature_fields, SignatureField};
+use super::level::{self, PadesLevel};
 use super::render::Pdftoppm;
 use super::revocation::{self, JudgedAt, RevocationCache, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
 use super::timestamp::{self, Imprinted, TimestampContext, TimestampKind, TimestampReport, TimestampStatus};
@@ -186,6 +187,12 @@ pub struct SignatureReport {
     /// No revocation data could be had now; the archive's record of its earlier,
     /// passed check (at `archivePoe`) stands in for it.
     pub revocation_from_archive: bool,
+    /// The PAdES baseline level the signature reaches (B-B … B-LTA; PKCS#7 for
+    /// `adbe.pkcs7.*`); `None` when its CMS could not be read.
+    pub level: Option<PadesLevel>,
+    /// The file alone (its certificates and revocation answers) validates the
+    /// signer's path and its time-stamps' paths, with no network.
+    pub evidence_offline: bool,
     /// The signer's certificate, when found (not serialised; see `signer`).
     #[serde(skip)]
     pub signer_certificate: Option<x509_cert::Certificate>,
@@ -308,7 +315,8 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     let archive_poe =
         opts.archive_poe.as_ref().filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256))).map(|a| a.time);
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
-    let mut cx = DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), archive_poe };
+    let mut cx =
+        DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), doc_stamps: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
     if sig_fields.is_empty() && pdf.is_reconstructed() {
         let why = pdf.xref_problems().first().cloned().unwrap_or_default();
@@ -446,6 +454,9 @@ struct DocContext<'a> {
     now: OffsetDateTime,
     /// Verified document time-stamps: (the revision each covers, its genTime).
     doc_poe: Vec<(usize, OffsetDateTime)>,
+    /// The revisions covered by document time-stamps that are sound but perhaps not
+    /// proven yet (their TSA's status unknown offline): they still make the level.
+    doc_stamps: Vec<usize>,
     /// The archive's record of the whole file, when it matches.
     archive_poe: Option<OffsetDateTime>,
 }
@@ -526,6 +537,9 @@ fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> V
         };
         if let (Some(t), Some(rev)) = (ts.proven_time, cov.revision) {
             cx.doc_poe.push((rev, t));
+        }
+        if let (TimestampStatus::Valid | TimestampStatus::Indeterminate, Some(rev)) = (ts.status, cov.revision) {
+            cx.doc_stamps.push(rev);
         }
         out.push(DocumentTimestampReport { field: f.name.clone(), coverage: cov, timestamp: ts });
     }
@@ -648,6 +662,8 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         weak_algorithms: Vec::new(),
         added_signatures: Vec::new(),
         revocation_from_archive: false,
+        level: None,
+        evidence_offline: false,
         signer_certificate: None,
         indication: Indication::TotalFailed,
         sub_indication: Some(SubIndication::FormatFailure),
@@ -658,7 +674,50 @@ fn check_signature(cx: &DocContext<'_>, f: &SignatureField) -> SignatureReport {
         Ok(()) => passed(&mut r),
         Err(v) => v.apply(&mut r),
     }
+    if r.cms.digest_ok || r.signer_certificate.is_some() {
+        let facts = level_facts(cx, f, &r);
+        r.evidence_offline = facts.validation_data;
+        r.level = Some(level::level(facts));
+    }
     r
+}
+
+/// What the signature carries for long-term validation ([`level::level`]).
+fn level_facts(cx: &DocContext<'_>, f: &SignatureField, r: &SignatureReport) -> level::LevelFacts {
+    let rev = r.coverage.revision;
+    // A time-stamp whose TSA status cannot be had offline still makes the level.
+    let sig_stamped = r.timestamps.iter().any(|t| matches!(t.status, TimestampStatus::Valid | TimestampStatus::Indeterminate));
+    let doc_stamped = rev.is_some_and(|v| cx.doc_stamps.iter().any(|covered| *covered >= v));
+    let archived = rev.is_some_and(|v| cx.doc_stamps.iter().any(|covered| *covered > v));
+    // Offline: only what the file holds (the DSS and the CMS's own revocation data).
+    let embedded = RevocationSources {
+        crls: cx.dss.crls.iter().chain(&r.cms.crls).cloned().collect(),
+        ocsps: cx.dss.ocsps.iter().chain(&r.cms.ocsps).cloned().collect(),
+        crl_files: Vec::new(),
+        online: false,
+    };
+    let has_embedded = !embedded.crls.is_empty() || !embedded.ocsps.is_empty();
+    let judged = |t: Option<OffsetDateTime>| t.map(JudgedAt::Proven).unwrap_or(JudgedAt::Now);
+    let good = |certs: &[Certificate], at: JudgedAt| {
+        certs.is_empty() || revocation::check_as_of(certs, at, cx.now, &embedded, &cx.opts.cache).summary == RevocationSummary::Good
+    };
+    let signer_ok = has_embedded
+        && r.chain.as_ref().is_some_and(|c| c.trusted())
+        && good(
+            r.chain.as_ref().map(|c| c.certificates.as_slice()).unwrap_or_default(),
+            judged(r.timestamps.iter().filter_map(|t| t.proven_time).min().or(rev.and_then(|v| cx.document_poe(v)))),
+        );
+    let stamps_ok = r
+        .timestamps
+        .iter()
+        .filter(|t| t.status == TimestampStatus::Valid)
+        .all(|t| good(&t.tsa_certificates, judged(rev.and_then(|v| cx.document_poe(v)))));
+    level::LevelFacts {
+        cades: f.sub_filter.as_deref() == Some("ETSI.CAdES.detached"),
+        time_stamped: sig_stamped || doc_stamped,
+        validation_data: signer_ok && stamps_ok,
+        archive_time_stamped: archived,
+    }
 }
 
 fn stages(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport) -> Stage<()> {

@@ -81,6 +81,30 @@ pub fn kyso(tb: &Testbed, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("run kyso")
 }
 
+/// `kyso` as [`kyso`] does, but with the clock of the process set (libfaketime) to
+/// an hour before `cert_pem` expires — or halfway through its validity if shorter:
+/// how a test makes a document signed by a now-expired certificate, since
+/// `kyso sign` refuses a certificate that is not valid now (Circular 15/2025 §2.2).
+pub fn kyso_while_valid(tb: &Testbed, cert_pem: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    use der::DecodePem;
+    let pem = std::fs::read(cert_pem).expect("certificate");
+    let cert = x509_cert::Certificate::from_pem(&pem).expect("PEM certificate");
+    let v = &cert.tbs_certificate.validity;
+    let (from, to) = (v.not_before.to_unix_duration().as_secs(), v.not_after.to_unix_duration().as_secs());
+    let at = if to.saturating_sub(3600) > from { to - 3600 } else { from + (to - from) / 2 };
+    let when = time::OffsetDateTime::from_unix_timestamp(i64::try_from(at).expect("time")).expect("time");
+    let text = when.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).expect("format");
+    assert!(tool_present("faketime", Command::new("faketime").arg("--version").output().is_ok()), "faketime");
+    let mut cmd = Command::new("faketime");
+    cmd.arg(text).arg(env!("CARGO_BIN_EXE_kyso"));
+    cmd.args(args).env("TZ", "UTC").env("SOFTHSM2_CONF", tb.var("SOFTHSM2_CONF")).env_remove("KYSO_PIN");
+    cmd.env("KYSO_DATA_DIR", tb.dir.join("kyso-data"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run faketime kyso")
+}
+
 /// Whether a test may go on: `true` when its tool (`what`) is `present`. A missing
 /// tool fails the test — a test that skips did not run — unless the explicit opt-out
 /// `KYSO_ALLOW_MISSING_TOOLS=1` is set (CI never sets it); then it prints why and the

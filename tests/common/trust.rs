@@ -82,56 +82,71 @@ pub struct Servers {
 }
 
 impl Servers {
+    /// The CRL + TSA server on the PKI's HTTP port and the OCSP responder.
     pub fn start() -> Servers {
+        Servers::start_with(true, true)
+    }
+
+    /// `http`: the CRL + TSA server on the PKI's HTTP port (the one its certificates
+    /// name); `ocsp`: the OCSP responder. Either may be left down.
+    pub fn start_with(http: bool, ocsp: bool) -> Servers {
         let p = pki();
         let lock = File::create(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kyso-trust-servers.lock")).expect("lock");
         lock.lock().expect("server lock");
-        let mut children = Vec::new();
-        // Each server leads its own process group (with `timeout` as a safety net
-        // if this process dies), so that dropping the guard stops all of it.
-        let tsa = Command::new("timeout")
+        let mut servers = Servers { children: Vec::new(), _lock: lock };
+        if http {
+            servers.http_server(p.http);
+        }
+        if ocsp {
+            // Each server leads its own process group (with `timeout` as a safety net
+            // if this process dies), so that dropping the guard stops all of it.
+            let mut child = Command::new("timeout")
+                .args(["300", "openssl", "ocsp", "-index", "inter/index.txt", "-port"])
+                .arg(p.ocsp.to_string())
+                .args(["-rsigner", "ocsp.pem", "-rkey", "ocsp.key", "-CA", "inter.pem", "-nmin", "10", "-ignore_err"])
+                .current_dir(&p.dir)
+                .process_group(0)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("openssl ocsp");
+            let pipe = child.stderr.take().expect("stderr");
+            servers.children.push(child);
+            wait_for(Box::new(pipe), "waiting for OCSP client connections");
+        }
+        servers
+    }
+
+    /// `tsa-server.py` on `port` (a port no certificate names: a TSA reachable
+    /// while the CRL distribution points are not).
+    pub fn http_server(&mut self, port: u16) {
+        let mut child = Command::new("timeout")
             .args(["300", "python3"])
             .process_group(0)
             .arg(repo().join("tests/fixtures/trust/tsa-server.py"))
-            .arg(p.http.to_string())
-            .arg(&p.dir)
+            .arg(port.to_string())
+            .arg(&pki().dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("tsa-server.py");
-        children.push(tsa);
-        let ocsp = Command::new("timeout")
-            .args(["300", "openssl", "ocsp", "-index", "inter/index.txt", "-port"])
-            .arg(p.ocsp.to_string())
-            .args(["-rsigner", "ocsp.pem", "-rkey", "ocsp.key", "-CA", "inter.pem", "-nmin", "10", "-ignore_err"])
-            .current_dir(&p.dir)
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl ocsp");
-        children.push(ocsp);
-        let mut servers = Servers { children, _lock: lock };
-        servers.wait_for(0, true, "listening");
-        servers.wait_for(1, false, "waiting for OCSP client connections");
-        servers
+        let pipe = child.stdout.take().expect("stdout");
+        self.children.push(child);
+        wait_for(Box::new(pipe), "listening");
     }
+}
 
-    fn wait_for(&mut self, i: usize, stdout: bool, needle: &str) {
-        let child = &mut self.children[i];
-        let pipe: Box<dyn std::io::Read + Send> =
-            if stdout { Box::new(child.stdout.take().expect("stdout")) } else { Box::new(child.stderr.take().expect("stderr")) };
-        let needle = needle.to_owned();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if line.contains(&needle) {
-                    let _ = tx.send(());
-                }
+fn wait_for(pipe: Box<dyn std::io::Read + Send>, needle: &str) {
+    let needle = needle.to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if line.contains(&needle) {
+                let _ = tx.send(());
             }
-        });
-        rx.recv_timeout(Duration::from_secs(20)).expect("server ready");
-    }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(20)).expect("server ready");
 }
 
 impl Drop for Servers {

@@ -353,9 +353,13 @@ id: number,
  */
 role: DocRole, 
 /**
- * The chosen certificate's name, to find the signer's block.
+ * The chosen token's label.
  */
-signerName: string | null, 
+tokenLabel: string, 
+/**
+ * The chosen certificate's `CKA_ID`, hex: the stamp is planned with it.
+ */
+certIdHex: string, 
 /**
  * Number and symbol to write (seal).
  */
@@ -371,7 +375,11 @@ page: number | null,
 /**
  * Top-left of the stamp in mm, when dragged.
  */
-atMm: [number, number] | null, };
+atMm: [number, number] | null, 
+/**
+ * The stamp's width in mm, when dragged.
+ */
+sizeMm: number | null, };
 
 export type Preview = { 
 /**
@@ -441,9 +449,17 @@ page: number | null,
 /**
  * Top-left of the stamp in mm, when the user dragged it.
  */
-atMm: [number, number] | null, };
+atMm: [number, number] | null, 
+/**
+ * The stamp's width in mm, when the user dragged it.
+ */
+sizeMm: number | null, };
 
-export type Checked = { doc: Document, report: VerifyReport, };
+export type Checked = { doc: Document, report: VerifyReport, 
+/**
+ * Where the new signature's stamp went (`sign_document` only).
+ */
+placement: StampPlacement | null, };
 
 export type BatchItem = { 
 /**
@@ -457,7 +473,19 @@ docNumber: string | null,
 /**
  * Date `YYYY-MM-DD`.
  */
-docDate: string | null, };
+docDate: string | null, 
+/**
+ * 1-based page, when the clerk moved the seal to another page.
+ */
+page: number | null, 
+/**
+ * Top-left of the seal in mm, when the clerk dragged it in the preview.
+ */
+atMm: [number, number] | null, 
+/**
+ * The seal's width in mm, when dragged (its real size, as shown).
+ */
+sizeMm: number | null, };
 
 export type BatchProgress = { 
 /**
@@ -494,6 +522,10 @@ state: BatchState,
  * The document afterwards (when done).
  */
 doc: Document | null, 
+/**
+ * Where the seal went (when done).
+ */
+placement: StampPlacement | null, 
 /**
  * Why not (when failed).
  */
@@ -644,6 +676,44 @@ database: Array<string>,
  */
 bad: Array<BadFile>, };
 
+export type ExtendOutcome = { 
+/**
+ * Queue id.
+ */
+id: number, 
+/**
+ * The document's file name.
+ */
+fileName: string, 
+/**
+ * When its last time-stamp's TSA certificate expires (ISO 8601), `None`: no time-stamp.
+ */
+expires: string | null, 
+/**
+ * `extended`, `not_due` or `failed`.
+ */
+result: string, 
+/**
+ * SHA-256 of the version that was extended.
+ */
+sha256Before: string, 
+/**
+ * SHA-256 of the new version, when extended.
+ */
+sha256After: string | null, 
+/**
+ * Its path in the archive, when extended.
+ */
+archivePath: string | null, 
+/**
+ * Why it failed, in Vietnamese.
+ */
+errorVi: string | null, 
+/**
+ * Why it failed, in English.
+ */
+errorEn: string | null, };
+
 export type BadFile = { 
 /**
  * The file (absolute).
@@ -707,6 +777,7 @@ export interface Commands {
   document_history: { window: "main"; args: { id: number }; result: Array<HistoryEntry> };
   read_pdf: { window: "main"; args: { id: number }; result: ArrayBuffer };
   preview_placement: { window: "main"; args: { request: PreviewRequest }; result: Preview };
+  preview_pdf: { window: "main"; args: { request: PreviewRequest }; result: ArrayBuffer };
   sign_document: { window: "main"; args: { request: SignArgs }; result: Checked };
   seal_batch: { window: "main"; args: { items: Array<BatchItem>; choice: TokenChoice }; result: BatchResults };
   cancel_batch: { window: "main"; args: {  }; result: null };
@@ -717,6 +788,7 @@ export interface Commands {
   search_archive: { window: "main"; args: { query: SearchQuery }; result: Array<Document> };
   export_backup: { window: "main"; args: { folder: string }; result: BackupReport };
   check_archive: { window: "main"; args: {  }; result: CheckReport };
+  extend_archive: { window: "main"; args: {  }; result: Array<ExtendOutcome> };
   role_report: { window: "main"; args: { year: number }; result: Array<ReportRow> };
   export_report_csv: { window: "main"; args: { year: number; file: string }; result: string };
   list_tokens: { window: "main"; args: {  }; result: Array<TokenView> };

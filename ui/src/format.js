@@ -28,7 +28,7 @@ export function verdictOf(source, lang = getLang()) {
 /** The one-sentence reason of a report (or signature report) in the language. */
 export function reasonOf(report, lang = getLang()) {
   if (!report) return '';
-  return (lang === 'en' ? report.messageEn || report.messageVi : report.messageVi || report.messageEn) || '';
+  return localiseDates((lang === 'en' ? report.messageEn || report.messageVi : report.messageVi || report.messageEn) || '');
 }
 
 export function statusLabel(status, lang = getLang()) {
@@ -56,26 +56,64 @@ function vnParts(d) {
   };
 }
 
-/** "2026-11-22 09:15:30 +07:00" (ISO 8601 date and time, Vietnam time). */
+/**
+ * "22/11/2026 09:15:30 +07:00": day/month/year and the time in Vietnam time, whatever
+ * the web engine's locale (R18: files keep ISO 8601; the screen shows dd/mm/yyyy).
+ */
 export function formatDateTime(iso) {
   const d = parse(iso);
   if (!d) return iso ? String(iso) : '';
   const p = vnParts(d);
-  return `${p.y}-${pad(p.m)}-${pad(p.d)} ${pad(p.hh)}:${pad(p.mm)}:${pad(p.ss)} +07:00`;
+  return `${pad(p.d)}/${pad(p.m)}/${p.y} ${pad(p.hh)}:${pad(p.mm)}:${pad(p.ss)} +07:00`;
 }
 
-/** "2026-11-22": the date in Vietnam time. A plain YYYY-MM-DD is returned unchanged. */
+/** "22/11/2026": the date in Vietnam time. A plain YYYY-MM-DD is rewritten as it stands. */
 export function formatDate(iso) {
-  if (typeof iso === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
+  if (typeof iso === 'string') {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (m) return `${m[3]}/${m[2]}/${m[1]}`;
+  }
   const d = parse(iso);
   if (!d) return iso ? String(iso) : '';
   const p = vnParts(d);
+  return `${pad(p.d)}/${pad(p.m)}/${p.y}`;
+}
+
+/** Today's date in Vietnam time as the core takes it: YYYY-MM-DD. */
+export function todayVN(now = new Date()) {
+  const p = vnParts(now);
   return `${p.y}-${pad(p.m)}-${pad(p.d)}`;
 }
 
-/** Today's date in Vietnam time, YYYY-MM-DD. */
-export function todayVN(now = new Date()) {
-  return formatDate(now);
+/**
+ * A date typed as day/month/year ("06/12/2026", "6/12/2026", "6-12-2026", "06.12.2026")
+ * as YYYY-MM-DD; null when it is not a real calendar date. Never month/day.
+ */
+export function parseDateVN(text) {
+  const m = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$/.exec(String(text ?? ''));
+  if (!m) return null;
+  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1900 || mo < 1 || mo > 12 || d < 1) return null;
+  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return null;
+  return `${y}-${pad(mo)}-${pad(d)}`;
+}
+
+// ISO 8601 dates and times inside a sentence from the core (verdict reasons, errors).
+// Not inside a file name or path ("bao-cao-2026-11-22.csv" stays as it is).
+const ISO_IN_TEXT = /(?<![\w./\\-])(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?(?![\w/\\-]|\.\w)/g;
+
+/** A sentence with its ISO 8601 dates shown as dd/mm/yyyy (times in Vietnam time). */
+export function localiseDates(text) {
+  if (typeof text !== 'string' || !text) return text;
+  return text.replace(ISO_IN_TEXT, (all, y, mo, d, hh, mi, ss, zone) => {
+    if (hh === undefined) return `${d}/${mo}/${y}`;
+    if (zone) {
+      const iso = `${y}-${mo}-${d}T${hh}:${mi}:${ss || '00'}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
+      const out = formatDateTime(iso);
+      return out === iso ? all : out;
+    }
+    return `${d}/${mo}/${y} ${hh}:${mi}${ss ? `:${ss}` : ''}`;
+  });
 }
 
 export function fileName(path) {
@@ -89,7 +127,7 @@ export function errorText(err, lang = getLang()) {
   if (typeof err === 'string') return err;
   if (typeof err === 'object') {
     const msg = lang === 'en' ? err.en || err.vi : err.vi || err.en;
-    if (msg) return msg;
+    if (msg) return localiseDates(msg);
     if (err.message) return t('error.generic', { msg: err.message }, lang);
   }
   return t('error.generic', { msg: String(err) }, lang);
@@ -113,7 +151,7 @@ export function signatureDetails(sig, lang = getLang()) {
   ];
   // Each time-stamp token with its own result; only a valid one proves a time.
   for (const ts of sig.timestamps || []) {
-    rows.push([t('sig.timestamp', {}, lang), (lang === 'en' ? ts.messageEn : ts.messageVi) || formatDateTime(ts.genTime)]);
+    rows.push([t('sig.timestamp', {}, lang), localiseDates(lang === 'en' ? ts.messageEn : ts.messageVi) || formatDateTime(ts.genTime)]);
   }
   if (!(sig.timestamps || []).length && sig.timestamp) rows.push([t('sig.timestamp', {}, lang), formatDateTime(sig.timestamp)]);
   if (sig.validationTime) {

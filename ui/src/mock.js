@@ -32,6 +32,19 @@ const sig = (ok, name) => ({
   messageVi: ok ? 'Chữ ký hợp lệ.' : 'Nội dung đã bị thay đổi sau khi ký.', messageEn: ok ? 'The signature is valid.' : 'The content changed after signing.',
 });
 
+/** A Preview as the core answers it (the seal over the signature, number and date on page 1). */
+function mockPlacement({ role, atMm, page, docNumber, docDate }) {
+  const seal = role === 'seal';
+  const box = seal ? [108, 118, 36, 36] : [120, 120, 40, 20];
+  const filled = [];
+  if (seal && docNumber) filled.push([docNumber.split('/')[0], [40, 52, 8, 5]]);
+  if (seal && docDate) filled.push([docDate.slice(8, 10), [128, 52, 5, 5]], [docDate.slice(5, 7), [146, 52, 5, 5]]);
+  return {
+    template: seal ? 'seal' : 'personal', placement: atMm ? 'given' : 'found', page: page || 2,
+    boxMm: [atMm ? atMm[0] : box[0], atMm ? atMm[1] : box[1], box[2], box[3]], filled, pageSizeMm: [209.9, 297],
+  };
+}
+
 function mockWorld() {
   const now = '2026-11-22T10:00:00+07:00';
   let next = 10;
@@ -68,13 +81,15 @@ function mockWorld() {
     document_history: () => [],
     list_tokens: () => tokens,
     read_pdf: ({ id }) => makePdf(`Van ban so ${id}`),
-    preview_placement: ({ request: { atMm, page } }) => ({ template: 'lai-chau', placement: atMm ? 'given' : 'found', page: page || 2, boxMm: [atMm ? atMm[0] : 120, atMm ? atMm[1] : 120, 40, 20], filled: [], pageSizeMm: [209.9, 297] }),
-    sign_document: async ({ request: { id } }) => {
+    preview_placement: ({ request }) => mockPlacement(request),
+    preview_pdf: ({ request: { id } }) => makePdf(`Van ban so ${id} (xem truoc)`),
+    sign_document: async ({ request }) => {
       await wait(800); // the PIN window would be open here
-      const d = docs.find((x) => x.id === id); d.status = 'signed'; d.currentPath = d.currentPath.replace('.pdf', '.signed.pdf');
-      return { doc: d, report: report(d) };
+      const d = docs.find((x) => x.id === request.id); d.status = 'signed'; d.currentPath = d.currentPath.replace('.pdf', '.signed.pdf');
+      const { pageSizeMm, ...placement } = mockPlacement({ ...request, role: 'sign' });
+      return { doc: d, report: report(d), placement };
     },
-    verify_document: ({ id }) => { const d = docs.find((x) => x.id === id); const r = report(d); if (d.role === 'incoming') d.status = { TOTAL_PASSED: 'valid', TOTAL_FAILED: 'invalid' }[r.indication]; d.verdictReason = r.messageVi; return { doc: d, report: r }; },
+    verify_document: ({ id }) => { const d = docs.find((x) => x.id === id); const r = report(d); if (d.role === 'incoming') d.status = { TOTAL_PASSED: 'valid', TOTAL_FAILED: 'invalid' }[r.indication]; d.verdictReason = r.messageVi; return { doc: d, report: r, placement: null }; },
     seal_batch: async ({ items }) => {
       const results = [];
       for (const [index, it] of items.entries()) {
@@ -82,7 +97,8 @@ function mockWorld() {
         await wait(600);
         const d = docs.find((x) => x.id === it.id); d.status = 'sealed'; d.docNumber = it.docNumber || null; d.docDate = it.docDate || null;
         emit('batch-progress', { id: it.id, index, total: items.length, state: 'done', error: null });
-        results.push({ id: it.id, state: 'done', doc: d, error: null });
+        const { pageSizeMm, ...placement } = mockPlacement({ ...it, role: 'seal' });
+        results.push({ id: it.id, state: 'done', doc: d, placement, error: null });
       }
       return { results };
     },
@@ -93,6 +109,7 @@ function mockWorld() {
     search_archive: () => docs.filter((d) => ['released', 'registered', 'sealed'].includes(d.status)),
     export_backup: () => ({ dir: '/media/usb/kyso-backup-1', files: 12, documents: 8, manifest: '/media/usb/kyso-backup-1/manifest.json', sums: '/media/usb/kyso-backup-1/SHA256SUMS' }),
     check_archive: () => ({ checked: 12, databaseOk: true, database: 'ok', bad: [] }),
+    extend_archive: () => ([{ id: 3, fileName: 'qd-12.pdf', expires: null, result: 'extended', sha256Before: 'a'.repeat(64), sha256After: 'b'.repeat(64), archivePath: 'archive/bb/' + 'b'.repeat(64) + '.pdf', errorVi: null, errorEn: null }]),
     role_report: ({ year }) => [{ period: `${year}-H1`, role: 'sign', count: 14 }, { period: `${year}-H2`, role: 'sign', count: 9 }, { period: `${year}-H1`, role: 'seal', count: 11 }, { period: `${year}-H2`, role: 'seal', count: 8 }, { period: `${year}`, role: 'sign', count: 23 }, { period: `${year}`, role: 'seal', count: 19 }],
     export_report_csv: ({ file: h }) => granted.get(h) || '/home/vt/bao-cao.csv',
     change_pin: () => null,

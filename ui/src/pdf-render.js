@@ -38,7 +38,9 @@ export async function renderPage(pdf, pageNumber, canvas, widthPx) {
   const page = await pdf.getPage(pageNumber);
   const base = page.getViewport({ scale: 1 });
   const viewport = page.getViewport({ scale: fitScale(base.width, widthPx) });
-  const dpr = Math.min(globalThis.devicePixelRatio || 1, 3);
+  // At least two canvas pixels per CSS pixel: the small text of a blank filled in by the
+  // clerk (a number, a day) stays legible on a 1x screen.
+  const dpr = Math.min(Math.max(globalThis.devicePixelRatio || 1, 2), 3);
   canvas.width = Math.floor(viewport.width * dpr);
   canvas.height = Math.floor(viewport.height * dpr);
   canvas.style.width = `${Math.floor(viewport.width)}px`;

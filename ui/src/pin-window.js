@@ -7,7 +7,7 @@ import './style.css';
 import { invoke } from '@tauri-apps/api/core';
 import { t, setLang, detectLang, applyStatic } from './i18n.js';
 import { triesInfo, changePinProblem } from './pin.js';
-import { errorText, fileName } from './format.js';
+import { errorText, fileName, formatDate } from './format.js';
 import { summaryRows } from './pin-summary.js';
 import { commands } from './commands.js';
 
@@ -45,7 +45,7 @@ function render(view) {
     li.dataset.testid = 'pin-doc';
     const parts = [fileName(d.fileName), `SHA-256 ${d.sha256.slice(0, 16)}…`];
     if (d.docNumber) parts.push(`${t('clerk.number')}: ${d.docNumber}`);
-    if (d.docDate) parts.push(`${t('clerk.date')}: ${d.docDate}`);
+    if (d.docDate) parts.push(`${t('clerk.date')}: ${formatDate(d.docDate)}`);
     li.textContent = parts.join(' · ');
     docs.append(li);
   }

@@ -15,6 +15,15 @@ export function createStampOverlay({ onMove, label = '' } = {}) {
   let state = null; // { boxMm, pageSizeMm, viewport }
   let drag = null;
   let keyTimer = null;
+  let draggable = true;
+
+  /** A box that can be moved (before signing) or only shown (a signed stamp). */
+  function setDraggable(on) {
+    draggable = !!on;
+    el.classList.toggle('fixed', !draggable);
+    el.tabIndex = draggable ? 0 : -1;
+    if (draggable) el.setAttribute('role', 'button'); else el.removeAttribute('role');
+  }
 
   function place(boxMm) {
     const px = mmToPx(boxMm, state.viewport, state.pageSizeMm);
@@ -44,7 +53,7 @@ export function createStampOverlay({ onMove, label = '' } = {}) {
   }
 
   el.addEventListener('pointerdown', (ev) => {
-    if (!state || (ev.button != null && ev.button !== 0)) return;
+    if (!state || !draggable || (ev.button != null && ev.button !== 0)) return;
     ev.preventDefault();
     drag = { x: ev.clientX, y: ev.clientY, start: [...state.boxMm], moved: false };
     if (el.setPointerCapture && ev.pointerId != null) {
@@ -71,7 +80,7 @@ export function createStampOverlay({ onMove, label = '' } = {}) {
 
   // keyboard: arrows move 1 mm (Shift: 5 mm)
   el.addEventListener('keydown', (ev) => {
-    if (!state) return;
+    if (!state || !draggable) return;
     const step = ev.shiftKey ? 5 : 1;
     const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[ev.key];
     if (!d) return;
@@ -85,5 +94,5 @@ export function createStampOverlay({ onMove, label = '' } = {}) {
     keyTimer = setTimeout(commit, 400);
   });
 
-  return { el, update, setLabel, current: () => (state ? [...state.boxMm] : null) };
+  return { el, update, setLabel, setDraggable, current: () => (state ? [...state.boxMm] : null) };
 }

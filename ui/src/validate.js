@@ -1,7 +1,7 @@
 // Input checks: number and symbol of a document ("12/QĐ-UBND", "05/2026/TT-BTC"),
-// dates (YYYY-MM-DD, real calendar dates), years.
+// dates (kept as YYYY-MM-DD, typed and shown as dd/mm/yyyy: real calendar dates), years.
 import { t, getLang } from './i18n.js';
-import { todayVN } from './format.js';
+import { todayVN, formatDate } from './format.js';
 
 // number, optional year, symbol of letters (Vietnamese too) and digits joined by '-'
 const NUMBER_RE = /^\d{1,6}(?:\/\d{4})?\/[\p{L}\d]+(?:[-.][\p{L}\d]+)*$/u;
@@ -40,7 +40,7 @@ export function numberProblem(raw, { required = false } = {}, lang = getLang()) 
 export function dateProblem(s, { allowEmpty = true, now = new Date() } = {}, lang = getLang()) {
   if (!s) return allowEmpty ? '' : t('error.date', { d: '' }, lang);
   if (!isValidDate(s)) return t('error.date', { d: s }, lang);
-  if (s > todayVN(now)) return t('error.dateFuture', { d: s }, lang);
+  if (s > todayVN(now)) return t('error.dateFuture', { d: formatDate(s) }, lang);
   return '';
 }
 

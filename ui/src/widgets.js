@@ -5,7 +5,7 @@ import { h, clear } from './dom.js';
 import { t } from './i18n.js';
 import { verdictOf, reasonOf, signatureDetails, statusLabel, fileName } from './format.js';
 import { signingCerts, sortForRole, certOptionText, certName, issuerName, expiryWarning, parseCertValue } from './certs.js';
-import { formatDate } from './format.js';
+import { formatDate, parseDateVN } from './format.js';
 
 let tokensPromise = null;
 
@@ -84,6 +84,30 @@ export function signatureList(report, { badgeTestId = 'sig-verdict' } = {}) {
         verdictBadge(s, badgeTestId), ' ',
         h('span', { text: (s.signer && (s.signer.commonName || s.signer.subject)) || '' })),
       h('dl', { class: 'kv' }, signatureDetails(s).map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })])))));
+}
+
+/**
+ * A date field typed and shown as day/month/year ("06/12/2026") whatever the web
+ * engine's locale — never the engine's own date picker, whose format follows the
+ * locale (12/06/2026 for 6 December under C/en-US). `iso`: the value, YYYY-MM-DD.
+ * `onChange(iso, text)`: `iso` is null while the text is not a real date.
+ */
+export function dateField({ testid, iso = '', disabled = false, onChange } = {}) {
+  const input = h('input', {
+    type: 'text', class: 'date-input', testid, value: iso ? formatDate(iso) : '', placeholder: t('date.placeholder'),
+    inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '10', disabled, 'aria-invalid': 'false',
+  });
+  const update = () => {
+    const v = parseDateVN(input.value);
+    input.setAttribute('aria-invalid', String(!!input.value.trim() && !v));
+    if (v) input.dataset.iso = v; else delete input.dataset.iso;
+    if (onChange) onChange(v, input.value);
+    return v;
+  };
+  if (iso) input.dataset.iso = iso;
+  input.addEventListener('input', update);
+  input.addEventListener('blur', () => { const v = update(); if (v) input.value = formatDate(v); });
+  return input;
 }
 
 /** One-line document label: title or file name. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setLang } from '../src/i18n.js';
 import { createStampOverlay } from '../src/stamp-overlay.js';
-import { verdictBadge, fillCertSelect, chosenCert, signatureList } from '../src/widgets.js';
+import { verdictBadge, fillCertSelect, chosenCert, signatureList, dateField } from '../src/widgets.js';
 import { initErrorBanner, showError, refreshError, clearError } from '../src/notify.js';
 
 const html = readFileSync(resolve(__dirname, '../index.html'), 'utf8');
@@ -92,6 +92,21 @@ describe('stamp overlay', () => {
   });
 });
 
+describe('stamp box of a signed document', () => {
+  it('is shown, not movable', () => {
+    const onMove = vi.fn();
+    const o = createStampOverlay({ onMove });
+    o.update({ boxMm: [10, 10, 40, 20], pageSizeMm: [210, 297], viewport: { width: 840, height: 1188 } });
+    o.setDraggable(false);
+    expect(o.el.classList.contains('fixed')).toBe(true);
+    o.el.dispatchEvent(new MouseEvent('pointerdown', { clientX: 5, clientY: 5, button: 0 }));
+    o.el.dispatchEvent(new MouseEvent('pointermove', { clientX: 50, clientY: 50 }));
+    o.el.dispatchEvent(new MouseEvent('pointerup', {}));
+    key(o.el, 'ArrowLeft');
+    expect(onMove).not.toHaveBeenCalled();
+  });
+});
+
 describe('widgets', () => {
   it('verdict badge carries text, not only colour', () => {
     const b = verdictBadge({ indication: 'TOTAL_FAILED' });
@@ -108,11 +123,27 @@ describe('widgets', () => {
     ] }];
     const entries = fillCertSelect(sel, tokens, 'personal');
     expect([...sel.options].map((o) => o.value)).toEqual(['VNPT|bb', 'VNPT|aa']);
-    expect(sel.options[0].textContent).toBe('Nguyễn Văn A — CA G2 — hết hạn 2027-05-01');
+    expect(sel.options[0].textContent).toBe('Nguyễn Văn A — CA G2 — hết hạn 01/05/2027');
     sel.value = 'VNPT|aa';
     expect(chosenCert(sel, entries)).toMatchObject({ tokenLabel: 'VNPT', certIdHex: 'aa' });
     expect(fillCertSelect(sel, [], 'agency')).toEqual([]);
     expect(sel.disabled).toBe(true);
+  });
+  it('date field shows and takes day/month/year (06/12/2026 is 6 December)', () => {
+    const seen = [];
+    const f = dateField({ testid: 'd', iso: '2026-12-06', onChange: (iso, text) => seen.push([iso, text]) });
+    expect(f.type).toBe('text');
+    expect(f.value).toBe('06/12/2026');
+    f.value = '6/12/2026';
+    f.dispatchEvent(new Event('input'));
+    expect(seen.at(-1)).toEqual(['2026-12-06', '6/12/2026']);
+    f.dispatchEvent(new Event('blur'));
+    expect(f.value).toBe('06/12/2026');
+    expect(f.dataset.iso).toBe('2026-12-06');
+    f.value = '31/02/2026';
+    f.dispatchEvent(new Event('input'));
+    expect(seen.at(-1)).toEqual([null, '31/02/2026']);
+    expect(f.getAttribute('aria-invalid')).toBe('true');
   });
   it('signature list shows one sig-verdict per signature', () => {
     const list = signatureList({ signatures: [

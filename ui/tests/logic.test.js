@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { t, setLang, detectLang, STRINGS } from '../src/i18n.js';
-import { verdictOf, reasonOf, formatDateTime, formatDate, todayVN, fileName, errorText, signatureDetails, hasInvalidSignature, statusLabel, issuerName } from '../src/format.js';
+import { verdictOf, reasonOf, formatDateTime, formatDate, todayVN, parseDateVN, localiseDates, fileName, errorText, signatureDetails, hasInvalidSignature, statusLabel, issuerName } from '../src/format.js';
 import { scaleOf, mmToPx, pxToMm, clampBox, dragTo, fitScale } from '../src/geometry.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -72,14 +72,37 @@ describe('verdicts and text', () => {
 });
 
 describe('dates in Vietnam time', () => {
-  it('converts UTC instants to +07:00', () => {
-    expect(formatDateTime('2026-11-22T02:15:30Z')).toBe('2026-11-22 09:15:30 +07:00');
-    expect(formatDateTime('2026-11-22T09:15:30+07:00')).toBe('2026-11-22 09:15:30 +07:00');
+  it('shows day/month/year and converts UTC instants to +07:00', () => {
+    expect(formatDateTime('2026-11-22T02:15:30Z')).toBe('22/11/2026 09:15:30 +07:00');
+    expect(formatDateTime('2026-11-22T09:15:30+07:00')).toBe('22/11/2026 09:15:30 +07:00');
   });
   it('crosses midnight into the Vietnamese day', () => {
-    expect(formatDate('2026-12-31T18:30:00Z')).toBe('2027-01-01');
+    expect(formatDate('2026-12-31T18:30:00Z')).toBe('01/01/2027');
     expect(todayVN(new Date('2026-03-01T17:00:00Z'))).toBe('2026-03-02');
-    expect(formatDate('2026-11-22')).toBe('2026-11-22');
+    expect(formatDate('2026-11-22')).toBe('22/11/2026');
+  });
+  it('shows 6 December 2026 as 06/12/2026 whatever the locale', () => {
+    expect(formatDate('2026-12-06')).toBe('06/12/2026');
+    expect(formatDate('2026-12-06T00:30:00+07:00')).toBe('06/12/2026');
+  });
+  it('takes dates typed as day/month/year, never month/day', () => {
+    expect(parseDateVN('06/12/2026')).toBe('2026-12-06');
+    expect(parseDateVN(' 6/12/2026 ')).toBe('2026-12-06');
+    expect(parseDateVN('6-12-2026')).toBe('2026-12-06');
+    expect(parseDateVN('06.12.2026')).toBe('2026-12-06');
+    expect(parseDateVN('12/31/2026')).toBe(null); // no 31st month
+    expect(parseDateVN('29/02/2026')).toBe(null);
+    expect(parseDateVN('29/02/2024')).toBe('2024-02-29');
+    expect(parseDateVN('2026-12-06')).toBe(null);
+    expect(parseDateVN('')).toBe(null);
+  });
+  it('rewrites ISO dates inside sentences from the core, not inside file names', () => {
+    expect(localiseDates('Chứng thư hết hạn ngày 2026-11-22T09:15:30+07:00.')).toBe('Chứng thư hết hạn ngày 22/11/2026 09:15:30 +07:00.');
+    expect(localiseDates('judged at 2026-11-22T02:15:30Z (now)')).toBe('judged at 22/11/2026 09:15:30 +07:00 (now)');
+    expect(localiseDates('ngày 2026-12-06, xong')).toBe('ngày 06/12/2026, xong');
+    expect(localiseDates('đã lưu bao-cao-2026-11-22.csv')).toBe('đã lưu bao-cao-2026-11-22.csv');
+    expect(localiseDates('/home/vt/2026-11-22/a.pdf')).toBe('/home/vt/2026-11-22/a.pdf');
+    expect(reasonOf({ messageVi: 'Ký lúc 2026-11-20T08:15:30+07:00.' })).toBe('Ký lúc 20/11/2026 08:15:30 +07:00.');
   });
   it('leaves garbage visible rather than inventing a date', () => {
     expect(formatDateTime('not a date')).toBe('not a date');
@@ -101,7 +124,7 @@ describe('signature details', () => {
     const rows = Object.fromEntries(signatureDetails(sig, 'vi'));
     expect(rows['Người ký']).toBe('Nguyễn Văn A');
     expect(rows['Nơi cấp chứng thư']).toBe('CA phục vụ các cơ quan Nhà nước G2');
-    expect(rows['Thời gian ký (người ký tự ghi)']).toBe('2026-11-20 08:15:30 +07:00');
+    expect(rows['Thời gian ký (người ký tự ghi)']).toBe('20/11/2026 08:15:30 +07:00');
     expect(rows['Phạm vi ký']).toMatch(/Toàn bộ bản đã ký/);
     expect(rows['Mã lý do']).toBe('HASH_FAILURE');
     expect(rows['Kết luận']).toBe('Nội dung đã bị thay đổi.');
@@ -316,7 +339,7 @@ describe('certificates', () => {
   it('builds the start-up banner', () => {
     const text = expiryBannerText([{ ...cert('2026-12-01T00:00:00+07:00'), tokenLabel: 'T1' }], now);
     expect(text).toMatch(/sắp hết hạn/);
-    expect(text).toContain('Nguyễn Văn A (T1): 2026-12-01');
+    expect(text).toContain('Nguyễn Văn A (T1): 01/12/2026');
     expect(expiryBannerText([], now)).toBe('');
   });
 });
@@ -347,7 +370,8 @@ describe('validation', () => {
   it('refuses a document date in the future (Vietnam time)', () => {
     const now = new Date('2026-11-22T18:00:00Z'); // already 23 Nov in Vietnam
     expect(dateProblem('2026-11-23', { now })).toBe('');
-    expect(dateProblem('2026-11-24', { now })).toMatch(/tương lai/);
+    expect(dateProblem('2026-11-24', { now })).toMatch(/24\/11\/2026 ở tương lai/);
+    expect(dateProblem('24/11/2026', { now })).toMatch(/ngày\/tháng\/năm/);
     expect(dateProblem('', { now })).toBe('');
   });
   it('checks search ranges and years', () => {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use kyso::queue::{BackupReport, CheckReport, Document, ReportRow, SearchQuery};
+use kyso::queue::{BackupReport, CheckReport, Document, ExtendOutcome, ReportRow, SearchQuery};
 
 use super::{blocking, OfficeState};
 use crate::error::CmdResult;
@@ -24,6 +24,13 @@ pub async fn export_backup(office: OfficeState<'_>, folder: String) -> CmdResult
 #[tauri::command]
 pub async fn check_archive(office: OfficeState<'_>) -> CmdResult<CheckReport> {
     blocking(&office, move |o| Ok(o.queue().check()?)).await
+}
+
+/// Add an archive time-stamp to archived documents whose last time-stamp expires
+/// within a year; each result is a new version beside the original.
+#[tauri::command]
+pub async fn extend_archive(office: OfficeState<'_>) -> CmdResult<Vec<ExtendOutcome>> {
+    blocking(&office, move |o| o.extend_archive()).await
 }
 
 /// Documents signed per role per half-year and year (R17).

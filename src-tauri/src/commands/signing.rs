@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use kyso::office::{BatchItem, BatchProgress, BatchResult, PreviewRequest, SignDocument, TokenChoice};
+use kyso::job::StampPlacement;
+use kyso::office::{BatchItem, BatchProgress, BatchResult, PreviewRequest, SignDocument, SignedDocument, TokenChoice};
 use kyso::queue::Document;
 use serde::{Deserialize, Serialize};
 use tauri::Emitter;
@@ -12,24 +13,39 @@ use super::{blocking, OfficeState};
 use crate::error::CmdResult;
 use crate::pin_window::{PinBroker, WindowPrompt};
 
-/// Where the stamp would go.
+/// Where the stamp will go, planned with the chosen certificate and image.
 #[tauri::command]
 pub async fn preview_placement(office: OfficeState<'_>, request: PreviewRequest) -> CmdResult<kyso::job::Preview> {
     blocking(&office, move |o| o.preview_placement(&request)).await
 }
 
-/// A signed document and its verdict.
+/// The document with that stamp drawn (unsigned), as bytes for pdf.js.
+#[tauri::command]
+pub async fn preview_pdf(office: OfficeState<'_>, request: PreviewRequest) -> CmdResult<tauri::ipc::Response> {
+    let bytes = blocking(&office, move |o| o.preview_document(&request)).await?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// A document and its verdict; after signing, where the stamp went.
 #[derive(Serialize, ts_rs::TS)]
 pub struct Checked {
     doc: Document,
     #[ts(type = "VerifyReport")]
     report: kyso::verify::engine::DocumentReport,
+    /// Where the new signature's stamp went (`sign_document` only).
+    placement: Option<StampPlacement>,
 }
 
 impl Checked {
     /// Pair a document with its report.
     pub fn new(doc: Document, report: kyso::verify::engine::DocumentReport) -> Self {
-        Checked { doc, report }
+        Checked { doc, report, placement: None }
+    }
+}
+
+impl From<SignedDocument> for Checked {
+    fn from(s: SignedDocument) -> Self {
+        Checked { doc: s.doc, report: s.report, placement: Some(s.placement) }
     }
 }
 
@@ -49,6 +65,9 @@ pub struct SignArgs {
     /// Top-left of the stamp in mm, when the user dragged it.
     #[serde(default)]
     pub at_mm: Option<(f64, f64)>,
+    /// The stamp's width in mm, when the user dragged it.
+    #[serde(default)]
+    pub size_mm: Option<f64>,
 }
 
 /// Sign document `id` with a personal signature; the PIN window shows the summary
@@ -61,13 +80,9 @@ pub async fn sign_document(
     request: SignArgs,
 ) -> CmdResult<Checked> {
     let mut prompt = WindowPrompt::new(app, Arc::clone(broker.inner()))?;
-    let req = SignDocument { id: request.id, page: request.page, at_mm: request.at_mm, invisible: false };
+    let req = SignDocument { id: request.id, page: request.page, at_mm: request.at_mm, size_mm: request.size_mm, invisible: false };
     let choice = TokenChoice { token_label: request.token_label, cert_id_hex: request.cert_id_hex };
-    blocking(&office, move |o| {
-        let (doc, report) = o.sign_document(&req, &choice, &mut prompt)?;
-        Ok(Checked::new(doc, report))
-    })
-    .await
+    blocking(&office, move |o| Ok(Checked::from(o.sign_document(&req, &choice, &mut prompt)?))).await
 }
 
 /// The batch's results.

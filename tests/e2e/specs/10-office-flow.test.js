@@ -169,6 +169,13 @@ async function pinWindowClosed() {
   await s.browser.waitUntil(async () => (await s.browser.getWindowHandles()).length === 1, { timeout: 60000, timeoutMsg: 'the PIN window stayed open' });
 }
 
+/** The preview view `id` shows `source` (draft, preview, signed), drawn. */
+async function viewReady(id, source) {
+  const view = await tid(id);
+  await s.browser.waitUntil(async () => (await view.getAttribute('data-ready')) === '1' && (await view.getAttribute('data-source')) === source,
+    { timeout: 60000, timeoutMsg: `${id} never showed the ${source} file` });
+}
+
 async function nav(id) {
   await (await tid(id)).click();
 }
@@ -181,6 +188,7 @@ test('1. the draft from the command line opens in Ký', async () => {
   await canvas.waitForExist({ timeout: 30000 });
   await choose('cert-select', 'KYSO-TEST|01');
   await (await tid('stamp-box')).waitForDisplayed({ timeout: 30000 });
+  await viewReady('pdf-view', 'preview');
   await s.screenshot('01-ky-van-ban-mo-tu-dong-lenh');
 });
 
@@ -213,6 +221,7 @@ test('2. the leader signs it in the PIN window', async () => {
   console.log(`e2e-timing: PIN dialog OK to the signed and verified result (2-page draft): ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   await waitStatus('doc-list', 'doc-item', DRAFT_NAME.replace('.pdf', ''), 'signed');
   assert.ok(fs.existsSync(files.draft.replace(/\.pdf$/, '.signed.pdf')), 'signed file beside the draft');
+  await viewReady('pdf-view', 'signed');
   await s.screenshot('04-ky-da-ky-hop-le');
 });
 
@@ -227,6 +236,7 @@ test('3. the clerk numbers, seals and releases it', async () => {
   const check = await row.$('[data-testid="clerk-check"]');
   if (!(await check.isSelected())) await check.click();
   await choose('clerk-cert-select', 'KYSO-TEST|04');
+  await viewReady('clerk-view', 'preview');
   await s.screenshot('05-van-thu-nhap-so');
   await (await tid('seal-button')).click();
   await inPinWindow(async () => {
@@ -236,6 +246,11 @@ test('3. the clerk numbers, seals and releases it', async () => {
   });
   await pinWindowClosed();
   await waitStatus('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''), 'sealed', 120000);
+  // The sealed file itself is shown, with its verdict beside it.
+  await viewReady('clerk-view', 'signed');
+  const caption = await tid('view-caption', await tid('clerk-view-col'));
+  await s.browser.waitUntil(async () => (await caption.getText()).includes('Hợp lệ'),
+    { timeout: 60000, timeoutMsg: 'no verdict beside the sealed file' });
   await s.screenshot('06-van-thu-da-dong-dau');
   const sealed = await rowWithText('sealed-list', 'clerk-item', DRAFT_NAME.replace('.pdf', ''));
   await (await sealed.$('[data-testid="release-button"]')).click();

@@ -1,22 +1,25 @@
 // Lưu trữ: search the archive, back it up, check it (R12).
 import { call } from '../api.js';
 import { h, clear } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
 import { fileName, formatDate, formatDateTime, statusLabel } from '../format.js';
 import { rangeProblem } from '../validate.js';
-import { docLabel } from '../widgets.js';
+import { docLabel, dateField } from '../widgets.js';
 
 export function createArchiveScreen() {
   const s = { results: null, notice: '', bad: [], history: new Map(), open: null };
   const input = h('input', { type: 'search', class: 'search-input', testid: 'archive-search-input', autocomplete: 'off',
     onkeydown: (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); search(); } } });
-  const from = h('input', { type: 'date', class: 'date-input', testid: 'archive-from' });
-  const to = h('input', { type: 'date', class: 'date-input', testid: 'archive-to' });
+  // Dates typed as day/month/year (the query takes YYYY-MM-DD).
+  const range = { from: '', to: '' };
+  const from = dateField({ testid: 'archive-from', onChange: (iso, text) => { range.from = iso || text.trim(); } });
+  const to = dateField({ testid: 'archive-to', onChange: (iso, text) => { range.to = iso || text.trim(); } });
   const searchBtn = h('button', { type: 'button', class: 'btn btn-primary', testid: 'archive-search-button', onclick: search });
   const results = h('div', { class: 'archive-results', testid: 'archive-results' });
   const backupBtn = h('button', { type: 'button', class: 'btn', testid: 'export-backup-button', onclick: backup });
   const checkBtn = h('button', { type: 'button', class: 'btn', testid: 'check-archive-button', onclick: check });
+  const extendBtn = h('button', { type: 'button', class: 'btn', testid: 'extend-archive-button', onclick: extend });
   const noticeEl = h('div', { class: 'notice', testid: 'archive-notice', hidden: true });
   const hd = {};
   const el = h('section', { class: 'screen screen-archive' },
@@ -28,7 +31,7 @@ export function createArchiveScreen() {
         h('label', { class: 'field' }, hd.to = h('span'), to),
         searchBtn),
       results,
-      h('div', { class: 'row tools' }, backupBtn, checkBtn),
+      h('div', { class: 'row tools' }, backupBtn, checkBtn, extendBtn),
       noticeEl));
 
   function renderResults() {
@@ -93,18 +96,19 @@ export function createArchiveScreen() {
     searchBtn.textContent = t('archive.search');
     backupBtn.textContent = t('archive.backup');
     checkBtn.textContent = t('archive.check');
+    extendBtn.textContent = t('archive.extend');
     renderResults();
     renderNotice();
   }
 
   async function search() {
     clearError();
-    const problem = rangeProblem(from.value, to.value);
+    const problem = rangeProblem(range.from, range.to);
     if (problem) { showError(problem); return; }
     const args = {};
     if (input.value.trim()) args.text = input.value.trim();
-    if (from.value) args.from = from.value;
-    if (to.value) args.to = to.value;
+    if (range.from) args.from = range.from;
+    if (range.to) args.to = range.to;
     searchBtn.disabled = true;
     try { s.results = await call('search_archive', { query: args }); } catch (e) { showError(e); }
     searchBtn.disabled = false;
@@ -122,6 +126,20 @@ export function createArchiveScreen() {
       s.notice = t('archive.backupDone', { n, dir: out.dir });
       s.bad = [];
     } catch (e) { showError(e); } finally { backupBtn.disabled = false; }
+    renderNotice();
+  }
+
+  /** Archive time-stamps (B-LTA) for documents whose last time-stamp expires within a year. */
+  async function extend() {
+    clearError();
+    extendBtn.disabled = true;
+    try {
+      const out = await call('extend_archive');
+      const done = out.filter((o) => o.result === 'extended');
+      const failed = out.filter((o) => o.result === 'failed');
+      s.notice = t('archive.extendDone', { n: done.length, due: done.length + failed.length, total: out.length });
+      s.bad = failed.map((o) => `${o.fileName}: ${(getLang() === 'en' ? o.errorEn : o.errorVi) || ''}`);
+    } catch (e) { showError(e); } finally { extendBtn.disabled = false; }
     renderNotice();
   }
 

@@ -4,10 +4,11 @@ import { call, on } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
-import { errorText, fileName, reasonOf, statusLabel, todayVN, hasInvalidSignature } from '../format.js';
-import { normaliseNumber, batchProblems } from '../validate.js';
+import { errorText, fileName, reasonOf, statusLabel, todayVN, hasInvalidSignature, formatDate, parseDateVN } from '../format.js';
+import { normaliseNumber, batchProblems, isValidNumber, isValidDate } from '../validate.js';
+import { createPreviewPane } from '../preview-pane.js';
 import { initBatch, batchReducer, batchCounts, batchPercent, batchLines } from '../batch.js';
-import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, signatureList, docLabel } from '../widgets.js';
+import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, signatureList, docLabel, dateField } from '../widgets.js';
 
 const SEALABLE = new Set(['pending', 'signed', 'valid', 'indeterminate', 'invalid']);
 
@@ -22,11 +23,18 @@ export function createClerkScreen(ctx) {
   const s = {
     docs: [], checks: new Map(), inputs: new Map(), selected: new Set(),
     tokens: [], certs: [], batch: null, busy: false, notice: '', problems: new Map(), verifying: false,
+    // The preview: which document, the seal places the clerk dragged, where seals went.
+    current: null, places: new Map(), sealed: new Map(), placement: null, previewSeq: 0, previewTimer: null,
   };
 
   const listEl = h('ul', { class: 'clerk-list', testid: 'clerk-list' });
   const doneEl = h('ul', { class: 'clerk-list clerk-done', testid: 'sealed-list' });
-  const certSelect = h('select', { class: 'cert-select', testid: 'clerk-cert-select', onchange: renderSide });
+  const certSelect = h('select', { class: 'cert-select', testid: 'clerk-cert-select', onchange: () => { renderSide(); refreshPreview({ jump: true }); } });
+  const pane = createPreviewPane({
+    testid: 'clerk-view', stampHereKey: 'clerk.sealHere', emptyKey: 'clerk.choosePreview',
+    onMove: (place) => { if (s.current != null) { s.places.set(s.current, place); refreshPreview(); } },
+  });
+  const viewTitle = h('h3', { class: 'view-title', testid: 'clerk-view-title' });
   const certInfo = h('div');
   const sealBtn = h('button', { type: 'button', class: 'btn btn-primary btn-large', testid: 'seal-button', onclick: seal });
   const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refreshCerts(true) });
@@ -48,6 +56,7 @@ export function createClerkScreen(ctx) {
       listEl,
       hd.sealed = h('h3'),
       doneEl),
+    h('div', { class: 'col col-view', testid: 'clerk-view-col' }, viewTitle, pane.el),
     h('div', { class: 'col col-side' },
       hd.cert = h('label', { class: 'field-label' }),
       h('div', { class: 'row' }, certSelect, refreshBtn),
@@ -81,26 +90,32 @@ export function createClerkScreen(ctx) {
     const check = h('input', {
       type: 'checkbox', testid: 'clerk-check', checked: s.selected.has(d.id), disabled: s.busy,
       'aria-label': docLabel(d),
-      onchange: () => { if (check.checked) s.selected.add(d.id); else s.selected.delete(d.id); renderSide(); },
+      onchange: () => {
+        if (check.checked) { s.selected.add(d.id); setCurrent(d.id); } else s.selected.delete(d.id);
+        renderSide();
+      },
     });
     const num = h('input', {
       type: 'text', class: 'num-input', testid: 'doc-number-input', value: inp.docNumber, placeholder: '12/QĐ-UBND',
       autocomplete: 'off', spellcheck: 'false', disabled: s.busy,
-      oninput: () => { inp.docNumber = num.value; },
-      onblur: () => { inp.docNumber = normaliseNumber(num.value); num.value = inp.docNumber; },
+      oninput: () => { inp.docNumber = num.value; inputChanged(d.id); },
+      onblur: () => { inp.docNumber = normaliseNumber(num.value); num.value = inp.docNumber; inputChanged(d.id, 0); },
     });
-    const date = h('input', {
-      type: 'date', testid: 'doc-date-input', value: inp.docDate, disabled: s.busy,
-      onchange: () => { inp.docDate = date.value; }, oninput: () => { inp.docDate = date.value; },
+    // Day/month/year whatever the web engine's locale (a type=date field shows the
+    // engine's format: 12/06/2026 for 6 December under the C locale).
+    const date = dateField({
+      testid: 'doc-date-input', iso: inp.docDate, disabled: s.busy,
+      onChange: (iso, text) => { inp.docDate = iso || text.trim(); inputChanged(d.id); },
     });
     const problems = s.problems.get(d.id) || [];
     const sigBox = h('div', { class: 'sig-box' }, signaturesBlock(d));
     rowSigs.set(d.id, { sigBox, doc: d });
-    return h('li', { class: 'clerk-item card', testid: 'clerk-item', dataset: { id: d.id, status: d.status } },
+    return h('li', { class: 'clerk-item card' + (s.current === d.id ? ' current' : ''), testid: 'clerk-item', dataset: { id: d.id, status: d.status } },
       h('div', { class: 'row head' },
         check,
         h('span', { class: 'doc-title', text: docLabel(d) }),
         h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) }),
+        h('button', { type: 'button', class: 'btn btn-small', testid: 'preview-button', 'aria-pressed': String(s.current === d.id), onclick: () => setCurrent(d.id), text: t('clerk.preview') }),
         h('button', { type: 'button', class: 'btn btn-small', disabled: s.busy, onclick: () => verify(d.id), text: t('clerk.check') })),
       h('div', { class: 'row fields' },
         h('label', { class: 'field' }, h('span', { text: t('clerk.number') }), num),
@@ -110,10 +125,12 @@ export function createClerkScreen(ctx) {
   }
 
   function renderDoneRow(d) {
-    return h('li', { class: 'clerk-item card', testid: 'clerk-item', dataset: { id: d.id, status: d.status } },
+    return h('li', { class: 'clerk-item card' + (s.current === d.id ? ' current' : ''), testid: 'clerk-item', dataset: { id: d.id, status: d.status } },
       h('div', { class: 'row head' },
         h('span', { class: 'doc-title', text: docLabel(d) }),
         d.docNumber ? h('span', { class: 'muted', text: d.docNumber }) : null,
+        d.docDate ? h('span', { class: 'muted', text: formatDate(d.docDate) }) : null,
+        h('button', { type: 'button', class: 'btn btn-small', testid: 'preview-button', 'aria-pressed': String(s.current === d.id), onclick: () => setCurrent(d.id), text: t('clerk.show') }),
         h('span', { class: `status status-${d.status}`, text: statusLabel(d.status) }),
         d.status === 'sealed'
           ? h('button', { type: 'button', class: 'btn btn-primary', testid: 'release-button', disabled: s.busy, onclick: () => release(d.id), text: t('clerk.release') })
@@ -192,18 +209,22 @@ export function createClerkScreen(ctx) {
     renderLists();
     renderBatch();
     renderSide();
+    renderPreviewText();
+    pane.render();
   }
 
   function toggleAll(on) {
     s.selected = new Set(on ? toSeal().map((d) => d.id) : []);
     renderLists();
     renderSide();
+    if (on && s.current == null && s.selected.size) setCurrent([...s.selected][0]);
   }
 
   async function refreshCerts(force) {
     try { s.tokens = await loadTokens(force); } catch (e) { s.tokens = []; showError(e); }
     s.certs = fillCertSelect(certSelect, s.tokens, 'agency');
     renderSide();
+    if (s.current != null && !s.placement) await refreshPreview({ jump: true });
   }
 
   async function refreshList() {
@@ -218,6 +239,7 @@ export function createClerkScreen(ctx) {
     } catch (e) { showError(e); }
     const ids = new Set(toSeal().map((d) => d.id));
     for (const id of [...s.selected]) if (!ids.has(id)) s.selected.delete(id);
+    if (s.current != null && !s.docs.some((d) => d.id === s.current)) s.current = null;
     renderLists();
   }
 
@@ -257,6 +279,11 @@ export function createClerkScreen(ctx) {
     if (!chosen.length) { showError(t('clerk.noneSelected')); return; }
     if (!c) { showError(t('common.noCert')); return; }
     const rows = chosen.map((d) => { const i = inputsOf(d); return { id: d.id, docNumber: normaliseNumber(i.docNumber), docDate: i.docDate }; });
+    // Each document at its own place: where the clerk dragged its seal in the preview.
+    const placeOf = (id) => {
+      const p = s.places.get(id);
+      return p ? { atMm: p.atMm, page: p.page, sizeMm: p.sizeMm } : {};
+    };
     const problems = batchProblems(rows);
     s.problems = new Map();
     for (const p of problems) s.problems.set(p.id, [...(s.problems.get(p.id) || []), p.message]);
@@ -264,7 +291,7 @@ export function createClerkScreen(ctx) {
 
     // R9: never send a document whose signatures were found invalid.
     const refused = rows.filter((r) => hasInvalidSignature((s.checks.get(r.id) || {}).report));
-    const items = rows.filter((r) => !refused.includes(r)).map((r) => ({ id: r.id, docNumber: r.docNumber || undefined, docDate: r.docDate || undefined }));
+    const items = rows.filter((r) => !refused.includes(r)).map((r) => ({ id: r.id, docNumber: r.docNumber || undefined, docDate: r.docDate || undefined, ...placeOf(r.id) }));
     const refusedResults = refused.map((r) => {
       const rep = s.checks.get(r.id).report;
       const bad = rep.signatures.find((x) => x.indication === 'TOTAL_FAILED');
@@ -286,6 +313,10 @@ export function createClerkScreen(ctx) {
       const out = await call('seal_batch', { items, choice: { tokenLabel: c.tokenLabel, certIdHex: c.certIdHex } });
       s.batch = batchReducer(s.batch, { type: 'results', results: [...refusedResults, ...((out && out.results) || [])] });
       s.selected = new Set();
+      const done = ((out && out.results) || []).filter((r) => r.state === 'done');
+      for (const r of done) { s.sealed.set(r.id, r.placement || null); s.places.delete(r.id); }
+      // The first sealed file itself is shown, on the seal's page, with its verdict.
+      if (done.length) s.current = done[0].id;
     } catch (e) {
       s.batch = e && e.kind === 'cancelled' ? null : batchReducer(s.batch, { type: 'error', error: e });
       if (!e || e.kind !== 'cancelled') showError(e);
@@ -294,6 +325,112 @@ export function createClerkScreen(ctx) {
       s.busy = false;
       await refreshList();
       render();
+      await refreshPreview({ jump: true });
+    }
+  }
+
+  const currentDoc = () => (s.current == null ? null : s.docs.find((d) => d.id === s.current) || null);
+
+  /** Preview document `id` (the row's "Xem trước" button, or a row just ticked). */
+  function setCurrent(id) {
+    if (s.current === id) return;
+    s.current = id;
+    s.placement = null;
+    pane.setPlacement(null);
+    for (const li of [...listEl.children, ...doneEl.children]) {
+      const on = Number(li.dataset.id) === id;
+      li.classList.toggle('current', on);
+      const b = li.querySelector('[data-testid="preview-button"]');
+      if (b) b.setAttribute('aria-pressed', String(on));
+    }
+    refreshPreview({ jump: true });
+  }
+
+  /** A number or date typed in row `id`: its preview follows (after a pause in typing). */
+  function inputChanged(id, delay = 400) {
+    if (id !== s.current) return;
+    clearTimeout(s.previewTimer);
+    s.previewTimer = setTimeout(() => refreshPreview(), delay);
+  }
+
+  function renderPreviewText() {
+    const d = currentDoc();
+    viewTitle.textContent = d ? docLabel(d) : t('clerk.previewTitle');
+    const sealed = d && s.sealed.get(d.id);
+    if (!d) { pane.setNote(''); pane.setCaption(); return; }
+    if (!SEALABLE.has(d.status)) {
+      pane.setNote(sealed && sealed.boxMm ? t('clerk.sealedHere', { n: sealed.page }) : '', 'signed');
+      return;
+    }
+    pane.setCaption();
+    if (!chosenCert(certSelect, s.certs)) { pane.setNote(t('clerk.chooseCertForPreview')); return; }
+    const p = s.placement;
+    if (!p) { pane.setNote(t('common.loading')); return; }
+    const lines = [t('clerk.placement.' + p.placement, { n: p.page }) || ''];
+    const inp = inputsOf(d);
+    const filled = (p.filled || []).map(([text]) => text);
+    if (filled.length) lines.push(t('clerk.filledPreview', { items: filled.join(' · ') }));
+    else if (normaliseNumber(inp.docNumber) || inp.docDate) lines.push(t('clerk.noBlanks'));
+    pane.setNote(lines.join(' '), p.placement);
+  }
+
+  /**
+   * Show the current document: before sealing, with the seal, the number and the
+   * date drawn where the core will put them (the batch's own plan, with the chosen
+   * agency certificate and seal image); after sealing, the sealed file itself.
+   */
+  async function refreshPreview({ jump = false } = {}) {
+    clearTimeout(s.previewTimer);
+    const d = currentDoc();
+    const seq = ++s.previewSeq;
+    renderPreviewText();
+    if (!d) { pane.reset(); return; }
+    const c = chosenCert(certSelect, s.certs);
+    try {
+      if (!SEALABLE.has(d.status) || !c) {
+        // Sealed (or no certificate to plan with): the file as it is.
+        const bytes = await call('read_pdf', { id: d.id });
+        if (seq !== s.previewSeq) return;
+        const sealed = s.sealed.get(d.id) || null;
+        const shownPage = sealed ? sealed.page : (jump ? 1 : pane.page);
+        await pane.show(bytes, { source: SEALABLE.has(d.status) ? 'draft' : 'signed', page: shownPage });
+        if (seq !== s.previewSeq) return;
+        pane.setPlacement(sealed && sealed.boxMm ? sealed : null, { draggable: false });
+        renderPreviewText();
+        if (!SEALABLE.has(d.status)) await showVerdict(d.id, seq);
+        return;
+      }
+      const inp = inputsOf(d);
+      const request = { id: d.id, role: 'seal', tokenLabel: c.tokenLabel, certIdHex: c.certIdHex };
+      const number = normaliseNumber(inp.docNumber);
+      if (number && isValidNumber(number)) request.docNumber = number;
+      if (isValidDate(inp.docDate)) request.docDate = inp.docDate;
+      const place = s.places.get(d.id);
+      if (place) { request.atMm = place.atMm; request.page = place.page; request.sizeMm = place.sizeMm; }
+      const placement = await call('preview_placement', { request });
+      if (seq !== s.previewSeq) return;
+      s.placement = placement;
+      renderPreviewText();
+      const bytes = await call('preview_pdf', { request });
+      if (seq !== s.previewSeq) return;
+      await pane.show(bytes, { source: 'preview', page: jump || place ? placement.page : pane.page });
+      if (seq !== s.previewSeq) return;
+      pane.setPlacement(placement, { draggable: true, tag: `${c.tokenLabel}|${c.certIdHex}` });
+      renderPreviewText();
+    } catch (e) {
+      if (seq === s.previewSeq) showError(e);
+    }
+  }
+
+  /** The verdict of a sealed file, beside it. */
+  async function showVerdict(id, seq) {
+    try {
+      const { report } = await call('verify_document', { id });
+      if (seq !== s.previewSeq) return;
+      pane.setCaption(h('span', { class: 'caption-file', text: t('clerk.showingSealed') }), verdictBadge(report, 'view-verdict'),
+        h('span', { class: 'small', text: reasonOf(report) }));
+    } catch (e) {
+      if (seq === s.previewSeq) pane.setCaption(h('span', { class: 'error-text', text: errorText(e) }));
     }
   }
 

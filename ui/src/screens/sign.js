@@ -3,27 +3,18 @@ import { call } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
-import { errorText, fileName, reasonOf, statusLabel } from '../format.js';
-import { createStampOverlay } from '../stamp-overlay.js';
+import { fileName, reasonOf, statusLabel } from '../format.js';
+import { createPreviewPane } from '../preview-pane.js';
 import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, docLabel } from '../widgets.js';
 
 export function createSignScreen(ctx) {
   const s = {
-    docs: [], selected: null, pdf: null, pageCount: 0, page: 1, viewport: null,
-    placement: null, atMm: null, stampPage: null, certs: [], tokens: [], result: null, seq: 0, busy: false, waiting: false,
+    docs: [], selected: null, placement: null, place: null, certs: [], tokens: [], result: null,
+    busy: false, waiting: false, previewSeq: 0,
   };
 
   const listEl = h('ul', { class: 'doc-list', testid: 'doc-list' });
-  const canvas = h('canvas', { class: 'pdf-canvas' });
-  const overlay = createStampOverlay({ onMove: (at) => movePlacement(at, s.page) });
-  const pageBox = h('div', { class: 'pdf-page' }, canvas, overlay.el);
-  const viewEl = h('div', { class: 'pdf-view', testid: 'pdf-view' }, pageBox);
-  const placeholder = h('p', { class: 'muted placeholder' });
-  const pageLabel = h('span', { class: 'page-label' });
-  const prevBtn = h('button', { type: 'button', class: 'btn', onclick: () => gotoPage(s.page - 1) });
-  const nextBtn = h('button', { type: 'button', class: 'btn', onclick: () => gotoPage(s.page + 1) });
-  const hereBtn = h('button', { type: 'button', class: 'btn', onclick: stampHere });
-  const placementNote = h('p', { class: 'note' });
+  const pane = createPreviewPane({ onMove: (place) => { s.place = place; refreshPreview(); } });
   const certSelect = h('select', { class: 'cert-select', testid: 'cert-select', onchange: onCertChange });
   const certInfo = h('div');
   const signBtn = h('button', { type: 'button', class: 'btn btn-primary btn-large', testid: 'sign-button', onclick: sign });
@@ -40,9 +31,7 @@ export function createSignScreen(ctx) {
       h('div', { class: 'add-row' }, addBtn, headings.addAs = h('label', { class: 'inline' }), addRole),
       headings.drop = h('p', { class: 'muted small' }),
       listEl),
-    h('div', { class: 'col col-view' },
-      h('div', { class: 'pager' }, prevBtn, pageLabel, nextBtn, hereBtn),
-      placeholder, viewEl, placementNote),
+    h('div', { class: 'col col-view' }, pane.el),
     h('div', { class: 'col col-side' },
       headings.cert = h('label', { class: 'field-label' }),
       h('div', { class: 'row' }, certSelect, refreshBtn),
@@ -61,12 +50,9 @@ export function createSignScreen(ctx) {
     clear(addRole);
     for (const r of ['sign', 'seal', 'incoming']) addRole.append(h('option', { value: r, text: t('role.' + r) }));
     addRole.value = roleValue;
-    prevBtn.textContent = t('sign.prevPage');
-    nextBtn.textContent = t('sign.nextPage');
-    hereBtn.textContent = t('sign.stampHere');
     signBtn.textContent = t('sign.button');
     refreshBtn.textContent = t('common.refresh');
-    overlay.setLabel(t('sign.stampLabel'));
+    pane.setLabel(t(s.result ? 'sign.stampSigned' : 'sign.stampLabel'));
   }
 
   function renderList() {
@@ -90,29 +76,21 @@ export function createSignScreen(ctx) {
     }
   }
 
-  function renderPager() {
-    const has = !!s.pdf;
-    viewEl.hidden = !has;
-    placeholder.hidden = has;
-    placeholder.textContent = t('sign.chooseDoc');
-    pageLabel.textContent = has ? t('sign.page', { n: s.page, total: s.pageCount }) : '';
-    prevBtn.disabled = !has || s.page <= 1;
-    nextBtn.disabled = !has || s.page >= s.pageCount;
+  /** The line under the page: how the place was found, or why there is no preview. */
+  function renderNote() {
     const p = s.placement;
-    hereBtn.hidden = !has || !p || !p.boxMm || s.page === p.page;
-    let note = '';
-    if (p) {
-      note = t('sign.placement.' + p.placement) || '';
-      if (p.boxMm && s.page !== p.page) note += ' ' + t('sign.stampOnPage', { n: p.page });
+    if (s.result) {
+      const r = s.result.placement;
+      pane.setNote(r && r.boxMm ? t('sign.signedHere', { n: r.page }) : '', 'signed');
+      return;
     }
-    placementNote.textContent = note;
-  }
-
-  function renderOverlay() {
-    const p = s.placement;
-    if (p && p.boxMm && s.viewport && s.page === p.page) {
-      overlay.update({ boxMm: p.boxMm, pageSizeMm: p.pageSizeMm, viewport: s.viewport });
-    } else overlay.update({ boxMm: null });
+    if (!s.selected) { pane.setNote(''); return; }
+    if (s.selected.status !== 'pending') { pane.setNote(t('sign.alreadySigned'), ''); return; }
+    if (!chosenCert(certSelect, s.certs)) { pane.setNote(t('sign.chooseCertForPreview'), ''); return; }
+    if (!p) { pane.setNote(t('common.loading'), ''); return; }
+    let note = t('sign.placement.' + p.placement) || '';
+    if (p.boxMm && pane.page !== p.page) note += ' ' + t('sign.stampOnPage', { n: p.page });
+    pane.setNote(note, p.placement);
   }
 
   function renderCerts() {
@@ -120,12 +98,12 @@ export function createSignScreen(ctx) {
     clear(certInfo).append(certSummary(chosenCert(certSelect, s.certs), 'sign.wrongRole', 'personal'));
     waitingEl.hidden = !s.waiting;
     waitingEl.textContent = t('pin.waiting');
-    signBtn.disabled = s.busy || !s.selected || !chosenCert(certSelect, s.certs);
+    signBtn.disabled = s.busy || !s.selected || s.selected.status !== 'pending' || !chosenCert(certSelect, s.certs);
   }
 
   function renderResult() {
     clear(resultEl);
-    if (!s.result) { resultEl.hidden = true; return; }
+    if (!s.result) { resultEl.hidden = true; pane.setCaption(); return; }
     const { doc, report } = s.result;
     resultEl.hidden = false;
     resultEl.append(
@@ -133,15 +111,19 @@ export function createSignScreen(ctx) {
       h('p', { text: t('sign.resultVerdict') }),
       verdictBadge(report, 'sign-result-verdict'),
       h('p', { class: 'reason', text: reasonOf(report) }));
+    // The signed file itself is on the page; its verdict beside it.
+    pane.setCaption(
+      h('span', { class: 'caption-file', text: t('sign.showingSigned', { file: fileName(doc.currentPath) }) }),
+      verdictBadge(report, 'view-verdict'));
   }
 
   function render() {
     renderStatic();
     renderList();
-    renderPager();
-    renderOverlay();
     renderCerts();
     renderResult();
+    renderNote();
+    pane.render();
   }
 
   async function refreshCerts(force) {
@@ -152,6 +134,9 @@ export function createSignScreen(ctx) {
       showError(e);
     }
     renderCerts();
+    // The preview needs the certificate: draw it as soon as one is chosen.
+    if (s.selected && !s.placement && !s.result) await refreshPreview({ jump: true });
+    else renderNote();
   }
 
   async function refreshList() {
@@ -162,32 +147,39 @@ export function createSignScreen(ctx) {
     renderList();
   }
 
-  async function drawPage() {
-    if (!s.pdf) return;
-    const seq = ++s.seq;
-    viewEl.hidden = false;
-    placeholder.hidden = true;
-    const { renderPage } = await import('../pdf-render.js');
-    const width = Math.max(320, (viewEl.clientWidth || 700) - 44);
-    const vp = await renderPage(s.pdf, s.page, canvas, width);
-    if (!vp || seq !== s.seq) return; // cancelled by a newer draw
-    s.viewport = vp;
-    pageBox.style.width = `${Math.floor(vp.width)}px`;
-    pageBox.style.height = `${Math.floor(vp.height)}px`;
-    renderPager();
-    renderOverlay();
-  }
-
-  function certArgs() {
+  /**
+   * Ask the core where the signature goes with the chosen certificate and image (the
+   * plan the signature itself will use), and show the document with it drawn there.
+   * `jump`: show the stamp's page.
+   */
+  async function refreshPreview({ jump = false } = {}) {
+    const doc = s.selected;
     const c = chosenCert(certSelect, s.certs);
-    return c && c.cert.commonName ? { signerName: c.cert.commonName } : {};
-  }
-
-  async function preview(extra = {}) {
-    if (!s.selected) return;
-    const request = { id: s.selected.id, role: 'sign', ...certArgs(), ...extra };
-    if (s.atMm && !extra.atMm) { request.atMm = s.atMm; request.page = s.stampPage; }
-    s.placement = await call('preview_placement', { request });
+    if (!doc || doc.status !== 'pending' || !c || s.result) { renderNote(); return; }
+    const seq = ++s.previewSeq;
+    const request = { id: doc.id, role: 'sign', tokenLabel: c.tokenLabel, certIdHex: c.certIdHex };
+    if (s.place) { request.atMm = s.place.atMm; request.page = s.place.page; request.sizeMm = s.place.sizeMm; }
+    try {
+      const placement = await call('preview_placement', { request });
+      if (seq !== s.previewSeq) return;
+      s.placement = placement;
+      renderNote();
+      let bytes = null;
+      try {
+        bytes = await call('preview_pdf', { request });
+      } catch (e) {
+        showError(e); // the box is still right; the draft stays on screen
+      }
+      if (seq !== s.previewSeq) return;
+      const page = jump || s.place ? placement.page : pane.page;
+      if (bytes) await pane.show(bytes, { source: 'preview', page });
+      else if (page !== pane.page) await pane.gotoPage(page);
+      if (seq !== s.previewSeq) return;
+      pane.setPlacement(placement, { draggable: true, tag: `${c.tokenLabel}|${c.certIdHex}` });
+      renderNote();
+    } catch (e) {
+      if (seq === s.previewSeq) showError(e);
+    }
   }
 
   async function select(id) {
@@ -196,66 +188,27 @@ export function createSignScreen(ctx) {
     clearError();
     s.selected = doc;
     s.result = null;
-    s.atMm = null;
-    s.stampPage = null;
+    s.place = null;
     s.placement = null;
-    renderList();
-    renderResult();
-    renderCerts();
+    s.previewSeq++;
+    pane.setPlacement(null);
+    render();
     try {
-      if (s.pdf) { s.pdf.destroy(); s.pdf = null; }
+      // The document as it is first; then, with a certificate, the stamp drawn in it.
       const bytes = await call('read_pdf', { id });
-      const { openPdf } = await import('../pdf-render.js');
-      const pdf = await openPdf(bytes);
-      if (!s.selected || s.selected.id !== id) { pdf.destroy(); return; }
-      s.pdf = pdf;
-      s.pageCount = pdf.numPages;
-      await preview();
-      s.page = Math.min(Math.max(1, (s.placement && s.placement.page) || pdf.numPages), pdf.numPages);
-      await drawPage();
+      if (!s.selected || s.selected.id !== id) return;
+      await pane.show(bytes, { source: doc.status === 'pending' ? 'draft' : 'signed', page: 1 });
+      await refreshPreview({ jump: true });
     } catch (e) {
       showError(e);
     }
-    renderPager();
-  }
-
-  async function gotoPage(n) {
-    if (!s.pdf || n < 1 || n > s.pageCount) return;
-    s.page = n;
-    renderPager();
-    try { await drawPage(); } catch (e) { showError(e); }
-  }
-
-  async function movePlacement(atMm, page) {
-    s.atMm = atMm;
-    s.stampPage = page;
-    try {
-      await preview({ atMm, page });
-    } catch (e) { showError(e); }
-    renderPager();
-    renderOverlay();
-  }
-
-  function stampHere() {
-    const p = s.placement;
-    if (!p || !p.boxMm) return;
-    movePlacement([p.boxMm[0], p.boxMm[1]], s.page);
+    renderNote();
   }
 
   async function onCertChange() {
     renderCerts();
     if (!s.selected) return;
-    try {
-      await preview();
-      // Show the page where the stamp will go (the signer's block is often on the last page).
-      const p = s.placement;
-      if (s.pdf && p && p.boxMm && !s.atMm && p.page !== s.page) {
-        s.page = p.page;
-        await drawPage();
-      }
-    } catch (e) { showError(e); }
-    renderPager();
-    renderOverlay();
+    await refreshPreview({ jump: true });
   }
 
   async function sign() {
@@ -268,21 +221,24 @@ export function createSignScreen(ctx) {
     // The PIN and the summary of what is signed are asked in the separate PIN
     // window (the shell opens it); this page never sees the PIN.
     const request = { id: s.selected.id, tokenLabel: c.tokenLabel, certIdHex: c.certIdHex };
-    if (s.atMm) { request.atMm = s.atMm; request.page = s.stampPage; }
+    if (s.place) { request.atMm = s.place.atMm; request.page = s.place.page; request.sizeMm = s.place.sizeMm; }
     try {
       const out = await call('sign_document', { request });
       clearError();
+      s.previewSeq++;
       s.result = out;
-      renderResult();
-      await refreshList();
-      s.selected = out.doc;
-      const bytes = await call('read_pdf', { id: out.doc.id });
-      const { openPdf } = await import('../pdf-render.js');
-      if (s.pdf) s.pdf.destroy();
-      s.pdf = await openPdf(bytes);
-      s.pageCount = s.pdf.numPages;
       s.placement = null;
-      await drawPage();
+      s.selected = out.doc;
+      s.busy = false;
+      s.waiting = false;
+      render();
+      await refreshList();
+      // The signed file itself, on the stamp's page, with the box the signature got.
+      const bytes = await call('read_pdf', { id: out.doc.id });
+      const page = (out.placement && out.placement.page) || pane.page;
+      await pane.show(bytes, { source: 'signed', page });
+      pane.setPlacement(out.placement && out.placement.boxMm ? out.placement : null, { draggable: false, tag: `${c.tokenLabel}|${c.certIdHex}` });
+      renderNote();
     } catch (e) {
       if (!e || e.kind !== 'cancelled') showError(e);
     } finally {
