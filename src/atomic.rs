@@ -14,11 +14,15 @@
 //! ([`AtomicFile::keep_permissions_of`]); files of KýSố's own (the archive's
 //! copies, the queue's notices) stay private.
 //!
-//! The platform-specific step is one small function, `rename_into_place`.
+//! The platform-specific step is one small function, `rename_into_place`. On Windows
+//! a file another program holds open (a PDF reader showing the previous version)
+//! cannot be replaced: after a short wait for virus scanners, that is an
+//! [`io::ErrorKind::ResourceBusy`] error saying so, and nothing has changed.
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use tempfile::NamedTempFile;
 
@@ -139,17 +143,73 @@ pub fn write(dest: &Path, bytes: &[u8], mode: Mode) -> io::Result<()> {
     f.commit()
 }
 
+/// How long a refused rename is retried on Windows: virus scanners and the search
+/// indexer open a new or changed file for a moment, and a rename meanwhile fails.
+const SHARING_WAIT: Duration = Duration::from_secs(2);
+const SHARING_STEP: Duration = Duration::from_millis(100);
+
+/// What a [`io::ErrorKind::ResourceBusy`] error from [`AtomicFile::commit`] says.
+pub const IN_USE: &str = "the file is open in another program / tệp đang được mở trong chương trình khác";
+
 /// The one platform-specific step: move the finished temporary file to `dest`.
 /// No-clobber links the file under its new name (which fails if the name exists)
-/// and removes the temporary name; replace is `rename(2)` (on Windows tempfile
-/// uses `MoveFileExW` with `MOVEFILE_REPLACE_EXISTING`).
+/// and removes the temporary name; replace is `rename(2)`.
+///
+/// On Windows tempfile calls `MoveFileExW` (with `MOVEFILE_REPLACE_EXISTING` to
+/// replace), which fails while another program has the destination (or the
+/// temporary file) open without delete sharing. That is retried for
+/// [`SHARING_WAIT`]; a destination still held open then gives
+/// [`io::ErrorKind::ResourceBusy`] ([`IN_USE`]).
 fn rename_into_place(temp: NamedTempFile, dest: &Path, mode: Mode) -> io::Result<()> {
-    let persisted = match mode {
-        Mode::NoClobber => temp.persist_noclobber(dest),
-        Mode::Replace => temp.persist(dest),
-    };
-    // On failure `e.file` is dropped here, which removes the temporary file.
-    persisted.map(drop).map_err(|e| e.error)
+    let started = Instant::now();
+    let mut temp = temp;
+    loop {
+        let persisted = match mode {
+            Mode::NoClobber => temp.persist_noclobber(dest),
+            Mode::Replace => temp.persist(dest),
+        };
+        match persisted {
+            Ok(_file) => return Ok(()),
+            Err(e) if sharing_refusal(&e.error) && started.elapsed() < SHARING_WAIT => {
+                temp = e.file;
+                std::thread::sleep(SHARING_STEP);
+            }
+            // On failure `e.file` is dropped here, which removes the temporary file.
+            Err(e) => return Err(explain_refusal(e.error, dest)),
+        }
+    }
+}
+
+/// Windows' answers when another program has a file open: `ERROR_ACCESS_DENIED` (5:
+/// renaming over a file open without delete sharing), `ERROR_SHARING_VIOLATION` (32),
+/// `ERROR_LOCK_VIOLATION` (33). Never on other systems.
+fn sharing_refusal(e: &io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
+/// `e`, or [`IN_USE`] when that is why: `dest` cannot be opened without sharing now.
+/// A read-only or protected destination keeps its "access denied".
+fn explain_refusal(e: io::Error, dest: &Path) -> io::Error {
+    if sharing_refusal(&e) && open_elsewhere(dest) {
+        return io::Error::new(io::ErrorKind::ResourceBusy, IN_USE);
+    }
+    e
+}
+
+/// Whether another program has `path` open (Windows: an exclusive open fails with
+/// `ERROR_SHARING_VIOLATION` while any other handle exists).
+#[cfg(windows)]
+fn open_elsewhere(path: &Path) -> bool {
+    use std::os::windows::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().read(true).share_mode(0).open(path) {
+        Err(e) => e.raw_os_error() == Some(32),
+        Ok(_) => false,
+    }
+}
+
+#[cfg(not(windows))]
+fn open_elsewhere(_path: &Path) -> bool {
+    false
 }
 
 /// `fsync` a folder so that a rename inside it is durable (a no-op where folders
@@ -170,6 +230,40 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    /// A PDF reader's handle (read, others may only read): replacing is refused as
+    /// "in use" after the wait, the file and the folder unchanged; once it is closed the
+    /// same replace succeeds. Runs in the Windows stage, under Wine.
+    #[cfg(windows)]
+    #[test]
+    fn a_file_open_in_another_program_is_busy_and_untouched() {
+        use std::os::windows::fs::OpenOptionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("Quyết định.đã ký.pdf");
+        write(&dest, b"shown in the reader", Mode::NoClobber).unwrap();
+        let reader = std::fs::OpenOptions::new().read(true).share_mode(1).open(&dest).unwrap();
+        let started = Instant::now();
+        let e = write(&dest, b"new", Mode::Replace).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::ResourceBusy, "{e:?}");
+        assert!(e.to_string().contains("another program"), "{e}");
+        assert!(started.elapsed() >= SHARING_WAIT, "retried for scanners first");
+        assert_eq!(std::fs::read(&dest).unwrap(), b"shown in the reader");
+        assert_eq!(entries(d.path()), ["Quyết định.đã ký.pdf"], "no .part left");
+        drop(reader);
+        write(&dest, b"new", Mode::Replace).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+    }
+
+    #[test]
+    fn refusals_are_windows_sharing_codes_only() {
+        let denied = io::Error::from_raw_os_error(5);
+        assert_eq!(sharing_refusal(&denied), cfg!(windows));
+        assert!(!sharing_refusal(&io::Error::from(io::ErrorKind::AlreadyExists)));
+        // Not held open: the error stays what it was.
+        let d = tempfile::tempdir().unwrap();
+        let e = explain_refusal(io::Error::from_raw_os_error(5), &d.path().join("none.pdf"));
+        assert_ne!(e.kind(), io::ErrorKind::ResourceBusy);
+    }
 
     fn entries(d: &Path) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

@@ -84,6 +84,23 @@ pub enum OutputError {
     /// The output path names the input file.
     #[error("output {0} is the input file")]
     OutputIsInput(PathBuf),
+    /// The output exists and another program has it open, so it cannot be replaced
+    /// (Windows: a PDF reader showing it); nothing was changed.
+    #[error("output {0} is open in another program")]
+    OutputInUse(PathBuf),
+}
+
+impl OutputError {
+    /// The error of writing `path` through [`crate::atomic`]: it exists (no-clobber),
+    /// another program has it open ([`std::io::ErrorKind::ResourceBusy`]), or another
+    /// write failure.
+    pub fn from_write(path: &std::path::Path, e: std::io::Error) -> OutputError {
+        match e.kind() {
+            std::io::ErrorKind::AlreadyExists => OutputError::OutputExists(path.to_owned()),
+            std::io::ErrorKind::ResourceBusy => OutputError::OutputInUse(path.to_owned()),
+            _ => OutputError::WriteOutput { path: path.to_owned(), source: e },
+        }
+    }
 }
 
 /// Requests that cannot be carried out whatever the files contain.
@@ -133,6 +150,12 @@ impl Localize for OutputError {
                 lang,
                 "Tệp kết quả trùng với tệp gốc {}. KýSố không bao giờ ghi đè tệp gốc; hãy chọn tên khác.",
                 "The output is the input file {}. KýSố never overwrites its input; choose another name.",
+                p.display()
+            ),
+            OutputError::OutputInUse(p) => tr!(
+                lang,
+                "Tệp {} đang được mở trong chương trình khác (ví dụ trình đọc PDF) nên không thay được. Hãy đóng tệp đó rồi thử lại; chưa có gì bị thay đổi.",
+                "The file {} is open in another program (a PDF reader?) and cannot be replaced. Close it and try again; nothing was changed.",
                 p.display()
             ),
         }
@@ -187,6 +210,7 @@ impl Error {
             Error::Identity(e) => e.kind(),
             Error::Output(OutputError::OutputExists(_)) => "output_exists",
             Error::Output(OutputError::OutputIsInput(_)) => "output_is_input",
+            Error::Output(OutputError::OutputInUse(_)) => "output_in_use",
             Error::Output(OutputError::ReadInput { .. }) => "read_input",
             Error::Output(OutputError::WriteOutput { .. }) => "write_output",
             Error::Usage(_) => "usage",

@@ -682,7 +682,7 @@ pub fn extend_file(
         add_document_timestamp(&mut temp, output, client, opts, TOKEN_RESERVE)?;
     }
     let report = verify_file(temp.temp_path(), opts);
-    temp.commit().map_err(werr)?;
+    temp.commit().map_err(|e| crate::Error::from(OutputError::from_write(output, e)))?;
     Ok(report)
 }
 

@@ -123,15 +123,14 @@ pub struct Signed {
 /// input, nor exist unless `force`, and its folder must accept a new file (a
 /// temporary `.kyso-*.pdf.part` is created there and removed at once).
 pub fn check_paths(input: &Path, output: &Path, force: bool) -> Result<(), Error> {
-    crate::input::check_regular(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
-    let inp = std::fs::canonicalize(input).map_err(|e| OutputError::ReadInput { path: input.to_owned(), source: e })?;
-    let out_abs = match (output.parent().filter(|p| !p.as_os_str().is_empty()), output.file_name()) {
-        (Some(dir), Some(name)) => std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| output.to_owned()),
-        (None, Some(name)) => std::env::current_dir().map(|d| d.join(name)).unwrap_or_else(|_| output.to_owned()),
-        _ => output.to_owned(),
-    };
-    let out_real = std::fs::canonicalize(&out_abs).unwrap_or(out_abs);
-    if out_real == inp {
+    let read_err = |e| OutputError::ReadInput { path: input.to_owned(), source: e };
+    crate::input::check_regular(input).map_err(read_err)?;
+    // The output is the input when both names lead to one file (a link, `.\`, another
+    // spelling or case on Windows). Compared by file identity, which also works where no
+    // canonical name can be made (some Windows network and RAM drives). An output that
+    // cannot be opened is not the input, which was just found readable (and if the input
+    // itself cannot be opened now, reading it fails next).
+    if output.exists() && same_file::is_same_file(input, output).unwrap_or(false) {
         return Err(OutputError::OutputIsInput(output.to_owned()).into());
     }
     if !force && output.exists() {
@@ -320,13 +319,7 @@ impl Embedded {
     pub fn commit(mut self) -> Result<SignOutcome, Error> {
         let out = self.outcome.output.clone();
         self.outcome.output_len = self.temp.written_len().map_err(|e| OutputError::WriteOutput { path: out.clone(), source: e })?;
-        self.temp.commit().map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::from(OutputError::OutputExists(out.clone()))
-            } else {
-                Error::from(OutputError::WriteOutput { path: out.clone(), source: e })
-            }
-        })?;
+        self.temp.commit().map_err(|e| Error::from(OutputError::from_write(&out, e)))?;
         Ok(self.outcome)
     }
 }
@@ -339,4 +332,46 @@ pub fn sign_file(request: SignRequest, signer: &dyn Signer) -> Result<SignOutcom
 /// The certificate subject's common name, if any.
 pub fn common_name(cert: &x509_cert::Certificate) -> Option<String> {
     crate::cms::names::attribute(&cert.tbs_certificate.subject, const_oid::db::rfc4519::CN)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn kind(r: Result<(), Error>) -> &'static str {
+        match r {
+            Ok(()) => "ok",
+            Err(Error::Output(OutputError::OutputIsInput(_))) => "is_input",
+            Err(Error::Output(OutputError::OutputExists(_))) => "exists",
+            Err(Error::Output(OutputError::ReadInput { .. })) => "read_input",
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+
+    /// OUT is never IN, however it is spelled (also run under Wine by the Windows stage,
+    /// where file identity is volume + file index).
+    #[test]
+    fn the_output_is_never_the_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("Tài liệu");
+        std::fs::create_dir(&d).unwrap();
+        let input = d.join("Quyết định.pdf");
+        std::fs::write(&input, b"%PDF-1.7\n").unwrap();
+        assert_eq!(kind(check_paths(&input, &input, true)), "is_input");
+        let dotted = d.join(".").join("Quyết định.pdf");
+        assert_eq!(kind(check_paths(&input, &dotted, true)), "is_input");
+        let link = d.join("liên kết.pdf");
+        std::fs::hard_link(&input, &link).unwrap();
+        assert_eq!(kind(check_paths(&input, &link, true)), "is_input", "a hard link is the same file");
+        // Windows names ignore case.
+        #[cfg(windows)]
+        assert_eq!(kind(check_paths(&input, &d.join("QUYẾT ĐỊNH.PDF"), true)), "is_input");
+        let other = d.join("Quyết định.đã ký.pdf");
+        assert_eq!(kind(check_paths(&input, &other, false)), "ok");
+        std::fs::write(&other, b"old").unwrap();
+        assert_eq!(kind(check_paths(&input, &other, false)), "exists");
+        assert_eq!(kind(check_paths(&input, &other, true)), "ok");
+        assert_eq!(kind(check_paths(&d.join("không có.pdf"), &other, true)), "read_input");
+    }
 }

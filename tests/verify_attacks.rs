@@ -136,10 +136,23 @@ fn verify(files: &[&Path], extra: &[&str]) -> (i32, Value) {
     let code = o.status.code().expect("exit code");
     let v: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("kyso verify printed no JSON ({e}); stderr: {}", String::from_utf8_lossy(&o.stderr)));
+    // The Windows stage (tests/windows/run.sh): kyso.exe under Wine must agree exactly.
+    wine::assert_same_verdict_on_windows(&argv, code, &v, || linux_without_renderer(&argv));
     (code, v)
 }
 
 /// Keep the user's trust folder and revocation cache out of the tests.
+/// The Linux `kyso ARGV` with no page renderer (`pdftoppm` off `PATH`), as on Windows,
+/// which ships none yet: what the Windows stage compares such a verdict with.
+fn linux_without_renderer(argv: &[&str]) -> (i32, Value) {
+    let c = corpus();
+    let mut env = isolated_env();
+    env.push(("PATH", "/nonexistent-kyso-no-renderer"));
+    let o = kyso(&c.tb, argv, &env);
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("kyso {argv:?} without PATH printed no JSON ({e})"));
+    (o.status.code().expect("exit code"), v)
+}
+
 fn isolated_env() -> Vec<(&'static str, &'static str)> {
     static DIRS: OnceLock<(String, String)> = OnceLock::new();
     let (cache, config) = DIRS.get_or_init(|| {
@@ -779,6 +792,9 @@ fn verify_bounded(f: &Path) -> (i32, Duration, Option<u64>, Value) {
         stderr.lines().find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): ")).and_then(|v| v.trim().parse().ok());
     let code = out.status.code().unwrap_or(-1);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let root = c.tb.pki("root.pem");
+    let argv = ["verify", "--json", "--offline", "--trust", root.to_str().expect("utf8"), f.to_str().expect("utf8")];
+    wine::assert_same_verdict_on_windows(&argv, code, &v, || linux_without_renderer(&argv));
     (code, elapsed, rss, v)
 }
 

@@ -246,10 +246,7 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                 Some(path) => {
                     let text = queue.report_csv(year)?;
                     let mode = if force { Mode::Replace } else { Mode::NoClobber };
-                    kyso::atomic::write(&path, text.as_bytes(), mode).map_err(|e| match e.kind() {
-                        std::io::ErrorKind::AlreadyExists => OutputError::OutputExists(path.clone()),
-                        _ => OutputError::WriteOutput { path: path.clone(), source: e },
-                    })?;
+                    kyso::atomic::write(&path, text.as_bytes(), mode).map_err(|e| OutputError::from_write(&path, e))?;
                     println!("{}", tr!(lang, "Đã ghi báo cáo: {}", "Report written: {}", path.display()));
                 }
                 None => {

@@ -205,13 +205,14 @@ fn remove_stale_temporaries(dir: &Path) {
 }
 
 fn create_private_dir(path: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
+        fs::DirBuilder::new().mode(0o700).create(path)
     }
-    builder.create(path)
+    // Windows: the folder inherits the user profile's ACL (%APPDATA% is private).
+    #[cfg(not(unix))]
+    fs::DirBuilder::new().create(path)
 }
 
 fn write_new_file(path: &Path, contents: &[u8], secret: bool) -> std::io::Result<()> {

@@ -211,7 +211,7 @@ impl Office {
         let path = self.grants.take(handle, GrantKind::Save)?;
         let csv = self.queue().report_csv(year)?;
         crate::atomic::write(&path, csv.as_bytes(), crate::atomic::Mode::Replace)
-            .map_err(|source| crate::error::OutputError::WriteOutput { path: path.clone(), source })?;
+            .map_err(|e| crate::error::OutputError::from_write(&path, e))?;
         Ok(path)
     }
 

@@ -19,6 +19,13 @@ pub enum QueueError {
         /// The SQLite error.
         source: rusqlite::Error,
     },
+    /// Another program (a second KýSố window, a `kyso archive` command) held the
+    /// database locked for longer than the wait allows; nothing was changed.
+    #[error("queue database {path} is busy (locked by another program)")]
+    Busy {
+        /// The database file.
+        path: PathBuf,
+    },
     /// Reading or writing a file or folder failed.
     #[error("{path}: {source}")]
     Io {
@@ -98,6 +105,7 @@ impl QueueError {
     pub fn kind(&self) -> &'static str {
         match self {
             QueueError::Db { .. } => "queue_database",
+            QueueError::Busy { .. } => "queue_busy",
             QueueError::Io { .. } => "queue_io",
             QueueError::NotFound(_) => "not_found",
             QueueError::Transition { .. } => "invalid_transition",
@@ -108,6 +116,15 @@ impl QueueError {
             QueueError::ArchiveCorrupt { .. } => "archive_corrupt",
             QueueError::InvalidArchivePath { .. } => "archive_path_invalid",
             QueueError::NoArchive { .. } => "no_archive",
+        }
+    }
+
+    /// A SQLite error on the database at `path`: [`QueueError::Busy`] when the file
+    /// stayed locked by another connection, [`QueueError::Db`] otherwise.
+    pub(crate) fn db(path: PathBuf, source: rusqlite::Error) -> QueueError {
+        match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => QueueError::Busy { path },
+            _ => QueueError::Db { path, source },
         }
     }
 
@@ -125,6 +142,10 @@ impl Localize for QueueError {
                 "Lỗi cơ sở dữ liệu hàng đợi {}: {}. Hãy đóng các cửa sổ KýSố khác, kiểm tra dung lượng đĩa rồi thử lại; chạy \"kyso archive check\" để kiểm tra.",
                 "Queue database error {}: {}. Close other KýSố windows, check free disk space and try again; run \"kyso archive check\" to check it.",
                 path.display(), source),
+            QueueError::Busy { path } => tr!(lang,
+                "Sổ văn bản {} đang được một cửa sổ KýSố khác hoặc lệnh kyso khác dùng; chưa có gì thay đổi. Hãy thử lại sau giây lát.",
+                "The document register {} is in use by another KýSố window or kyso command; nothing was changed. Try again in a moment.",
+                path.display()),
             QueueError::Io { path, source } => tr!(lang,
                 "Không đọc/ghi được {}: {}. Hãy kiểm tra đường dẫn, quyền truy cập và dung lượng đĩa.",
                 "Cannot read or write {}: {}. Check the path, permissions and free disk space.",

@@ -61,12 +61,27 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Connection settings: WAL, `synchronous=FULL` (a commit survives power loss),
 /// foreign keys, and a wait instead of an error when another process writes.
-pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+///
+/// On a network share (`on_network`: Windows folder redirection puts `%APPDATA%` on
+/// `\\server\share`) WAL cannot work — its index is shared memory between the processes
+/// of one computer — so the classic rollback journal is used there.
+pub(crate) fn configure(conn: &Connection, on_network: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    let journal = if on_network { "DELETE" } else { "WAL" };
+    conn.pragma_update(None, "journal_mode", journal)?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+/// Whether `path` names a network share by its UNC form (`\\server\share\…`,
+/// `\\?\UNC\server\…`, or with forward slashes). Mapped drive letters are not recognised.
+pub(crate) fn is_network_path(path: &std::path::Path) -> bool {
+    let s = path.to_string_lossy().replace('/', "\\");
+    if let Some(rest) = s.strip_prefix(r"\\?\").or_else(|| s.strip_prefix(r"\\.\")) {
+        return rest.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(r"UNC\"));
+    }
+    s.starts_with(r"\\") && s.len() > 2 && !s[2..].starts_with('\\')
 }
 
 /// The database's schema version.
@@ -133,11 +148,22 @@ pub(crate) fn search_key(number: Option<&str>, title: Option<&str>, signers: Opt
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
+    #[test]
+    fn unc_paths_are_network_shares() {
+        use std::path::Path;
+        for p in [r"\\fileserver\users$\an\AppData\Roaming\kyso", r"\\?\UNC\fs\x\kyso", "//fs/share/kyso"] {
+            assert!(super::is_network_path(Path::new(p)), "{p}");
+        }
+        for p in [r"C:\Users\an\AppData\Roaming\kyso", r"\\?\C:\Users\Đặng\kyso", "/home/an/.local/share/kyso", r"\\?\Đ"] {
+            assert!(!super::is_network_path(Path::new(p)), "{p}");
+        }
+    }
+
     use super::*;
 
     fn open(dir: &std::path::Path) -> Connection {
         let conn = Connection::open(dir.join("t.sqlite3")).expect("open");
-        configure(&conn).expect("configure");
+        configure(&conn, false).expect("configure");
         conn
     }
 

@@ -172,7 +172,7 @@ impl Queue {
     /// (its hash refreshed, with a `rehashed` history row, if it is still pending and
     /// the file changed).
     pub fn add(&mut self, path: &Path, role: DocRole) -> Result<Document, QueueError> {
-        let canon = std::fs::canonicalize(path).map_err(QueueError::io(path))?;
+        let canon = super::real_path(path).map_err(QueueError::io(path))?;
         let meta = std::fs::metadata(&canon).map_err(QueueError::io(&canon))?;
         if !meta.is_file() {
             return Err(QueueError::InvalidArgument { what: "file", value: canon.display().to_string() });
@@ -333,7 +333,7 @@ impl Queue {
             check_date(d)?;
         }
         let doc_number = non_empty(rec.doc_number.as_deref());
-        let output = std::fs::canonicalize(&rec.output).map_err(QueueError::io(&rec.output))?;
+        let output = super::real_path(&rec.output).map_err(QueueError::io(&rec.output))?;
         let output_text = path_text(&output)?;
         let actual = sha256_file(&output)?;
         if !actual.eq_ignore_ascii_case(rec.sha256_after.trim()) {

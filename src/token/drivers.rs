@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::TokenError;
+use super::pe::{machine_of_file, Arch};
 
 /// The built-in driver list (`assets/token-drivers.toml`).
 pub const BUILTIN_DRIVERS: &str = include_str!("../../assets/token-drivers.toml");
@@ -160,18 +161,27 @@ impl DriverTable {
     }
 
     /// Every place a known driver could be on `os`, in order, with its vendor and
-    /// whether it is a test driver (existing or not).
+    /// whether it is a test driver (existing or not). Variables are expanded from this
+    /// process's environment.
     pub fn locations(&self, os: Os) -> Vec<(PathBuf, String, bool)> {
-        let folders: Vec<PathBuf> = self.file.folders.get(os).iter().map(|f| PathBuf::from(expand(f))).collect();
+        self.locations_with(os, &env_var)
+    }
+
+    /// [`DriverTable::locations`] with variables looked up by `var` (tests: another
+    /// computer's `%SystemRoot%`). A bare file name is joined to each folder with the
+    /// folder's own separator, so `%SystemRoot%\System32` gives
+    /// `C:\Windows\System32\x.dll` wherever this runs.
+    pub fn locations_with(&self, os: Os, var: &dyn Fn(&str) -> Option<String>) -> Vec<(PathBuf, String, bool)> {
+        let folders: Vec<String> = self.file.folders.get(os).iter().map(|f| expand_with(f, var)).collect();
         let mut out = Vec::new();
         for d in &self.file.drivers {
             for name in d.files(os) {
-                let name = expand(name);
+                let name = expand_with(name, var);
                 if name.contains('/') || name.contains('\\') {
                     out.push((PathBuf::from(name), d.vendor.clone(), d.test));
                 } else {
                     for f in &folders {
-                        out.push((f.join(&name), d.vendor.clone(), d.test));
+                        out.push((PathBuf::from(join_in_folder(f, &name)), d.vendor.clone(), d.test));
                     }
                 }
             }
@@ -201,17 +211,35 @@ pub fn user_driver_file() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("kyso").join("token-drivers.toml"))
 }
 
-/// Expand `%VAR%`, `$VAR`, `${VAR}` and a leading `~`. Unset variables expand to
-/// nothing except `%SystemRoot%` (`C:\Windows`) and `%ProgramFiles%`
-/// (`C:\Program Files`), so Windows paths stay sensible.
+/// `folder` + `name` with the folder's separator (`\` when it has one, else `/`).
+fn join_in_folder(folder: &str, name: &str) -> String {
+    let sep = if folder.contains('\\') { '\\' } else { '/' };
+    let base = folder.trim_end_matches(['/', '\\']);
+    format!("{base}{sep}{name}")
+}
+
+/// An environment variable of this process (on Windows names ignore case).
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Expand `%VAR%`, `$VAR`, `${VAR}` and a leading `~` from the environment.
+#[cfg(test)]
 fn expand(s: &str) -> String {
-    fn var(name: &str) -> String {
-        std::env::var(name).unwrap_or_else(|_| match name.to_ascii_lowercase().as_str() {
+    expand_with(s, &env_var)
+}
+
+/// Expand `%VAR%`, `$VAR`, `${VAR}` and a leading `~`, looking variables up with
+/// `lookup`. Unset variables expand to nothing except `%SystemRoot%` (`C:\Windows`)
+/// and `%ProgramFiles%` (`C:\Program Files`), so Windows paths stay sensible.
+fn expand_with(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let var = |name: &str| -> String {
+        lookup(name).unwrap_or_else(|| match name.to_ascii_lowercase().as_str() {
             "systemroot" | "windir" => r"C:\Windows".to_owned(),
             "programfiles" => r"C:\Program Files".to_owned(),
             _ => String::new(),
         })
-    }
+    };
     let mut out = String::new();
     let mut rest = s;
     if let Some(tail) = rest.strip_prefix('~') {
@@ -274,7 +302,7 @@ pub struct ModuleCandidate {
 }
 
 fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned())
+    dunce::canonicalize(p).unwrap_or_else(|_| p.to_owned())
 }
 
 /// The modules to try: the `extra` paths (`--module`) first, in order, whether they
@@ -285,6 +313,11 @@ pub fn discover_modules(extra: &[PathBuf]) -> Vec<ModuleCandidate> {
 }
 
 /// [`discover_modules`] with an explicit table and OS (for tests and tools).
+///
+/// On Windows, a DLL found that is built for another processor than this program
+/// (the 32-bit copy in `SysWOW64` beside the 64-bit one in `System32`) is left out when
+/// the same vendor has a usable one, and kept otherwise, so that loading it explains
+/// which driver to install.
 pub fn discover_in(table: &DriverTable, os: Os, extra: &[PathBuf]) -> Vec<ModuleCandidate> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -299,11 +332,16 @@ pub fn discover_in(table: &DriverTable, os: Os, extra: &[PathBuf]) -> Vec<Module
             });
         }
     }
+    let mut found = Vec::new();
     for (path, vendor, test) in table.locations(os) {
         if path.is_file() && seen.insert(canonical(&path)) {
-            out.push(ModuleCandidate { path, vendor: Some(vendor), origin: ModuleOrigin::Discovered, test_driver: test });
+            let usable = os != Os::Windows || machine_of_file(&path).is_none_or(|a| a == Arch::of_this_program());
+            let candidate = ModuleCandidate { path, vendor: Some(vendor), origin: ModuleOrigin::Discovered, test_driver: test };
+            found.push((candidate, usable));
         }
     }
+    let usable_vendors: HashSet<Option<String>> = found.iter().filter(|(_, usable)| *usable).map(|(c, _)| c.vendor.clone()).collect();
+    out.extend(found.into_iter().filter(|(c, usable)| *usable || !usable_vendors.contains(&c.vendor)).map(|(c, _)| c));
     out
 }
 
@@ -321,20 +359,22 @@ mod tests {
         for name in ["vnptca_p11_v10.dll", "viettel-ca_v6.dll", "BkavCA.dll", "eTPKCS11.dll"] {
             assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().ends_with(name)), "{name} missing");
         }
-        assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().contains(r"Windows\SysWOW64")));
+        // (%SystemRoot% is `C:\windows` under Wine: compare without case.)
+        assert!(win.iter().any(|(p, _, _)| p.to_string_lossy().to_lowercase().contains(r"windows\syswow64")));
         let linux = t.locations(Os::Linux);
         assert!(linux.iter().any(|(p, _, _)| p == Path::new("/usr/lib/viettel-ca_v6.so")));
         assert!(linux.iter().any(|(p, _, t)| *t && p == Path::new("/usr/lib/softhsm/libsofthsm2.so")));
         assert_eq!(t.vendor_of(Path::new(r"C:\Windows\System32\VNPTCA_P11_V8.DLL")).map(|v| v.0), Some("VNPT-CA".to_owned()));
     }
 
+    /// A symbolic link names the same file (Unix: creating one on Windows needs a privilege).
+    #[cfg(unix)]
     #[test]
     fn explicit_first_then_found_deduplicated() {
         let dir = tempfile::tempdir().unwrap();
         let lib = dir.path().join("libbit4xpki.so");
         std::fs::write(&lib, b"").unwrap();
         let link = dir.path().join("other.so");
-        #[cfg(unix)]
         std::os::unix::fs::symlink(&lib, &link).unwrap();
         let toml = format!(
             "[folders]\nlinux = [{:?}]\n[[driver]]\nvendor = \"Bit4id\"\nlinux = [\"libbit4xpki.so\", \"libnothere.so\"]\n",
@@ -347,6 +387,87 @@ mod tests {
         assert_eq!(found[0].path, missing);
         assert_eq!(found[0].origin, ModuleOrigin::Explicit);
         assert_eq!(found[1].path, link, "the symlink names the same file: listed once");
+    }
+
+    #[test]
+    fn windows_locations_join_with_backslashes_under_system_root() {
+        let t = DriverTable::builtin();
+        let lookup = |name: &str| match name.to_ascii_lowercase().as_str() {
+            "systemroot" => Some(r"D:\WINNT".to_owned()),
+            "programfiles" => Some(r"D:\Chương trình".to_owned()),
+            _ => None,
+        };
+        let win: Vec<String> =
+            t.locations_with(Os::Windows, &lookup).into_iter().map(|(p, _, _)| p.to_string_lossy().into_owned()).collect();
+        let at = |s: &str| win.iter().position(|p| p == s).unwrap_or_else(|| panic!("{s} not in {win:#?}"));
+        // Each bare name in System32 first, then SysWOW64, joined with `\` only.
+        assert!(at(r"D:\WINNT\System32\vnptca_p11_v10.dll") < at(r"D:\WINNT\SysWOW64\vnptca_p11_v10.dll"));
+        assert!(at(r"D:\WINNT\System32\eTPKCS11.dll") < at(r"D:\WINNT\SysWOW64\eTPKCS11.dll"));
+        at(r"D:\WINNT\System32\viettel-ca_v6.dll");
+        at(r"D:\WINNT\System32\BkavCA.dll");
+        // An absolute entry is used as is, after expansion.
+        at(r"D:\Chương trình\OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll");
+        at(r"C:\SoftHSM2\lib\softhsm2-x64.dll");
+        assert!(win.iter().all(|p| !p.contains('/')), "no forward slash in Windows paths");
+        // Without the variables: the usual folders.
+        let plain = t.locations_with(Os::Windows, &|_| None);
+        assert!(plain.iter().any(|(p, _, _)| p == Path::new(r"C:\Windows\System32\fpt-ca.dll")));
+        assert!(plain.iter().any(|(p, _, _)| { p == Path::new(r"C:\Program Files\OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll") }));
+    }
+
+    #[test]
+    fn join_keeps_the_folder_separator() {
+        assert_eq!(join_in_folder(r"C:\Windows\System32\", "a.dll"), r"C:\Windows\System32\a.dll");
+        assert_eq!(join_in_folder("/usr/lib/", "a.so"), "/usr/lib/a.so");
+        assert_eq!(join_in_folder("/usr/lib", "a.so"), "/usr/lib/a.so");
+    }
+
+    /// A fake Windows folder pair: the 64-bit copy of a driver in System32 and the
+    /// 32-bit one in SysWOW64 (only the PE header matters for discovery).
+    #[test]
+    fn windows_discovery_prefers_the_copy_this_program_can_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let sys32 = dir.path().join("System32");
+        let wow64 = dir.path().join("SysWOW64");
+        std::fs::create_dir_all(&sys32).unwrap();
+        std::fs::create_dir_all(&wow64).unwrap();
+        let own = match Arch::of_this_program() {
+            Arch::X86 => 0x014c,
+            _ => 0x8664,
+        };
+        let other = if own == 0x8664 { 0x014c } else { 0x8664 };
+        let put = |d: &Path, name: &str, machine: u16| {
+            std::fs::write(d.join(name), crate::token::pe::fake_pe_header(machine)).unwrap();
+        };
+        put(&sys32, "eTPKCS11.dll", own);
+        put(&wow64, "eTPKCS11.dll", other);
+        put(&wow64, "BkavCA.dll", other); // an old kit: 32-bit only
+        std::fs::write(wow64.join("fpt-ca.dll"), b"not a PE file").unwrap();
+        let toml = format!(
+            "[folders]\nwindows = [{:?}, {:?}]\nlinux = [{:?}]\n\
+             [[driver]]\nvendor = \"SafeNet\"\nwindows = [\"eTPKCS11.dll\"]\nlinux = [\"eTPKCS11.dll\"]\n\
+             [[driver]]\nvendor = \"BkavCA\"\nwindows = [\"BkavCA.dll\"]\n\
+             [[driver]]\nvendor = \"FPT-CA\"\nwindows = [\"fpt-ca.dll\"]\n",
+            sys32.display().to_string(),
+            wow64.display().to_string(),
+            wow64.display().to_string(),
+        );
+        let table = DriverTable::from_toml(&toml, Path::new("t")).unwrap();
+        let found = discover_in(&table, Os::Windows, &[]);
+        let paths: Vec<&Path> = found.iter().map(|c| c.path.as_path()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                sys32.join("eTPKCS11.dll").as_path(),
+                wow64.join("BkavCA.dll").as_path(),
+                wow64.join("fpt-ca.dll").as_path(),
+            ],
+            "the 32-bit SafeNet copy is dropped; BkavCA's only (32-bit) copy is kept so loading it explains; a non-PE file is the loader's business"
+        );
+        // Elsewhere nothing is filtered by processor.
+        let linux = discover_in(&table, Os::Linux, &[]);
+        assert_eq!(linux.len(), 1);
+        assert_eq!(linux[0].path, wow64.join("eTPKCS11.dll"));
     }
 
     #[test]

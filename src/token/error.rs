@@ -73,6 +73,17 @@ pub enum TokenError {
         /// What went wrong (loader message or PKCS#11 return code).
         reason: String,
     },
+    /// The driver file is built for another processor than this program (a 32-bit
+    /// driver for the 64-bit KýSố).
+    #[error("PKCS#11 module {path} is {found}; this program needs {needed}")]
+    ModuleArchitecture {
+        /// The module path.
+        path: PathBuf,
+        /// What the file is built for, e.g. `32-bit (x86)`.
+        found: String,
+        /// What this program can load, e.g. `64-bit (x64)`.
+        needed: String,
+    },
     /// The built-in or user driver list is malformed.
     #[error("driver list {path}: {reason}")]
     DriverList {
@@ -205,6 +216,7 @@ impl TokenError {
         match self {
             TokenError::NoModule => "no_module",
             TokenError::ModuleLoad { .. } => "module_load",
+            TokenError::ModuleArchitecture { .. } => "module_architecture",
             TokenError::DriverList { .. } => "driver_list",
             TokenError::NoToken => "no_token",
             TokenError::TokenNotFound { .. } => "token_not_found",
@@ -302,6 +314,10 @@ impl Localize for TokenError {
                 "Không nạp được trình điều khiển {} ({}). Hãy kiểm tra đường dẫn, cài lại phần mềm của nhà cung cấp, và dùng bản trình điều khiển 64-bit.",
                 "Cannot load the token driver {} ({}). Check the path, reinstall the vendor software, and use the 64-bit driver.",
                 path.display(), reason),
+            TokenError::ModuleArchitecture { path, found, needed } => tr!(lang,
+                "Trình điều khiển {} là bản {}, KýSố cần bản {}. Hãy cài bộ phần mềm token bản 64-bit của nhà cung cấp (trình điều khiển 64-bit nằm trong C:\\Windows\\System32).",
+                "The token driver {} is {}; KýSố needs {}. Install the vendor's 64-bit token software (its 64-bit driver goes to C:\\Windows\\System32).",
+                path.display(), found, needed),
             TokenError::DriverList { path, reason } => tr!(lang,
                 "Danh sách trình điều khiển {} có lỗi: {}. Hãy sửa hoặc xóa tệp này.",
                 "The driver list {} is malformed: {}. Fix or remove the file.",

@@ -10,7 +10,10 @@
 //! * [`mechanism`]: mechanism choice, DigestInfo and ECDSA signature encoding;
 //! * [`change`]: [`change_pin`] (`C_SetPIN`, R16);
 //! * [`signer`]: [`open_signer`] and [`TokenSigner`], the [`crate::Signer`] of a token;
-//! * [`error`]: [`TokenError`], with Vietnamese and English messages.
+//! * [`error`]: [`TokenError`], with Vietnamese and English messages;
+//! * [`pe`]: the processor a Windows driver DLL is built for (32-bit drivers in
+//!   `SysWOW64`); `winload` (private): loading a Windows driver with its own folder
+//!   searched for its DLLs, and the loader's error codes as advice.
 //!
 //! Certificates and keys are paired by `CKA_ID`, never by label; slots are never
 //! selected by index (they change when tokens are initialised or replugged). See
@@ -25,8 +28,10 @@ pub mod inventory;
 pub mod mechanism;
 mod module;
 mod objects;
+pub mod pe;
 pub mod pin;
 pub mod signer;
+mod winload;
 
 pub use certinfo::{CertificateInfo, KeyEvidence, OtherCertificate};
 pub use change::change_pin;

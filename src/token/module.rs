@@ -14,6 +14,8 @@ use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 
 use super::error::{rv_name, TokenError};
+use super::pe::{machine_of_file, Arch};
+use super::winload::loader_message;
 
 fn registry() -> &'static Mutex<HashMap<PathBuf, Pkcs11>> {
     static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
@@ -53,15 +55,23 @@ pub(crate) fn load_module(path: &Path) -> Result<Pkcs11, TokenError> {
     if !path.is_file() {
         return Err(load_error(path, "file not found / không có tệp"));
     }
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    // A 32-bit driver in a 64-bit program (or the reverse) cannot load: say so plainly
+    // instead of the loader's "not a valid Win32 application".
+    let needed = Arch::of_this_program();
+    if let Some(found) = machine_of_file(path).filter(|a| *a != needed) {
+        return Err(TokenError::ModuleArchitecture { path: path.to_owned(), found: found.label(), needed: needed.label() });
+    }
+    let key = dunce::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     // Poisoning only means another thread panicked while holding the lock; the map
     // itself is still consistent.
     let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
     if let Some(ctx) = map.get(&key) {
         return Ok(ctx.clone());
     }
+    #[cfg(windows)]
+    super::winload::preload(&key).map_err(|reason| load_error(path, reason))?;
     let ctx = Pkcs11::new(&key).map_err(|e| match e {
-        CkError::LibraryLoading(le) => load_error(path, le.to_string()),
+        CkError::LibraryLoading(le) => load_error(path, loader_message(&le)),
         other => load_error(path, other.to_string()),
     })?;
     initialize(&ctx, path)?;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod trust;
+pub mod wine;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
