@@ -375,9 +375,17 @@ test('Văn thư: 06/12/2026, and red ink where the seal will be and the number i
   const day = p1.fills.find((f) => f.text === '06');
   const month = p1.fills.find((f) => f.text === '12');
   assert.ok(day && month, `day 06 and month 12 in the date blanks: ${JSON.stringify(p1.fills)}`);
-  const text = await inkInBox('clerk-view', number.box, 'dark');
+  // The page may still be drawing (pdf.js renders asynchronously): wait for the ink,
+  // then assert on what was read.
+  const inkOf = async (box, min) => {
+    let got = { n: 0 };
+    await s.browser.waitUntil(async () => (got = await inkInBox('clerk-view', box, 'dark')).n >= min,
+      { timeout: 15000, interval: 300 }).catch(() => {});
+    return got;
+  };
+  const text = await inkOf(number.box, 15);
   assert.ok(text.n >= 15, `text pixels in the number blank: ${JSON.stringify(text)}`);
-  const dayText = await inkInBox('clerk-view', day.box, 'dark');
+  const dayText = await inkOf(day.box, 10);
   assert.ok(dayText.n >= 10, `text pixels in the day blank: ${JSON.stringify(dayText)}`);
   assert.equal((await s.browser.getWindowHandles()).length, 1, 'still no PIN window');
   await s.browser.execute(() => window.scrollTo(0, 0)); // the preview is at the top of its column
