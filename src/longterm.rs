@@ -25,6 +25,7 @@ use x509_cert::Certificate;
 use crate::atomic::AtomicFile;
 use crate::error::OutputError;
 use crate::i18n::{Lang, Localize};
+use crate::pdf::dss::ValidationData;
 use crate::pdf::sigfield::{self, SignatureSpec, WidgetSpec};
 use crate::pdf::PdfFile;
 use crate::sign::Signed;
@@ -132,72 +133,55 @@ pub fn add_signature_timestamp(cms: &[u8], token: &[u8]) -> Result<Vec<u8>, der:
 /// time-stamps' TSA paths, and the revocation answer each certificate's status
 /// rests on. One [`crate::pdf::dss::ValidationData`] per signature, keyed for `/VRI`.
 /// Signatures whose status could not be established contribute what was found.
-pub fn validation_data(report: &DocumentReport) -> Vec<crate::pdf::dss::ValidationData> {
+pub fn validation_data(report: &DocumentReport) -> Vec<ValidationData> {
+    let vri = |contents: &[u8]| (!contents.is_empty()).then(|| crate::pdf::dss::vri_key(contents));
     let mut out = Vec::new();
     for sig in &report.signatures {
-        let mut d = crate::pdf::dss::ValidationData {
-            vri_key: (!sig.coverage.contents.is_empty()).then(|| crate::pdf::dss::vri_key(&sig.coverage.contents)),
-            ..Default::default()
-        };
-        let add_cert = |c: &x509_cert::Certificate, d: &mut crate::pdf::dss::ValidationData| {
-            if let Ok(der) = c.to_der() {
-                if !d.certs.contains(&der) {
-                    d.certs.push(der);
-                }
-            }
-        };
+        let mut d = ValidationData { vri_key: vri(&sig.coverage.contents), ..Default::default() };
         for c in sig.chain.iter().flat_map(|p| p.certificates.iter()) {
-            add_cert(c, &mut d);
+            add_cert(&mut d, c);
         }
-        let add_revocation = |r: &crate::verify::revocation::RevocationReport, d: &mut crate::pdf::dss::ValidationData| {
-            for c in &r.certificates {
-                if let Some((ocsp, der)) = c.evidence_der() {
-                    let list = if ocsp { &mut d.ocsps } else { &mut d.crls };
-                    if !list.iter().any(|x| x == der) {
-                        list.push(der.to_vec());
-                    }
-                }
-            }
-        };
-        if let Some(r) = &sig.revocation {
-            add_revocation(r, &mut d);
-        }
+        add_revocation(&mut d, sig.revocation.as_ref());
         for ts in &sig.timestamps {
-            for c in &ts.tsa_certificates {
-                add_cert(c, &mut d);
-            }
-            if let Some(r) = &ts.revocation {
-                add_revocation(r, &mut d);
-            }
+            add_timestamp(&mut d, ts);
         }
         out.push(d);
     }
     for t in &report.document_timestamps {
-        let key = (!t.coverage.contents.is_empty()).then(|| crate::pdf::dss::vri_key(&t.coverage.contents));
-        out.push(timestamp_data(&t.timestamp, key));
+        let mut d = ValidationData { vri_key: vri(&t.coverage.contents), ..Default::default() };
+        add_timestamp(&mut d, &t.timestamp);
+        out.push(d);
     }
     out
 }
 
-/// The validation data of one time-stamp token's TSA: its certificates and the
-/// revocation answers its check rests on.
-fn timestamp_data(ts: &crate::verify::timestamp::TimestampReport, vri_key: Option<String>) -> crate::pdf::dss::ValidationData {
-    let mut d = crate::pdf::dss::ValidationData { vri_key, ..Default::default() };
-    for c in &ts.tsa_certificates {
-        if let Ok(der) = c.to_der() {
+/// Add `c` (DER) to `d`, once.
+fn add_cert(d: &mut ValidationData, c: &Certificate) {
+    if let Ok(der) = c.to_der() {
+        if !d.certs.contains(&der) {
             d.certs.push(der);
         }
     }
-    for c in ts.revocation.iter().flat_map(|r| r.certificates.iter()) {
+}
+
+/// Add the answers `r`'s statuses rest on (OCSP or CRL DER) to `d`, once each.
+fn add_revocation(d: &mut ValidationData, r: Option<&RevocationReport>) {
+    for c in r.iter().flat_map(|r| r.certificates.iter()) {
         if let Some((ocsp, der)) = c.evidence_der() {
-            if ocsp {
-                d.ocsps.push(der.to_vec())
-            } else {
-                d.crls.push(der.to_vec())
+            let list = if ocsp { &mut d.ocsps } else { &mut d.crls };
+            if !list.iter().any(|x| x == der) {
+                list.push(der.to_vec());
             }
         }
     }
-    d
+}
+
+/// Add one time-stamp token's TSA certificates and the answers its check rests on.
+fn add_timestamp(d: &mut ValidationData, ts: &crate::verify::timestamp::TimestampReport) {
+    for c in &ts.tsa_certificates {
+        add_cert(d, c);
+    }
+    add_revocation(d, ts.revocation.as_ref());
 }
 
 /// Why a long-term step was refused; nothing is written when one is.
@@ -359,7 +343,7 @@ pub fn check_signing_certificate(
             return Ok(CertificateCheck { untrusted, path, revocation, status_unknown: None, checked_at });
         }
     }
-    let sources = RevocationSources { crl_files: opts.crl_files.clone(), online: !opts.offline, ..Default::default() };
+    let sources = stamp_sources(opts);
     let rev = revocation::check_as_of(&path.certificates, JudgedAt::Now, now, &sources, &opts.cache);
     if rev.summary == RevocationSummary::Revoked {
         if let Some((c, when, reason)) = rev.certificates.iter().find_map(|c| match &c.status {
@@ -528,7 +512,8 @@ pub fn complete(
     embedded.commit()
 }
 
-/// The time-stamp context for tokens fetched now under `opts`.
+/// The revocation sources of a check made now under `opts` (`--crl` files, online
+/// unless offline): for the signing certificate and for fetched time-stamp tokens.
 fn stamp_sources(opts: &VerifyOptions) -> RevocationSources {
     RevocationSources { crl_files: opts.crl_files.clone(), online: !opts.offline, ..Default::default() }
 }
@@ -636,7 +621,8 @@ pub fn add_document_timestamp(
     // checkable offline too.
     let mut contents = stamp.token.clone();
     contents.resize(reserve, 0);
-    let data = timestamp_data(&stamp.report, Some(crate::pdf::dss::vri_key(&contents)));
+    let mut data = ValidationData { vri_key: Some(crate::pdf::dss::vri_key(&contents)), ..Default::default() };
+    add_timestamp(&mut data, &stamp.report);
     if !data.certs.is_empty() || !data.ocsps.is_empty() || !data.crls.is_empty() {
         let pdf = PdfFile::open(temp.temp_path())?;
         let update = crate::pdf::dss::dss_update(&pdf, &[data], &crate::time::pdf_date(crate::time::now_vietnam()))?;

@@ -112,22 +112,24 @@ fn env() -> Vec<(&'static str, String)> {
 
 /// Run kyso with `args` (strings) and the isolated environment.
 fn run_kyso(args: &[String], extra_env: &[(&str, &str)]) -> Output {
-    let w = world();
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let env = env();
-    let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    all.extend_from_slice(extra_env);
-    kyso(&w.tb, &argv, &all)
+    run_kyso_at(None, args, extra_env)
 }
 
 /// [`run_kyso`] at a time `cert` was valid (signing with a now-expired certificate).
 fn run_kyso_while_valid(cert: &Path, args: &[String], extra_env: &[(&str, &str)]) -> Output {
+    run_kyso_at(Some(cert), args, extra_env)
+}
+
+fn run_kyso_at(valid_for: Option<&Path>, args: &[String], extra_env: &[(&str, &str)]) -> Output {
     let w = world();
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let env = env();
     let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     all.extend_from_slice(extra_env);
-    common::kyso_while_valid(&w.tb, cert, &argv, &all)
+    match valid_for {
+        Some(cert) => common::kyso_while_valid(&w.tb, cert, &argv, &all),
+        None => kyso(&w.tb, &argv, &all),
+    }
 }
 
 fn s(p: &Path) -> String {

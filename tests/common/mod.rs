@@ -73,12 +73,17 @@ pub fn private_tokens(tb: &Testbed, into: &Path) -> PathBuf {
 /// Run `kyso` with `args`, the test bed's SoftHSM2 config, and extra env.
 pub fn kyso(tb: &Testbed, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kyso"));
+    with_testbed_env(&mut cmd, tb, args, env).output().expect("run kyso")
+}
+
+/// `args`, the test bed's SoftHSM2 config and data folder, no `KYSO_PIN`, then `env`.
+fn with_testbed_env<'c>(cmd: &'c mut Command, tb: &Testbed, args: &[&str], env: &[(&str, &str)]) -> &'c mut Command {
     cmd.args(args).env("SOFTHSM2_CONF", tb.var("SOFTHSM2_CONF")).env_remove("KYSO_PIN");
     cmd.env("KYSO_DATA_DIR", tb.dir.join("kyso-data"));
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run kyso")
+    cmd
 }
 
 /// `kyso` as [`kyso`] does, but with the clock of the process set (libfaketime) to
@@ -96,13 +101,8 @@ pub fn kyso_while_valid(tb: &Testbed, cert_pem: &Path, args: &[&str], env: &[(&s
     let text = when.format(&time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).expect("format");
     assert!(tool_present("faketime", Command::new("faketime").arg("--version").output().is_ok()), "faketime");
     let mut cmd = Command::new("faketime");
-    cmd.arg(text).arg(env!("CARGO_BIN_EXE_kyso"));
-    cmd.args(args).env("TZ", "UTC").env("SOFTHSM2_CONF", tb.var("SOFTHSM2_CONF")).env_remove("KYSO_PIN");
-    cmd.env("KYSO_DATA_DIR", tb.dir.join("kyso-data"));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run faketime kyso")
+    cmd.arg(text).arg(env!("CARGO_BIN_EXE_kyso")).env("TZ", "UTC");
+    with_testbed_env(&mut cmd, tb, args, env).output().expect("run faketime kyso")
 }
 
 /// Whether a test may go on: `true` when its tool (`what`) is `present`. A missing
