@@ -18,6 +18,7 @@ mod inbox;
 mod naming;
 mod prompt;
 mod signing;
+mod stamps;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ pub use inbox::{signers_line, verdict_code, Rejection};
 pub use naming::output_beside;
 pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
 pub use signing::{PreviewRequest, SignDocument, SignedDocument, TokenChoice};
+pub use stamps::AgencyStamp;
 
 use crate::agent::AgentClient;
 use crate::queue::{DocRole, Document, Queue};
