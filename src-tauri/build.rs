@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "pin_submit",
     "pin_change_submit",
     "pin_cancel",
+    "pin_document",
     "app_info",
     "opened_files",
     "add_documents",
@@ -42,6 +43,10 @@ const COMMANDS: &[&str] = &[
     "pick_save_path",
     "pick_folder",
     "pick_image",
+    "bridge_status",
+    "bridge_documents",
+    "retry_upload",
+    "set_bridge_certificate",
 ];
 
 fn main() {

@@ -8,6 +8,9 @@
 //! [level]           # b-b, b-t, b-lt or b-lta; absent: b-t when a TSA is set, else b-b
 //! personal = "b-t"
 //! seal = "b-lt"
+//!
+//! [bridge]          # the e-office bridge of the desktop app
+//! allow_origins = ["https://qlvb.example.gov.vn"]   # never asked
 //! ```
 //!
 //! The first file found is used: `$KYSO_SETTINGS`, the user's
@@ -32,6 +35,8 @@ pub struct Settings {
     pub tsa: Vec<String>,
     /// The level per role.
     pub level: RoleLevels,
+    /// The e-office bridge.
+    pub bridge: BridgeSettings,
     /// Where these settings were read from (`None`: no file, the defaults).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -49,6 +54,14 @@ pub struct RoleLevels {
     pub copy: Option<SigningLevel>,
     /// The agency's signature on an annex.
     pub annex: Option<SigningLevel>,
+}
+
+/// The e-office bridge's settings (`[bridge]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BridgeSettings {
+    /// Web page origins IT allows to call the bridge (never asked).
+    pub allow_origins: Vec<String>,
 }
 
 /// The settings file could not be used.
@@ -152,6 +165,11 @@ mod tests {
         assert_eq!(s.tsa.len(), 2);
         assert_eq!(s.level_for(JobRole::Seal), Some(SigningLevel::BLt));
         assert_eq!(s.level_for(JobRole::Personal), None);
+        assert!(s.bridge.allow_origins.is_empty());
+        std::fs::write(&p, "[bridge]\nallow_origins = [\"https://qlvb.example.vn\"]\n").unwrap();
+        assert_eq!(Settings::from_file(&p).unwrap().bridge.allow_origins, ["https://qlvb.example.vn"]);
+        std::fs::write(&p, "[bridge]\nallow = []\n").unwrap();
+        assert!(matches!(Settings::from_file(&p), Err(SettingsError::Invalid { .. })));
         std::fs::write(&p, "tsa_url = \"x\"\n").unwrap();
         assert!(matches!(Settings::from_file(&p), Err(SettingsError::Invalid { .. })));
         std::fs::write(&p, "[level]\nseal = \"b-x\"\n").unwrap();

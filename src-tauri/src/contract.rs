@@ -17,6 +17,8 @@ use kyso::office::{
 };
 use kyso::queue::{BackupReport, CheckReport, DocRole, DocStatus, Document, HistoryEntry, ReportRow, SearchQuery};
 
+use crate::bridge_host::{BridgeCertChoice, BridgeCertificates, BridgeState, BridgeStatus};
+use crate::commands::bridge::{BridgedDocument, UploadOutcome, UploadState};
 use crate::commands::devices::StampImages;
 use crate::commands::documents::AppInfo;
 use crate::commands::signing::{BatchResults, Checked, SignArgs};
@@ -81,6 +83,7 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "pin_submit", Pin, { "pin": String } -> PinAttempt),
         spec!(c, "pin_change_submit", Pin, { "oldPin": String, "newPin": String } -> PinAttempt),
         spec!(c, "pin_cancel", Pin, {} -> ()),
+        spec!(c, "pin_document", Pin, {} -> raw "ArrayBuffer"),
         spec!(c, "app_info", Main, {} -> AppInfo),
         spec!(c, "opened_files", Main, {} -> Vec<FileRef>),
         spec!(c, "add_documents", Main, { "files": Vec<String>, "role": DocRole } -> Vec<Document>),
@@ -111,13 +114,24 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "pick_save_path", Main, { "defaultName": String } -> Option<FileRef>),
         spec!(c, "pick_folder", Main, {} -> Option<FileRef>),
         spec!(c, "pick_image", Main, {} -> Option<FileRef>),
+        spec!(c, "bridge_status", Main, {} -> BridgeStatus),
+        spec!(c, "bridge_documents", Main, {} -> Vec<BridgedDocument>),
+        spec!(c, "retry_upload", Main, { "id": i64 } -> UploadOutcome),
+        spec!(c, "set_bridge_certificate", Main, { "agency": bool, "choice": Option<BridgeCertChoice> } -> BridgeCertificates),
     ]
 }
 
 /// Events the shell sends to the main page, with their payload types.
 pub fn events() -> Vec<(&'static str, String)> {
     let c = &ts_config();
-    vec![("files-opened", FilesGrantedTs::name(c)), ("files-dropped", FilesGrantedTs::name(c)), ("batch-progress", BatchProgress::name(c))]
+    vec![
+        ("files-opened", FilesGrantedTs::name(c)),
+        ("files-dropped", FilesGrantedTs::name(c)),
+        ("batch-progress", BatchProgress::name(c)),
+        ("bridge-status", BridgeStatus::name(c)),
+        ("queue-changed", <() as TS>::name(c)),
+        ("open-screen", String::name(c)),
+    ]
 }
 
 /// The payload of `files-opened` and `files-dropped` (as `lib.rs` sends it).
@@ -172,6 +186,14 @@ pub fn bindings_ts() -> String {
         StampImageKind::decl(c),
         StampImages::decl(c),
         AppInfo::decl(c),
+        kyso::bridge::BridgeConfirmation::decl(c),
+        BridgeState::decl(c),
+        BridgeCertChoice::decl(c),
+        BridgeCertificates::decl(c),
+        BridgeStatus::decl(c),
+        UploadState::decl(c),
+        BridgedDocument::decl(c),
+        UploadOutcome::decl(c),
         kyso::Lang::decl(c),
     ];
     let mut out = String::from(

@@ -3,6 +3,7 @@
 //! from [`kyso::office::Office`], and token access runs in a helper process
 //! (this same executable started with `--agent`).
 
+mod bridge_host;
 mod commands;
 pub mod contract;
 mod error;
@@ -79,11 +80,14 @@ pub fn run() {
         }))
         .plugin(navigation::guard())
         .manage(state)
+        .manage(Arc::new(bridge_host::BridgeHost::new(&office.config().data_dir)))
         .manage(office)
         .manage(Arc::new(pin_window::PinBroker::default()))
         .on_window_event(on_window_event)
         .setup(|app| {
             e2e_drop_hook(app.handle());
+            // The e-office pages' calls, while the app runs (a failure is shown, not fatal).
+            bridge_host::start(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -91,6 +95,7 @@ pub fn run() {
             commands::pin::pin_submit,
             commands::pin::pin_change_submit,
             commands::pin::pin_cancel,
+            commands::pin::pin_document,
             commands::documents::app_info,
             commands::documents::opened_files,
             commands::documents::add_documents,
@@ -121,6 +126,10 @@ pub fn run() {
             commands::dialogs::pick_save_path,
             commands::dialogs::pick_folder,
             commands::dialogs::pick_image,
+            commands::bridge::bridge_status,
+            commands::bridge::bridge_documents,
+            commands::bridge::retry_upload,
+            commands::bridge::set_bridge_certificate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

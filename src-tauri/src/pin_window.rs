@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use kyso::agent::protocol::SecretPin;
 use kyso::agent::AgentErrorBody;
+use kyso::bridge::BridgeConfirmation;
 use kyso::office::{PinPrompt, SignSummary};
 use serde::Serialize;
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
@@ -33,6 +34,8 @@ pub struct PinPromptView {
     pub change_token: Option<String>,
     /// The last refusal (wrong PIN, with `pinTries`), if any.
     pub error: Option<AgentErrorBody>,
+    /// A web page's request (the e-office bridge): the site, the call, the file.
+    pub bridge: Option<BridgeConfirmation>,
 }
 
 /// The outcome of one PIN typed in the window.
@@ -118,6 +121,7 @@ pub struct WindowPrompt {
     broker: Arc<PinBroker>,
     rx: Option<Receiver<Submission>>,
     reply: Option<Sender<PinAttempt>>,
+    bridge: Option<BridgeConfirmation>,
 }
 
 impl WindowPrompt {
@@ -130,17 +134,25 @@ impl WindowPrompt {
                 "The PIN window is open for another request. Finish or cancel it first.",
             ));
         }
-        Ok(WindowPrompt { app, broker, rx: None, reply: None })
+        Ok(WindowPrompt { app, broker, rx: None, reply: None, bridge: None })
+    }
+
+    /// The window also shows a web page's request (site, call, file, first page).
+    pub fn for_bridge(mut self, what: BridgeConfirmation) -> WindowPrompt {
+        self.bridge = Some(what);
+        self
     }
 
     fn open(&mut self, view: PinPromptView) -> bool {
+        let title = "KýSố — Xác nhận ký và nhập mã PIN";
+        // A web page's request also shows the document's first page.
+        let (w, h) = if view.bridge.is_some() { (860.0, 640.0) } else { (520.0, 560.0) };
         let (tx, rx) = mpsc::channel();
         *self.broker.lock() = Some(Pending { view, tx });
         self.rx = Some(rx);
-        let title = "KýSố — Xác nhận ký và nhập mã PIN";
         let built = WebviewWindowBuilder::new(&self.app, LABEL, WebviewUrl::App("pin.html".into()))
             .title(title)
-            .inner_size(520.0, 560.0)
+            .inner_size(w, h)
             .resizable(false)
             .center()
             .always_on_top(true)
@@ -174,7 +186,7 @@ impl PinPrompt for WindowPrompt {
                 let _ = reply.send(PinAttempt::Retry { error });
             }
             None => {
-                let view = PinPromptView { summary: Some(summary.clone()), change_token: None, error: None };
+                let view = PinPromptView { summary: Some(summary.clone()), change_token: None, error: None, bridge: self.bridge.clone() };
                 if self.rx.is_none() && !self.open(view) {
                     return None;
                 }
@@ -223,7 +235,7 @@ pub fn change_pin_in_window(
     token_label: &str,
 ) -> Result<(), crate::error::AppError> {
     let mut w = WindowPrompt::new(app, broker)?;
-    let view = PinPromptView { summary: None, change_token: Some(token_label.to_owned()), error: None };
+    let view = PinPromptView { summary: None, change_token: Some(token_label.to_owned()), error: None, bridge: None };
     if !w.open(view) {
         return Err(kyso::Error::from(kyso::office::OfficeError::Cancelled).into());
     }

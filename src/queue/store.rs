@@ -264,6 +264,20 @@ impl Queue {
         rows.into_iter().map(|r| self.document(r)).collect()
     }
 
+    /// The documents whose history has an `action` event, newest first, at most `limit`.
+    pub fn with_event(&self, action: &str, limit: u32) -> Result<Vec<i64>, QueueError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT document_id FROM history WHERE action = ?1 ORDER BY document_id DESC LIMIT ?2")
+            .map_err(self.db())?;
+        let ids = stmt
+            .query_map(params![action, limit], |r| r.get::<_, i64>(0))
+            .map_err(self.db())?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.db())?;
+        Ok(ids)
+    }
+
     /// A document's history, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<HistoryEntry>, QueueError> {
         self.get(id)?;

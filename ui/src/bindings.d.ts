@@ -596,7 +596,11 @@ changeToken: string | null,
 /**
  * The last refusal (wrong PIN, with `pinTries`), if any.
  */
-error: AgentErrorBody | null, };
+error: AgentErrorBody | null, 
+/**
+ * A web page's request (the e-office bridge): the site, the call, the file.
+ */
+bridge: BridgeConfirmation | null, };
 
 export type PinAttempt = { "state": "accepted" } | { "state": "retry", 
 /**
@@ -762,6 +766,131 @@ export type StampImages = { signature: string | null, seal: string | null, };
 
 export type AppInfo = { version: string, dataDir: string, };
 
+export type BridgeConfirmation = { 
+/**
+ * The requesting web site (origin).
+ */
+origin: string, 
+/**
+ * The call (`SignApproved`, `SignIssued`…).
+ */
+endpoint: string, 
+/**
+ * What will be done, in Vietnamese ("Ký duyệt (chữ ký cá nhân)"…).
+ */
+actionVi: string, 
+/**
+ * What will be done, in English.
+ */
+actionEn: string, 
+/**
+ * The document's file name.
+ */
+fileName: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, 
+/**
+ * Queue id (the preview reads the document through it).
+ */
+documentId: number, };
+
+export type BridgeState = "starting" | "listening" | "failed" | "off";
+
+export type BridgeCertChoice = { 
+/**
+ * Token label.
+ */
+tokenLabel: string, 
+/**
+ * The certificate's `CKA_ID`, hex.
+ */
+certIdHex: string, };
+
+export type BridgeCertificates = { 
+/**
+ * For `SignApproved`/`SignFile` (a personal signature).
+ */
+personal: BridgeCertChoice | null, 
+/**
+ * For `SignIssued`, `SignCopy`, `SignAppendix`, `SignIncome` (the agency's).
+ */
+agency: BridgeCertChoice | null, };
+
+export type BridgeStatus = { 
+/**
+ * Where it is.
+ */
+state: BridgeState, 
+/**
+ * `wss://127.0.0.1:8987` once listening.
+ */
+address: string | null, 
+/**
+ * Why it could not start (e.g. the port held by another program, named).
+ */
+error: AgentErrorBody | null, 
+/**
+ * The origins IT allows (`settings.toml` and `KYSO_BRIDGE_ALLOW_ORIGINS`).
+ */
+allowOrigins: Array<string>, 
+/**
+ * The local CA certificate the browsers must trust.
+ */
+caPath: string | null, 
+/**
+ * The certificates chosen for the pages' calls.
+ */
+certificates: BridgeCertificates, };
+
+export type UploadState = "none" | "uploaded" | "failed";
+
+export type BridgedDocument = { 
+/**
+ * The queue's document.
+ */
+doc: Document, 
+/**
+ * The requesting web site (origin).
+ */
+origin: string, 
+/**
+ * The call (`SignApproved`, `SignIssued`…).
+ */
+endpoint: string, 
+/**
+ * When it arrived.
+ */
+receivedAt: string, 
+/**
+ * The last upload's outcome.
+ */
+upload: UploadState, 
+/**
+ * Why the last upload failed, or where it went.
+ */
+detail: string | null, 
+/**
+ * *Gửi lại* can send it again now (the page's session is kept in memory only,
+ * while the app runs).
+ */
+canRetry: boolean, };
+
+export type UploadOutcome = { 
+/**
+ * The name the server gave the file.
+ */
+fileName: string | null, 
+/**
+ * Where the server keeps it.
+ */
+fileServer: string | null, 
+/**
+ * The server's message.
+ */
+message: string | null, };
+
 export type Lang = "vi" | "en";
 
 /** Every command: its arguments and result. */
@@ -770,6 +899,7 @@ export interface Commands {
   pin_submit: { window: "pin"; args: { pin: string }; result: PinAttempt };
   pin_change_submit: { window: "pin"; args: { oldPin: string; newPin: string }; result: PinAttempt };
   pin_cancel: { window: "pin"; args: {  }; result: null };
+  pin_document: { window: "pin"; args: {  }; result: ArrayBuffer };
   app_info: { window: "main"; args: {  }; result: AppInfo };
   opened_files: { window: "main"; args: {  }; result: Array<FileRef> };
   add_documents: { window: "main"; args: { files: Array<string>; role: DocRole }; result: Array<Document> };
@@ -800,6 +930,10 @@ export interface Commands {
   pick_save_path: { window: "main"; args: { defaultName: string }; result: FileRef | null };
   pick_folder: { window: "main"; args: {  }; result: FileRef | null };
   pick_image: { window: "main"; args: {  }; result: FileRef | null };
+  bridge_status: { window: "main"; args: {  }; result: BridgeStatus };
+  bridge_documents: { window: "main"; args: {  }; result: Array<BridgedDocument> };
+  retry_upload: { window: "main"; args: { id: number }; result: UploadOutcome };
+  set_bridge_certificate: { window: "main"; args: { agency: boolean; choice?: BridgeCertChoice | null }; result: BridgeCertificates };
 }
 
 /** Every event the shell sends to the main page. */
@@ -807,4 +941,7 @@ export interface Events {
   "files-opened": FilesGranted;
   "files-dropped": FilesGranted;
   "batch-progress": BatchProgress;
+  "bridge-status": BridgeStatus;
+  "queue-changed": null;
+  "open-screen": string;
 }

@@ -9,6 +9,7 @@ export const commands = Object.freeze({
   pin_submit: Object.freeze({ name: 'pin_submit', window: 'pin', args: ['pin'], optional: [] }),
   pin_change_submit: Object.freeze({ name: 'pin_change_submit', window: 'pin', args: ['oldPin', 'newPin'], optional: [] }),
   pin_cancel: Object.freeze({ name: 'pin_cancel', window: 'pin', args: [], optional: [] }),
+  pin_document: Object.freeze({ name: 'pin_document', window: 'pin', args: [], optional: [] }),
   app_info: Object.freeze({ name: 'app_info', window: 'main', args: [], optional: [] }),
   opened_files: Object.freeze({ name: 'opened_files', window: 'main', args: [], optional: [] }),
   add_documents: Object.freeze({ name: 'add_documents', window: 'main', args: ['files', 'role'], optional: [] }),
@@ -39,7 +40,11 @@ export const commands = Object.freeze({
   pick_save_path: Object.freeze({ name: 'pick_save_path', window: 'main', args: ['defaultName'], optional: [] }),
   pick_folder: Object.freeze({ name: 'pick_folder', window: 'main', args: [], optional: [] }),
   pick_image: Object.freeze({ name: 'pick_image', window: 'main', args: [], optional: [] }),
+  bridge_status: Object.freeze({ name: 'bridge_status', window: 'main', args: [], optional: [] }),
+  bridge_documents: Object.freeze({ name: 'bridge_documents', window: 'main', args: [], optional: [] }),
+  retry_upload: Object.freeze({ name: 'retry_upload', window: 'main', args: ['id'], optional: [] }),
+  set_bridge_certificate: Object.freeze({ name: 'set_bridge_certificate', window: 'main', args: ['agency', 'choice'], optional: ['choice'] }),
 });
 
 /** Events the shell sends to the main page. */
-export const events = Object.freeze(['files-opened', 'files-dropped', 'batch-progress']);
+export const events = Object.freeze(['files-opened', 'files-dropped', 'batch-progress', 'bridge-status', 'queue-changed', 'open-screen']);

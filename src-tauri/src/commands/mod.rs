@@ -8,6 +8,7 @@
 //! the window never waits for it.
 
 pub mod archive;
+pub mod bridge;
 pub mod devices;
 pub mod dialogs;
 pub mod documents;

@@ -37,3 +37,12 @@ pub async fn pin_change_submit(broker: tauri::State<'_, Arc<PinBroker>>, old_pin
 pub fn pin_cancel(broker: tauri::State<'_, Arc<PinBroker>>) {
     broker.cancel();
 }
+
+/// The document of the web page's request being confirmed (its bytes, for the
+/// first-page preview); refused when the open request is not a page's.
+#[tauri::command]
+pub async fn pin_document(broker: tauri::State<'_, Arc<PinBroker>>, office: super::OfficeState<'_>) -> CmdResult<tauri::ipc::Response> {
+    let id = broker.view().and_then(|v| v.bridge).map(|b| b.document_id).ok_or_else(no_request)?;
+    let bytes = super::blocking(&office, move |o| o.read_current(id)).await?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
