@@ -786,3 +786,18 @@ fn queue_survives_kill_9_mid_batch() {
     assert_eq!(extra.status, DocStatus::Pending);
     println!("kill -9 after {} reported, {signed} committed; {:?}", done.len(), started.elapsed());
 }
+
+#[test]
+fn documents_with_an_event_newest_first() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut q = Queue::open(&tmp.path().join("data")).expect("open");
+    let ids: Vec<i64> =
+        ["a", "b", "c"].iter().map(|n| q.add(&draft(&tmp.path().join(format!("work/{n}.pdf"))), DocRole::Sign).expect("add").id).collect();
+    for id in [ids[0], ids[2]] {
+        q.record_event(id, "bridge_received", "https://qlvb.example.vn SignApproved https://qlvb.example.vn/f/x.pdf").expect("event");
+    }
+    q.record_event(ids[2], "bridge_received", "again").expect("event");
+    assert_eq!(q.with_event("bridge_received", 10).expect("with_event"), vec![ids[2], ids[0]]);
+    assert_eq!(q.with_event("bridge_received", 1).expect("with_event"), vec![ids[2]]);
+    assert!(q.with_event("uploaded", 10).expect("with_event").is_empty());
+}

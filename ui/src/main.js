@@ -11,6 +11,7 @@ import { createInboxScreen } from './screens/inbox.js';
 import { createArchiveScreen } from './screens/archive.js';
 import { createDevicesScreen } from './screens/devices.js';
 import { createReportsScreen } from './screens/reports.js';
+import { createBridgeScreen } from './screens/bridge.js';
 
 const SCREEN_ROLE = { sign: 'sign', clerk: 'seal', inbox: 'incoming' };
 const ROLE_SCREEN = { sign: 'sign', seal: 'clerk', incoming: 'inbox' };
@@ -88,6 +89,7 @@ async function start() {
     archive: createArchiveScreen(ctx),
     devices: createDevicesScreen(ctx),
     reports: createReportsScreen(ctx),
+    bridge: createBridgeScreen(ctx),
   };
   for (const scr of Object.values(state.screens)) { scr.el.hidden = true; main.append(scr.el); }
   for (const btn of document.querySelectorAll('.nav-btn')) {
@@ -113,10 +115,33 @@ async function start() {
   // system made (the shell listens to the real drop; a page cannot forge one).
   on('files-opened', (p) => ctx.addFiles((p && p.files) || [], 'sign'));
   on('files-dropped', (p) => ctx.addFiles((p && p.files) || [], SCREEN_ROLE[state.current] || 'sign'));
+  watchBridge();
   try {
     const opened = await call('opened_files');
     if (opened && opened.length) await ctx.addFiles(opened, 'sign');
   } catch (e) { showError(e); }
+}
+
+/** The e-office bridge: its start or failure (a held port is shown, never fatal), the
+ * documents web pages send (the lists refresh), a page asking for the settings. */
+function watchBridge() {
+  const bridgeStatus = (st) => {
+    state.screens.bridge.setStatus(st);
+    if (st && st.state === 'failed' && st.error) showError(st.error);
+  };
+  on('bridge-status', bridgeStatus);
+  call('bridge_status').then(bridgeStatus).catch(() => {});
+  let timer = null;
+  on('queue-changed', () => {
+    // A call sends several changes in a row: refresh once they settle.
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const scr = state.screens[state.current];
+      if (scr && scr.refreshList) scr.refreshList();
+      else if (state.current === 'inbox') scr.show();
+    }, 250);
+  });
+  on('open-screen', (name) => navigate(typeof name === 'string' ? name : 'devices'));
 }
 
 async function boot() {

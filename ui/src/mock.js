@@ -73,6 +73,11 @@ function mockWorld() {
   const file = (name) => ({ handle: Math.random().toString(16).slice(2).padEnd(32, '0'), name });
   const granted = new Map();
   const grant = (path) => { const f = file(path.split('/').pop()); granted.set(f.handle, path); return f; };
+  let bridgeCerts = { personal: null, agency: null };
+  const bridged = [
+    { doc: docs[0], origin: 'https://qlvb.example.gov.vn', endpoint: 'SignApproved', receivedAt: now, upload: 'none', detail: null, canRetry: false },
+    { doc: docs[4], origin: 'https://qlvb.example.gov.vn', endpoint: 'SignIssued', receivedAt: now, upload: 'failed', detail: 'upload failed: HTTP 500', canRetry: true },
+  ];
   const handlers = {
     app_info: () => ({ version: '0.9.0-mock', dataDir: '/tmp' }),
     opened_files: () => [],
@@ -119,6 +124,10 @@ function mockWorld() {
     pick_save_path: ({ defaultName }) => grant('/home/vt/' + defaultName),
     pick_folder: () => grant('/media/usb'),
     pick_image: () => grant('/home/vt/chu-ky.png'),
+    bridge_status: () => ({ state: 'listening', address: 'wss://127.0.0.1:8987', error: null, allowOrigins: ['https://qlvb.example.gov.vn'], caPath: '/home/vt/.local/share/kyso/bridge/ca.pem', certificates: bridgeCerts }),
+    bridge_documents: () => bridged,
+    retry_upload: ({ id }) => { const b = bridged.find((x) => x.doc.id === id); b.upload = 'uploaded'; b.canRetry = false; b.detail = null; return { fileName: b.doc.fileName, fileServer: '/files/signed', message: 'Đã nhận tệp.' }; },
+    set_bridge_certificate: ({ agency, choice }) => { bridgeCerts = { ...bridgeCerts, [agency ? 'agency' : 'personal']: choice || null }; return bridgeCerts; },
     add_documents: ({ files, role }) => files.map((h) => { const p = granted.get(h) || '/home/vt/x.pdf'; const d = doc(next++, role, 'pending', '', { fileName: p.split('/').pop(), sourcePath: p, currentPath: p }); docs.unshift(d); return d; }),
   };
   return { handlers, backend: {

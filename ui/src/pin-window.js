@@ -8,7 +8,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { t, setLang, detectLang, applyStatic } from './i18n.js';
 import { triesInfo, changePinProblem } from './pin.js';
 import { errorText, fileName, formatDate } from './format.js';
-import { summaryRows } from './pin-summary.js';
+import { summaryRows, bridgeRows } from './pin-summary.js';
 import { commands } from './commands.js';
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -29,6 +29,7 @@ function render(view) {
   if (view.changeToken) { renderChange(view); return; }
   const s = view.summary;
   $('pin-title').textContent = t(s.role === 'seal' ? 'pin.confirmSeal' : 'pin.confirmSign', { n: s.documents.length });
+  if (view.bridge) renderBridge(view.bridge, s);
   const box = $('pin-summary');
   box.textContent = '';
   const dl = document.createElement('dl');
@@ -51,6 +52,42 @@ function render(view) {
   }
   box.append(docs);
   showError(view.error);
+}
+
+// A web page's request: who asks, for what, which file; and its first page.
+function renderBridge(b, s) {
+  $('pin-title').textContent = t('pin.bridgeTitle');
+  const box = $('pin-bridge');
+  box.textContent = '';
+  const dl = document.createElement('dl');
+  for (const [k, v] of bridgeRows(b, s)) {
+    const dt = document.createElement('dt'); dt.textContent = k;
+    const dd = document.createElement('dd'); dd.textContent = v;
+    dl.append(dt, dd);
+  }
+  const hint = document.createElement('p');
+  hint.textContent = t('pin.bridgeHint');
+  box.append(dl, hint);
+  box.hidden = false;
+  if (!previewShown) { previewShown = true; showPreview(); }
+}
+
+let previewShown = false;
+
+async function showPreview() {
+  const aside = $('pin-preview');
+  aside.hidden = false;
+  const canvas = $('pin-preview-canvas');
+  try {
+    const [{ openPdf, renderPage }, bytes] = await Promise.all([import('./pdf-render.js'), invoke(commands.pin_document.name)]);
+    const pdf = await openPdf(bytes);
+    await renderPage(pdf, 1, canvas, 280);
+    canvas.dataset.rendered = 'true';
+  } catch (_) {
+    canvas.hidden = true;
+    $('pin-preview-note').textContent = t('pin.previewFailed');
+    $('pin-preview-note').hidden = false;
+  }
 }
 
 function showError(err) {

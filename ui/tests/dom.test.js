@@ -25,7 +25,7 @@ const pinHtml = readFileSync(resolve(__dirname, '../pin.html'), 'utf8');
 
 describe('index.html', () => {
   it('has the navigation and banners, and no PIN field at all', () => {
-    for (const id of ['nav-sign', 'nav-clerk', 'nav-inbox', 'nav-archive', 'nav-devices', 'nav-reports', 'lang-toggle', 'error-banner', 'expiry-banner']) {
+    for (const id of ['nav-sign', 'nav-clerk', 'nav-inbox', 'nav-archive', 'nav-devices', 'nav-reports', 'nav-bridge', 'lang-toggle', 'error-banner', 'expiry-banner']) {
       expect(q(id), id).not.toBeNull();
     }
     // The PIN is typed only in the PIN window (pin.html), which this page cannot script.
@@ -39,7 +39,7 @@ describe('pin.html (the PIN window)', () => {
   it('has the summary, the tries, a password input and its buttons, nothing remote', () => {
     const doc = new DOMParser().parseFromString(pinHtml, 'text/html');
     const p = (id) => doc.querySelector(`[data-testid="${id}"]`);
-    for (const id of ['pin-window', 'pin-summary', 'pin-tries', 'pin-form', 'pin-input', 'pin-ok', 'pin-cancel', 'pin-error']) expect(p(id), id).not.toBeNull();
+    for (const id of ['pin-window', 'pin-summary', 'pin-tries', 'pin-form', 'pin-input', 'pin-ok', 'pin-cancel', 'pin-error', 'pin-bridge', 'pin-preview']) expect(p(id), id).not.toBeNull();
     expect(p('pin-input').type).toBe('password');
     expect(p('pin-input').getAttribute('autocomplete')).toBe('off');
     expect(pinHtml).toMatch(/src="\.\/src\/pin-window\.js"/);
@@ -187,6 +187,46 @@ describe('Lưu trữ → Gia hạn dấu thời gian lưu trữ', () => {
     expect(notice).toContain('1/2');
     expect(notice).toContain('qd-2.pdf: Không kết nối được máy chủ');
     expect(calls.map((c) => c[0])).toEqual(['extend_archive']);
+    setBackend(null);
+    screen.el.remove();
+  });
+});
+
+describe('E-office (the bridge)', () => {
+  it('shows the listening address, the documents with their site, and sends a failed upload again', async () => {
+    const { setBackend } = await import('../src/api.js');
+    const { createBridgeScreen } = await import('../src/screens/bridge.js');
+    const doc = { id: 4, role: 'seal', status: 'sealed', title: 'Thông báo', fileName: 'tb.pdf', sourcePath: '/d/tb.pdf', currentPath: '/d/tb.sealed.pdf', sha256: 'ab', docNumber: '4/TB', docDate: '2026-12-06', signers: null, verdict: null, verdictReason: null, archivePath: null, createdAt: '2026-12-06T08:00:00+07:00', updatedAt: '2026-12-06T08:00:00+07:00' };
+    let row = { doc, origin: 'https://qlvb.example.gov.vn', endpoint: 'SignIssued', receivedAt: '2026-12-06T08:00:00+07:00', upload: 'failed', detail: 'upload failed: HTTP 500', canRetry: true };
+    const calls = [];
+    setBackend({
+      invoke: async (cmd, args) => {
+        calls.push([cmd, args]);
+        if (cmd === 'bridge_status') return { state: 'listening', address: 'wss://127.0.0.1:8987', error: null, allowOrigins: ['https://qlvb.example.gov.vn'], caPath: '/d/bridge/ca.pem', certificates: { personal: null, agency: null } };
+        if (cmd === 'bridge_documents') return [row];
+        if (cmd === 'retry_upload') { row = { ...row, upload: 'uploaded', detail: null, canRetry: false }; return { fileName: 'tb.pdf', fileServer: '/f', message: 'Đã nhận tệp.' }; }
+        throw new Error(`unexpected ${cmd}`);
+      },
+      listen: async () => () => {},
+    });
+    const screen = createBridgeScreen();
+    document.body.append(screen.el);
+    await screen.show();
+    const $ = (id) => screen.el.querySelector(`[data-testid="${id}"]`);
+    expect($('bridge-state').textContent).toBe('Đang nhận yêu cầu ký tại wss://127.0.0.1:8987');
+    expect($('bridge-allowed').textContent).toBe('https://qlvb.example.gov.vn');
+    expect($('bridge-origin').textContent).toBe('https://qlvb.example.gov.vn');
+    expect($('bridge-upload').textContent).toContain('Gửi lại');
+    $('bridge-retry').click();
+    await vi.waitFor(() => expect($('bridge-notice').hidden).toBe(false));
+    expect($('bridge-notice').textContent).toContain('Đã nhận tệp.');
+    expect($('bridge-retry')).toBeNull();
+    expect($('bridge-upload').textContent).toBe('Đã gửi');
+    expect(calls.filter((c) => c[0] === 'retry_upload')).toEqual([['retry_upload', { id: 4 }]]);
+    // A bridge that could not start says why (the program holding the port).
+    screen.setStatus({ state: 'failed', address: null, error: { kind: 'port_in_use', vi: '127.0.0.1:8987 đang bị chương trình VGCASignService (PID 42) chiếm.', en: 'held', pinTries: null }, allowOrigins: [], caPath: null, certificates: { personal: null, agency: null } });
+    expect(screen.el.querySelector('[data-testid="bridge-status"]').dataset.state).toBe('failed');
+    expect($('bridge-error').textContent).toContain('VGCASignService (PID 42)');
     setBackend(null);
     screen.el.remove();
   });

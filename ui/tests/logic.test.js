@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initBatch, batchReducer, batchCounts, batchPercent, batchLines } from '../src/batch.js';
 import { triesOf, triesInfo, changePinProblem } from '../src/pin.js';
-import { summaryRows } from '../src/pin-summary.js';
+import { summaryRows, bridgeRows, sizeText } from '../src/pin-summary.js';
 import { contractProblem } from '../src/api.js';
 import { commands } from '../src/commands.js';
 import { expiryWarning, daysLeftOf, certValue, parseCertValue, signingCerts, sortForRole, expiryBannerText } from '../src/certs.js';
@@ -270,6 +270,27 @@ describe('the PIN window summary', () => {
   it('names the role, the certificate, its serial, the token and the count', () => {
     const rows = summaryRows({ role: 'seal', tokenLabel: 'KYSO-TEST', certIdHex: '04', certificate: 'UBND tỉnh X', certSerial: 'AB12', documents: [{}, {}] }, 'vi');
     expect(rows).toEqual([['Ký với tư cách', 'Cơ quan (đóng dấu)'], ['Chứng thư số', 'UBND tỉnh X'], ['Số sê-ri', 'AB12'], ['Thiết bị', 'KYSO-TEST'], ['Số văn bản', '2']]);
+  });
+});
+
+describe('the PIN window for a web page\'s request (e-office bridge)', () => {
+  const b = { origin: 'https://qlvb.example.gov.vn', endpoint: 'SignIssued', actionVi: 'Cấp số và ký số cơ quan để phát hành', actionEn: 'Number and sign as the agency to release', fileName: 'QĐ 12.pdf', size: 12 * 1024 + 300, documentId: 7 };
+  it('names the site, the call, the file, its size and the number/date the page sent', () => {
+    const s = { role: 'seal', documents: [{ docNumber: '12/QĐ-UBND', docDate: '2026-12-06' }] };
+    expect(bridgeRows(b, s, 'vi')).toEqual([
+      ['Trang web', 'https://qlvb.example.gov.vn'],
+      ['Yêu cầu', 'Cấp số và ký số cơ quan để phát hành (SignIssued)'],
+      ['Tệp', 'QĐ 12.pdf'],
+      ['Dung lượng', '12,3 KB'],
+      ['Số, ký hiệu', '12/QĐ-UBND'],
+      ['Ngày văn bản', '2026-12-06'],
+    ]);
+    expect(bridgeRows(b, { documents: [{}] }, 'en').map((r) => r[0])).toEqual(['Web page', 'Request', 'File', 'Size']);
+  });
+  it('writes sizes for people', () => {
+    expect(sizeText(900, 'en')).toBe('900 B');
+    expect(sizeText(1536, 'en')).toBe('1.5 KB');
+    expect(sizeText(3 * 1024 * 1024, 'vi')).toBe('3 MB');
   });
 });
 

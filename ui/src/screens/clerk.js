@@ -462,5 +462,6 @@ export function createClerkScreen(ctx) {
       await Promise.all([refreshList(), refreshCerts(false)]);
       verifyAll();
     },
+    refreshList,
   };
 }

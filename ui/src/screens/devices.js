@@ -14,7 +14,7 @@ export function fileNameOf(path) {
 }
 
 export function createDevicesScreen() {
-  const s = { tokens: null, notice: '', images: { signature: null, seal: null } };
+  const s = { tokens: null, notice: '', images: { signature: null, seal: null }, bridgeCerts: { personal: null, agency: null } };
   const listEl = h('div', { class: 'token-list', testid: 'token-list' });
   const imagesEl = h('div', { class: 'card stamp-images', testid: 'stamp-images' });
   const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refresh(true) });
@@ -39,7 +39,25 @@ export function createDevicesScreen() {
     }
   }
 
-  function certRow(c) {
+  /** The certificate the e-office pages' calls of this kind sign with (the bridge). */
+  function bridgeChoice(tok, c) {
+    if (c.role !== 'personal' && c.role !== 'agency') return null;
+    const kind = c.role === 'agency' ? 'agency' : 'personal';
+    const cur = s.bridgeCerts[kind];
+    const inUse = cur && cur.tokenLabel === tok.label && cur.certIdHex === c.idHex;
+    const set = (choice) => async () => {
+      clearError();
+      try { s.bridgeCerts = await call('set_bridge_certificate', { agency: kind === 'agency', choice }); } catch (e) { showError(e); }
+      render();
+    };
+    return inUse
+      ? h('p', { class: 'row small' }, h('span', { class: 'ok-text', testid: 'bridge-cert-in-use', text: t('bridge.certInUse') }),
+        h('button', { type: 'button', class: 'btn btn-small', onclick: set(null), text: t('bridge.certForget') }))
+      : h('p', { class: 'row small' }, h('button', { type: 'button', class: 'btn btn-small', testid: 'bridge-cert-use',
+        onclick: set({ tokenLabel: tok.label, certIdHex: c.idHex }), text: t('bridge.cert') }));
+  }
+
+  function certRow(c, tok) {
     const w = expiryWarning(c);
     const days = daysLeftOf(c);
     return h('li', { class: 'cert-item card' + (w ? ` cert-${w.level}` : ''), testid: 'cert-item', dataset: { id: c.idHex, role: c.role || 'unknown' } },
@@ -48,6 +66,7 @@ export function createDevicesScreen() {
         h('dt', { text: t('cert.issuer') }), h('dd', { text: issuerName(c.issuer) }),
         h('dt', { text: t('cert.expiry') }), h('dd', { text: `${formatDate(c.notAfter)}${days != null && days >= 0 ? ` (${t('devices.daysLeft', { days })})` : ''}` }),
         h('dt', { text: t('cert.role') }), h('dd', { text: t('cert.role.' + (c.role || 'unknown')) + (c.hasKey === false ? ` (${t('cert.noKey')})` : '') })),
+      c.hasKey === false ? null : bridgeChoice(tok, c),
       w ? h('p', { class: `warn warn-${w.level}`, testid: 'cert-expiry-warning', role: 'status' },
         h('span', { 'aria-hidden': 'true', text: '⚠ ' }), w.message) : null);
   }
@@ -68,7 +87,7 @@ export function createDevicesScreen() {
           h('span', { class: 'muted small', text: `${t('devices.serial')}: ${tok.serial || '—'}` }),
           h('button', { type: 'button', class: 'btn', testid: 'change-pin-button', onclick: () => changePin(tok), text: t('devices.changePin') })),
         tries.message ? h('p', { class: `small pin-level-${tries.level}`, text: `${t('devices.pin')}: ${tries.message}` }) : null,
-        h('ul', { class: 'cert-list' }, (tok.certificates || []).map(certRow))));
+        h('ul', { class: 'cert-list' }, (tok.certificates || []).map((c) => certRow(c, tok)))));
     }
   }
 
@@ -98,6 +117,7 @@ export function createDevicesScreen() {
   async function refresh(force) {
     clearError();
     try { s.images = await call('stamp_images'); } catch (e) { showError(e); }
+    try { s.bridgeCerts = (await call('bridge_status')).certificates; } catch (e) { showError(e); }
     renderImages();
     try { s.tokens = await loadTokens(force); } catch (e) { s.tokens = []; showError(e); }
     render();
