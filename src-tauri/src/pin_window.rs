@@ -146,7 +146,7 @@ impl WindowPrompt {
     fn open(&mut self, view: PinPromptView) -> bool {
         let title = "KýSố — Xác nhận ký và nhập mã PIN";
         // A web page's request also shows the document's first page.
-        let (w, h) = if view.bridge.is_some() { (860.0, 640.0) } else { (520.0, 560.0) };
+        let (w, h) = if view.bridge.is_some() { (860.0, 720.0) } else { (520.0, 560.0) };
         let (tx, rx) = mpsc::channel();
         *self.broker.lock() = Some(Pending { view, tx });
         self.rx = Some(rx);

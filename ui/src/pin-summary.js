@@ -1,5 +1,6 @@
 // What the PIN window says will be signed, as [label, value] rows (pure, tested).
 import { t, getLang } from './i18n.js';
+import { formatDate } from './format.js';
 
 /** Rows for a SignSummary: role, certificate (holder, serial), token. */
 export function summaryRows(s, lang = getLang()) {
@@ -33,6 +34,6 @@ export function bridgeRows(b, s, lang = getLang()) {
   ];
   const d = s && s.documents && s.documents[0];
   if (d && d.docNumber) rows.push([t('pin.bridgeNumber', {}, lang), d.docNumber]);
-  if (d && d.docDate) rows.push([t('pin.bridgeDate', {}, lang), d.docDate]);
+  if (d && d.docDate) rows.push([t('pin.bridgeDate', {}, lang), formatDate(d.docDate)]);
   return rows;
 }

@@ -283,7 +283,7 @@ describe('the PIN window for a web page\'s request (e-office bridge)', () => {
       ['Tệp', 'QĐ 12.pdf'],
       ['Dung lượng', '12,3 KB'],
       ['Số, ký hiệu', '12/QĐ-UBND'],
-      ['Ngày văn bản', '2026-12-06'],
+      ['Ngày văn bản', '06/12/2026'],
     ]);
     expect(bridgeRows(b, { documents: [{}] }, 'en').map((r) => r[0])).toEqual(['Web page', 'Request', 'File', 'Size']);
   });

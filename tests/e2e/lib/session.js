@@ -315,6 +315,9 @@ export async function startApp({ args = [], env = {}, name = 'session', app = AP
       KYSO_DATA_DIR: dataDir,
       // Debug builds only: lets dropFiles() stand in for the operating system's drop.
       KYSO_E2E_OS_DROP: '1',
+      // The e-office bridge on a port of its own (not 8987: parallel runs and a
+      // developer's running app must not collide); the E-office screen shows it.
+      KYSO_BRIDGE_LISTEN: '127.0.0.1:0',
       ...env,
     };
     // tauri-driver itself lives in ~/.cargo/bin; keep finding it with the new HOME.

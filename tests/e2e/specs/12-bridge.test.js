@@ -1,0 +1,305 @@
+// The e-office bridge inside the desktop app (issue 12), with real parts: the app
+// answers wss://127.0.0.1:<port> while it runs; a WebSocket client (`ws`, trusting the
+// bridge's local CA from the data folder) plays the e-office page, with an allowed
+// Origin; the mock e-office server (tests/fixtures/eoffice/server.py) serves the
+// documents and takes the signed files, only with the page's session cookie and
+// bearer token; the SoftHSM2 token signs.
+//  1. the E-office screen says where the bridge listens; the personal certificate for
+//     the pages' calls is chosen in Thiết bị;
+//  2. SignApproved: the PIN window shows the site, the call, the file, its size and its
+//     first page; the PIN typed there signs; the file is uploaded (Status 0) and the
+//     outside judges (pyHanko, pdfsig, qpdf) accept it; the E-office screen lists it
+//     with its site;
+//  3. cancelling the confirmation (Hủy): Status 11, nothing uploaded;
+//  4. SignIssued (number + date shown in the confirmation) whose upload fails
+//     (HTTP 500): Status 1, the E-office screen offers "Gửi lại", which sends it;
+//  5. the port held by another program: the app starts, the window names the holder.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { ARTIFACTS_DIR, REPO_ROOT, startApp, tempDir } from '../lib/session.js';
+
+const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
+const SESSION = 'sess-7f3a';
+const JWT = 'jwt-eyJhbGciOi.test';
+
+let s;
+let work;
+let docsDir;
+let tb;
+let eoffice;
+let origin;
+let bridgePort;
+let appEnv;
+
+function readEnv(file) {
+  const env = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = line.match(/^export (\w+)='?(.*?)'?$/);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+/** Start the mock e-office server; resolves once it printed its port. */
+function startEoffice(docs, uploads) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('python3', [path.join(REPO_ROOT, 'tests/fixtures/eoffice/server.py'), docs, uploads], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    fs.mkdirSync(path.join(ARTIFACTS_DIR, 'logs'), { recursive: true });
+    const log = fs.createWriteStream(path.join(ARTIFACTS_DIR, 'logs', '12-bridge.eoffice.log'));
+    proc.stderr.pipe(log);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/PORT (\d+)/);
+      if (m) resolve({ proc, port: Number(m[1]) });
+    });
+    proc.on('exit', (code) => reject(new Error(`the mock e-office server ended (${code}) before printing its port`)));
+  });
+}
+
+async function control(method, p) {
+  const r = await fetch(`${origin}${p}`, { method });
+  assert.equal(r.status, 200, `${method} ${p}`);
+  return r.json();
+}
+
+/** One call as e-office pages make it: one WebSocket, one JSON message in, one out. */
+function bridgeCall(endpoint, request) {
+  const ca = fs.readFileSync(path.join(s.dataDir, 'bridge/ca.pem'));
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${bridgePort}/${endpoint}`, { ca, origin, handshakeTimeout: 15000 });
+    let done = false;
+    ws.on('open', () => ws.send(JSON.stringify(request)));
+    ws.on('message', (data) => { done = true; resolve(JSON.parse(data.toString())); ws.close(); });
+    ws.on('error', (e) => { if (!done) reject(e); });
+    ws.on('close', (code) => { if (!done) reject(new Error(`${endpoint}: closed (${code}) without a reply`)); });
+  });
+}
+
+const request = (file, extra = {}) => ({
+  FileName: `${origin}/files/${encodeURIComponent(file)}`,
+  FileUploadHandler: `${origin}/upload`,
+  SessionId: SESSION,
+  JWTToken: JWT,
+  MetaData: [{ Key: 'docId', Value: file }],
+  ...extra,
+});
+
+before(async () => {
+  work = tempDir('kyso-e2e-bridge-');
+  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
+  tb = readEnv(path.join(TESTBED, 'testbed.env'));
+  const crlDir = path.join(work, 'crls');
+  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
+  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
+  const conf = path.join(work, 'softhsm2.conf');
+  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+
+  const docs = docsDir = path.join(work, 'docs');
+  const uploads = path.join(work, 'uploads');
+  fs.mkdirSync(docs);
+  fs.mkdirSync(uploads);
+  for (const name of ['to-trinh.pdf', 'huy-bo.pdf']) fs.copyFileSync(path.join(TESTBED, 'drafts/draft-lo.pdf'), path.join(docs, name));
+  eoffice = await startEoffice(docs, uploads);
+  origin = `http://127.0.0.1:${eoffice.port}`;
+
+  appEnv = {
+    SOFTHSM2_CONF: conf,
+    KYSO_PKCS11_MODULE: tb.KYSO_TEST_MODULE,
+    KYSO_TRUST: path.join(TESTBED, 'pki/root.pem'),
+    KYSO_CRL: [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')].join(':'),
+    KYSO_OFFLINE: '1',
+    KYSO_BRIDGE_ALLOW_ORIGINS: origin,
+  };
+  s = await startApp({ name: '12-bridge', env: appEnv });
+});
+
+after(async () => {
+  await s?.close();
+  eoffice?.proc.kill();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const tid = (id, root) => (root || s.browser).$(`[data-testid="${id}"]`);
+const tids = (id, root) => (root || s.browser).$$(`[data-testid="${id}"]`);
+
+/** Wait for the PIN window, switch to it, run fn there, switch back. */
+async function inPinWindow(fn) {
+  const main = await s.browser.getWindowHandle();
+  let pin;
+  await s.browser.waitUntil(async () => {
+    pin = (await s.browser.getWindowHandles()).find((h) => h !== main);
+    return !!pin;
+  }, { timeout: 60000, timeoutMsg: 'the PIN window never opened' });
+  await s.browser.switchToWindow(pin);
+  try {
+    await (await tid('pin-bridge')).waitForDisplayed({ timeout: 20000, timeoutMsg: 'the PIN window never showed the page\'s request' });
+    return await fn(main);
+  } finally {
+    await s.browser.switchToWindow(main);
+  }
+}
+
+async function pinWindowClosed() {
+  await s.browser.waitUntil(async () => (await s.browser.getWindowHandles()).length === 1, { timeout: 60000, timeoutMsg: 'the PIN window stayed open' });
+}
+
+/** The E-office row of document `file` (rows are re-rendered: looked up on every poll). */
+async function bridgeRow(file, upload, timeout = 30000) {
+  let seen = '';
+  await s.browser.waitUntil(async () => {
+    for (const row of await tids('bridge-item')) {
+      try {
+        const text = await row.getText();
+        if (!text.includes(file)) continue;
+        seen = `${await row.getAttribute('data-upload')}: ${text}`;
+        if (await row.getAttribute('data-upload') === upload) return true;
+      } catch { /* re-rendered meanwhile */ }
+    }
+    return false;
+  }, { timeout, timeoutMsg: `${file}: no E-office row with upload=${upload} (last seen: ${seen || 'none'})` });
+}
+
+function judge(signed, input, count) {
+  const out = execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/validate.sh'), TESTBED, signed, input, String(count)], { encoding: 'utf8' });
+  assert.doesNotMatch(out, /^(FAIL|SKIP)/m, out);
+  assert.match(out, /PASS.*pyhanko/i, out);
+  return out;
+}
+
+test('1. the E-office screen says where the bridge listens; the personal certificate is chosen for it', async () => {
+  await (await tid('nav-bridge')).click();
+  const state = await tid('bridge-state');
+  await s.browser.waitUntil(async () => /wss:\/\/127\.0\.0\.1:\d+/.test(await state.getText()), { timeout: 30000, timeoutMsg: 'the bridge never listened' });
+  bridgePort = Number((await state.getText()).match(/127\.0\.0\.1:(\d+)/)[1]);
+  assert.ok(bridgePort > 0);
+  assert.equal(await (await tid('bridge-allowed')).getText(), origin);
+  assert.ok(fs.existsSync(path.join(s.dataDir, 'bridge/ca.pem')), 'the local CA is in the data folder');
+  assert.equal(await (await tid('error-banner')).isDisplayed(), false);
+
+  // Several personal certificates on the token: the one for the pages' calls is chosen in Thiết bị.
+  await (await tid('nav-devices')).click();
+  const cert = await s.browser.$('[data-label="KYSO-TEST"] [data-testid="cert-item"][data-id="01"]');
+  await cert.waitForDisplayed({ timeout: 60000, timeoutMsg: 'the token\'s certificates never showed' });
+  await (await tid('bridge-cert-use', cert)).click();
+  await s.browser.waitUntil(async () => (await tids('bridge-cert-in-use', await s.browser.$('[data-label="KYSO-TEST"] [data-testid="cert-item"][data-id="01"]'))).length === 1,
+    { timeout: 10000, timeoutMsg: 'the choice was not shown' });
+  const saved = JSON.parse(fs.readFileSync(path.join(s.dataDir, 'bridge/desktop-certificates.json'), 'utf8'));
+  assert.deepEqual(saved.personal, { tokenLabel: 'KYSO-TEST', certIdHex: '01' });
+  await s.screenshot('12-bridge-1-devices');
+});
+
+test('2. SignApproved: the confirmation window shows the request; the PIN typed there signs and uploads', async () => {
+  await (await tid('nav-bridge')).click();
+  const t0 = Date.now();
+  const reply = bridgeCall('SignApproved', request('to-trinh.pdf'));
+  await inPinWindow(async () => {
+    const box = await (await tid('pin-bridge')).getText();
+    assert.match(box, new RegExp(origin.replace(/[.]/g, '\\.')));
+    assert.match(box, /SignApproved/);
+    assert.match(box, /to-trinh\.pdf/);
+    assert.match(box, /KB/);
+    assert.match(await (await tid('pin-title')).getText(), /Trang web yêu cầu ký số/);
+    assert.match(await (await tid('pin-summary')).getText(), /Nguyễn Văn An/);
+    // The document's first page, drawn from the queue's copy.
+    const canvas = await tid('pin-preview-canvas');
+    await s.browser.waitUntil(async () => (await canvas.getAttribute('data-rendered')) === 'true', { timeout: 30000, timeoutMsg: 'the first page was never drawn' });
+    await s.screenshot('12-bridge-2-confirmation');
+    await (await tid('pin-input')).setValue(tb.KYSO_TEST_PIN);
+    await (await tid('pin-ok')).click();
+  });
+  await pinWindowClosed();
+  const r = await reply;
+  console.log(`e2e-timing: bridged SignApproved, request to reply (PIN typed by WebDriver included): ${Date.now() - t0} ms`);
+  assert.equal(r.Status, 0, JSON.stringify(r));
+  assert.equal(r.FileServer, 'http://files.eoffice.test');
+  const seen = await control('GET', '/control/uploads');
+  assert.equal(seen.uploads.length, 1, JSON.stringify(seen));
+  assert.equal(seen.uploads[0].fields.docId, 'to-trinh.pdf', 'the page\'s MetaData came back');
+  judge(seen.uploads[0].path, path.join(docsDir, 'to-trinh.pdf'), 1);
+  // The queue knows where it came from.
+  await bridgeRow('to-trinh', 'uploaded');
+  const origins = [];
+  for (const e of await tids('bridge-origin')) origins.push(await e.getText());
+  assert.ok(origins.includes(origin), origins.join(', '));
+  await s.screenshot('12-bridge-2-queue');
+});
+
+test('3. cancelling the confirmation: Status 11, nothing uploaded', async () => {
+  const reply = bridgeCall('SignApproved', request('huy-bo.pdf'));
+  await inPinWindow(async () => {
+    assert.match(await (await tid('pin-bridge')).getText(), /huy-bo\.pdf/);
+    // WebKitWebDriver's Close Window never returns on a Tauri window; Hủy takes the
+    // same path as the window's close button (the shell cancels the request).
+    await (await tid('pin-cancel')).click();
+  });
+  const r = await reply;
+  assert.equal(r.Status, 11, JSON.stringify(r));
+  await pinWindowClosed();
+  const seen = await control('GET', '/control/uploads');
+  assert.equal(seen.uploads.length, 1, 'nothing more uploaded');
+  await bridgeRow('huy-bo', 'none');
+});
+
+test('4. SignIssued whose upload fails: Status 1, then "Gửi lại" in the E-office screen sends it', async () => {
+  // The leader's signed draft (step 2's upload) is released by the clerk with a number and date.
+  const signed = (await control('GET', '/control/uploads')).uploads[0].path;
+  fs.copyFileSync(signed, path.join(docsDir, 'quyet-dinh.pdf'));
+  await control('POST', '/control/fail-next-upload');
+  const reply = bridgeCall('SignIssued', request('quyet-dinh.pdf', { DocNumber: '125/QĐ-UBND', IssuedDate: '2026-12-06' }));
+  await inPinWindow(async () => {
+    const box = await (await tid('pin-bridge')).getText();
+    assert.match(box, /SignIssued/);
+    assert.match(box, /125\/QĐ-UBND/);
+    assert.match(box, /06\/12\/2026/);
+    assert.match(await (await tid('pin-summary')).getText(), /Ủy ban nhân dân tỉnh Thử Nghiệm/);
+    await s.screenshot('12-bridge-4-confirmation');
+    await (await tid('pin-input')).setValue(tb.KYSO_TEST_PIN);
+    await (await tid('pin-ok')).click();
+  });
+  const r = await reply;
+  assert.equal(r.Status, 1, JSON.stringify(r));
+  assert.equal((await control('GET', '/control/uploads')).uploads.length, 1, 'the failed upload left nothing on the server');
+
+  await (await tid('nav-bridge')).click();
+  await bridgeRow('quyet-dinh', 'failed');
+  const retry = await tid('bridge-retry');
+  await retry.waitForDisplayed({ timeout: 10000 });
+  await s.screenshot('12-bridge-4-failed');
+  await retry.click();
+  await bridgeRow('quyet-dinh', 'uploaded', 60000);
+  assert.equal(await (await tid('bridge-notice')).isDisplayed(), true);
+  const seen = await control('GET', '/control/uploads');
+  assert.equal(seen.uploads.length, 2, JSON.stringify(seen));
+  assert.equal(seen.uploads[1].fields.docId, 'quyet-dinh.pdf');
+  judge(seen.uploads[1].path, path.join(docsDir, 'quyet-dinh.pdf'), 2);
+});
+
+test('5. the port held by another program: the app runs and names the holder', async () => {
+  await s.close();
+  const holder = net.createServer();
+  await new Promise((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = holder.address().port;
+  try {
+    s = await startApp({ name: '12-bridge-port', env: { ...appEnv, KYSO_BRIDGE_LISTEN: `127.0.0.1:${port}` } });
+    const banner = await tid('error-banner');
+    await s.browser.waitUntil(async () => (await banner.isDisplayed()) && (await banner.getText()).includes(String(port)),
+      { timeout: 30000, timeoutMsg: 'no message about the held port' });
+    const text = await banner.getText();
+    assert.match(text, new RegExp(`PID ${process.pid}`), text);
+    assert.equal(await banner.getAttribute('data-kind'), 'bridge_port_in_use');
+    await (await tid('nav-bridge')).click();
+    assert.equal(await (await tid('bridge-status')).getAttribute('data-state'), 'failed');
+    assert.match(await (await tid('bridge-error')).getText(), new RegExp(`PID ${process.pid}`));
+    // The rest of the app works.
+    await (await tid('nav-sign')).click();
+    await s.screenshot('12-bridge-5-port-held');
+  } finally {
+    holder.close();
+  }
+});
