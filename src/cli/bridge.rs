@@ -13,7 +13,7 @@ use kyso::agent::protocol::SecretPin;
 use kyso::agent::AgentErrorBody;
 use kyso::bridge::{self, Bridge, BridgeConfig, BridgeConfirmation, BridgeUi, CertPick};
 use kyso::error::UsageError;
-use kyso::office::{AgentCommand, Office, OfficeConfig, SignSummary};
+use kyso::office::{AgentCommand, Office, OfficeConfig, SignSummary, StampImageKind};
 use kyso::Lang;
 use zeroize::Zeroizing;
 
@@ -54,6 +54,12 @@ pub struct BridgeArgs {
     /// Thư mục dữ liệu (hàng đợi, khóa TLS cục bộ) / data folder (queue, local TLS keys).
     #[arg(long = "data-dir", value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// Ảnh chữ ký cá nhân (PNG/JPEG, lưu vào thư mục dữ liệu) / the personal signature image (kept in the data folder).
+    #[arg(long = "signature-image", value_name = "PNG")]
+    signature_image: Option<PathBuf>,
+    /// Ảnh con dấu (PNG/JPEG) / the seal image.
+    #[arg(long = "seal-image", value_name = "PNG")]
+    seal_image: Option<PathBuf>,
     /// Chứng thư gốc tin cậy thêm / extra trust anchors.
     #[arg(long = "trust", value_name = "PEM|DIR")]
     trust: Vec<PathBuf>,
@@ -104,6 +110,12 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         crls: args.crls.clone(),
         offline: args.offline,
     })?;
+    if let Some(p) = &args.signature_image {
+        office.set_stamp_image(StampImageKind::Signature, p, None)?;
+    }
+    if let Some(p) = &args.seal_image {
+        office.set_stamp_image(StampImageKind::Seal, p, None)?;
+    }
     let config = BridgeConfig {
         listen: args.listen,
         allow_origins: args.allow_origins.clone(),
