@@ -85,6 +85,9 @@ struct CertArgs {
     /// Thêm chứng thư CA vào kho tin cậy của trình duyệt / add it to the browsers' trust stores.
     #[arg(long)]
     install: bool,
+    /// Gỡ chứng thư CA khỏi các kho tin cậy (khi gỡ cài đặt) / take it out of the trust stores (uninstall).
+    #[arg(long, conflicts_with = "install")]
+    remove: bool,
 }
 
 /// Run `kyso bridge`.
@@ -146,8 +149,18 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
 }
 
 fn cert(data_dir: &std::path::Path, c: &CertArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
-    if c.export.is_none() && !c.install {
-        return Err(UsageError::InvalidArgument { option: "cert".into(), value: "--export FILE | --install".into() }.into());
+    if c.export.is_none() && !c.install && !c.remove {
+        return Err(UsageError::InvalidArgument { option: "cert".into(), value: "--export FILE | --install | --remove".into() }.into());
+    }
+    if c.remove {
+        let report = bridge::tls::remove();
+        for s in &report.installed {
+            println!("{}", kyso::tr!(lang, "Đã gỡ khỏi kho tin cậy: {}", "Removed from: {}", s));
+        }
+        for s in &report.failed {
+            eprintln!("{}", kyso::tr!(lang, "Không gỡ được: {}", "Not removed: {}", s));
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     if let Some(path) = &c.export {
         let pem = bridge::tls::ca_certificate_pem(data_dir)?;
