@@ -507,8 +507,12 @@ fn refusals_at_the_door_and_a_wrong_pin() {
     assert!(!msg.contains("654321"), "never the PIN");
     assert_eq!(uploaded_paths(&w.uploads_seen()).len(), 0);
     assert_eq!(common::sha256_file(&w.docs.join("to-trinh.pdf")), before);
+    // No second try with a PIN the token refused: the token's tries are kept.
+    let r = ws_call(&ca, port, "SignApproved", Some(&local), Some(&origin), &sign_request(&w, "to-trinh.pdf")).expect("reply");
+    assert_eq!(r["Status"], 1, "{r}");
+    assert!(r["Message"].as_str().unwrap_or("").contains("ngừng ký tự động"), "{r}");
     let h = w.history();
-    assert!(h.iter().any(|(_, a, _)| a == "bridge_received"), "{h:?}");
+    assert_eq!(h.iter().filter(|(_, a, _)| a == "bridge_received").count(), 1, "refused before downloading: {h:?}");
     assert!(!h.iter().any(|(_, a, _)| a == "signed" || a == "uploaded"), "{h:?}");
 }
 

@@ -100,6 +100,7 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         if args.allow_origins.is_empty() {
             return Err(kyso::bridge::BridgeError::UnattendedWithoutAllowList.into());
         }
+        UNATTENDED.store(true, std::sync::atomic::Ordering::SeqCst);
         Some(read_pin(args.pin_stdin)?)
     } else {
         None
@@ -126,7 +127,7 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         personal: CertPick { token: args.token.clone(), cert_label: args.cert_label.clone() },
         seal: CertPick { token: args.seal_token.clone().or(args.token.clone()), cert_label: args.seal_cert_label.clone() },
     };
-    let ui = Arc::new(TerminalUi { pin });
+    let ui = Arc::new(TerminalUi { pin: std::sync::Mutex::new(pin) });
     let bridge = Arc::new(Bridge::new(Arc::new(office), ui, config)?);
     let tls = bridge::tls::server_config(&data_dir)?;
     let listener = bridge::server::bind(args.listen)?;
@@ -217,7 +218,9 @@ fn read_pin(from_stdin: bool) -> Result<Zeroizing<String>, kyso::Error> {
 /// The terminal as the bridge's user: origins only from the allow-list, the PIN given
 /// at start (unattended), one log line per call on stderr.
 struct TerminalUi {
-    pin: Option<Zeroizing<String>>,
+    /// The PIN given at start; dropped once the token refuses it, so a wrong PIN
+    /// never uses up the token's tries call after call.
+    pin: std::sync::Mutex<Option<Zeroizing<String>>>,
 }
 
 impl BridgeUi for TerminalUi {
@@ -225,15 +228,36 @@ impl BridgeUi for TerminalUi {
         false
     }
 
+    fn can_sign(&self) -> Result<(), kyso::bridge::BridgeError> {
+        match self.pin.lock() {
+            Ok(p) if p.is_some() => Ok(()),
+            _ if self.unattended() => Err(kyso::bridge::BridgeError::PinRefusedEarlier),
+            _ => Err(kyso::bridge::BridgeError::NoConfirmation),
+        }
+    }
+
     fn ask_pin(&self, what: &BridgeConfirmation, summary: &SignSummary, last: Option<&AgentErrorBody>) -> Option<SecretPin> {
+        let mut held = self.pin.lock().ok()?;
         if last.is_some() {
             // The PIN given at start was refused: asking again would only use up tries.
+            *held = None;
+            self.log("the token refused the PIN given at start: unattended signing stopped");
             return None;
         }
-        let pin = self.pin.as_ref()?;
+        let pin = held.as_ref()?;
         let cert = summary.certificate.as_deref().unwrap_or("?");
         self.log(&format!("{} {}: signing {} ({} bytes) as {cert}", what.origin, what.endpoint, what.file_name, what.size));
         Some(SecretPin::new(pin.to_string()))
+    }
+
+    fn pin_finished(&self, outcome: Result<(), &AgentErrorBody>) {
+        if let Err(e) = outcome {
+            if e.kind.starts_with("pin") {
+                if let Ok(mut held) = self.pin.lock() {
+                    *held = None;
+                }
+            }
+        }
     }
 
     fn pick_pdf(&self, _name: &str) -> Option<PathBuf> {
@@ -249,6 +273,16 @@ impl BridgeUi for TerminalUi {
         eprintln!("{now} {}", super::one_line(line));
     }
 }
+
+impl TerminalUi {
+    /// Started with `--unattended` (a PIN was given, even if since refused).
+    fn unattended(&self) -> bool {
+        UNATTENDED.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Set once at start with `--unattended`.
+static UNATTENDED: AtomicBool = AtomicBool::new(false);
 
 impl std::fmt::Debug for TerminalUi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
