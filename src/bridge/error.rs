@@ -84,6 +84,12 @@ pub enum BridgeError {
     /// No page can pick a local file without a person at the computer.
     #[error("choosing a file needs the desktop app")]
     NoFileDialog,
+    /// Nobody can confirm a signature here (`kyso bridge` without `--unattended`).
+    #[error("signing needs the desktop app or --unattended")]
+    NoConfirmation,
+    /// Unattended signing stopped after the token refused the PIN it was given.
+    #[error("the token refused the PIN given at start; unattended signing stopped")]
+    PinRefusedEarlier,
     /// The bridge's queued document to send again is unknown (or its sign-in expired with the app).
     #[error("nothing to send again for document {0}")]
     NothingToRetry(i64),
@@ -117,6 +123,8 @@ impl BridgeError {
             BridgeError::Unsupported(_) => "bridge_unsupported",
             BridgeError::NoFileDialog => "bridge_no_file_dialog",
             BridgeError::NothingToRetry(_) => "bridge_nothing_to_retry",
+            BridgeError::NoConfirmation => "bridge_no_confirmation",
+            BridgeError::PinRefusedEarlier => "bridge_pin_refused_earlier",
         }
     }
 }
@@ -195,6 +203,16 @@ impl Localize for BridgeError {
                 lang,
                 "Cần chọn tệp trên máy: hãy dùng ứng dụng KýSố (chế độ tự động không mở hộp thoại).",
                 "A local file must be chosen: use the KySo app (unattended mode opens no dialog)."
+            ),
+            BridgeError::NoConfirmation => tr!(
+                lang,
+                "Không có người xác nhận chữ ký: hãy mở ứng dụng KýSố (hoặc chạy kyso bridge với --unattended).",
+                "Nobody can confirm the signature: open the KySo app (or run kyso bridge with --unattended)."
+            ),
+            BridgeError::PinRefusedEarlier => tr!(
+                lang,
+                "Thiết bị ký đã từ chối mã PIN được cấu hình; KýSố ngừng ký tự động để thiết bị không bị khóa. Khởi động lại kyso bridge với mã PIN đúng.",
+                "The token refused the configured PIN; KySo stopped signing unattended so the token is not locked. Restart kyso bridge with the right PIN."
             ),
             BridgeError::NothingToRetry(id) => tr!(
                 lang,

@@ -112,6 +112,11 @@ pub trait BridgeUi: Send + Sync {
     fn ask_pin(&self, what: &BridgeConfirmation, summary: &SignSummary, last: Option<&AgentErrorBody>) -> Option<SecretPin>;
     /// The login ended.
     fn pin_finished(&self, _outcome: Result<(), &AgentErrorBody>) {}
+    /// Whether a signature can be confirmed now (`Err`: why not, answered before
+    /// anything is downloaded).
+    fn can_sign(&self) -> Result<(), BridgeError> {
+        Ok(())
+    }
     /// Let the user pick the local PDF a page named only by `name`; `None`: cancelled
     /// or impossible (no dialog in unattended mode).
     fn pick_pdf(&self, name: &str) -> Option<PathBuf>;
@@ -302,6 +307,7 @@ impl Bridge {
     }
 
     fn sign(&self, endpoint: Endpoint, origin: &str, req: &Request) -> Result<Reply, crate::Error> {
+        self.ui.can_sign()?;
         let (fetched, creds) = self.fetch(endpoint, origin, req)?;
         let upload = match req.file_upload_handler.as_deref().filter(|u| !u.trim().is_empty()) {
             Some(u) => Some(self.policy.resolve_url(origin, u)?),

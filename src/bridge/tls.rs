@@ -219,7 +219,7 @@ pub fn install(data_dir: &Path) -> Result<InstallReport, BridgeError> {
     let pem = ca_certificate_pem(data_dir)?;
     let file = ca_cert_path(data_dir);
     let mut report = InstallReport { installed: Vec::new(), failed: Vec::new() };
-    let _ = &pem;
+    drop(pem);
     let mut run = |label: String, program: &str, args: &[&std::ffi::OsStr]| match std::process::Command::new(program).args(args).output() {
         Ok(o) if o.status.success() => report.installed.push(label),
         Ok(o) => report.failed.push(format!("{label}: {}", String::from_utf8_lossy(&o.stderr).trim())),
@@ -260,6 +260,28 @@ pub fn install(data_dir: &Path) -> Result<InstallReport, BridgeError> {
         }
     }
     Ok(report)
+}
+
+/// Take the CA out of the stores [`install`] adds it to (uninstalling KýSố): by
+/// name, [`CA_NAME`], since only KýSố adds certificates under it.
+pub fn remove() -> InstallReport {
+    let mut report = InstallReport { installed: Vec::new(), failed: Vec::new() };
+    let mut run = |label: String, program: &str, args: &[&str]| match std::process::Command::new(program).args(args).output() {
+        Ok(o) if o.status.success() => report.installed.push(label),
+        Ok(o) => report.failed.push(format!("{label}: {}", String::from_utf8_lossy(&o.stderr).trim())),
+        Err(e) => report.failed.push(format!("{label}: {program}: {e}")),
+    };
+    if cfg!(windows) {
+        run("Windows (CurrentUser\\Root)".into(), "certutil", &["-user", "-delstore", "Root", CA_NAME]);
+    } else if cfg!(target_os = "macos") {
+        run("macOS login keychain".into(), "security", &["delete-certificate", "-c", CA_NAME]);
+    } else {
+        for db in nss_databases() {
+            let target = format!("sql:{}", db.display());
+            run(format!("NSS {}", db.display()), "certutil", &["-D", "-d", &target, "-n", CA_NAME]);
+        }
+    }
+    report
 }
 
 /// The NSS databases of the current user on Linux: Chromium's `~/.pki/nssdb`

@@ -13,7 +13,7 @@ use kyso::agent::protocol::SecretPin;
 use kyso::agent::AgentErrorBody;
 use kyso::bridge::{self, Bridge, BridgeConfig, BridgeConfirmation, BridgeUi, CertPick};
 use kyso::error::UsageError;
-use kyso::office::{AgentCommand, Office, OfficeConfig, SignSummary};
+use kyso::office::{AgentCommand, Office, OfficeConfig, SignSummary, StampImageKind};
 use kyso::Lang;
 use zeroize::Zeroizing;
 
@@ -54,6 +54,12 @@ pub struct BridgeArgs {
     /// Thư mục dữ liệu (hàng đợi, khóa TLS cục bộ) / data folder (queue, local TLS keys).
     #[arg(long = "data-dir", value_name = "DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// Ảnh chữ ký cá nhân (PNG/JPEG, lưu vào thư mục dữ liệu) / the personal signature image (kept in the data folder).
+    #[arg(long = "signature-image", value_name = "PNG")]
+    signature_image: Option<PathBuf>,
+    /// Ảnh con dấu (PNG/JPEG) / the seal image.
+    #[arg(long = "seal-image", value_name = "PNG")]
+    seal_image: Option<PathBuf>,
     /// Chứng thư gốc tin cậy thêm / extra trust anchors.
     #[arg(long = "trust", value_name = "PEM|DIR")]
     trust: Vec<PathBuf>,
@@ -79,6 +85,9 @@ struct CertArgs {
     /// Thêm chứng thư CA vào kho tin cậy của trình duyệt / add it to the browsers' trust stores.
     #[arg(long)]
     install: bool,
+    /// Gỡ chứng thư CA khỏi các kho tin cậy (khi gỡ cài đặt) / take it out of the trust stores (uninstall).
+    #[arg(long, conflicts_with = "install")]
+    remove: bool,
 }
 
 /// Run `kyso bridge`.
@@ -91,6 +100,7 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         if args.allow_origins.is_empty() {
             return Err(kyso::bridge::BridgeError::UnattendedWithoutAllowList.into());
         }
+        UNATTENDED.store(true, std::sync::atomic::Ordering::SeqCst);
         Some(read_pin(args.pin_stdin)?)
     } else {
         None
@@ -104,6 +114,12 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         crls: args.crls.clone(),
         offline: args.offline,
     })?;
+    if let Some(p) = &args.signature_image {
+        office.set_stamp_image(StampImageKind::Signature, p, None)?;
+    }
+    if let Some(p) = &args.seal_image {
+        office.set_stamp_image(StampImageKind::Seal, p, None)?;
+    }
     let config = BridgeConfig {
         listen: args.listen,
         allow_origins: args.allow_origins.clone(),
@@ -111,7 +127,7 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
         personal: CertPick { token: args.token.clone(), cert_label: args.cert_label.clone() },
         seal: CertPick { token: args.seal_token.clone().or(args.token.clone()), cert_label: args.seal_cert_label.clone() },
     };
-    let ui = Arc::new(TerminalUi { pin });
+    let ui = Arc::new(TerminalUi { pin: std::sync::Mutex::new(pin) });
     let bridge = Arc::new(Bridge::new(Arc::new(office), ui, config)?);
     let tls = bridge::tls::server_config(&data_dir)?;
     let listener = bridge::server::bind(args.listen)?;
@@ -134,8 +150,18 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
 }
 
 fn cert(data_dir: &std::path::Path, c: &CertArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
-    if c.export.is_none() && !c.install {
-        return Err(UsageError::InvalidArgument { option: "cert".into(), value: "--export FILE | --install".into() }.into());
+    if c.export.is_none() && !c.install && !c.remove {
+        return Err(UsageError::InvalidArgument { option: "cert".into(), value: "--export FILE | --install | --remove".into() }.into());
+    }
+    if c.remove {
+        let report = bridge::tls::remove();
+        for s in &report.installed {
+            println!("{}", kyso::tr!(lang, "Đã gỡ khỏi kho tin cậy: {}", "Removed from: {}", s));
+        }
+        for s in &report.failed {
+            eprintln!("{}", kyso::tr!(lang, "Không gỡ được: {}", "Not removed: {}", s));
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     if let Some(path) = &c.export {
         let pem = bridge::tls::ca_certificate_pem(data_dir)?;
@@ -192,7 +218,9 @@ fn read_pin(from_stdin: bool) -> Result<Zeroizing<String>, kyso::Error> {
 /// The terminal as the bridge's user: origins only from the allow-list, the PIN given
 /// at start (unattended), one log line per call on stderr.
 struct TerminalUi {
-    pin: Option<Zeroizing<String>>,
+    /// The PIN given at start; dropped once the token refuses it, so a wrong PIN
+    /// never uses up the token's tries call after call.
+    pin: std::sync::Mutex<Option<Zeroizing<String>>>,
 }
 
 impl BridgeUi for TerminalUi {
@@ -200,15 +228,36 @@ impl BridgeUi for TerminalUi {
         false
     }
 
+    fn can_sign(&self) -> Result<(), kyso::bridge::BridgeError> {
+        match self.pin.lock() {
+            Ok(p) if p.is_some() => Ok(()),
+            _ if self.unattended() => Err(kyso::bridge::BridgeError::PinRefusedEarlier),
+            _ => Err(kyso::bridge::BridgeError::NoConfirmation),
+        }
+    }
+
     fn ask_pin(&self, what: &BridgeConfirmation, summary: &SignSummary, last: Option<&AgentErrorBody>) -> Option<SecretPin> {
+        let mut held = self.pin.lock().ok()?;
         if last.is_some() {
             // The PIN given at start was refused: asking again would only use up tries.
+            *held = None;
+            self.log("the token refused the PIN given at start: unattended signing stopped");
             return None;
         }
-        let pin = self.pin.as_ref()?;
+        let pin = held.as_ref()?;
         let cert = summary.certificate.as_deref().unwrap_or("?");
         self.log(&format!("{} {}: signing {} ({} bytes) as {cert}", what.origin, what.endpoint, what.file_name, what.size));
         Some(SecretPin::new(pin.to_string()))
+    }
+
+    fn pin_finished(&self, outcome: Result<(), &AgentErrorBody>) {
+        if let Err(e) = outcome {
+            if e.kind.starts_with("pin") {
+                if let Ok(mut held) = self.pin.lock() {
+                    *held = None;
+                }
+            }
+        }
     }
 
     fn pick_pdf(&self, _name: &str) -> Option<PathBuf> {
@@ -224,6 +273,16 @@ impl BridgeUi for TerminalUi {
         eprintln!("{now} {}", super::one_line(line));
     }
 }
+
+impl TerminalUi {
+    /// Started with `--unattended` (a PIN was given, even if since refused).
+    fn unattended(&self) -> bool {
+        UNATTENDED.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Set once at start with `--unattended`.
+static UNATTENDED: AtomicBool = AtomicBool::new(false);
 
 impl std::fmt::Debug for TerminalUi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
