@@ -103,6 +103,13 @@ async function start() {
   document.querySelector('[data-testid="expiry-banner"] .banner-close').addEventListener('click', () => {
     document.querySelector('[data-testid="expiry-banner"]').hidden = true;
   });
+  // Files come as handles the shell minted: a later launch, or a drop the operating
+  // system made (the shell listens to the real drop; a page cannot forge one).
+  // Listening starts before the first screen loads (its certificates come through the
+  // token helper, which takes a moment): a drop made meanwhile is not lost.
+  on('files-opened', (p) => ctx.addFiles((p && p.files) || [], 'sign'));
+  on('files-dropped', (p) => ctx.addFiles((p && p.files) || [], SCREEN_ROLE[state.current] || 'sign'));
+  watchBridge();
   renderChrome();
   await navigate('sign');
 
@@ -111,11 +118,6 @@ async function start() {
     .then((certs) => { state.expiring = certs || []; renderExpiryBanner(); })
     .catch(() => {});
 
-  // Files come as handles the shell minted: a later launch, or a drop the operating
-  // system made (the shell listens to the real drop; a page cannot forge one).
-  on('files-opened', (p) => ctx.addFiles((p && p.files) || [], 'sign'));
-  on('files-dropped', (p) => ctx.addFiles((p && p.files) || [], SCREEN_ROLE[state.current] || 'sign'));
-  watchBridge();
   try {
     const opened = await call('opened_files');
     if (opened && opened.length) await ctx.addFiles(opened, 'sign');

@@ -72,7 +72,7 @@ test('drag-drop events forged by the page add nothing', async () => {
 });
 
 test("the PIN window's commands are not the main page's", async () => {
-  for (const [cmd, args] of [['pin_submit', { pin: '123456' }], ['pin_request', {}], ['pin_cancel', {}]]) {
+  for (const [cmd, args] of [['pin_submit', { pin: '123456' }], ['pin_request', {}], ['pin_cancel', {}], ['pin_document', {}]]) {
     const r = await raw(cmd, args);
     assert.ok(r.err, `${cmd} answered the main page: ${JSON.stringify(r)}`);
     assert.match(JSON.stringify(r.err), /not allowed|denied|permission/i, `${cmd}: ${JSON.stringify(r.err)}`);
