@@ -47,6 +47,8 @@ const COMMANDS: &[&str] = &[
     "bridge_documents",
     "retry_upload",
     "set_bridge_certificate",
+    "start_at_login",
+    "set_start_at_login",
 ];
 
 fn main() {

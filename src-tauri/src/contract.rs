@@ -118,6 +118,8 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "bridge_documents", Main, {} -> Vec<BridgedDocument>),
         spec!(c, "retry_upload", Main, { "id": i64 } -> UploadOutcome),
         spec!(c, "set_bridge_certificate", Main, { "agency": bool, "choice": Option<BridgeCertChoice> } -> BridgeCertificates),
+        spec!(c, "start_at_login", Main, {} -> bool),
+        spec!(c, "set_start_at_login", Main, { "enabled": bool } -> bool),
     ]
 }
 

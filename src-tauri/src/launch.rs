@@ -4,6 +4,9 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+/// The flag the login autostart entry starts the app with (the window opens minimized).
+pub const AUTOSTART_ARG: &str = "--autostart";
+
 /// Picks the PDF files out of the process arguments.
 ///
 /// * `args` are the arguments *without* the program name;

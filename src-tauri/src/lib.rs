@@ -79,6 +79,9 @@ pub fn run() {
             }
         }))
         .plugin(navigation::guard())
+        // Start at login (E-office screen; a launch agent on macOS): the app starts
+        // minimized with `--autostart`.
+        .plugin(tauri_plugin_autostart::Builder::new().arg(launch::AUTOSTART_ARG).build())
         .manage(state)
         .manage(Arc::new(bridge_host::BridgeHost::new(&office.config().data_dir)))
         .manage(office)
@@ -86,6 +89,11 @@ pub fn run() {
         .on_window_event(on_window_event)
         .setup(|app| {
             e2e_drop_hook(app.handle());
+            if std::env::args().any(|a| a == launch::AUTOSTART_ARG) {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.minimize();
+                }
+            }
             // The e-office pages' calls, while the app runs (a failure is shown, not fatal).
             bridge_host::start(app.handle());
             Ok(())
@@ -130,6 +138,8 @@ pub fn run() {
             commands::bridge::bridge_documents,
             commands::bridge::retry_upload,
             commands::bridge::set_bridge_certificate,
+            commands::bridge::start_at_login,
+            commands::bridge::set_start_at_login,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -934,6 +934,8 @@ export interface Commands {
   bridge_documents: { window: "main"; args: {  }; result: Array<BridgedDocument> };
   retry_upload: { window: "main"; args: { id: number }; result: UploadOutcome };
   set_bridge_certificate: { window: "main"; args: { agency: boolean; choice?: BridgeCertChoice | null }; result: BridgeCertificates };
+  start_at_login: { window: "main"; args: {  }; result: boolean };
+  set_start_at_login: { window: "main"; args: { enabled: boolean }; result: boolean };
 }
 
 /** Every event the shell sends to the main page. */

@@ -44,6 +44,8 @@ export const commands = Object.freeze({
   bridge_documents: Object.freeze({ name: 'bridge_documents', window: 'main', args: [], optional: [] }),
   retry_upload: Object.freeze({ name: 'retry_upload', window: 'main', args: ['id'], optional: [] }),
   set_bridge_certificate: Object.freeze({ name: 'set_bridge_certificate', window: 'main', args: ['agency', 'choice'], optional: ['choice'] }),
+  start_at_login: Object.freeze({ name: 'start_at_login', window: 'main', args: [], optional: [] }),
+  set_start_at_login: Object.freeze({ name: 'set_start_at_login', window: 'main', args: ['enabled'], optional: [] }),
 });
 
 /** Events the shell sends to the main page. */

@@ -276,6 +276,7 @@ export const STRINGS = {
   'bridge.upload.failedGone': ['Gửi không thành công — hãy bấm Ký số lại trên trang (phiên làm việc đã hết khi KýSố đóng)', 'Not sent — press Ký số again in the page (the session ended when KýSố closed)'],
   'bridge.retry': ['Gửi lại', 'Send again'],
   'bridge.retried': ['Đã gửi lại. {message}', 'Sent again. {message}'],
+  'bridge.atLogin': ['Mở KýSố (thu nhỏ) khi đăng nhập máy tính, để trang quản lý văn bản luôn ký được', 'Start KýSố (minimized) when I log in, so the e-office pages can always sign'],
   'bridge.cert': ['Dùng cho hệ thống QLVB', 'Use for e-office'],
   'bridge.certInUse': ['✓ Dùng khi ký từ hệ thống quản lý văn bản', '✓ Used for e-office signatures'],
   'bridge.certForget': ['Bỏ chọn', 'Unset'],

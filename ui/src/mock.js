@@ -74,6 +74,7 @@ function mockWorld() {
   const granted = new Map();
   const grant = (path) => { const f = file(path.split('/').pop()); granted.set(f.handle, path); return f; };
   let bridgeCerts = { personal: null, agency: null };
+  let atLogin = false;
   const bridged = [
     { doc: docs[0], origin: 'https://qlvb.example.gov.vn', endpoint: 'SignApproved', receivedAt: now, upload: 'none', detail: null, canRetry: false },
     { doc: docs[4], origin: 'https://qlvb.example.gov.vn', endpoint: 'SignIssued', receivedAt: now, upload: 'failed', detail: 'upload failed: HTTP 500', canRetry: true },
@@ -128,6 +129,8 @@ function mockWorld() {
     bridge_documents: () => bridged,
     retry_upload: ({ id }) => { const b = bridged.find((x) => x.doc.id === id); b.upload = 'uploaded'; b.canRetry = false; b.detail = null; return { fileName: b.doc.fileName, fileServer: '/files/signed', message: 'Đã nhận tệp.' }; },
     set_bridge_certificate: ({ agency, choice }) => { bridgeCerts = { ...bridgeCerts, [agency ? 'agency' : 'personal']: choice || null }; return bridgeCerts; },
+    start_at_login: () => atLogin,
+    set_start_at_login: ({ enabled }) => { atLogin = enabled; return atLogin; },
     add_documents: ({ files, role }) => files.map((h) => { const p = granted.get(h) || '/home/vt/x.pdf'; const d = doc(next++, role, 'pending', '', { fileName: p.split('/').pop(), sourcePath: p, currentPath: p }); docs.unshift(d); return d; }),
   };
   return { handlers, backend: {

@@ -204,6 +204,8 @@ describe('E-office (the bridge)', () => {
         calls.push([cmd, args]);
         if (cmd === 'bridge_status') return { state: 'listening', address: 'wss://127.0.0.1:8987', error: null, allowOrigins: ['https://qlvb.example.gov.vn'], caPath: '/d/bridge/ca.pem', certificates: { personal: null, agency: null } };
         if (cmd === 'bridge_documents') return [row];
+        if (cmd === 'start_at_login') return false;
+        if (cmd === 'set_start_at_login') return args.enabled;
         if (cmd === 'retry_upload') { row = { ...row, upload: 'uploaded', detail: null, canRetry: false }; return { fileName: 'tb.pdf', fileServer: '/f', message: 'Đã nhận tệp.' }; }
         throw new Error(`unexpected ${cmd}`);
       },
@@ -215,6 +217,11 @@ describe('E-office (the bridge)', () => {
     const $ = (id) => screen.el.querySelector(`[data-testid="${id}"]`);
     expect($('bridge-state').textContent).toBe('Đang nhận yêu cầu ký tại wss://127.0.0.1:8987');
     expect($('bridge-allowed').textContent).toBe('https://qlvb.example.gov.vn');
+    expect($('start-at-login').checked).toBe(false);
+    $('start-at-login').checked = true;
+    $('start-at-login').dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(calls.some((c) => c[0] === 'set_start_at_login' && c[1].enabled === true)).toBe(true));
+    await vi.waitFor(() => expect($('start-at-login').checked).toBe(true));
     expect($('bridge-origin').textContent).toBe('https://qlvb.example.gov.vn');
     expect($('bridge-upload').textContent).toContain('Gửi lại');
     $('bridge-retry').click();

@@ -123,3 +123,29 @@ pub async fn retry_upload(host: HostState<'_>, id: i64) -> CmdResult<UploadOutco
 pub fn set_bridge_certificate(host: HostState<'_>, agency: bool, choice: Option<BridgeCertChoice>) -> CmdResult<BridgeCertificates> {
     host.set_certificate(agency, choice).map_err(|e| kyso::Error::from(e).into())
 }
+
+fn autostart_failed(e: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        "start_at_login_failed",
+        &format!("Không đặt được chế độ khởi động cùng máy tính: {e}"),
+        &format!("Could not set starting at login: {e}"),
+    )
+}
+
+/// Whether KýSố starts (minimized) when the user logs in, so the e-office pages
+/// find the bridge without opening the app first.
+#[tauri::command]
+pub fn start_at_login(app: tauri::AppHandle) -> CmdResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().map_err(autostart_failed)
+}
+
+/// Start (or no longer start) KýSố at login: the user's autostart entry (Linux
+/// `~/.config/autostart`, the Windows `Run` key, a macOS launch agent).
+#[tauri::command]
+pub fn set_start_at_login(app: tauri::AppHandle, enabled: bool) -> CmdResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let manager = app.autolaunch();
+    if enabled { manager.enable() } else { manager.disable() }.map_err(autostart_failed)?;
+    manager.is_enabled().map_err(autostart_failed)
+}

@@ -4,8 +4,9 @@
 // Origin; the mock e-office server (tests/fixtures/eoffice/server.py) serves the
 // documents and takes the signed files, only with the page's session cookie and
 // bearer token; the SoftHSM2 token signs.
-//  1. the E-office screen says where the bridge listens; the personal certificate for
-//     the pages' calls is chosen in Thiết bị;
+//  1. the E-office screen says where the bridge listens and switches start at login
+//     (the user's XDG autostart entry); the personal certificate for the pages' calls
+//     is chosen in Thiết bị;
 //  2. SignApproved: the PIN window shows the site, the call, the file, its size and its
 //     first page; the PIN typed there signs; the file is uploaded (Status 0) and the
 //     outside judges (pyHanko, pdfsig, qpdf) accept it; the E-office screen lists it
@@ -172,7 +173,7 @@ function judge(signed, input, count) {
   return out;
 }
 
-test('1. the E-office screen says where the bridge listens; the personal certificate is chosen for it', async () => {
+test('1. the E-office screen says where the bridge listens, switches start at login; the personal certificate is chosen for it', async () => {
   await (await tid('nav-bridge')).click();
   const state = await tid('bridge-state');
   await s.browser.waitUntil(async () => /wss:\/\/127\.0\.0\.1:\d+/.test(await state.getText()), { timeout: 30000, timeoutMsg: 'the bridge never listened' });
@@ -181,6 +182,19 @@ test('1. the E-office screen says where the bridge listens; the personal certifi
   assert.equal(await (await tid('bridge-allowed')).getText(), origin);
   assert.ok(fs.existsSync(path.join(s.dataDir, 'bridge/ca.pem')), 'the local CA is in the data folder');
   assert.equal(await (await tid('error-banner')).isDisplayed(), false);
+
+  // Start at login: the user's XDG autostart entry starts the app with --autostart (minimized).
+  const entry = path.join(s.tmp, 'home/.config/autostart/KySo.desktop');
+  const box = await tid('start-at-login');
+  await s.browser.waitUntil(async () => (await box.isEnabled()), { timeout: 10000, timeoutMsg: 'the start-at-login toggle never loaded' });
+  assert.equal(await box.isSelected(), false);
+  await box.click();
+  await s.browser.waitUntil(async () => fs.existsSync(entry), { timeout: 10000, timeoutMsg: `no autostart entry ${entry}` });
+  const desktop = fs.readFileSync(entry, 'utf8');
+  assert.match(desktop, /^Exec=.*kyso-desktop --autostart$/m, desktop);
+  await s.browser.waitUntil(async () => (await (await tid('start-at-login')).isSelected()), { timeout: 10000, timeoutMsg: 'the toggle did not stay on' });
+  await (await tid('start-at-login')).click();
+  await s.browser.waitUntil(async () => !fs.existsSync(entry), { timeout: 10000, timeoutMsg: 'the autostart entry stayed' });
 
   // Several personal certificates on the token: the one for the pages' calls is chosen in Thiết bị.
   await (await tid('nav-devices')).click();

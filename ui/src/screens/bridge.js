@@ -27,17 +27,21 @@ export function uploadText(d) {
 }
 
 export function createBridgeScreen() {
-  const s = { status: null, docs: null, notice: '', busy: new Set() };
+  const s = { status: null, docs: null, notice: '', busy: new Set(), atLogin: null };
   const statusEl = h('div', { class: 'card bridge-status', testid: 'bridge-status' });
   const listEl = h('div', { class: 'bridge-docs', testid: 'bridge-docs' });
   const noticeEl = h('p', { class: 'notice', testid: 'bridge-notice', hidden: true });
   const refreshBtn = h('button', { type: 'button', class: 'btn', onclick: () => refresh() });
+  // Start at login: the pages find the bridge without opening KýSố first.
+  const atLoginBox = h('input', { type: 'checkbox', testid: 'start-at-login', onchange: () => setAtLogin(atLoginBox.checked) });
+  const atLoginText = h('span');
   const hd = {};
   const el = h('section', { class: 'screen screen-bridge' },
     h('div', { class: 'col col-main' },
       h('div', { class: 'row' }, hd.title = h('h2'), refreshBtn),
       hd.intro = h('p', { class: 'note' }),
       statusEl,
+      h('label', { class: 'inline start-at-login' }, atLoginBox, atLoginText),
       noticeEl,
       listEl));
 
@@ -83,6 +87,9 @@ export function createBridgeScreen() {
     hd.title.textContent = t('bridge.title');
     hd.intro.textContent = t('bridge.intro');
     refreshBtn.textContent = t('common.refresh');
+    atLoginText.textContent = t('bridge.atLogin');
+    atLoginBox.checked = !!s.atLogin;
+    atLoginBox.disabled = s.atLogin == null;
     noticeEl.hidden = !s.notice;
     noticeEl.textContent = s.notice;
     renderStatus();
@@ -102,7 +109,14 @@ export function createBridgeScreen() {
     await refresh();
   }
 
+  async function setAtLogin(enabled) {
+    clearError();
+    try { s.atLogin = await call('set_start_at_login', { enabled }); } catch (e) { showError(e); }
+    render();
+  }
+
   async function refresh() {
+    try { s.atLogin = await call('start_at_login'); } catch (e) { s.atLogin = null; showError(e); }
     try { s.status = await call('bridge_status'); } catch (e) { showError(e); }
     try { s.docs = await call('bridge_documents'); } catch (e) { s.docs = []; showError(e); }
     render();
