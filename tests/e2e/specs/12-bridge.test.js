@@ -6,7 +6,7 @@
 // bearer token; the SoftHSM2 token signs.
 //  1. the E-office screen says where the bridge listens and switches start at login
 //     (the user's XDG autostart entry); the personal certificate for the pages' calls
-//     is chosen in Thiết bị;
+//     is chosen in Thiết bị (GetCertInfo answers it); Config brings up Thiết bị;
 //  2. SignApproved: the PIN window shows the site, the call, the file, its size and its
 //     first page; the PIN typed there signs; the file is uploaded (Status 0) and the
 //     outside judges (pyHanko, pdfsig, qpdf) accept it; the E-office screen lists it
@@ -206,6 +206,17 @@ test('1. the E-office screen says where the bridge listens, switches start at lo
   const saved = JSON.parse(fs.readFileSync(path.join(s.dataDir, 'bridge/desktop-certificates.json'), 'utf8'));
   assert.deepEqual(saved.personal, { tokenLabel: 'KYSO-TEST', certIdHex: '01' });
   await s.screenshot('12-bridge-1-devices');
+
+  // The page reads the chosen certificate (GetCertInfo) and opens KýSố's settings (Config).
+  const info = await bridgeCall('GetCertInfo', {});
+  assert.equal(info.Status, 0, JSON.stringify(info));
+  assert.match(info.Subject, /Nguyễn Văn An/);
+  assert.equal(info.TokenLabel, 'KYSO-TEST');
+  await (await tid('nav-bridge')).click();
+  const config = await bridgeCall('Config', {});
+  assert.equal(config.Status, 0, JSON.stringify(config));
+  await s.browser.waitUntil(async () => (await (await tid('nav-devices')).getAttribute('aria-selected')) === 'true',
+    { timeout: 10000, timeoutMsg: 'Config did not bring up Thiết bị' });
 });
 
 test('2. SignApproved: the confirmation window shows the request; the PIN typed there signs and uploads', async () => {
