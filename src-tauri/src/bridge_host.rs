@@ -234,18 +234,6 @@ fn log(line: &str) {
     eprintln!("{now} KýSố bridge: {one}");
 }
 
-/// Run `f` on the main thread (dialogs) and wait for its answer; `None` if the
-/// app is closing.
-fn on_main<T: Send + 'static>(app: &tauri::AppHandle, f: impl FnOnce(Option<tauri::WebviewWindow>) -> T + Send + 'static) -> Option<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let window = app.get_webview_window("main");
-    app.run_on_main_thread(move || {
-        let _ = tx.send(f(window));
-    })
-    .ok()?;
-    rx.recv().ok()
-}
-
 /// The desktop app as the bridge's user.
 pub struct DesktopBridgeUi {
     app: tauri::AppHandle,
@@ -261,19 +249,16 @@ impl BridgeUi for DesktopBridgeUi {
             "Trang {origin} muốn dùng KýSố để ký. Cho phép?\n\n\
              The web page {origin} wants to use KýSố to sign. Allow it?"
         );
-        on_main(&self.app, move |w| {
-            let d = rfd::MessageDialog::new()
-                .set_title("KýSố")
-                .set_description(text)
-                .set_level(rfd::MessageLevel::Warning)
-                .set_buttons(rfd::MessageButtons::YesNo);
-            let d = match w.as_ref() {
-                Some(w) => d.set_parent(w),
-                None => d,
-            };
-            d.show() == rfd::MessageDialogResult::Yes
-        })
-        .unwrap_or(false)
+        // rfd's blocking GTK dialogs run on the window's event loop: called from this
+        // (bridge) thread, never from the main thread, which would wait on itself. No
+        // parent: the main window may be minimized (started at login).
+        rfd::MessageDialog::new()
+            .set_title("KýSố")
+            .set_description(text)
+            .set_level(rfd::MessageLevel::Warning)
+            .set_buttons(rfd::MessageButtons::YesNo)
+            .show()
+            == rfd::MessageDialogResult::Yes
     }
 
     fn ask_pin(&self, what: &BridgeConfirmation, summary: &SignSummary, last: Option<&AgentErrorBody>) -> Option<SecretPin> {
@@ -306,15 +291,8 @@ impl BridgeUi for DesktopBridgeUi {
 
     fn pick_pdf(&self, name: &str) -> Option<PathBuf> {
         let title = format!("Chọn tệp {name} để ký / Choose the file {name} to sign");
-        on_main(&self.app, move |w| {
-            let d = rfd::FileDialog::new().set_title(title).add_filter("PDF", &["pdf", "PDF"]);
-            let d = match w.as_ref() {
-                Some(w) => d.set_parent(w),
-                None => d,
-            };
-            d.pick_file()
-        })
-        .flatten()
+        // As ask_origin: from this thread, not the main one.
+        rfd::FileDialog::new().set_title(title).add_filter("PDF", &["pdf", "PDF"]).pick_file()
     }
 
     fn open_settings(&self) -> bool {

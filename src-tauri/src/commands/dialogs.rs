@@ -1,4 +1,4 @@
-//! Native open and save dialogs (rfd), shown on the main thread over the window.
+//! Native open and save dialogs (rfd), shown over the window (from a worker thread).
 //! What the user picks comes back as handles ([`FileRef`]) minted here: the page
 //! never holds a path it could swap for another.
 
@@ -12,22 +12,15 @@ fn dialog_failed() -> AppError {
     AppError::internal("Không mở được hộp thoại.", "Could not open the dialog.")
 }
 
-/// Run `f` (which shows a dialog) on the main thread, from a blocking thread.
-async fn on_main<T: Send + 'static>(
+/// Run `f` (which shows a dialog) on a blocking thread. rfd's blocking dialogs hand
+/// themselves to the window's event loop (GTK) or the main thread (macOS) and wait:
+/// called on the main thread itself they would wait on themselves (the whole app
+/// froze on Linux), so they are never called there.
+async fn off_main<T: Send + 'static>(
     app: tauri::AppHandle,
     f: impl FnOnce(Option<tauri::WebviewWindow>) -> T + Send + 'static,
 ) -> CmdResult<T> {
-    tauri::async_runtime::spawn_blocking(move || {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let window = app.get_webview_window("main");
-        app.run_on_main_thread(move || {
-            let _ = tx.send(f(window));
-        })
-        .map_err(|_| dialog_failed())?;
-        rx.recv().map_err(|_| dialog_failed())
-    })
-    .await
-    .map_err(|_| dialog_failed())?
+    tauri::async_runtime::spawn_blocking(move || f(app.get_webview_window("main"))).await.map_err(|_| dialog_failed())
 }
 
 fn dialog(title: &str, window: Option<&tauri::WebviewWindow>) -> rfd::FileDialog {
@@ -42,7 +35,7 @@ fn dialog(title: &str, window: Option<&tauri::WebviewWindow>) -> rfd::FileDialog
 #[tauri::command]
 pub async fn pick_files(app: tauri::AppHandle, office: OfficeState<'_>, folder: Option<bool>) -> CmdResult<Vec<FileRef>> {
     let folder = folder.unwrap_or(false);
-    let paths = on_main(app, move |w| {
+    let paths = off_main(app, move |w| {
         if folder {
             dialog("Chọn thư mục văn bản", w.as_ref()).pick_folders().unwrap_or_default()
         } else {
@@ -56,21 +49,21 @@ pub async fn pick_files(app: tauri::AppHandle, office: OfficeState<'_>, folder: 
 /// Pick where to save a file (the dialog asks before replacing one). `None` when cancelled.
 #[tauri::command]
 pub async fn pick_save_path(app: tauri::AppHandle, office: OfficeState<'_>, default_name: String) -> CmdResult<Option<FileRef>> {
-    let path = on_main(app, move |w| dialog("Lưu tệp", w.as_ref()).set_file_name(default_name).save_file()).await?;
+    let path = off_main(app, move |w| dialog("Lưu tệp", w.as_ref()).set_file_name(default_name).save_file()).await?;
     Ok(path.map(|p| office.grants().mint(&p, GrantKind::Save)))
 }
 
 /// Pick the folder a backup goes into. `None` when cancelled.
 #[tauri::command]
 pub async fn pick_folder(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdResult<Option<FileRef>> {
-    let path = on_main(app, move |w| dialog("Chọn nơi sao lưu", w.as_ref()).pick_folder()).await?;
+    let path = off_main(app, move |w| dialog("Chọn nơi sao lưu", w.as_ref()).pick_folder()).await?;
     Ok(path.map(|p| office.grants().mint(&p, GrantKind::Folder)))
 }
 
 /// Pick one image (PNG or JPEG) for the signature or seal. `None` when cancelled.
 #[tauri::command]
 pub async fn pick_image(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdResult<Option<FileRef>> {
-    let path = on_main(app, move |w| {
+    let path = off_main(app, move |w| {
         dialog("Chọn ảnh chữ ký hoặc con dấu", w.as_ref()).add_filter("Ảnh", &["png", "PNG", "jpg", "JPG", "jpeg", "JPEG"]).pick_file()
     })
     .await?;

@@ -7,6 +7,8 @@
 //  1. the E-office screen says where the bridge listens and switches start at login
 //     (the user's XDG autostart entry); the personal certificate for the pages' calls
 //     is chosen in Thiết bị (GetCertInfo answers it); Config brings up Thiết bị;
+//  1b. a site not on the list: a native yes/no question, asked once (xdotool answers);
+//  1c. a page that names only a file: the native file dialog (xdotool types the path);
 //  2. SignApproved: the PIN window shows the site, the call, the file, its size and its
 //     first page; the PIN typed there signs; the file is uploaded (Status 0) and the
 //     outside judges (pyHanko, pdfsig, qpdf) accept it; the E-office screen lists it
@@ -16,7 +18,7 @@
 //     (HTTP 500): Status 1, the E-office screen offers "Gửi lại", which sends it;
 //  5. the port held by another program: the app starts, the window names the holder.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -70,10 +72,10 @@ async function control(method, p) {
 }
 
 /** One call as e-office pages make it: one WebSocket, one JSON message in, one out. */
-function bridgeCall(endpoint, request) {
+function bridgeCall(endpoint, request, from = origin) {
   const ca = fs.readFileSync(path.join(s.dataDir, 'bridge/ca.pem'));
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`wss://127.0.0.1:${bridgePort}/${endpoint}`, { ca, origin, handshakeTimeout: 15000 });
+    const ws = new WebSocket(`wss://127.0.0.1:${bridgePort}/${endpoint}`, { ca, origin: from, handshakeTimeout: 15000 });
     let done = false;
     ws.on('open', () => ws.send(JSON.stringify(request)));
     ws.on('message', (data) => { done = true; resolve(JSON.parse(data.toString())); ws.close(); });
@@ -217,6 +219,70 @@ test('1. the E-office screen says where the bridge listens, switches start at lo
   assert.equal(config.Status, 0, JSON.stringify(config));
   await s.browser.waitUntil(async () => (await (await tid('nav-devices')).getAttribute('aria-selected')) === 'true',
     { timeout: 10000, timeoutMsg: 'Config did not bring up Thiết bị' });
+});
+
+/** The native dialog titled `title` on the app's display (xdotool), or null. */
+function nativeWindow(title) {
+  const env = { ...process.env, DISPLAY: s.display };
+  const r = spawnSync('xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], { env, encoding: 'utf8' });
+  return (r.stdout || '').split('\n').filter(Boolean)[0] || null;
+}
+
+function xdo(...args) {
+  const r = spawnSync('xdotool', args, { env: { ...process.env, DISPLAY: s.display }, encoding: 'utf8' });
+  assert.equal(r.status, 0, `xdotool ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** Wait for the native window titled `title`, focus it and press `keys` (xdotool). */
+async function answerNative(title, ...keys) {
+  let win = null;
+  await s.browser.waitUntil(async () => !!(win = nativeWindow(title)), { timeout: 20000, timeoutMsg: `no native window "${title}"` });
+  await new Promise((r) => setTimeout(r, 700)); // drawn and ready for keys
+  s.screenshotDisplay(`12-bridge-native-${keys.join('-') || 'focus'}`);
+  xdo('windowfocus', '--sync', win);
+  if (keys.length) xdo('key', '--clearmodifiers', ...keys);
+}
+
+test('1b. a site not on the list is asked once, in a native dialog (No is the default)', async () => {
+  // Return answers the focused button: No.
+  const refused = 'https://qlvb-moi.example.vn';
+  let reply = bridgeCall('GetVersion', {}, refused);
+  await answerNative('KýSố', 'Return');
+  let r = await reply;
+  assert.equal(r.Status, 1, JSON.stringify(r));
+  assert.match(r.Message, /không được phép/);
+  // Asked once: refused again at once, no dialog.
+  r = await bridgeCall('GetVersion', {}, refused);
+  assert.equal(r.Status, 1, JSON.stringify(r));
+  assert.equal(nativeWindow('KýSố'), null);
+  // Tab to Yes: allowed, and not asked again.
+  const allowed = 'https://qlvb-khac.example.vn';
+  reply = bridgeCall('GetVersion', {}, allowed);
+  await answerNative('KýSố', 'Tab', 'Return');
+  r = await reply;
+  assert.equal(r.Status, 0, JSON.stringify(r));
+  r = await bridgeCall('GetVersion', {}, allowed);
+  assert.equal(r.Status, 0, JSON.stringify(r));
+  assert.equal(nativeWindow('KýSố'), null);
+});
+
+test('1c. a page that names only a file: the user picks it in the file dialog', async () => {
+  const local = path.join(work, 'chon', 'van-ban-chon.pdf');
+  fs.mkdirSync(path.dirname(local), { recursive: true });
+  fs.copyFileSync(path.join(TESTBED, 'drafts/draft-lo.pdf'), local);
+  const reply = bridgeCall('VerifyPDF', { FileName: 'van-ban-chon.pdf' });
+  const title = 'Chọn tệp van-ban-chon.pdf để ký / Choose the file van-ban-chon.pdf to sign';
+  // Typing "/" in GTK's file chooser opens its location field.
+  await answerNative(title);
+  xdo('type', '--delay', '20', local);
+  await new Promise((r) => setTimeout(r, 700));
+  s.screenshotDisplay('12-bridge-1c-file-typed');
+  xdo('key', 'Return');
+  const r = await reply;
+  assert.equal(r.Status, 0, JSON.stringify(r));
+  assert.equal(r.Valid, false, 'an unsigned draft is not valid');
+  await (await tid('nav-bridge')).click();
+  await bridgeRow('van-ban-chon', 'none');
 });
 
 test('2. SignApproved: the confirmation window shows the request; the PIN typed there signs and uploads', async () => {
