@@ -22,7 +22,7 @@ export function createSignScreen(ctx) {
   const resultEl = h('div', { class: 'result', testid: 'sign-result', hidden: true });
   const waitingEl = h('p', { class: 'note', testid: 'pin-waiting', hidden: true });
   const addRole = h('select', { class: 'role-select' });
-  const addBtn = h('button', { type: 'button', class: 'btn', onclick: () => ctx.pickAndAdd(addRole.value) });
+  const addBtn = h('button', { type: 'button', class: 'btn', testid: 'add-files-button', onclick: () => ctx.pickAndAdd(addRole.value) });
   const headings = {};
 
   const el = h('section', { class: 'screen screen-sign' },
