@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "set_bridge_certificate",
     "start_at_login",
     "set_start_at_login",
+    "install_bridge_ca",
 ];
 
 fn main() {

@@ -234,6 +234,9 @@ fn log(line: &str) {
     eprintln!("{now} KýSố bridge: {one}");
 }
 
+/// How long a page's request waits for the PIN window to be free.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// The desktop app as the bridge's user.
 pub struct DesktopBridgeUi {
     app: tauri::AppHandle,
@@ -268,11 +271,20 @@ impl BridgeUi for DesktopBridgeUi {
             *slot = None;
         }
         if slot.is_none() {
-            match WindowPrompt::new(self.app.clone(), self.broker.clone()) {
-                Ok(p) => *slot = Some(p.for_bridge(what.clone())),
-                Err(_) => {
-                    self.log(&format!("{} {}: the PIN window is busy with another request", what.origin, what.endpoint));
-                    return None;
+            // The PIN window may be open for a signature made in the app: this request
+            // waits its turn (one PIN window, one token login at a time).
+            let since = std::time::Instant::now();
+            loop {
+                match WindowPrompt::new(self.app.clone(), self.broker.clone()) {
+                    Ok(p) => {
+                        *slot = Some(p.for_bridge(what.clone()));
+                        break;
+                    }
+                    Err(_) if since.elapsed() < BUSY_WAIT => std::thread::sleep(std::time::Duration::from_millis(250)),
+                    Err(_) => {
+                        self.log(&format!("{} {}: the PIN window stayed busy with another request", what.origin, what.endpoint));
+                        return None;
+                    }
                 }
             }
         }

@@ -18,7 +18,7 @@ use kyso::office::{
 use kyso::queue::{BackupReport, CheckReport, DocRole, DocStatus, Document, HistoryEntry, ReportRow, SearchQuery};
 
 use crate::bridge_host::{BridgeCertChoice, BridgeCertificates, BridgeState, BridgeStatus};
-use crate::commands::bridge::{BridgedDocument, UploadOutcome, UploadState};
+use crate::commands::bridge::{BridgedDocument, CaInstalled, UploadOutcome, UploadState};
 use crate::commands::devices::StampImages;
 use crate::commands::documents::AppInfo;
 use crate::commands::signing::{BatchResults, Checked, SignArgs};
@@ -120,6 +120,7 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "set_bridge_certificate", Main, { "agency": bool, "choice": Option<BridgeCertChoice> } -> BridgeCertificates),
         spec!(c, "start_at_login", Main, {} -> bool),
         spec!(c, "set_start_at_login", Main, { "enabled": bool } -> bool),
+        spec!(c, "install_bridge_ca", Main, {} -> CaInstalled),
     ]
 }
 
@@ -196,6 +197,7 @@ pub fn bindings_ts() -> String {
         UploadState::decl(c),
         BridgedDocument::decl(c),
         UploadOutcome::decl(c),
+        CaInstalled::decl(c),
         kyso::Lang::decl(c),
     ];
     let mut out = String::from(

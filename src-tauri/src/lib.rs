@@ -140,6 +140,7 @@ pub fn run() {
             commands::bridge::set_bridge_certificate,
             commands::bridge::start_at_login,
             commands::bridge::set_start_at_login,
+            commands::bridge::install_bridge_ca,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -891,6 +891,16 @@ fileServer: string | null,
  */
 message: string | null, };
 
+export type CaInstalled = { 
+/**
+ * Stores that now trust the CA (Windows user Root store, NSS databases, macOS keychain).
+ */
+installed: Array<string>, 
+/**
+ * Stores that could not be updated, with the reason.
+ */
+failed: Array<string>, };
+
 export type Lang = "vi" | "en";
 
 /** Every command: its arguments and result. */
@@ -936,6 +946,7 @@ export interface Commands {
   set_bridge_certificate: { window: "main"; args: { agency: boolean; choice?: BridgeCertChoice | null }; result: BridgeCertificates };
   start_at_login: { window: "main"; args: {  }; result: boolean };
   set_start_at_login: { window: "main"; args: { enabled: boolean }; result: boolean };
+  install_bridge_ca: { window: "main"; args: {  }; result: CaInstalled };
 }
 
 /** Every event the shell sends to the main page. */

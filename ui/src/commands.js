@@ -46,6 +46,7 @@ export const commands = Object.freeze({
   set_bridge_certificate: Object.freeze({ name: 'set_bridge_certificate', window: 'main', args: ['agency', 'choice'], optional: ['choice'] }),
   start_at_login: Object.freeze({ name: 'start_at_login', window: 'main', args: [], optional: [] }),
   set_start_at_login: Object.freeze({ name: 'set_start_at_login', window: 'main', args: ['enabled'], optional: [] }),
+  install_bridge_ca: Object.freeze({ name: 'install_bridge_ca', window: 'main', args: [], optional: [] }),
 });
 
 /** Events the shell sends to the main page. */

@@ -130,6 +130,7 @@ function mockWorld() {
     retry_upload: ({ id }) => { const b = bridged.find((x) => x.doc.id === id); b.upload = 'uploaded'; b.canRetry = false; b.detail = null; return { fileName: b.doc.fileName, fileServer: '/files/signed', message: 'Đã nhận tệp.' }; },
     set_bridge_certificate: ({ agency, choice }) => { bridgeCerts = { ...bridgeCerts, [agency ? 'agency' : 'personal']: choice || null }; return bridgeCerts; },
     start_at_login: () => atLogin,
+    install_bridge_ca: () => ({ installed: ['NSS /home/vt/.pki/nssdb'], failed: [] }),
     set_start_at_login: ({ enabled }) => { atLogin = enabled; return atLogin; },
     add_documents: ({ files, role }) => files.map((h) => { const p = granted.get(h) || '/home/vt/x.pdf'; const d = doc(next++, role, 'pending', '', { fileName: p.split('/').pop(), sourcePath: p, currentPath: p }); docs.unshift(d); return d; }),
   };

@@ -149,3 +149,23 @@ pub fn set_start_at_login(app: tauri::AppHandle, enabled: bool) -> CmdResult<boo
     if enabled { manager.enable() } else { manager.disable() }.map_err(autostart_failed)?;
     manager.is_enabled().map_err(autostart_failed)
 }
+
+/// Where the bridge's local CA was added to the browsers' trust, or why not.
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CaInstalled {
+    /// Stores that now trust the CA (Windows user Root store, NSS databases, macOS keychain).
+    pub installed: Vec<String>,
+    /// Stores that could not be updated, with the reason.
+    pub failed: Vec<String>,
+}
+
+/// Let the browsers trust the bridge's local CA (`kyso bridge cert --install`).
+#[tauri::command]
+pub async fn install_bridge_ca(office: OfficeState<'_>) -> CmdResult<CaInstalled> {
+    blocking(&office, |o| {
+        let r = kyso::bridge::tls::install(&o.config().data_dir)?;
+        Ok(CaInstalled { installed: r.installed, failed: r.failed })
+    })
+    .await
+}

@@ -4,7 +4,8 @@
 // Origin; the mock e-office server (tests/fixtures/eoffice/server.py) serves the
 // documents and takes the signed files, only with the page's session cookie and
 // bearer token; the SoftHSM2 token signs.
-//  1. the E-office screen says where the bridge listens and switches start at login
+//  1. the E-office screen says where the bridge listens, puts its CA in the browsers'
+//     trust (Chromium's NSS database) and switches start at login
 //     (the user's XDG autostart entry); the personal certificate for the pages' calls
 //     is chosen in Thiết bị (GetCertInfo answers it); Config brings up Thiết bị;
 //  1b. a site not on the list: a native yes/no question, asked once (xdotool answers);
@@ -175,7 +176,7 @@ function judge(signed, input, count) {
   return out;
 }
 
-test('1. the E-office screen says where the bridge listens, switches start at login; the personal certificate is chosen for it', async () => {
+test('1. the E-office screen says where the bridge listens, puts its CA in the browsers\' trust, switches start at login; the personal certificate is chosen for it', async () => {
   await (await tid('nav-bridge')).click();
   const state = await tid('bridge-state');
   await s.browser.waitUntil(async () => /wss:\/\/127\.0\.0\.1:\d+/.test(await state.getText()), { timeout: 30000, timeoutMsg: 'the bridge never listened' });
@@ -183,6 +184,14 @@ test('1. the E-office screen says where the bridge listens, switches start at lo
   assert.ok(bridgePort > 0);
   assert.equal(await (await tid('bridge-allowed')).getText(), origin);
   assert.ok(fs.existsSync(path.join(s.dataDir, 'bridge/ca.pem')), 'the local CA is in the data folder');
+
+  // The browsers trust it: Chromium's NSS database in the user's home gets the CA.
+  await (await tid('install-ca')).click();
+  const notice = await tid('bridge-notice');
+  await notice.waitForDisplayed({ timeout: 20000, timeoutMsg: 'no word about the CA install' });
+  assert.match(await notice.getText(), /\.pki\/nssdb/);
+  const nss = execFileSync('certutil', ['-L', '-d', `sql:${path.join(s.tmp, 'home/.pki/nssdb')}`], { encoding: 'utf8' });
+  assert.match(nss, /KySo local CA/, nss);
   assert.equal(await (await tid('error-banner')).isDisplayed(), false);
 
   // Start at login: the user's XDG autostart entry starts the app with --autostart (minimized).

@@ -56,6 +56,11 @@ export function createBridgeScreen() {
     kv.append(h('dt', { text: t('bridge.allowed') }), h('dd', { testid: 'bridge-allowed', text: st.allowOrigins.length ? st.allowOrigins.join(', ') : t('bridge.allowedNone') }));
     if (st.caPath) kv.append(h('dt', { text: t('bridge.ca') }), h('dd', { class: 'mono small', text: st.caPath }));
     statusEl.append(kv);
+    if (st.state === 'listening') {
+      statusEl.append(h('p', { class: 'row small' },
+        h('button', { type: 'button', class: 'btn btn-small', testid: 'install-ca', onclick: installCa, text: t('bridge.installCa') }),
+        h('span', { class: 'muted', text: t('bridge.installCaHint') })));
+    }
   }
 
   function renderDocs() {
@@ -107,6 +112,19 @@ export function createBridgeScreen() {
     } catch (e) { showError(e); }
     s.busy.delete(id);
     await refresh();
+  }
+
+  async function installCa() {
+    clearError();
+    try {
+      const r = await call('install_bridge_ca');
+      if (r.installed.length) s.notice = t('bridge.caInstalled', { stores: r.installed.join(', ') });
+      if (r.failed.length || !r.installed.length) {
+        const why = r.failed.join('; ') || t('bridge.caNoStore');
+        showError({ kind: 'ca_install', vi: `${t('bridge.caFailed', {}, 'vi')} ${why}`, en: `${t('bridge.caFailed', {}, 'en')} ${why}`, pinTries: null });
+      }
+    } catch (e) { showError(e); }
+    render();
   }
 
   async function setAtLogin(enabled) {
