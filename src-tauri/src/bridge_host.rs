@@ -194,7 +194,8 @@ fn allow_origins() -> Result<Vec<String>, kyso::Error> {
     if let Ok(env) = std::env::var("KYSO_BRIDGE_ALLOW_ORIGINS") {
         out.extend(env.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned));
     }
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|o| seen.insert(o.clone()));
     Ok(out)
 }
 
