@@ -329,9 +329,12 @@ pub fn preview_document(job: &SignJob, cert: &Certificate, max_len: u64) -> Resu
     Ok(bytes)
 }
 
+/// Pages searched for signature blocks by the name check.
+const NAME_CHECK_MAX_PAGES: usize = 200;
+
 /// The right signer for the block ([`crate::stamp::signer_check`]): for a visible
-/// personal signature, the name under the block on the page the stamp goes to,
-/// compared with `cert`'s holder. A mismatch is refused unless
+/// personal signature, the name under the blocks of the document (or of the page
+/// the user chose), compared with `cert`'s holder. A mismatch is refused unless
 /// `job.allow_name_mismatch`; an agency certificate in a `KT.`/`TL.`/`TUQ.` block
 /// always is. Returns what was found.
 pub fn check_signer_name(job: &SignJob, cert: &Certificate) -> Result<NameCheck, Error> {
@@ -340,12 +343,26 @@ pub fn check_signer_name(job: &SignJob, cert: &Certificate) -> Result<NameCheck,
         return Ok(NameCheck::NotApplicable);
     }
     let holder = crate::cms::names::attribute(&cert.tbs_certificate.subject, rfc4519::CN).unwrap_or_default();
-    let plan = plan_stamp(job, cert, crate::time::now_vietnam())?;
-    let page = plan.report.page.saturating_sub(1);
-    let Some(lines) = crate::stamp::locate::page_text(&job.input, page) else {
-        return Ok(NameCheck::NoBlock);
+    // The page the user chose, else every page, last first (blocks end documents):
+    // the holder's own block anywhere wins, else the first block found.
+    let pages: Vec<usize> = if job.page.is_some() || job.at_mm.is_some() {
+        vec![plan_stamp(job, cert, crate::time::now_vietnam())?.report.page.saturating_sub(1)]
+    } else {
+        let count = crate::stamp::locate::page_count(&job.input).unwrap_or(0).min(NAME_CHECK_MAX_PAGES);
+        (0..count).rev().collect()
     };
-    let check = check_lines(&lines, &holder, job.signer_name.as_deref());
+    let mut check = NameCheck::NoBlock;
+    for page in pages {
+        let Some(lines) = crate::stamp::locate::page_text(&job.input, page) else { continue };
+        match check_lines(&lines, &holder, job.signer_name.as_deref()) {
+            NameCheck::Match { block } => {
+                check = NameCheck::Match { block };
+                break;
+            }
+            m @ NameCheck::Mismatch { .. } if check == NameCheck::NoBlock => check = m,
+            _ => {}
+        }
+    }
     let agency = crate::token::classify::classify_certificate(cert).role == crate::token::Role::Agency;
     match &check {
         NameCheck::Match { block } | NameCheck::Mismatch { block, .. } if agency && block.delegation.is_some() => {

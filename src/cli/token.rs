@@ -149,7 +149,7 @@ fn unblock(a: UnblockArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     let sel = a.which.selection();
     let before = token::identify(&sel)?;
     if !before.pin.so_locked {
-        eprintln!("{}", so_state(&before.pin, lang));
+        println!("{}", so_state(&before.pin, lang));
     }
     let result = if before.pin.so_locked {
         Err(TokenError::SoPinLocked.into())

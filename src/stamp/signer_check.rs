@@ -86,7 +86,10 @@ pub fn check_lines(lines: &[TextLine], holder: &str, wanted: Option<&str>) -> Na
             };
         }
     }
-    if let Some(b) = find_signature_blocks(lines, holder).first() {
+    // A person's name is written in mixed case; an upper-case line naming the
+    // holder is a heading (the agency's name at the top), not a signature block.
+    let mixed_case = |b: &&SignatureBlock| b.name.text.chars().any(char::is_lowercase);
+    if let Some(b) = find_signature_blocks(lines, holder).iter().find(mixed_case) {
         return NameCheck::Match { block: BlockNames::of(b) };
     }
     match find_all_signature_blocks(lines).first() {

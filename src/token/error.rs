@@ -217,8 +217,10 @@ pub enum TokenError {
     CertificateUntrusted {
         /// The certificate subject.
         subject: String,
-        /// Why the path was refused.
+        /// Why the path was refused (English).
         reason: String,
+        /// Why the path was refused (Vietnamese).
+        reason_vi: String,
     },
     /// Any other PKCS#11 failure.
     #[error("{function} failed: {rv}")]
@@ -468,10 +470,10 @@ impl Localize for TokenError {
                 "Thiết bị không có khóa bí mật của chứng thư số \"{}\": chứng thư này không cấp cho thiết bị này. Không ghi gì lên thiết bị.",
                 "The token holds no private key for the certificate \"{}\": it was not issued for this token. Nothing was written.",
                 subject),
-            TokenError::CertificateUntrusted { subject, reason } => tr!(lang,
+            TokenError::CertificateUntrusted { subject, reason, reason_vi } => tr!(lang,
                 "Chứng thư số \"{}\" không được tổ chức chứng thực tin cậy cấp ({}). Không ghi gì lên thiết bị.",
                 "The certificate \"{}\" does not chain to a trusted certification authority ({}). Nothing was written.",
-                subject, reason),
+                subject, if lang == Lang::Vi { reason_vi } else { reason }),
             TokenError::Pkcs11 { function, rv } => tr!(lang,
                 "Thiết bị ký số báo lỗi ({}: {}). Hãy rút ra, cắm lại và thử lại.",
                 "The token reported an error ({}: {}). Unplug it, plug it in again and retry.",

@@ -125,7 +125,11 @@ fn check_trust(
         Ok(())
     } else {
         use crate::i18n::Localize;
-        Err(TokenError::CertificateUntrusted { subject: subject.to_owned(), reason: path.status.localize(crate::Lang::En) })
+        Err(TokenError::CertificateUntrusted {
+            subject: subject.to_owned(),
+            reason: path.status.localize(crate::Lang::En),
+            reason_vi: path.status.localize(crate::Lang::Vi),
+        })
     }
 }
 
