@@ -168,7 +168,9 @@ fn a_wrong_pin_never_signs_while_a_batch_session_is_held() {
     assert_eq!(b.kind, "session_lost", "{b:?}");
     assert!(!out.exists(), "nothing signed");
     let sealed = dir.path().join("batch.signed.pdf");
-    sign(&mut agent, held, job(&tb.draft("draft-lo.pdf"), &sealed)).unwrap();
+    // The agency certificate (04) may not sign draft-lo's KT. block (the right
+    // signer for the block): the held session signs the director's draft, confirmed.
+    sign(&mut agent, held, SignJob { allow_name_mismatch: true, ..job(&tb.draft("draft-director.pdf"), &sealed) }).unwrap();
 
     // The right PIN: a second session, checked by the token, signing beside the batch.
     let second = login(&tb, &mut agent, "01", &pin).unwrap();
@@ -176,7 +178,12 @@ fn a_wrong_pin_never_signs_while_a_batch_session_is_held() {
     let s2 = second["session"].as_u64().unwrap();
     let signed = dir.path().join("leader.signed.pdf");
     sign(&mut agent, s2, job(&tb.draft("draft-lo.pdf"), &signed)).unwrap();
-    sign(&mut agent, held, job(&tb.draft("draft-pdf14.pdf"), &dir.path().join("batch2.signed.pdf"))).unwrap();
+    sign(
+        &mut agent,
+        held,
+        SignJob { allow_name_mismatch: true, ..job(&tb.draft("draft-director.pdf"), &dir.path().join("batch2.signed.pdf")) },
+    )
+    .unwrap();
     assert!(sealed.is_file() && signed.is_file());
     assert_eq!(agent.call(Op::Logout { session: s2 }, T).unwrap()["loggedOut"], true);
     let b = remote(sign(&mut agent, s2, job(&tb.draft("draft-lo.pdf"), &dir.path().join("x.pdf"))).unwrap_err());

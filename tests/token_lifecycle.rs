@@ -57,7 +57,14 @@ fn text(o: &Output) -> String {
 
 fn set_flags(sc: &Scene, flag: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lock-token.py");
-    let o = Command::new("python3").arg(&script).arg(sc.dir.join("tokens")).arg("KYSO-TEST").arg("--flag").arg(flag).output().expect("lock-token.py");
+    let o = Command::new("python3")
+        .arg(&script)
+        .arg(sc.dir.join("tokens"))
+        .arg("KYSO-TEST")
+        .arg("--flag")
+        .arg(flag)
+        .output()
+        .expect("lock-token.py");
     assert!(o.status.success(), "lock-token.py: {}", text(&o));
 }
 
@@ -278,8 +285,22 @@ fn handover_record_signed_by_both_people() {
         &tb,
         &sc,
         &[
-            "handover", "--module", &module, "--token", "KYSO-TEST", "--from", "Nguyễn Văn An", "--to", "Trần Thị Bình", "--witness",
-            "Lê Hoàng Cường", "--date", "04/05/2026", "-o", s(&pdf), "--json",
+            "handover",
+            "--module",
+            &module,
+            "--token",
+            "KYSO-TEST",
+            "--from",
+            "Nguyễn Văn An",
+            "--to",
+            "Trần Thị Bình",
+            "--witness",
+            "Lê Hoàng Cường",
+            "--date",
+            "04/05/2026",
+            "-o",
+            s(&pdf),
+            "--json",
         ],
         &[],
         "",
@@ -288,7 +309,9 @@ fn handover_record_signed_by_both_people() {
     let rep: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let serial = token_json(&tb, &sc)["serial"].as_str().expect("serial").to_owned();
     let page = pdftotext(&pdf);
-    for want in [serial.as_str(), "BIÊN BẢN BÀN GIAO", "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "04/05/2026", "BÊN GIAO", "BÊN NHẬN"] {
+    for want in
+        [serial.as_str(), "BIÊN BẢN BÀN GIAO", "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "04/05/2026", "BÊN GIAO", "BÊN NHẬN"]
+    {
         assert!(page.contains(want), "{want} missing:\n{page}");
     }
     assert!(rep["documentId"].as_i64().is_some(), "{rep}");
@@ -341,7 +364,13 @@ fn name_check_before_a_personal_signature() {
     let line = one_error_line(&o);
     assert!(line.contains("\"Nguyễn Văn An\"") && line.contains("\"Trần Thị Bình\"") && line.contains("KT."), "{line}");
     assert!(!other.exists());
-    let o = run(&tb, &sc, &["--lang", "en"].iter().copied().chain(sign_args(&tb, s(&input), s(&other), "02", &module)).collect::<Vec<_>>(), &pin, "");
+    let o = run(
+        &tb,
+        &sc,
+        &["--lang", "en"].iter().copied().chain(sign_args(&tb, s(&input), s(&other), "02", &module)).collect::<Vec<_>>(),
+        &pin,
+        "",
+    );
     assert!(one_error_line(&o).contains("--allow-name-mismatch"));
     // Folding: the name typed in lower case without diacritics still picks and matches.
     let folded = sc.dir.join("an-folded.pdf");

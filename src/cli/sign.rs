@@ -148,9 +148,10 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             // The certificate is checked before the PIN is read: a revoked or expired
             // certificate never costs a PIN try.
             if let Some((cert, pool)) = token::peek_certificate(&sel)? {
+                let check = job::check_signer(&job, choice.level, &cert, &pool)?;
                 // The right signer for the block, before the PIN too.
                 job::check_signer_name(&job, &cert)?;
-                checked = Some((job::check_signer(&job, choice.level, &cert, &pool)?, cert));
+                checked = Some((check, cert));
             }
             let pin = read_pin(args.pin_stdin)?;
             Box::new(token::open_signer(&sel, pin)?)

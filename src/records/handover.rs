@@ -46,7 +46,10 @@ pub fn write_handover(
 ) -> Result<RecordFiles, crate::Error> {
     let date = h.date.unwrap_or_else(|| crate::time::now_vietnam().date());
     let mut v: BTreeMap<&str, String> = BTreeMap::new();
-    v.insert("agency", h.agency.clone().or_else(|| certs.first().and_then(|c| c.organization.clone())).unwrap_or_else(|| "……………………".into()));
+    v.insert(
+        "agency",
+        h.agency.clone().or_else(|| certs.first().and_then(|c| c.organization.clone())).unwrap_or_else(|| "……………………".into()),
+    );
     v.insert("from", h.from.trim().to_owned());
     v.insert("to", h.to.trim().to_owned());
     v.insert("witness", h.witness.clone().map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).unwrap_or_else(|| "……………………".into()));

@@ -79,7 +79,17 @@ pub fn template_text(name: &str, file: Option<&Path>) -> Result<String, crate::E
 /// (a certificate name, a typed name) cannot add lines or reorder the record.
 pub fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() || ('\u{200e}'..='\u{200f}').contains(&c) || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) { ' ' } else { c })
+        .map(|c| {
+            if c.is_control()
+                || ('\u{200e}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+            {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

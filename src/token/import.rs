@@ -93,8 +93,11 @@ pub fn import_certificate(sel: &TokenSelection, opts: &ImportOptions, pin: Pin) 
     Ok(result?)
 }
 
+/// A certificate with the DER it was read from.
+type WithDer = (Certificate, Vec<u8>);
+
 /// The end-entity certificate (and its DER) and the CA certificates of a file.
-fn read_file(path: &Path) -> Result<(Certificate, Vec<u8>, Vec<(Certificate, Vec<u8>)>), TokenError> {
+fn read_file(path: &Path) -> Result<(Certificate, Vec<u8>, Vec<WithDer>), TokenError> {
     let mut bytes = Vec::new();
     crate::input::open_regular(path)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE), &mut bytes))
@@ -112,7 +115,7 @@ fn read_file(path: &Path) -> Result<(Certificate, Vec<u8>, Vec<(Certificate, Vec
 
 fn check_trust(
     leaf: &Certificate,
-    cas: &[(Certificate, Vec<u8>)],
+    cas: &[WithDer],
     token_cas: &[Certificate],
     trust: &[PathBuf],
     subject: &str,
@@ -209,7 +212,7 @@ fn write(
     session: &Session,
     leaf: &Certificate,
     leaf_der: &[u8],
-    cas: &[(Certificate, Vec<u8>)],
+    cas: &[WithDer],
     remove_old: bool,
     subject: &str,
     token_label: &str,

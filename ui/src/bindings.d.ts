@@ -54,6 +54,11 @@ locked: boolean,
  */
 soLocked: boolean, 
 /**
+ * The unblock (SO/PUK) PIN's state, from `CKF_SO_PIN_COUNT_LOW`,
+ * `CKF_SO_PIN_FINAL_TRY` and `CKF_SO_PIN_LOCKED` (`kyso token unblock`).
+ */
+soTries: PinTries, 
+/**
  * `CKF_USER_PIN_TO_BE_CHANGED`: the PIN must be changed before use.
  */
 toBeChanged: boolean, 

@@ -80,7 +80,14 @@ pub async fn sign_document(
     request: SignArgs,
 ) -> CmdResult<Checked> {
     let mut prompt = WindowPrompt::new(app, Arc::clone(broker.inner()))?;
-    let req = SignDocument { id: request.id, page: request.page, at_mm: request.at_mm, size_mm: request.size_mm, invisible: false };
+    let req = SignDocument {
+        id: request.id,
+        page: request.page,
+        at_mm: request.at_mm,
+        size_mm: request.size_mm,
+        invisible: false,
+        allow_name_mismatch: false,
+    };
     let choice = TokenChoice { token_label: request.token_label, cert_id_hex: request.cert_id_hex };
     blocking(&office, move |o| Ok(Checked::from(o.sign_document(&req, &choice, &mut prompt)?))).await
 }
