@@ -113,13 +113,7 @@ fn read_file(path: &Path) -> Result<(Certificate, Vec<u8>, Vec<WithDer>), TokenE
     Ok((leaf, der, cas))
 }
 
-fn check_trust(
-    leaf: &Certificate,
-    cas: &[WithDer],
-    token_cas: &[Certificate],
-    trust: &[PathBuf],
-    subject: &str,
-) -> Result<(), TokenError> {
+fn check_trust(leaf: &Certificate, cas: &[WithDer], token_cas: &[Certificate], trust: &[PathBuf], subject: &str) -> Result<(), TokenError> {
     let (store, _warnings): (TrustStore, _) = TrustStore::load(trust);
     let mut pool: Vec<Certificate> = cas.iter().map(|(c, _)| c.clone()).collect();
     pool.extend(token_cas.iter().cloned());
