@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "pin_request",
     "pin_submit",
     "pin_change_submit",
+    "pin_unblock_submit",
     "pin_cancel",
     "app_info",
     "opened_files",
@@ -33,15 +34,20 @@ const COMMANDS: &[&str] = &[
     "extend_archive",
     "role_report",
     "export_report_csv",
+    "list_handovers",
     "list_tokens",
     "expiring_certificates",
     "change_pin",
+    "unblock_token",
+    "import_certificate",
+    "create_handover",
     "stamp_images",
     "set_stamp_image",
     "pick_files",
     "pick_save_path",
     "pick_folder",
     "pick_image",
+    "pick_certificate",
 ];
 
 fn main() {

@@ -90,6 +90,7 @@ pub fn run() {
             commands::pin::pin_request,
             commands::pin::pin_submit,
             commands::pin::pin_change_submit,
+            commands::pin::pin_unblock_submit,
             commands::pin::pin_cancel,
             commands::documents::app_info,
             commands::documents::opened_files,
@@ -112,15 +113,20 @@ pub fn run() {
             commands::archive::extend_archive,
             commands::archive::role_report,
             commands::archive::export_report_csv,
+            commands::archive::list_handovers,
             commands::devices::list_tokens,
             commands::devices::expiring_certificates,
             commands::devices::change_pin,
+            commands::devices::unblock_token,
+            commands::devices::import_certificate,
+            commands::devices::create_handover,
             commands::devices::stamp_images,
             commands::devices::set_stamp_image,
             commands::dialogs::pick_files,
             commands::dialogs::pick_save_path,
             commands::dialogs::pick_folder,
             commands::dialogs::pick_image,
+            commands::dialogs::pick_certificate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -19,7 +19,7 @@ use super::signer::{find_token, TokenSelection};
 
 /// What the token looked like when the unblock was asked for: shown to the user,
 /// and written into the recovery request when the unblock code is locked.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenIdentity {
     /// Token label.

@@ -8,6 +8,7 @@ export const commands = Object.freeze({
   pin_request: Object.freeze({ name: 'pin_request', window: 'pin', args: [], optional: [] }),
   pin_submit: Object.freeze({ name: 'pin_submit', window: 'pin', args: ['pin'], optional: [] }),
   pin_change_submit: Object.freeze({ name: 'pin_change_submit', window: 'pin', args: ['oldPin', 'newPin'], optional: [] }),
+  pin_unblock_submit: Object.freeze({ name: 'pin_unblock_submit', window: 'pin', args: ['soPin', 'newPin', 'newPinAgain'], optional: [] }),
   pin_cancel: Object.freeze({ name: 'pin_cancel', window: 'pin', args: [], optional: [] }),
   app_info: Object.freeze({ name: 'app_info', window: 'main', args: [], optional: [] }),
   opened_files: Object.freeze({ name: 'opened_files', window: 'main', args: [], optional: [] }),
@@ -30,15 +31,20 @@ export const commands = Object.freeze({
   extend_archive: Object.freeze({ name: 'extend_archive', window: 'main', args: [], optional: [] }),
   role_report: Object.freeze({ name: 'role_report', window: 'main', args: ['year'], optional: [] }),
   export_report_csv: Object.freeze({ name: 'export_report_csv', window: 'main', args: ['year', 'file'], optional: [] }),
+  list_handovers: Object.freeze({ name: 'list_handovers', window: 'main', args: ['year'], optional: ['year'] }),
   list_tokens: Object.freeze({ name: 'list_tokens', window: 'main', args: [], optional: [] }),
   expiring_certificates: Object.freeze({ name: 'expiring_certificates', window: 'main', args: ['days'], optional: ['days'] }),
   change_pin: Object.freeze({ name: 'change_pin', window: 'main', args: ['tokenLabel'], optional: [] }),
+  unblock_token: Object.freeze({ name: 'unblock_token', window: 'main', args: ['tokenLabel'], optional: [] }),
+  import_certificate: Object.freeze({ name: 'import_certificate', window: 'main', args: ['tokenLabel', 'file', 'removeOld'], optional: ['removeOld'] }),
+  create_handover: Object.freeze({ name: 'create_handover', window: 'main', args: ['request'], optional: [] }),
   stamp_images: Object.freeze({ name: 'stamp_images', window: 'main', args: [], optional: [] }),
   set_stamp_image: Object.freeze({ name: 'set_stamp_image', window: 'main', args: ['kind', 'file', 'sizeMm'], optional: ['sizeMm'] }),
   pick_files: Object.freeze({ name: 'pick_files', window: 'main', args: ['folder'], optional: ['folder'] }),
   pick_save_path: Object.freeze({ name: 'pick_save_path', window: 'main', args: ['defaultName'], optional: [] }),
   pick_folder: Object.freeze({ name: 'pick_folder', window: 'main', args: [], optional: [] }),
   pick_image: Object.freeze({ name: 'pick_image', window: 'main', args: [], optional: [] }),
+  pick_certificate: Object.freeze({ name: 'pick_certificate', window: 'main', args: [], optional: [] }),
 });
 
 /** Events the shell sends to the main page. */

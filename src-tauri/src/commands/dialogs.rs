@@ -76,3 +76,16 @@ pub async fn pick_image(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdRe
     .await?;
     Ok(path.map(|p| office.grants().mint(&p, GrantKind::Image)))
 }
+
+/// Pick one certificate file (`.pem`, `.cer`, `.crt`, `.der`, `.p7b`) to write onto
+/// a token. `None` when cancelled.
+#[tauri::command]
+pub async fn pick_certificate(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdResult<Option<FileRef>> {
+    let path = on_main(app, move |w| {
+        dialog("Chọn tệp chứng thư số gia hạn", w.as_ref())
+            .add_filter("Chứng thư số", &["pem", "cer", "crt", "der", "p7b", "PEM", "CER", "CRT", "DER", "P7B"])
+            .pick_file()
+    })
+    .await?;
+    Ok(path.map(|p| office.grants().mint(&p, GrantKind::Certificate)))
+}
