@@ -8,7 +8,10 @@
 //     a wrong code first: the unblock code's state shown); the main page has no PIN field;
 //  4. the unblock code locked too: no PIN window, the recovery request is written and
 //     shown with the token's serial;
-//  5. a handover record made from the Thiết bị form enters the Ký list and Báo cáo lists it.
+//  5. a handover record made from the Thiết bị form enters the Ký list and Báo cáo lists it;
+//  6. a renewed certificate (the file the native dialog would give: KYSO_E2E_PICK_CERTIFICATE,
+//     debug builds only) is written onto the token with the PIN typed in the PIN window, and
+//     Thiết bị then pairs it with the key.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,9 +39,9 @@ function readEnv(file) {
   return env;
 }
 
-/** Set token flags in the private SoftHSM2 copy (a running SoftHSM2 re-reads them). */
-function setFlags(flag) {
-  execFileSync('python3', [path.join(REPO_ROOT, 'tests/fixtures/lock-token.py'), path.join(work, 'tokens'), 'KYSO-TEST', '--flag', flag]);
+/** Set (or with `clear`, clear) token flags in the private SoftHSM2 copy (a running SoftHSM2 re-reads them). */
+function setFlags(flag, clear = false) {
+  execFileSync('python3', [path.join(REPO_ROOT, 'tests/fixtures/lock-token.py'), path.join(work, 'tokens'), 'KYSO-TEST', ...(clear ? ['--flag', '0', '--clear', flag] : ['--flag', flag])]);
 }
 
 /** KYSO-TEST as `kyso tokens --json` lists it (a process of its own). */
@@ -76,6 +79,7 @@ before(async () => {
       KYSO_CRL: files.crls.join(':'),
       KYSO_OFFLINE: '1',
       KYSO_DATA_DIR: path.join(work, 'data'),
+      KYSO_E2E_PICK_CERTIFICATE: path.join(TESTBED, 'pki/personal-rsa2048-renewed.p7b'),
     },
   });
 });
@@ -262,7 +266,8 @@ test('4. the unblock code locked too: the recovery request is written and shown'
   const text = execFileSync('pdftotext', [pdf, '-']).toString();
   assert.ok(text.includes(serial), text);
   await s.screenshot('34-de-nghi-khoi-phuc');
-  setFlags('0x0');
+  setFlags('0x440000', true);
+  assert.equal(tokenJson().pin.soLocked, false);
 });
 
 test('5. a handover record enters the Ký list and Báo cáo lists it', async () => {
@@ -286,4 +291,31 @@ test('5. a handover record enters the Ký list and Báo cáo lists it', async ()
     { timeout: 30000, timeoutMsg: 'Báo cáo does not list the handover' });
   const text = await rows.getText();
   assert.ok(text.includes('Nguyễn Văn An') && text.includes('Lê Hoàng Cường'), text);
+});
+
+test('6. a renewed certificate is written onto the token with the PIN from the PIN window', async () => {
+  await devices();
+  const certs = async () => (await s.browser.$$('.token[data-label="KYSO-TEST"] [data-testid="cert-item"][data-id="01"]')).length;
+  assert.equal(await certs(), 1);
+  const btn = await s.browser.$('.token[data-label="KYSO-TEST"] [data-testid="import-cert-button"]');
+  await btn.scrollIntoView({ block: 'center' });
+  await btn.click();
+  await inPinWindow(async () => {
+    assert.match(await (await tid('pin-title')).getText(), /KYSO-TEST/);
+    assert.match(await (await tid('pin-import-file')).getText(), /personal-rsa2048-renewed\.p7b/);
+    await (await tid('pin-input')).setValue('000000');
+    await (await tid('pin-ok')).click();
+    await s.browser.waitUntil(async () => (await (await tid('pin-error')).getText()).includes('PIN'),
+      { timeout: 30000, timeoutMsg: 'a wrong PIN was not reported' });
+    await (await tid('pin-input')).setValue('246810'); // set by the unblock (test 3)
+    await (await tid('pin-ok')).click();
+  });
+  await pinWindowClosed();
+  await s.browser.waitUntil(async () => (await s.browser.$('.screen-devices .notice').getText()).includes('Đã ghi chứng thư số'),
+    { timeout: 30000, timeoutMsg: 'no notice after the import' });
+  await s.browser.waitUntil(async () => (await certs()) === 2,
+    { timeout: 30000, timeoutMsg: 'the renewed certificate is not listed with key 01' });
+  const paired = tokenJson().certificates.filter((c) => c.id === '01');
+  assert.equal(paired.length, 2, JSON.stringify(paired.map((c) => c.notAfter)));
+  await s.screenshot('36-chung-thu-gia-han');
 });
