@@ -15,6 +15,7 @@ APT_PACKAGES=(
   openssl ca-certificates    # the test PKI
   time                       # /usr/bin/time for benchmarks
   faketime                   # a time-stamping authority answering "in the past" (tests/fixtures/trust)
+  chromium chromium-driver   # the e-office bridge test: a real browser calls wss://127.0.0.1 (tests/bridge.rs)
 )
 # pypdfium2: PDFium (Chrome's engine) in the render matrix; ships its own libpdfium in the wheel.
 PIP_PACKAGES=(pyhanko-cli 'pyhanko[pkcs11]' pillow pypdfium2 freezegun)

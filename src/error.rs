@@ -57,6 +57,9 @@ pub enum Error {
     /// time-stamping authority, validation data).
     #[error(transparent)]
     LongTerm(#[from] crate::longterm::LongTermError),
+    /// The e-office bridge refused or failed a call.
+    #[error(transparent)]
+    Bridge(#[from] crate::bridge::BridgeError),
     /// The office's settings file could not be used.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
@@ -199,6 +202,7 @@ impl Localize for Error {
             Error::Queue(e) => e.localize(lang),
             Error::Office(e) => e.localize(lang),
             Error::LongTerm(e) => e.localize(lang),
+            Error::Bridge(e) => e.localize(lang),
             Error::Settings(e) => e.localize(lang),
         }
     }
@@ -231,6 +235,7 @@ impl Error {
             Error::Queue(e) => e.kind(),
             Error::Office(e) => e.kind(),
             Error::LongTerm(e) => e.kind(),
+            Error::Bridge(e) => e.kind(),
             Error::Settings(_) => "settings",
         }
     }

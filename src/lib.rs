@@ -15,6 +15,7 @@
 
 pub mod agent;
 pub mod atomic;
+pub mod bridge;
 pub mod cms;
 pub mod demo;
 pub mod error;

@@ -243,8 +243,11 @@ fn refused_steps_change_nothing() {
     };
     // A seal on a document queued for a personal signature.
     assert!(matches!(q.record_signed(doc.id, &rec), Err(QueueError::Transition { .. })));
-    // Not a signing result.
+    // The incoming stamp (status valid) on a document queued for a personal signature.
     rec.status = DocStatus::Valid;
+    assert!(matches!(q.record_signed(doc.id, &rec), Err(QueueError::Transition { .. })));
+    // Not a signing result.
+    rec.status = DocStatus::Registered;
     assert!(matches!(q.record_signed(doc.id, &rec), Err(QueueError::InvalidArgument { .. })));
     // The output's bytes are not those claimed.
     rec.status = DocStatus::Signed;

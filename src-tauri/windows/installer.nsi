@@ -105,16 +105,25 @@ LangString AskDeleteData ${LANG_VIETNAMESE} "Xoá cả dữ liệu của bạn (
 LangString AskDeleteData ${LANG_ENGLISH} "Also delete your data (document register, archive of signed documents, signature images, settings)?$\r$\n$\r$\nChoose No to keep it (recommended if you will reinstall)."
 
 ; ---------------------------------------------------------------- hooks
-; HOOK (issue 12, not built yet): the bridge's local CA. When the browser bridge exists, its CA
-; is generated on this computer (never shipped in the installer) and trusted for the current
-; user only. Fill these two macros then, e.g.
-;   nsExec::ExecToLog '"$INSTDIR\${EXE}" --bridge-ca install'   ; adds it to CurrentUser\Root
-;   nsExec::ExecToLog '"$INSTDIR\${EXE}" --bridge-ca remove'
-; (Windows shows its own confirmation dialog for a CurrentUser\Root addition.) Today they do
-; nothing, on purpose: there is no bridge and no CA.
+; The e-office bridge's local CA (docs/eoffice-bridge.md): generated on this computer in the
+; user's data folder (never shipped in the installer) and trusted for the current user only
+; (CurrentUser\Root; Windows shows its own confirmation). A per-machine install runs as the
+; administrator, whose store is not the user's: IT trusts each user's CA with
+; `kyso bridge cert --install` at logon (or GPO), as docs/eoffice-bridge.md says; so does a
+; silent install (/S), since Windows' confirmation of a Root addition would wait for a click.
 !macro KYSO_BRIDGE_CA_INSTALL
+  ${If} $MultiUser.InstallMode == "CurrentUser"
+  ${AndIfNot} ${Silent}
+    nsExec::ExecToLog '"$INSTDIR\kyso.exe" bridge cert --install'
+    Pop $0
+  ${EndIf}
 !macroend
 !macro KYSO_BRIDGE_CA_REMOVE
+  ${If} $MultiUser.InstallMode == "CurrentUser"
+  ${AndIfNot} ${Silent}
+    nsExec::ExecToLog '"$INSTDIR\kyso.exe" bridge cert --remove'
+    Pop $0
+  ${EndIf}
 !macroend
 
 ; ---------------------------------------------------------------- functions

@@ -2,6 +2,7 @@
 
 mod agent;
 mod archive;
+mod bridge;
 mod demo;
 mod extend;
 mod handover;
@@ -83,6 +84,8 @@ pub enum Command {
     Image(image::ImageArgs),
     /// Kho lưu trữ: kiểm tra, sao lưu, tìm kiếm / the archive: check, back up, search.
     Archive(archive::ArchiveArgs),
+    /// Cầu nối cho hệ thống quản lý văn bản (wss://127.0.0.1:8987) / the e-office bridge.
+    Bridge(bridge::BridgeArgs),
     /// Tiến trình phụ truy cập token cho ứng dụng máy tính / token helper process for the desktop app.
     #[command(hide = true)]
     Agent(agent::AgentArgs),
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(a) => verify::run(a, lang),
         Command::Image(a) => image::run(a, lang),
         Command::Archive(a) => archive::run(a, lang),
+        Command::Bridge(a) => bridge::run(a, lang),
         Command::Agent(a) => agent::run(a, lang),
     };
     match result {

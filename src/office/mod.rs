@@ -19,6 +19,7 @@ mod lifecycle;
 mod naming;
 mod prompt;
 mod signing;
+mod stamps;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub use lifecycle::{HandoverMade, HandoverRequest, RecoveryWritten};
 pub use naming::output_beside;
 pub use prompt::{DocumentSummary, FixedPin, PinPrompt, SignSummary};
 pub use signing::{PreviewRequest, SignDocument, SignedDocument, TokenChoice};
+pub use stamps::AgencyStamp;
 
 use crate::agent::AgentClient;
 use crate::queue::{DocRole, Document, Queue};

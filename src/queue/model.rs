@@ -169,6 +169,9 @@ pub enum Action {
     Register,
     /// Rejecting (role `incoming`, invalid/indeterminate → rejected).
     Reject,
+    /// The agency's incoming stamp on a checked document (role `incoming`, valid → valid;
+    /// the e-office bridge's `SignIncome`).
+    Stamp,
 }
 
 impl Action {
@@ -181,6 +184,7 @@ impl Action {
             Action::Release => lang.pick("phát hành", "release"),
             Action::Register => lang.pick("vào sổ", "register"),
             Action::Reject => lang.pick("từ chối", "reject"),
+            Action::Stamp => lang.pick("ký dấu đến cho", "stamp as received"),
         }
     }
 
@@ -199,6 +203,7 @@ impl Action {
             }
             (Action::Register, DocRole::Incoming, Valid) => Some(Registered),
             (Action::Reject, DocRole::Incoming, Invalid | Indeterminate) => Some(Rejected),
+            (Action::Stamp, DocRole::Incoming, Valid) => Some(Valid),
             _ => None,
         }
     }

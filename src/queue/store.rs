@@ -326,6 +326,7 @@ impl Queue {
         let action = match rec.status {
             DocStatus::Signed => Action::Sign,
             DocStatus::Sealed => Action::Seal,
+            DocStatus::Valid => Action::Stamp,
             other => return Err(QueueError::InvalidArgument { what: "status", value: other.as_str().to_owned() }),
         };
         let doc_date = non_empty(rec.doc_date.as_deref());
@@ -391,6 +392,12 @@ impl Queue {
         // A check may end in any verdict; ask whether one (valid) could be recorded.
         let result = (action == Action::Verify).then_some(DocStatus::Valid);
         raw.next(action, result).map(drop)
+    }
+
+    /// Record an event that does not change the status (e.g. `bridge_received` with
+    /// the requesting site, `uploaded`, `upload_failed` with the reason): a history row.
+    pub fn record_event(&mut self, id: i64, action: &str, detail: &str) -> Result<(), QueueError> {
+        self.record_failure(id, action, detail)
     }
 
     /// Record a failed step (e.g. `sign_failed` with the reason): a history row

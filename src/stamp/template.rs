@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// The built-in templates, compiled in from `signature-templates/`.
-const BUILTIN: [(&str, &str); 8] = [
+const BUILTIN: [(&str, &str); 9] = [
     ("personal", include_str!("../../signature-templates/personal.toml")),
     ("seal", include_str!("../../signature-templates/seal.toml")),
     ("copy", include_str!("../../signature-templates/copy.toml")),
     ("annex", include_str!("../../signature-templates/annex.toml")),
     ("scanned", include_str!("../../signature-templates/scanned.toml")),
+    ("incoming", include_str!("../../signature-templates/incoming.toml")),
     ("party-personal", include_str!("../../signature-templates/party-personal.toml")),
     ("party-agency", include_str!("../../signature-templates/party-agency.toml")),
     ("party-archive", include_str!("../../signature-templates/party-archive.toml")),
