@@ -1,14 +1,18 @@
 //! The PIN window: a separate window, with its own page (`pin.html`) and its own
 //! capability (`capabilities/pin.json`: only `pin_request`, `pin_submit`,
-//! `pin_cancel`), that shows what will be signed and takes the PIN. The main page
-//! never sees a PIN and cannot call those commands; the PIN window's page cannot
-//! call anything else.
+//! `pin_change_submit`, `pin_unblock_submit`, `pin_cancel`), that shows what will be
+//! signed and takes the PIN. The main page never sees a PIN and cannot call those
+//! commands; the PIN window's page cannot call anything else.
 //!
 //! [`WindowPrompt`] is the office's [`PinPrompt`] for the desktop: the first `ask`
 //! opens the window with the [`SignSummary`]; each PIN typed there reaches the
 //! waiting signing thread through [`PinBroker`], and the outcome of that login
 //! (accepted, wrong PIN with the tries left, or a final error) is the answer to
-//! the window's `pin_submit`. Closing the window cancels.
+//! the window's `pin_submit`. Closing the window cancels. The same window takes the
+//! current and new PIN of a PIN change ([`change_pin_in_window`]), the unblock code
+//! and the new PIN twice of an unblock ([`unblock_in_window`]: the unblock code
+//! locked writes the recovery request instead), and the PIN that writes a renewed
+//! certificate ([`import_in_window`]).
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
