@@ -1,8 +1,8 @@
 // The right signer for the block and the token's life cycle on the real app, through
 // WebDriver, with a SoftHSM2 token (issue 13):
-//  1. a draft signed "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Nguyễn Văn An" with Trần Thị Bình's
-//     certificate: the app asks, naming both people, before any PIN; cancel → nothing
-//     signed, no PIN window;
+//  1. a draft "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Nguyễn Văn An": the agency certificate is
+//     refused outright; with Trần Thị Bình's certificate the app asks, naming both people,
+//     before any PIN; cancel → nothing signed, no PIN window;
 //  2. asked again and confirmed → the PIN window, then signed by Trần Thị Bình;
 //  3. a locked user PIN is unblocked in the PIN window (unblock code and new PIN twice,
 //     a wrong code first: the unblock code's state shown); the main page has no PIN field;
@@ -154,6 +154,15 @@ async function askedAboutTheName() {
 test('1. another person\'s certificate on a KT. block: the app asks naming both; cancel signs nothing', async () => {
   const row = await draftRow();
   await row.click();
+  // The agency certificate on a KT. block: refused outright, nothing to confirm, no PIN window.
+  await choose('cert-select', 'KYSO-TEST|04');
+  await (await tid('sign-button')).click();
+  const banner = await tid('error-banner');
+  await s.browser.waitUntil(async () => (await banner.getAttribute('data-kind')) === 'agency_in_delegated_block',
+    { timeout: 30000, timeoutMsg: `no agency refusal: ${await banner.getText()}` });
+  assert.ok((await banner.getText()).includes('Nguyễn Văn An'), await banner.getText());
+  assert.equal((await tids('name-mismatch-dialog')).length, 0);
+  assert.equal(await windowCount(), 1);
   await choose('cert-select', BINH);
   const text = await askedAboutTheName();
   assert.ok(text.includes('Nguyễn Văn An'), `the block's name is not in the question: ${text}`);
