@@ -348,7 +348,12 @@ impl Bridge {
             }
             Endpoint::SignIssued => {
                 let number = req.doc_number.clone().ok_or(BridgeError::Missing("DocNumber"))?;
-                let date = doc_date.ok_or(BridgeError::Missing("IssuedDate"))?;
+                // No date from the page: the day of release (Vietnam time), shown in the
+                // confirmation before the PIN.
+                let date = doc_date.unwrap_or_else(|| {
+                    let d = crate::time::now_vietnam().date();
+                    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+                });
                 let choice = self.choose(true)?;
                 let item = BatchItem { id, doc_number: Some(number), doc_date: Some(date), ..BatchItem::default() };
                 let mut results = self.office.seal_batch(&[item], &choice, &mut prompt, &mut |_| {})?;
