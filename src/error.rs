@@ -31,6 +31,10 @@ pub enum Error {
     /// A workflow rule refuses the step (e.g. sealing over an invalid signature).
     #[error(transparent)]
     Workflow(#[from] crate::workflow::SealRefusal),
+    /// A personal signature under another person's name, or an agency certificate
+    /// in a `KT.`/`TL.`/`TUQ.` block (the right signer for the block).
+    #[error(transparent)]
+    SignerName(#[from] crate::stamp::signer_check::SignerNameRefusal),
     /// The document's text could not be read to place a visible signature.
     #[error(transparent)]
     Stamp(#[from] crate::stamp::text::StampError),
@@ -191,6 +195,7 @@ impl Localize for Error {
             Error::Output(e) => e.localize(lang),
             Error::Usage(e) => e.localize(lang),
             Error::Workflow(e) => e.localize(lang),
+            Error::SignerName(e) => e.localize(lang),
             Error::Stamp(e) => e.localize(lang),
             Error::Image(e) => e.localize(lang),
             Error::Agent(e) => e.localize(lang),
@@ -219,6 +224,7 @@ impl Error {
             Error::Output(OutputError::WriteOutput { .. }) => "write_output",
             Error::Usage(_) => "usage",
             Error::Workflow(e) => e.kind(),
+            Error::SignerName(e) => e.kind(),
             Error::Stamp(e) => e.kind(),
             Error::Image(e) => e.kind(),
             Error::Agent(crate::agent::AgentError::Remote(_)) => "agent_remote",

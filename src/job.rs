@@ -30,6 +30,7 @@ use crate::pdf::{PdfError, PdfFile};
 use crate::settings::Settings;
 use crate::sign::{self, SignOutcome, SignRequest};
 use crate::stamp::plan::{self, PlacementReport, StampPlan, StampRequest};
+use crate::stamp::signer_check::NameCheck;
 use crate::stamp::{place, template};
 use crate::tsa::{TsaClient, TsaError};
 use crate::{Error, Signer};
@@ -110,6 +111,10 @@ pub struct SignJob {
     pub level: Option<SigningLevel>,
     /// Time-stamping authority addresses, tried in order; empty: the settings'.
     pub tsa: Vec<String>,
+    /// Sign although the signature block names someone else than the certificate's
+    /// holder (the user confirmed; `--allow-name-mismatch`). An agency certificate
+    /// in a `KT.`/`TL.`/`TUQ.` block stays refused.
+    pub allow_name_mismatch: bool,
 }
 
 /// The level a job signs at, the TSA addresses it uses, and the note to show.
@@ -324,6 +329,59 @@ pub fn preview_document(job: &SignJob, cert: &Certificate, max_len: u64) -> Resu
     Ok(bytes)
 }
 
+/// Pages searched for signature blocks by the name check.
+const NAME_CHECK_MAX_PAGES: usize = 200;
+
+/// The right signer for the block ([`crate::stamp::signer_check`]): for a visible
+/// personal signature, the name under the blocks of the document (or of the page
+/// the user chose), compared with `cert`'s holder. A mismatch is refused unless
+/// `job.allow_name_mismatch`; an agency certificate in a `KT.`/`TL.`/`TUQ.` block
+/// always is. Returns what was found.
+pub fn check_signer_name(job: &SignJob, cert: &Certificate) -> Result<NameCheck, Error> {
+    use crate::stamp::signer_check::{check_lines, SignerNameRefusal};
+    if job.role != JobRole::Personal || job.invisible {
+        return Ok(NameCheck::NotApplicable);
+    }
+    let holder = crate::cms::names::attribute(&cert.tbs_certificate.subject, rfc4519::CN).unwrap_or_default();
+    // The page the user chose, else every page, last first (blocks end documents):
+    // the holder's own block anywhere wins, else the first block found.
+    let pages: Vec<usize> = if job.page.is_some() || job.at_mm.is_some() {
+        vec![plan_stamp(job, cert, crate::time::now_vietnam())?.report.page.saturating_sub(1)]
+    } else {
+        let count = crate::stamp::locate::page_count(&job.input).unwrap_or(0).min(NAME_CHECK_MAX_PAGES);
+        (0..count).rev().collect()
+    };
+    let mut check = NameCheck::NoBlock;
+    for page in pages {
+        let Some(lines) = crate::stamp::locate::page_text(&job.input, page) else { continue };
+        match check_lines(&lines, &holder, job.signer_name.as_deref()) {
+            NameCheck::Match { block } => {
+                check = NameCheck::Match { block };
+                break;
+            }
+            m @ NameCheck::Mismatch { .. } if check == NameCheck::NoBlock => check = m,
+            _ => {}
+        }
+    }
+    let agency = crate::token::classify::classify_certificate(cert).role == crate::token::Role::Agency;
+    match &check {
+        NameCheck::Match { block } | NameCheck::Mismatch { block, .. } if agency && block.delegation.is_some() => {
+            Err(SignerNameRefusal::AgencyInDelegatedBlock {
+                block_name: block.name.clone(),
+                delegation: block.delegation.clone().unwrap_or_default(),
+            }
+            .into())
+        }
+        NameCheck::Mismatch { block, holder } if !job.allow_name_mismatch => Err(SignerNameRefusal::NameMismatch {
+            block_name: block.name.clone(),
+            holder: holder.clone(),
+            delegation: block.delegation.clone(),
+        }
+        .into()),
+        _ => Ok(check),
+    }
+}
+
 /// Check the signer's certificate ([`check_signer`]), plan the stamp, then sign
 /// with `signer` at the current Vietnam time, at the job's level. The checks of
 /// [`check_job`] are the caller's, made before the signer was opened.
@@ -338,6 +396,7 @@ pub fn run_checked(job: &SignJob, signer: &dyn Signer, checked: Option<Certifica
         Some(c) => c,
         None => check_signer(job, choice.level, signer.certificate(), signer.chain())?,
     };
+    check_signer_name(job, signer.certificate())?;
     let mut notes: Vec<Note> = choice.note.iter().cloned().collect();
     notes.extend(check.notes());
     let signing_time = crate::time::now_vietnam();

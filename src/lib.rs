@@ -27,6 +27,7 @@ pub mod longterm;
 pub mod office;
 pub mod pdf;
 pub mod queue;
+pub mod records;
 pub mod settings;
 pub mod sign;
 pub mod signer;

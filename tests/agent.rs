@@ -168,7 +168,9 @@ fn a_wrong_pin_never_signs_while_a_batch_session_is_held() {
     assert_eq!(b.kind, "session_lost", "{b:?}");
     assert!(!out.exists(), "nothing signed");
     let sealed = dir.path().join("batch.signed.pdf");
-    sign(&mut agent, held, job(&tb.draft("draft-lo.pdf"), &sealed)).unwrap();
+    // The agency certificate (04) may not sign draft-lo's KT. block (the right
+    // signer for the block): the held session signs the director's draft, confirmed.
+    sign(&mut agent, held, SignJob { allow_name_mismatch: true, ..job(&tb.draft("draft-director.pdf"), &sealed) }).unwrap();
 
     // The right PIN: a second session, checked by the token, signing beside the batch.
     let second = login(&tb, &mut agent, "01", &pin).unwrap();
@@ -176,7 +178,12 @@ fn a_wrong_pin_never_signs_while_a_batch_session_is_held() {
     let s2 = second["session"].as_u64().unwrap();
     let signed = dir.path().join("leader.signed.pdf");
     sign(&mut agent, s2, job(&tb.draft("draft-lo.pdf"), &signed)).unwrap();
-    sign(&mut agent, held, job(&tb.draft("draft-pdf14.pdf"), &dir.path().join("batch2.signed.pdf"))).unwrap();
+    sign(
+        &mut agent,
+        held,
+        SignJob { allow_name_mismatch: true, ..job(&tb.draft("draft-director.pdf"), &dir.path().join("batch2.signed.pdf")) },
+    )
+    .unwrap();
     assert!(sealed.is_file() && signed.is_file());
     assert_eq!(agent.call(Op::Logout { session: s2 }, T).unwrap()["loggedOut"], true);
     let b = remote(sign(&mut agent, s2, job(&tb.draft("draft-lo.pdf"), &dir.path().join("x.pdf"))).unwrap_err());
@@ -250,6 +257,79 @@ fn change_pin_then_log_in_with_the_new_one() {
     assert_eq!(remote(login(&tb, &mut a, "01", &tb.var("KYSO_TEST_PIN")).unwrap_err()).kind, "pin_incorrect");
     let ok = login(&tb, &mut a, "01", "654321").unwrap();
     assert!(ok["session"].as_u64().is_some(), "{ok}");
+}
+
+#[test]
+fn unblock_pin_with_the_so_pin_then_log_in_with_the_new_one() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = private_tokens(&tb, dir.path());
+    let mut a = real_agent(&tb, &conf);
+    let unblock = |so: &str, new: &str| Op::UnblockPin {
+        modules: vec![tb.module().into()],
+        token_label: Some("KYSO-TEST".into()),
+        so_pin: SecretPin::new(so.into()),
+        new_pin: SecretPin::new(new.into()),
+    };
+    // A wrong unblock code: `so_pin_incorrect` with the unblock code's tries, never the code.
+    let b = remote(a.call(unblock("00000000", "246810"), T).unwrap_err());
+    assert_eq!(b.kind, "so_pin_incorrect", "{b:?}");
+    assert!(b.pin_tries.is_some(), "{b:?}");
+    assert!(!format!("{b:?}").contains("00000000"), "{b:?}");
+    let before: kyso::token::TokenIdentity =
+        serde_json::from_value(a.call(unblock(&tb.var("KYSO_TEST_SO_PIN"), "246810"), T).unwrap()).unwrap();
+    assert_eq!(before.label, "KYSO-TEST");
+    assert!(!before.serial.is_empty());
+    assert_eq!(remote(login(&tb, &mut a, "01", &tb.var("KYSO_TEST_PIN")).unwrap_err()).kind, "pin_incorrect");
+    let ok = login(&tb, &mut a, "01", "246810").unwrap();
+    assert!(ok["session"].as_u64().is_some(), "{ok}");
+}
+
+#[test]
+fn import_cert_pairs_the_renewed_certificate_and_refuses_a_stranger() {
+    let tb = testbed();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = private_tokens(&tb, dir.path());
+    let mut a = real_agent(&tb, &conf);
+    let pki = tb.dir.join("pki");
+    let req = |file: &str| kyso::agent::ImportCert {
+        modules: vec![tb.module().into()],
+        token_label: Some("KYSO-TEST".into()),
+        file: pki.join(file),
+        trust: vec![pki.join("root.pem")],
+        remove_old: false,
+    };
+    let pin = || SecretPin::new(tb.var("KYSO_TEST_PIN"));
+    let b = remote(a.import_cert(req("stranger-rsa2048.pem"), pin(), T).unwrap_err());
+    assert_ne!(b.kind, "internal", "{b:?}");
+    assert!(b.vi.contains("khóa") || b.en.contains("key"), "{b:?}");
+    let r = a.import_cert(req("personal-rsa2048-renewed.p7b"), pin(), T).unwrap();
+    assert_eq!((r.id.as_str(), r.written), ("01", true), "{r:?}");
+    let inv = a.tokens(vec![tb.module().into()], T).unwrap();
+    let tok = inv.tokens().find(|t| t.label == "KYSO-TEST").unwrap();
+    let paired = tok.certificates.iter().filter(|c| c.id == "01").count();
+    assert_eq!(paired, 2, "the renewed certificate is paired with key 01");
+}
+
+#[test]
+fn a_block_naming_someone_else_is_refused_with_both_names() {
+    let tb = testbed();
+    let mut a = real_agent(&tb, &shared_conf(&tb));
+    let s = login(&tb, &mut a, "02", &tb.var("KYSO_TEST_PIN")).unwrap()["session"].as_u64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lo.signed.pdf");
+    // draft-lo.pdf ends with KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Nguyễn Văn An; key 02 is Trần Thị Bình's.
+    let b = remote(sign(&mut a, s, job(&tb.draft("draft-lo.pdf"), &out)).unwrap_err());
+    assert_eq!(b.kind, "name_mismatch", "{b:?}");
+    let names = b.name_conflict.expect("both names");
+    assert_eq!(
+        (names.block_name.as_str(), names.holder.as_str(), names.delegation.as_deref()),
+        ("Nguyễn Văn An", "Trần Thị Bình", Some("KT."))
+    );
+    assert!(!out.exists());
+    let v = sign(&mut a, s, SignJob { allow_name_mismatch: true, ..job(&tb.draft("draft-lo.pdf"), &out) }).unwrap();
+    assert!(v["outcome"].is_object(), "{v}");
+    assert!(out.exists());
 }
 
 #[test]

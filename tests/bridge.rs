@@ -561,9 +561,13 @@ fn start_up_refusals_name_the_problem() {
 
 /// The desktop's side of the contract, played by the test: a user who allows a
 /// new site when asked, then cancels the confirmation window.
+#[derive(Default)]
 struct CancellingUser {
     asked: std::sync::Mutex<Vec<String>>,
     confirmations: std::sync::Mutex<Vec<kyso::bridge::BridgeConfirmation>>,
+    /// The answer to "may this person sign another's block?", and who was named.
+    allow_names: std::sync::atomic::AtomicBool,
+    names: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl kyso::bridge::BridgeUi for CancellingUser {
@@ -579,6 +583,10 @@ impl kyso::bridge::BridgeUi for CancellingUser {
     ) -> Option<kyso::agent::protocol::SecretPin> {
         self.confirmations.lock().expect("lock").push(what.clone());
         None
+    }
+    fn confirm_name_mismatch(&self, _what: &kyso::bridge::BridgeConfirmation, block: &str, holder: &str, _d: Option<&str>) -> bool {
+        self.names.lock().expect("lock").push((block.to_owned(), holder.to_owned()));
+        self.allow_names.load(std::sync::atomic::Ordering::SeqCst)
     }
     fn pick_pdf(&self, _name: &str) -> Option<PathBuf> {
         None
@@ -609,10 +617,11 @@ fn a_new_site_is_asked_once_and_a_cancelled_confirmation_is_status_11() {
         offline: true,
     })
     .expect("office");
-    let user = Arc::new(CancellingUser { asked: Default::default(), confirmations: Default::default() });
+    let user = Arc::new(CancellingUser::default());
+    // Trần Thị Bình's certificate; the draft's block is Nguyễn Văn An's (KT. CHỦ TỊCH).
     let config = kyso::bridge::BridgeConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
-        personal: kyso::bridge::CertPick { token: Some("KYSO-TEST".into()), cert_label: Some("Nguyen Van An".into()) },
+        personal: kyso::bridge::CertPick { token: Some("KYSO-TEST".into()), cert_label: Some("Trần Thị Bình".into()) },
         ..Default::default()
     };
     let bridge = Arc::new(kyso::bridge::Bridge::new(Arc::new(office), user.clone(), config).expect("bridge"));
@@ -630,8 +639,17 @@ fn a_new_site_is_asked_once_and_a_cancelled_confirmation_is_status_11() {
 
     let r = ws_call(&ca, port, "GetVersion", Some(&local), Some(&origin), "{}").expect("reply");
     assert_eq!(r["Status"], 0, "{r}");
+    // The block names another person: the user says no → refused, no PIN asked.
+    let r = ws_call(&ca, port, "SignApproved", Some(&local), Some(&origin), &sign_request(&w, "to-trinh.pdf")).expect("reply");
+    assert_eq!(r["Status"], 1, "{r}");
+    let msg = r["Message"].as_str().unwrap_or("");
+    assert!(msg.contains("Nguyễn Văn An") && msg.contains("Trần Thị Bình") && !msg.contains("--allow"), "{msg}");
+    assert!(user.confirmations.lock().expect("lock").is_empty(), "no PIN asked");
+    // The user says yes: on to the PIN window, where they cancel → Status 11.
+    user.allow_names.store(true, std::sync::atomic::Ordering::SeqCst);
     let r = ws_call(&ca, port, "SignApproved", Some(&local), Some(&origin), &sign_request(&w, "to-trinh.pdf")).expect("reply");
     assert_eq!(r["Status"], 11, "{r}");
+    assert_eq!(user.names.lock().expect("lock").len(), 2);
     assert_eq!(*user.asked.lock().expect("lock"), std::slice::from_ref(&origin), "asked once, remembered");
     let remembered = std::fs::read_to_string(w.data().join("bridge/origins.json")).expect("origins.json");
     assert!(remembered.contains(&origin), "{remembered}");
@@ -645,8 +663,7 @@ fn a_new_site_is_asked_once_and_a_cancelled_confirmation_is_status_11() {
     assert_eq!(uploaded_paths(&w.uploads_seen()).len(), 0, "nothing uploaded");
     // The document waits in the queue, pending.
     let docs = bridge.office().queue().list(None, None).expect("list");
-    assert_eq!(docs.len(), 1);
-    assert_eq!(docs[0].status, kyso::queue::DocStatus::Pending);
+    assert!(docs.iter().all(|d| d.status == kyso::queue::DocStatus::Pending), "{docs:?}");
 
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     kyso::bridge::server::wake(format!("127.0.0.1:{port}").parse().expect("addr"));

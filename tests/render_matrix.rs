@@ -157,7 +157,9 @@ fn every_engine_draws_every_stamp_kind() {
             &input,
             &d.join(format!("{draft}.party-personal.pdf")),
             "personal-rsa3072.p12",
-            &["--template", "party-personal", "--image", sig, "--signer-name", "Trần Thị Bình"],
+            // The stamp is drawn on every draft, whoever's block it ends with (draft-lo:
+            // KT. … Nguyễn Văn An): the signer confirmed signing under her own name.
+            &["--template", "party-personal", "--image", sig, "--signer-name", "Trần Thị Bình", "--allow-name-mismatch"],
             1,
         );
         let text = vec!["Ký bởi: Trần Thị Bình".to_owned(), time(&personal)];

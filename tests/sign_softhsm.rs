@@ -30,6 +30,9 @@ fn sign_with(tb: &Testbed, input: &Path, out: &Path, id: &str, role: &str) {
             "Phê duyệt văn bản",
             "--location",
             "Thành phố Thử Nghiệm",
+            // Every key type signs the same draft, whose block names one person: the
+            // name check is tests/token_lifecycle.rs's.
+            "--allow-name-mismatch",
         ],
         &[("KYSO_PIN", &pin)],
     );

@@ -265,6 +265,35 @@ impl BridgeUi for DesktopBridgeUi {
             == rfd::MessageDialogResult::Yes
     }
 
+    fn confirm_name_mismatch(&self, what: &BridgeConfirmation, block_name: &str, holder: &str, delegation: Option<&str>) -> bool {
+        let (vi, en) = match delegation {
+            Some(d) => (
+                format!(
+                    "Khối chữ ký \"{d}\" trên văn bản {file} ghi tên \"{block_name}\", nhưng chứng thư số là của \"{holder}\". \
+                     Người ký thay phải ký bằng chứng thư số của chính mình và tên dưới chữ ký phải là tên của họ. Vẫn ký với tên {holder}?",
+                    file = what.file_name
+                ),
+                format!("The \"{d}\" block of {} names \"{block_name}\", but the certificate belongs to \"{holder}\". Sign as {holder} anyway?", what.file_name),
+            ),
+            None => (
+                format!(
+                    "Khối chữ ký trên văn bản {file} ghi tên \"{block_name}\", nhưng chứng thư số là của \"{holder}\". \
+                     Đúng là {holder} ký vào chỗ của {block_name}?",
+                    file = what.file_name
+                ),
+                format!("The signature block of {} names \"{block_name}\", but the certificate belongs to \"{holder}\". Is {holder} really signing there?", what.file_name),
+            ),
+        };
+        // From this (bridge) thread, as ask_origin; No is the default button.
+        rfd::MessageDialog::new()
+            .set_title("KýSố — Tên người ký không khớp")
+            .set_description(format!("{} ({})\n\n{vi}\n\n{en}", what.origin, what.endpoint))
+            .set_level(rfd::MessageLevel::Warning)
+            .set_buttons(rfd::MessageButtons::YesNo)
+            .show()
+            == rfd::MessageDialogResult::Yes
+    }
+
     fn ask_pin(&self, what: &BridgeConfirmation, summary: &SignSummary, last: Option<&AgentErrorBody>) -> Option<SecretPin> {
         let mut slot = lock(&self.prompt);
         if last.is_none() {

@@ -10,19 +10,20 @@
 
 use ts_rs::{Config, TS};
 
-use kyso::agent::AgentErrorBody;
+use kyso::agent::{AgentErrorBody, NameConflict};
 use kyso::office::{
-    BatchItem, BatchProgress, DocumentSummary, ExpiringCertificate, FileRef, PreviewRequest, Rejection, SignSummary, StampImageKind,
-    TokenChoice, TokenView,
+    BatchItem, BatchProgress, DocumentSummary, ExpiringCertificate, FileRef, HandoverMade, HandoverRequest, PreviewRequest,
+    RecoveryWritten, Rejection, SignSummary, StampImageKind, TokenChoice, TokenView,
 };
-use kyso::queue::{BackupReport, CheckReport, DocRole, DocStatus, Document, HistoryEntry, ReportRow, SearchQuery};
+use kyso::queue::{BackupReport, CheckReport, DocRole, DocStatus, Document, HandoverEntry, HistoryEntry, ReportRow, SearchQuery};
+use kyso::token::{ImportReport, TokenIdentity};
 
 use crate::bridge_host::{BridgeCertChoice, BridgeCertificates, BridgeState, BridgeStatus};
 use crate::commands::bridge::{BridgedDocument, CaInstalled, UploadOutcome, UploadState};
 use crate::commands::devices::StampImages;
 use crate::commands::documents::AppInfo;
 use crate::commands::signing::{BatchResults, Checked, SignArgs};
-use crate::pin_window::{PinAttempt, PinPromptView};
+use crate::pin_window::{ImportView, PinAttempt, PinPromptView, UnblockOutcome, UnblockView};
 
 /// Which window may call a command (its capability file grants it to that window only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +83,7 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "pin_request", Pin, {} -> PinPromptView),
         spec!(c, "pin_submit", Pin, { "pin": String } -> PinAttempt),
         spec!(c, "pin_change_submit", Pin, { "oldPin": String, "newPin": String } -> PinAttempt),
+        spec!(c, "pin_unblock_submit", Pin, { "soPin": String, "newPin": String, "newPinAgain": String } -> PinAttempt),
         spec!(c, "pin_cancel", Pin, {} -> ()),
         spec!(c, "pin_document", Pin, {} -> raw "ArrayBuffer"),
         spec!(c, "app_info", Main, {} -> AppInfo),
@@ -105,15 +107,20 @@ pub fn commands() -> Vec<CommandSpec> {
         spec!(c, "extend_archive", Main, {} -> Vec<kyso::queue::ExtendOutcome>),
         spec!(c, "role_report", Main, { "year": i32 } -> Vec<ReportRow>),
         spec!(c, "export_report_csv", Main, { "year": i32, "file": String } -> String),
+        spec!(c, "list_handovers", Main, { "year": Option<i32> } -> Vec<HandoverEntry>),
         spec!(c, "list_tokens", Main, {} -> Vec<TokenView>),
         spec!(c, "expiring_certificates", Main, { "days": Option<i64> } -> Vec<ExpiringCertificate>),
         spec!(c, "change_pin", Main, { "tokenLabel": String } -> ()),
+        spec!(c, "unblock_token", Main, { "tokenLabel": String } -> UnblockOutcome),
+        spec!(c, "import_certificate", Main, { "tokenLabel": String, "file": String, "removeOld": Option<bool> } -> ImportReport),
+        spec!(c, "create_handover", Main, { "request": HandoverRequest } -> HandoverMade),
         spec!(c, "stamp_images", Main, {} -> StampImages),
         spec!(c, "set_stamp_image", Main, { "kind": StampImageKind, "file": String, "sizeMm": Option<f32> } -> String),
         spec!(c, "pick_files", Main, { "folder": Option<bool> } -> Vec<FileRef>),
         spec!(c, "pick_save_path", Main, { "defaultName": String } -> Option<FileRef>),
         spec!(c, "pick_folder", Main, {} -> Option<FileRef>),
         spec!(c, "pick_image", Main, {} -> Option<FileRef>),
+        spec!(c, "pick_certificate", Main, {} -> Option<FileRef>),
         spec!(c, "bridge_status", Main, {} -> BridgeStatus),
         spec!(c, "bridge_documents", Main, {} -> Vec<BridgedDocument>),
         spec!(c, "retry_upload", Main, { "id": i64 } -> UploadOutcome),
@@ -150,6 +157,7 @@ pub fn bindings_ts() -> String {
     let c = &ts_config();
     let decls = [
         AgentErrorBody::decl(c),
+        NameConflict::decl(c),
         kyso::token::PinTries::decl(c),
         kyso::token::PinStatus::decl(c),
         kyso::token::ReportedError::decl(c),
@@ -178,6 +186,15 @@ pub fn bindings_ts() -> String {
         DocumentSummary::decl(c),
         PinPromptView::decl(c),
         PinAttempt::decl(c),
+        UnblockView::decl(c),
+        ImportView::decl(c),
+        UnblockOutcome::decl(c),
+        TokenIdentity::decl(c),
+        RecoveryWritten::decl(c),
+        ImportReport::decl(c),
+        HandoverRequest::decl(c),
+        HandoverMade::decl(c),
+        HandoverEntry::decl(c),
         Rejection::decl(c),
         SearchQuery::decl(c),
         BackupReport::decl(c),

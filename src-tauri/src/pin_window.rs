@@ -1,14 +1,18 @@
 //! The PIN window: a separate window, with its own page (`pin.html`) and its own
 //! capability (`capabilities/pin.json`: only `pin_request`, `pin_submit`,
-//! `pin_cancel`), that shows what will be signed and takes the PIN. The main page
-//! never sees a PIN and cannot call those commands; the PIN window's page cannot
-//! call anything else.
+//! `pin_change_submit`, `pin_unblock_submit`, `pin_cancel`), that shows what will be
+//! signed and takes the PIN. The main page never sees a PIN and cannot call those
+//! commands; the PIN window's page cannot call anything else.
 //!
 //! [`WindowPrompt`] is the office's [`PinPrompt`] for the desktop: the first `ask`
 //! opens the window with the [`SignSummary`]; each PIN typed there reaches the
 //! waiting signing thread through [`PinBroker`], and the outcome of that login
 //! (accepted, wrong PIN with the tries left, or a final error) is the answer to
-//! the window's `pin_submit`. Closing the window cancels.
+//! the window's `pin_submit`. Closing the window cancels. The same window takes the
+//! current and new PIN of a PIN change ([`change_pin_in_window`]), the unblock code
+//! and the new PIN twice of an unblock ([`unblock_in_window`]: the unblock code
+//! locked writes the recovery request instead), and the PIN that writes a renewed
+//! certificate ([`import_in_window`]).
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -25,17 +29,43 @@ pub const LABEL: &str = "pin";
 
 /// What the PIN window's page shows: what will be signed (or whose PIN changes),
 /// and why the last PIN failed.
-#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PinPromptView {
     /// What will be signed (a signing request).
     pub summary: Option<SignSummary>,
     /// The token whose user PIN is being changed (a change request).
     pub change_token: Option<String>,
+    /// The token being unblocked with its recovery code (an unblock request).
+    pub unblock: Option<UnblockView>,
+    /// The certificate being written onto a token (an import request: the PIN only).
+    pub import: Option<ImportView>,
     /// The last refusal (wrong PIN, with `pinTries`), if any.
     pub error: Option<AgentErrorBody>,
     /// A web page's request (the e-office bridge): the site, the call, the file.
     pub bridge: Option<BridgeConfirmation>,
+}
+
+/// An unblock request as the PIN window shows it.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnblockView {
+    /// Token label.
+    pub token_label: String,
+    /// Token serial number.
+    pub token_serial: String,
+    /// What the token says is left of the unblock code's tries.
+    pub so_tries: kyso::token::PinTries,
+}
+
+/// A certificate import as the PIN window shows it.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportView {
+    /// Token label.
+    pub token_label: String,
+    /// The certificate file's name.
+    pub file_name: String,
 }
 
 /// The outcome of one PIN typed in the window.
@@ -59,7 +89,20 @@ pub enum PinAttempt {
 enum Submission {
     Pin(SecretPin, Sender<PinAttempt>),
     Change(SecretPin, SecretPin, Sender<PinAttempt>),
+    Unblock(SecretPin, SecretPin, Sender<PinAttempt>),
     Cancel,
+}
+
+impl Submission {
+    /// Answer a submission the open request does not take.
+    fn refuse(self) {
+        match self {
+            Submission::Pin(_, r) | Submission::Change(_, _, r) | Submission::Unblock(_, _, r) => {
+                let _ = r.send(PinAttempt::Failed { error: wrong_kind() });
+            }
+            Submission::Cancel => {}
+        }
+    }
 }
 
 struct Pending {
@@ -98,6 +141,15 @@ impl PinBroker {
         let p = guard.as_ref()?;
         let (tx, rx) = mpsc::channel();
         p.tx.send(Submission::Change(old, new, tx)).ok()?;
+        Some(rx)
+    }
+
+    /// Hand the unblock code and the new PIN of an unblock request to the waiting thread.
+    pub fn submit_unblock(&self, so: SecretPin, new: SecretPin) -> Option<Receiver<PinAttempt>> {
+        let guard = self.lock();
+        let p = guard.as_ref()?;
+        let (tx, rx) = mpsc::channel();
+        p.tx.send(Submission::Unblock(so, new, tx)).ok()?;
         Some(rx)
     }
 
@@ -186,7 +238,7 @@ impl PinPrompt for WindowPrompt {
                 let _ = reply.send(PinAttempt::Retry { error });
             }
             None => {
-                let view = PinPromptView { summary: Some(summary.clone()), change_token: None, error: None, bridge: self.bridge.clone() };
+                let view = PinPromptView { summary: Some(summary.clone()), bridge: self.bridge.clone(), ..PinPromptView::default() };
                 if self.rx.is_none() && !self.open(view) {
                     return None;
                 }
@@ -198,8 +250,8 @@ impl PinPrompt for WindowPrompt {
                 self.reply = Some(reply);
                 Some(pin)
             }
-            Ok(Submission::Change(_, _, reply)) => {
-                let _ = reply.send(PinAttempt::Failed { error: wrong_kind() });
+            Ok(other @ (Submission::Change(..) | Submission::Unblock(..))) => {
+                other.refuse();
                 self.close();
                 None
             }
@@ -235,9 +287,9 @@ pub fn change_pin_in_window(
     token_label: &str,
 ) -> Result<(), crate::error::AppError> {
     let mut w = WindowPrompt::new(app, broker)?;
-    let view = PinPromptView { summary: None, change_token: Some(token_label.to_owned()), error: None, bridge: None };
+    let view = PinPromptView { change_token: Some(token_label.to_owned()), ..PinPromptView::default() };
     if !w.open(view) {
-        return Err(kyso::Error::from(kyso::office::OfficeError::Cancelled).into());
+        return Err(cancelled());
     }
     loop {
         let next = w.rx.as_ref().map(Receiver::recv);
@@ -250,7 +302,7 @@ pub fn change_pin_in_window(
                 }
                 Err(e) => {
                     let body = AgentErrorBody::from_error(&e);
-                    if matches!(body.kind.as_str(), "pin_incorrect" | "pin_len_range" | "pin_invalid") {
+                    if asks_again(&body.kind) {
                         w.broker.set_error(Some(body.clone()));
                         let _ = reply.send(PinAttempt::Retry { error: body });
                         continue;
@@ -260,12 +312,143 @@ pub fn change_pin_in_window(
                     return Err(e.into());
                 }
             },
-            Some(Ok(Submission::Pin(_, reply))) => {
-                let _ = reply.send(PinAttempt::Failed { error: wrong_kind() });
-            }
+            Some(Ok(other @ (Submission::Pin(..) | Submission::Unblock(..)))) => other.refuse(),
             _ => {
                 w.close();
-                return Err(kyso::Error::from(kyso::office::OfficeError::Cancelled).into());
+                return Err(cancelled());
+            }
+        }
+    }
+}
+
+fn cancelled() -> crate::error::AppError {
+    kyso::Error::from(kyso::office::OfficeError::Cancelled).into()
+}
+
+/// Kinds after which the window asks again (the token refused what was typed).
+fn asks_again(kind: &str) -> bool {
+    matches!(kind, "pin_incorrect" | "pin_len_range" | "pin_invalid" | "so_pin_incorrect" | "pin_mismatch")
+}
+
+/// What an unblock ended with.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum UnblockOutcome {
+    /// The new PIN is set; the token is usable again.
+    Unblocked {
+        /// The token (as it was before).
+        token: kyso::token::TokenIdentity,
+    },
+    /// The unblock code is locked: only the CA can recover the token; the request
+    /// to send was written.
+    SoLocked {
+        /// The request written.
+        request: kyso::office::RecoveryWritten,
+    },
+}
+
+/// Unblock `token_label`: the unblock code and the new PIN (twice) are typed in the
+/// PIN window, which shows the unblock code's tries left. A wrong code is answered
+/// there and asked again; a locked one (before or after) writes the recovery request.
+pub fn unblock_in_window(
+    app: tauri::AppHandle,
+    broker: Arc<PinBroker>,
+    office: &kyso::office::Office,
+    token_label: &str,
+) -> Result<UnblockOutcome, crate::error::AppError> {
+    let tokens = office.list_tokens()?;
+    let Some(tok) = tokens.iter().find(|t| t.label == token_label) else {
+        return Err(kyso::Error::from(kyso::token::TokenError::TokenNotFound {
+            wanted: token_label.to_owned(),
+            seen: tokens.iter().map(|t| t.label.clone()).collect(),
+        })
+        .into());
+    };
+    let so_locked = |o: &kyso::office::Office| -> Result<UnblockOutcome, crate::error::AppError> {
+        Ok(UnblockOutcome::SoLocked { request: o.write_recovery_request(token_label)? })
+    };
+    if tok.pin_status.so_locked {
+        return so_locked(office);
+    }
+    let mut w = WindowPrompt::new(app, broker)?;
+    let unblock = UnblockView { token_label: tok.label.clone(), token_serial: tok.serial.clone(), so_tries: tok.pin_status.so_tries };
+    if !w.open(PinPromptView { unblock: Some(unblock), ..PinPromptView::default() }) {
+        return Err(cancelled());
+    }
+    loop {
+        let next = w.rx.as_ref().map(Receiver::recv);
+        match next {
+            Some(Ok(Submission::Unblock(so, new, reply))) => match office.unblock_pin(token_label, so, new) {
+                Ok(token) => {
+                    let _ = reply.send(PinAttempt::Accepted);
+                    w.close();
+                    return Ok(UnblockOutcome::Unblocked { token });
+                }
+                Err(e) => {
+                    let body = AgentErrorBody::from_error(&e);
+                    if asks_again(&body.kind) {
+                        w.broker.set_error(Some(body.clone()));
+                        let _ = reply.send(PinAttempt::Retry { error: body });
+                        continue;
+                    }
+                    let _ = reply.send(PinAttempt::Failed { error: body.clone() });
+                    w.close();
+                    if body.kind == "so_pin_locked" {
+                        return so_locked(office);
+                    }
+                    return Err(e.into());
+                }
+            },
+            Some(Ok(other @ (Submission::Pin(..) | Submission::Change(..)))) => other.refuse(),
+            _ => {
+                w.close();
+                return Err(cancelled());
+            }
+        }
+    }
+}
+
+/// Write the certificate at `file` onto `token_label` next to its key, with the PIN
+/// typed in the PIN window (a wrong PIN is answered there and asked again).
+pub fn import_in_window(
+    app: tauri::AppHandle,
+    broker: Arc<PinBroker>,
+    office: &kyso::office::Office,
+    token_label: &str,
+    file: std::path::PathBuf,
+    remove_old: bool,
+) -> Result<kyso::token::ImportReport, crate::error::AppError> {
+    let mut w = WindowPrompt::new(app, broker)?;
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let import = ImportView { token_label: token_label.to_owned(), file_name };
+    if !w.open(PinPromptView { import: Some(import), ..PinPromptView::default() }) {
+        return Err(cancelled());
+    }
+    loop {
+        let next = w.rx.as_ref().map(Receiver::recv);
+        match next {
+            Some(Ok(Submission::Pin(pin, reply))) => match office.import_certificate(token_label, file.clone(), remove_old, pin) {
+                Ok(report) => {
+                    let _ = reply.send(PinAttempt::Accepted);
+                    w.close();
+                    return Ok(report);
+                }
+                Err(e) => {
+                    let body = AgentErrorBody::from_error(&e);
+                    if asks_again(&body.kind) {
+                        w.broker.set_error(Some(body.clone()));
+                        let _ = reply.send(PinAttempt::Retry { error: body });
+                        continue;
+                    }
+                    let _ = reply.send(PinAttempt::Failed { error: body });
+                    w.close();
+                    return Err(e.into());
+                }
+            },
+            Some(Ok(other @ (Submission::Change(..) | Submission::Unblock(..)))) => other.refuse(),
+            _ => {
+                w.close();
+                return Err(cancelled());
             }
         }
     }

@@ -133,6 +133,21 @@ pub struct Login {
     pub cert_id_hex: Option<String>,
 }
 
+/// Which certificate file an `importCert` writes onto which token (the PIN travels apart).
+#[derive(Clone, Debug, Default)]
+pub struct ImportCert {
+    /// Drivers to use; empty: every known driver found on this computer.
+    pub modules: Vec<PathBuf>,
+    /// The token label; needed only when several tokens are present.
+    pub token_label: Option<String>,
+    /// The certificate file.
+    pub file: PathBuf,
+    /// Extra trust anchors.
+    pub trust: Vec<PathBuf>,
+    /// Delete the key's older certificates.
+    pub remove_old: bool,
+}
+
 /// A running agent: its process, its input, and its output lines.
 struct Running {
     child: Child,
@@ -311,6 +326,24 @@ impl AgentClient {
     ) -> Result<(), AgentError> {
         let _: Value = self.call(Op::ChangePin { modules, token_label, old_pin, new_pin }, timeout)?;
         Ok(())
+    }
+
+    /// `unblockPin` on the token `token_label`: the token as it was before.
+    pub fn unblock_pin(
+        &mut self,
+        modules: Vec<PathBuf>,
+        token_label: Option<String>,
+        so_pin: SecretPin,
+        new_pin: SecretPin,
+        timeout: Duration,
+    ) -> Result<crate::token::TokenIdentity, AgentError> {
+        self.call_as(Op::UnblockPin { modules, token_label, so_pin, new_pin }, timeout)
+    }
+
+    /// `importCert`: write the certificate in `file` next to its key on `token_label`.
+    pub fn import_cert(&mut self, req: ImportCert, pin: SecretPin, timeout: Duration) -> Result<crate::token::ImportReport, AgentError> {
+        let ImportCert { modules, token_label, file, trust, remove_old } = req;
+        self.call_as(Op::ImportCert { modules, token_label, file, trust, remove_old, pin }, timeout)
     }
 
     /// Close the agent's input and wait for it to exit (killing it after two seconds).

@@ -17,8 +17,9 @@ mod client;
 pub mod protocol;
 mod server;
 
-pub use client::{AgentClient, AgentError, Login};
+pub use client::{AgentClient, AgentError, ImportCert, Login};
 pub use protocol::{
-    AgentErrorBody, HelloResult, LoginResult, LogoutResult, Op, Request, Response, SecretPin, SignResult, SignerSummary, PROTOCOL_VERSION,
+    AgentErrorBody, HelloResult, LoginResult, LogoutResult, NameConflict, Op, Request, Response, SecretPin, SignResult, SignerSummary,
+    PROTOCOL_VERSION,
 };
 pub use server::{serve, serve_stdio};

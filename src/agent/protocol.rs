@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, OutputError};
 use crate::i18n::{Lang, Localize};
 use crate::job::SignJob;
+use crate::stamp::signer_check::SignerNameRefusal;
 use crate::token::{Pin, PinTries, Role, TokenError, TokenSignerInfo};
 
 /// The protocol version `hello` reports; raised on any incompatible change
@@ -84,6 +85,42 @@ pub enum Op {
         /// The new PIN.
         new_pin: SecretPin,
     },
+    /// Unblock the user PIN (R16): Security Officer login with the unblock code
+    /// (PUK/SO PIN), the new user PIN set with `C_InitPIN`: the token as it was
+    /// before ([`crate::token::TokenIdentity`]). A wrong code: `so_pin_incorrect` with
+    /// `pinTries` (the unblock code's tries); a locked one: `so_pin_locked`.
+    UnblockPin {
+        /// Drivers to use; empty: every known driver found on this computer.
+        #[serde(default)]
+        modules: Vec<PathBuf>,
+        /// The token label; needed only when several tokens are present.
+        #[serde(default)]
+        token_label: Option<String>,
+        /// The unblock code (PUK/SO PIN).
+        so_pin: SecretPin,
+        /// The new user PIN.
+        new_pin: SecretPin,
+    },
+    /// Write a renewed certificate next to its key (R16): a
+    /// [`crate::token::ImportReport`].
+    ImportCert {
+        /// Drivers to use; empty: every known driver found on this computer.
+        #[serde(default)]
+        modules: Vec<PathBuf>,
+        /// The token label; needed only when several tokens are present.
+        #[serde(default)]
+        token_label: Option<String>,
+        /// The certificate file (`.pem`, `.cer`, `.p7b`).
+        file: PathBuf,
+        /// Extra trust anchors (PEM files or folders).
+        #[serde(default)]
+        trust: Vec<PathBuf>,
+        /// Delete the key's older certificates once the new one is written.
+        #[serde(default)]
+        remove_old: bool,
+        /// The user PIN.
+        pin: SecretPin,
+    },
     /// Answer `null`, then stop (sessions close, tokens log out).
     Shutdown,
 }
@@ -98,6 +135,8 @@ impl Op {
             Op::Sign { .. } => "sign",
             Op::Logout { .. } => "logout",
             Op::ChangePin { .. } => "changePin",
+            Op::UnblockPin { .. } => "unblockPin",
+            Op::ImportCert { .. } => "importCert",
             Op::Shutdown => "shutdown",
         }
     }
@@ -112,6 +151,12 @@ impl SecretPin {
     /// Wrap a PIN the caller holds (moved, not copied).
     pub fn new(pin: String) -> SecretPin {
         SecretPin(Zeroizing::new(pin))
+    }
+
+    /// Whether two PINs are the same (a new PIN typed twice), every byte compared.
+    pub fn same_as(&self, other: &SecretPin) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
 
     /// The token layer's [`Pin`] (the buffer moves over; nothing is left behind).
@@ -199,12 +244,29 @@ pub struct AgentErrorBody {
     /// `bad_pdf`, `seal_invalid_signature` under `seal_refused`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// On `name_mismatch`: the two people, for the window to ask the user to
+    /// confirm naming both (the right signer for the block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub name_conflict: Option<Box<NameConflict>>,
+}
+
+/// The two names of a `name_mismatch` refusal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NameConflict {
+    /// The name printed under the signature block.
+    pub block_name: String,
+    /// The certificate's holder.
+    pub holder: String,
+    /// `KT.`, `TL.` or `TUQ.` when the block carries one.
+    pub delegation: Option<String>,
 }
 
 impl AgentErrorBody {
     /// A body with no PIN state and no detail.
     pub fn new(kind: &str, vi: String, en: String) -> AgentErrorBody {
-        AgentErrorBody { kind: kind.to_owned(), vi, en, pin_tries: None, detail: None }
+        AgentErrorBody { kind: kind.to_owned(), vi, en, pin_tries: None, detail: None, name_conflict: None }
     }
 
     /// From anything that can explain itself in both languages.
@@ -230,6 +292,14 @@ impl AgentErrorBody {
         let pin_tries = match e {
             Error::Token(TokenError::PinIncorrect { tries }) => Some(*tries),
             Error::Token(TokenError::PinLocked) => Some(PinTries::Locked),
+            Error::Token(TokenError::SoPinIncorrect { tries }) => Some(*tries),
+            Error::Token(TokenError::SoPinLocked) => Some(PinTries::Locked),
+            _ => None,
+        };
+        let name_conflict = match e {
+            Error::SignerName(SignerNameRefusal::NameMismatch { block_name, holder, delegation }) => {
+                Some(Box::new(NameConflict { block_name: block_name.clone(), holder: holder.clone(), delegation: delegation.clone() }))
+            }
             _ => None,
         };
         AgentErrorBody {
@@ -238,6 +308,7 @@ impl AgentErrorBody {
             en: e.localize(Lang::En),
             pin_tries,
             detail: (kind != fine).then(|| fine.to_owned()),
+            name_conflict,
         }
     }
 }

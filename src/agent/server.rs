@@ -211,6 +211,15 @@ impl Agent {
                 token::change_pin(&sel, &old_pin.into_pin(), &new_pin.into_pin()).map_err(core)?;
                 Ok(Value::Null)
             }
+            Op::UnblockPin { modules, token_label, so_pin, new_pin } => {
+                let sel = TokenSelection { modules, token_label, cert_id: None, cert_label: None };
+                to_value(&token::unblock_pin(&sel, &so_pin.into_pin(), &new_pin.into_pin()).map_err(core)?)
+            }
+            Op::ImportCert { modules, token_label, file, trust, remove_old, pin } => {
+                let sel = TokenSelection { modules, token_label, cert_id: None, cert_label: None };
+                let opts = token::ImportOptions { file, trust, remove_old };
+                to_value(&token::import_certificate(&sel, &opts, pin.into_pin()).map_err(core)?)
+            }
             Op::Shutdown => {
                 self.sessions.clear();
                 Ok(Value::Null)

@@ -84,6 +84,14 @@ pub enum BridgeError {
     /// No page can pick a local file without a person at the computer.
     #[error("choosing a file needs the desktop app")]
     NoFileDialog,
+    /// The signature block names another person and the user did not confirm.
+    #[error("the signature block names {block_name:?}, the certificate {holder:?}")]
+    NameMismatch {
+        /// The name under the block.
+        block_name: String,
+        /// The certificate's holder.
+        holder: String,
+    },
     /// Nobody can confirm a signature here (`kyso bridge` without `--unattended`).
     #[error("signing needs the desktop app or --unattended")]
     NoConfirmation,
@@ -124,6 +132,7 @@ impl BridgeError {
             BridgeError::NoFileDialog => "bridge_no_file_dialog",
             BridgeError::NothingToRetry(_) => "bridge_nothing_to_retry",
             BridgeError::NoConfirmation => "bridge_no_confirmation",
+            BridgeError::NameMismatch { .. } => "name_mismatch",
             BridgeError::PinRefusedEarlier => "bridge_pin_refused_earlier",
         }
     }
@@ -203,6 +212,13 @@ impl Localize for BridgeError {
                 lang,
                 "Cần chọn tệp trên máy: hãy dùng ứng dụng KýSố (chế độ tự động không mở hộp thoại).",
                 "A local file must be chosen: use the KySo app (unattended mode opens no dialog)."
+            ),
+            BridgeError::NameMismatch { block_name, holder } => tr!(
+                lang,
+                "Tên dưới chữ ký trên văn bản là \"{}\" nhưng chứng thư số là của \"{}\": không ký.",
+                "The name under the signature block is \"{}\" but the certificate belongs to \"{}\": not signed.",
+                block_name,
+                holder
             ),
             BridgeError::NoConfirmation => tr!(
                 lang,

@@ -39,6 +39,7 @@ use crate::agent::AgentErrorBody;
 use crate::i18n::{Lang, Localize};
 use crate::office::{AgencyStamp, BatchItem, Office, OfficeError, PinPrompt, SignDocument, SignSummary, TokenChoice};
 use crate::queue::{sha256_file, DocRole, DocStatus};
+use crate::stamp::signer_check::SignerNameRefusal;
 use crate::token::Role;
 
 /// The address the e-office pages call.
@@ -116,6 +117,12 @@ pub trait BridgeUi: Send + Sync {
     /// anything is downloaded).
     fn can_sign(&self) -> Result<(), BridgeError> {
         Ok(())
+    }
+    /// The signature block names `block_name` but the certificate is `holder`'s:
+    /// may this person sign there (a deputy, `delegation` `KT.`/`TL.`/`TUQ.`)?
+    /// Asked before the PIN; the default (unattended) is no.
+    fn confirm_name_mismatch(&self, _what: &BridgeConfirmation, _block_name: &str, _holder: &str, _delegation: Option<&str>) -> bool {
+        false
     }
     /// Let the user pick the local PDF a page named only by `name`; `None`: cancelled
     /// or impossible (no dialog in unattended mode).
@@ -343,8 +350,20 @@ impl Bridge {
         let signed_path = match endpoint {
             Endpoint::SignApproved | Endpoint::SignFile => {
                 let choice = self.choose(false)?;
-                let s = self.office.sign_document(&SignDocument { id, ..SignDocument::default() }, &choice, &mut prompt)?;
-                s.doc.current_path
+                let mut sign = SignDocument { id, ..SignDocument::default() };
+                let signed = match self.office.sign_document(&sign, &choice, &mut prompt) {
+                    // The block names someone else (R15, Decree 68/2024): the user decides,
+                    // before any PIN; nobody at the computer (unattended) means no.
+                    Err(crate::Error::SignerName(SignerNameRefusal::NameMismatch { block_name, holder, delegation })) => {
+                        if !self.ui.confirm_name_mismatch(&what, &block_name, &holder, delegation.as_deref()) {
+                            return Err(BridgeError::NameMismatch { block_name, holder }.into());
+                        }
+                        sign.allow_name_mismatch = true;
+                        self.office.sign_document(&sign, &choice, &mut prompt)?
+                    }
+                    other => other?,
+                };
+                signed.doc.current_path
             }
             Endpoint::SignIssued => {
                 let number = req.doc_number.clone().ok_or(BridgeError::Missing("DocNumber"))?;

@@ -254,6 +254,21 @@ pub fn run(args: ArchiveArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
                     for r in rows {
                         println!("{:<8} {:<28} {}", r.period, r.role.label(lang), r.count);
                     }
+                    let handovers = queue.handovers(Some(year))?;
+                    println!("{}", tr!(lang, "Bàn giao thiết bị ký số năm {}: {}", "Token handovers in {}: {}", year, handovers.len()));
+                    for h in handovers {
+                        println!(
+                            "{}  {} ({}, {} {})  {} → {}{}",
+                            h.handover_date,
+                            h.token_label,
+                            h.token_model,
+                            lang.pick("số sê-ri", "serial"),
+                            h.token_serial,
+                            h.from_name,
+                            h.to_name,
+                            h.witness.map(|w| format!(" ({} {w})", lang.pick("chứng kiến:", "witness:"))).unwrap_or_default()
+                        );
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)

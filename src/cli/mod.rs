@@ -5,8 +5,10 @@ mod archive;
 mod bridge;
 mod demo;
 mod extend;
+mod handover;
 mod image;
 mod sign;
+mod token;
 mod tokens;
 pub mod usage;
 mod verify;
@@ -66,6 +68,10 @@ pub enum RoleArg {
 pub enum Command {
     /// Liệt kê thiết bị ký số (token) và chứng thư số / list tokens and certificates.
     Tokens(tokens::TokensArgs),
+    /// Vòng đời thiết bị: mở khóa, ghi chứng thư gia hạn, đổi PIN / token life cycle: unblock, renewed certificate, PIN.
+    Token(token::TokenArgs),
+    /// Lập biên bản bàn giao thiết bị ký số / write a token handover record.
+    Handover(handover::HandoverArgs),
     /// Ký số một tệp PDF / sign a PDF.
     Sign(sign::SignArgs),
     /// Kiểm tra chữ ký số của văn bản đến / verify signed PDFs.
@@ -90,6 +96,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let lang: Lang = cli.lang.into();
     let result = match cli.command {
         Command::Tokens(a) => tokens::run(a, lang),
+        Command::Token(a) => token::run(a, lang),
+        Command::Handover(a) => handover::run(a, lang),
         Command::Sign(a) => sign::run(a, lang),
         Command::Demo(a) => demo::run(a, lang),
         Command::Extend(a) => extend::run(a, lang),

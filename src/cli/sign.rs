@@ -107,6 +107,9 @@ pub struct SignArgs {
     /// Máy chủ dấu thời gian RFC 3161 (lặp lại được, thử theo thứ tự) / time-stamping authority URL (repeatable).
     #[arg(long = "tsa", value_name = "URL")]
     pub tsa: Vec<String>,
+    /// Ký dù tên dưới khối chữ ký khác tên trên chứng thư / sign although the block names someone else.
+    #[arg(long = "allow-name-mismatch")]
+    pub allow_name_mismatch: bool,
 }
 
 /// Run `kyso sign`.
@@ -145,7 +148,10 @@ pub fn run(args: SignArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             // The certificate is checked before the PIN is read: a revoked or expired
             // certificate never costs a PIN try.
             if let Some((cert, pool)) = token::peek_certificate(&sel)? {
-                checked = Some((job::check_signer(&job, choice.level, &cert, &pool)?, cert));
+                let check = job::check_signer(&job, choice.level, &cert, &pool)?;
+                // The right signer for the block, before the PIN too.
+                job::check_signer_name(&job, &cert)?;
+                checked = Some((check, cert));
             }
             let pin = read_pin(args.pin_stdin)?;
             Box::new(token::open_signer(&sel, pin)?)
@@ -233,6 +239,7 @@ fn to_job(args: &SignArgs) -> Result<SignJob, kyso::Error> {
         invisible: args.invisible,
         level: args.level,
         tsa: args.tsa.clone(),
+        allow_name_mismatch: args.allow_name_mismatch,
     })
 }
 

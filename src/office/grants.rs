@@ -29,6 +29,8 @@ pub enum GrantKind {
     Save,
     /// Create a new folder inside this one (the backup's folder dialog).
     Folder,
+    /// Read one certificate file (`.pem`, `.cer`, `.p7b`) to write onto a token.
+    Certificate,
 }
 
 /// What the page holds for a granted file: an opaque handle and a name to show.

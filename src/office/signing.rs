@@ -46,6 +46,9 @@ pub struct SignDocument {
     pub size_mm: Option<f64>,
     /// No visible stamp.
     pub invisible: bool,
+    /// The user confirmed signing a block that names someone else (the page shows
+    /// both names after a `name_mismatch` refusal and asks).
+    pub allow_name_mismatch: bool,
 }
 
 /// What the stamp preview asks for: the same document, certificate and place the
@@ -192,6 +195,7 @@ impl Office {
         job.at_mm = req.at_mm;
         job.size_mm = req.size_mm;
         job.invisible = req.invisible;
+        job.allow_name_mismatch = req.allow_name_mismatch;
         Ok(job)
     }
 
@@ -304,6 +308,11 @@ impl Office {
         self.queue().check_step(req.id, Action::Sign)?;
         let job = self.personal_job(&doc, req)?;
         crate::job::check_job(&job)?;
+        // The right signer for the block, before the PIN: a mismatch comes back as
+        // `name_mismatch` naming both, for the page to ask and call again confirmed.
+        if let Ok(cert) = self.signing_certificate(choice) {
+            crate::job::check_signer_name(&job, &cert)?;
+        }
         let output = job.output.clone();
         let summary = self.summary(DocRole::Sign, choice, &[(req.id, None, None)])?;
         let confirmed = summary.documents.first().map(|d| d.sha256.clone());
@@ -333,7 +342,14 @@ impl Office {
             };
             self.seal_job(&doc, &item)?
         } else {
-            let sign = SignDocument { id: req.id, page: req.page, at_mm: req.at_mm, size_mm: req.size_mm, invisible: false };
+            let sign = SignDocument {
+                id: req.id,
+                page: req.page,
+                at_mm: req.at_mm,
+                size_mm: req.size_mm,
+                invisible: false,
+                allow_name_mismatch: true,
+            };
             self.personal_job(&doc, &sign)?
         };
         let choice = TokenChoice { token_label: req.token_label.clone(), cert_id_hex: req.cert_id_hex.clone() };

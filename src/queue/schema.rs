@@ -54,6 +54,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE documents ADD COLUMN search_key TEXT NOT NULL DEFAULT '';
     CREATE INDEX history_by_time ON history (at);",
+    // 3: token handovers (biên bản bàn giao), each with its record in the queue.
+    "CREATE TABLE handovers (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents (id) ON DELETE RESTRICT,
+        token_label TEXT NOT NULL,
+        token_serial TEXT NOT NULL,
+        token_model TEXT NOT NULL,
+        from_name TEXT NOT NULL,
+        to_name TEXT NOT NULL,
+        witness TEXT,
+        handover_date TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX handovers_by_date ON handovers (handover_date);",
 ];
 
 /// The schema version this build writes.

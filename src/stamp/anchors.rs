@@ -252,6 +252,27 @@ pub fn find_signature_block(lines: &[TextLine], signer_name: Option<&str>, title
     None
 }
 
+/// Every signature block on the page found by its title words (an upper-case
+/// line with CHỦ TỊCH, GIÁM ĐỐC, KT., TM.… above a blank above a name), bottom
+/// first, each name line once.
+pub fn find_all_signature_blocks(lines: &[TextLine]) -> Vec<SignatureBlock> {
+    let mut cands: Vec<&TextLine> = lines.iter().filter(|l| is_upper(&l.text) && has_title_word(l)).collect();
+    cands.sort_by(|a, b| a.baseline.total_cmp(&b.baseline).then(b.x0.total_cmp(&a.x0)));
+    let mut out: Vec<SignatureBlock> = Vec::new();
+    for t in cands {
+        let Some(name) = below(lines, t).into_iter().next() else { continue };
+        if t.y0 - name.y1 < 2.0 * t.height() {
+            continue;
+        }
+        if let Some(b) = block_from_name(lines, name) {
+            if b.titles.iter().any(|l| l == t) && !out.iter().any(|o| o.name == b.name) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
 /// Rows: segments sharing a baseline, merged left to right (header lines are
 /// often split into several segments by wide blanks).
 fn rows(lines: &[TextLine]) -> Vec<(f32, f32, Vec<&Word>)> {

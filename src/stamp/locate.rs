@@ -19,6 +19,18 @@ fn read_small(input: &Path) -> Option<Vec<u8>> {
     std::fs::read(input).ok()
 }
 
+/// The text lines of page `page` (0-based), when the file is small enough to search.
+pub fn page_text(input: &Path, page: usize) -> Option<Vec<super::anchors::TextLine>> {
+    let bytes = read_small(input)?;
+    page_lines(&bytes, page).ok()
+}
+
+/// The number of pages, when the file is small enough to search.
+pub fn page_count(input: &Path) -> Option<usize> {
+    let bytes = read_small(input)?;
+    super::text::page_count(&bytes).ok()
+}
+
 /// The signature block of `signer_name` (or of `title`) on page `page`.
 pub fn signature_block(input: &Path, page: usize, signer_name: Option<&str>, title: Option<&str>) -> Option<BlockGeometry> {
     let bytes = read_small(input)?;

@@ -6,5 +6,6 @@ pub mod image;
 pub mod locate;
 pub mod place;
 pub mod plan;
+pub mod signer_check;
 pub mod template;
 pub mod text;

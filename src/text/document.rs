@@ -160,6 +160,7 @@ enum Block {
     Row { label: String, label_style: TextStyle, value: String, value_style: TextStyle, label_width: f32 },
     Space(f32),
     Rule { space: f32 },
+    Columns { texts: Vec<String>, style: TextStyle },
 }
 
 /// A new PDF document being assembled; [`finish`](Self::finish) lays it out and
@@ -245,6 +246,13 @@ impl<'f> DocumentWriter<'f> {
     /// `value_style`.
     pub fn row(&mut self, label: &str, label_style: TextStyle, value: &str, value_style: TextStyle, label_width: f32) -> &mut Self {
         self.blocks.push(Block::Row { label: label.into(), label_style, value: value.into(), value_style, label_width });
+        self
+    }
+
+    /// Texts side by side in equal columns across the content width, each centred
+    /// (and wrapped) in its own column: signature blocks of several people.
+    pub fn columns(&mut self, texts: &[String], style: TextStyle) -> &mut Self {
+        self.blocks.push(Block::Columns { texts: texts.to_vec(), style });
         self
     }
 
@@ -362,6 +370,32 @@ impl<'f> DocumentWriter<'f> {
                         l.cursor -= h;
                     }
                     l.cursor -= value_style.space_after.max(label_style.space_after);
+                }
+                Block::Columns { texts, style } => {
+                    style.validate()?;
+                    if texts.is_empty() {
+                        continue;
+                    }
+                    let face = self.face(style);
+                    let font = self.font(face);
+                    let col = width / texts.len() as f32;
+                    l.space_before(style.space_before);
+                    let (pad, lh) = line_box(font, style);
+                    let wrapped: Vec<Vec<String>> = texts.iter().map(|t| wrap(font, t, style.size, col)).collect();
+                    let rows = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+                    for r in 0..rows {
+                        l.ensure(lh);
+                        let y = l.cursor - pad;
+                        for (i, lines) in wrapped.iter().enumerate() {
+                            if let Some(line) = lines.get(r) {
+                                let w = font.width(line, style.size);
+                                let x = p.margin_left + col * i as f32 + (col - w) / 2.0;
+                                l.place(Placed { face, size: style.size, x, y, text: line.clone() });
+                            }
+                        }
+                        l.cursor -= lh;
+                    }
+                    l.cursor -= style.space_after;
                 }
                 Block::Space(pt) => {
                     if pt.is_finite() && *pt > 0.0 {

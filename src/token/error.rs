@@ -184,6 +184,44 @@ pub enum TokenError {
         /// Which mechanisms were missing.
         detail: String,
     },
+    /// The unblock code (SO PIN / PUK) was wrong; `tries` is what the token flags say
+    /// about it afterwards.
+    #[error("incorrect unblock code ({tries:?})")]
+    SoPinIncorrect {
+        /// The SO PIN state read back from the token after the failure.
+        tries: PinTries,
+    },
+    /// The unblock code (SO PIN / PUK) is locked too: only the certification
+    /// authority can recover the token.
+    #[error("unblock code locked")]
+    SoPinLocked,
+    /// The new PIN was not typed the same way twice.
+    #[error("the two new PINs differ")]
+    PinMismatch,
+    /// A certificate to import could not be read.
+    #[error("certificate file {path}: {reason}")]
+    CertificateFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The certificate to import is for a key the token does not hold.
+    #[error("no key on the token for certificate {subject}")]
+    KeyNotOnToken {
+        /// The certificate subject.
+        subject: String,
+    },
+    /// The certificate to import does not chain to a trust anchor.
+    #[error("certificate {subject} is not trusted: {reason}")]
+    CertificateUntrusted {
+        /// The certificate subject.
+        subject: String,
+        /// Why the path was refused (English).
+        reason: String,
+        /// Why the path was refused (Vietnamese).
+        reason_vi: String,
+    },
     /// Any other PKCS#11 failure.
     #[error("{function} failed: {rv}")]
     Pkcs11 {
@@ -235,6 +273,12 @@ impl TokenError {
             TokenError::AlreadyLoggedIn => "token_busy",
             TokenError::TokenRemoved { .. } => "token_removed",
             TokenError::MechanismUnsupported { .. } => "mechanism_unsupported",
+            TokenError::SoPinIncorrect { .. } => "so_pin_incorrect",
+            TokenError::SoPinLocked => "so_pin_locked",
+            TokenError::PinMismatch => "pin_mismatch",
+            TokenError::CertificateFile { .. } => "certificate_file",
+            TokenError::KeyNotOnToken { .. } => "key_not_on_token",
+            TokenError::CertificateUntrusted { .. } => "certificate_untrusted",
             TokenError::Pkcs11 { .. } => "pkcs11",
         }
     }
@@ -301,6 +345,24 @@ impl Localize for PinTries {
             ),
             PinTries::Locked => tr!(lang, "Thiết bị đã bị khóa", "The token is now locked"),
         }
+    }
+}
+
+/// The unblock code's tries as a sentence.
+fn so_tries(tries: PinTries, lang: Lang) -> String {
+    match tries {
+        PinTries::Unknown => tr!(lang, "Thiết bị không cho biết số lần thử còn lại", "The token does not say how many tries are left"),
+        PinTries::Low => tr!(
+            lang,
+            "Đã có lần nhập sai mã mở khóa — còn ít lần thử, nhập sai tiếp thì mã mở khóa cũng bị khóa",
+            "A wrong unblock code was entered — few tries left; more wrong codes lock it too"
+        ),
+        PinTries::FinalTry => tr!(
+            lang,
+            "Đây là lần thử cuối cùng của mã mở khóa — nhập sai nữa thì chỉ tổ chức chứng thực mới khôi phục được",
+            "This is the unblock code's final try — one more wrong code and only the certification authority can recover the token"
+        ),
+        PinTries::Locked => tr!(lang, "Mã mở khóa đã bị khóa", "The unblock code is now locked"),
     }
 }
 
@@ -390,6 +452,28 @@ impl Localize for TokenError {
                 "Thiết bị không hỗ trợ cơ chế ký cần thiết cho khóa {} ({}). Hãy cập nhật trình điều khiển hoặc liên hệ nhà cung cấp.",
                 "The token offers no signing mechanism for key {} ({}). Update the driver or contact the vendor.",
                 key, detail),
+            TokenError::SoPinIncorrect { tries } => tr!(lang,
+                "Mã mở khóa (PUK/SO PIN) không đúng. {}.",
+                "Incorrect unblock code (PUK/SO PIN). {}.",
+                so_tries(*tries, lang)),
+            TokenError::SoPinLocked => tr!(lang,
+                "Mã mở khóa (PUK/SO PIN) của thiết bị cũng đã bị khóa: không thể tự mở khóa. Hãy gửi văn bản đề nghị khôi phục thiết bị tới Sở Khoa học và Công nghệ (kyso token unblock đã soạn sẵn văn bản này).",
+                "The token's unblock code (PUK/SO PIN) is locked too: it cannot be unblocked here. Send the recovery request to the provincial Department of Science and Technology (kyso token unblock has written it)."),
+            TokenError::PinMismatch => tr!(lang,
+                "Hai lần nhập mã PIN mới không giống nhau. Hãy nhập lại.",
+                "The two new PINs differ. Type them again."),
+            TokenError::CertificateFile { path, reason } => tr!(lang,
+                "Không đọc được chứng thư số trong tệp {}: {}. Tệp cần ở dạng .pem, .cer (DER hoặc PEM) hoặc .p7b.",
+                "Cannot read a certificate from {}: {}. Use a .pem, .cer (DER or PEM) or .p7b file.",
+                path.display(), reason),
+            TokenError::KeyNotOnToken { subject } => tr!(lang,
+                "Thiết bị không có khóa bí mật của chứng thư số \"{}\": chứng thư này không cấp cho thiết bị này. Không ghi gì lên thiết bị.",
+                "The token holds no private key for the certificate \"{}\": it was not issued for this token. Nothing was written.",
+                subject),
+            TokenError::CertificateUntrusted { subject, reason, reason_vi } => tr!(lang,
+                "Chứng thư số \"{}\" không được tổ chức chứng thực tin cậy cấp ({}). Không ghi gì lên thiết bị.",
+                "The certificate \"{}\" does not chain to a trusted certification authority ({}). Nothing was written.",
+                subject, if lang == Lang::Vi { reason_vi } else { reason }),
             TokenError::Pkcs11 { function, rv } => tr!(lang,
                 "Thiết bị ký số báo lỗi ({}: {}). Hãy rút ra, cắm lại và thử lại.",
                 "The token reported an error ({}: {}). Unplug it, plug it in again and retry.",

@@ -190,7 +190,9 @@ fn token_report(ctx: &cryptoki::context::Pkcs11, t: &PresentToken, now: OffsetDa
             None => report.other_certificates.push(OtherCertificate::describe(cert, &c.id, c.label.clone())),
         }
     }
-    report.certificates.sort_by(|a, b| a.id.cmp(&b.id).then(a.not_after.cmp(&b.not_after)));
+    // The newest certificate of a key first: the one signing uses (a renewal
+    // written beside the old one, `kyso token import-cert`).
+    report.certificates.sort_by(|a, b| a.id.cmp(&b.id).then(b.currently_valid.cmp(&a.currently_valid)).then(b.not_after.cmp(&a.not_after)));
     report.keys_without_certificate = objects.keys_without_certificate().iter().map(hex::encode).collect();
     report.keys_without_certificate.sort();
     report

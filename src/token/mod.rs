@@ -9,6 +9,8 @@
 //! * [`pin`]: the [`Pin`] (never printed, zeroized) and the token's [`PinStatus`];
 //! * [`mechanism`]: mechanism choice, DigestInfo and ECDSA signature encoding;
 //! * [`change`]: [`change_pin`] (`C_SetPIN`, R16);
+//! * [`unblock`]: [`unblock_pin`] (SO login with the unblock code, `C_InitPIN`, R16);
+//! * [`import`]: [`import_certificate`] (a renewed certificate written beside its key, R16);
 //! * [`signer`]: [`open_signer`] and [`TokenSigner`], the [`crate::Signer`] of a token;
 //! * [`error`]: [`TokenError`], with Vietnamese and English messages;
 //! * [`pe`]: the processor a Windows driver DLL is built for (32-bit drivers in
@@ -24,6 +26,7 @@ pub mod change;
 pub mod classify;
 pub mod drivers;
 pub mod error;
+pub mod import;
 pub mod inventory;
 pub mod mechanism;
 mod module;
@@ -31,6 +34,7 @@ mod objects;
 pub mod pe;
 pub mod pin;
 pub mod signer;
+pub mod unblock;
 mod winload;
 
 pub use certinfo::{CertificateInfo, KeyEvidence, OtherCertificate};
@@ -38,7 +42,9 @@ pub use change::change_pin;
 pub use classify::{classify_certificate, Classification, Role, RoleReason};
 pub use drivers::{discover_modules, DriverTable, ModuleCandidate, ModuleOrigin, Os};
 pub use error::{CertificateChoice, PinTries, ReportedError, TokenError};
+pub use import::{import_certificate, ImportOptions, ImportReport};
 pub use inventory::{list_candidates, list_tokens, Inventory, ModuleReport, TokenReport};
 pub use mechanism::SignMechanism;
 pub use pin::{Pin, PinStatus};
 pub use signer::{open_signer, peek_certificate, TokenSelection, TokenSigner, TokenSignerInfo};
+pub use unblock::{identify, unblock_pin, TokenIdentity};

@@ -35,6 +35,10 @@ pub(crate) struct KeyObject {
     pub ec_params: Option<Vec<u8>>,
     /// `CKA_ALWAYS_AUTHENTICATE` (private keys only).
     pub always_authenticate: bool,
+    /// `CKA_MODULUS` (RSA), to find the key of a certificate by its public key.
+    pub modulus: Option<Vec<u8>>,
+    /// `CKA_EC_POINT` (EC public keys), as the token stores it.
+    pub ec_point: Option<Vec<u8>>,
 }
 
 impl KeyObject {
@@ -95,6 +99,9 @@ fn read_key(session: &Session, h: ObjectHandle, private: bool) -> Result<KeyObje
         AttributeType::Modulus,
         AttributeType::EcParams,
     ];
+    if !private {
+        wanted.push(AttributeType::EcPoint);
+    }
     if private {
         wanted.push(AttributeType::AlwaysAuthenticate);
     }
@@ -107,6 +114,8 @@ fn read_key(session: &Session, h: ObjectHandle, private: bool) -> Result<KeyObje
         modulus_bits: None,
         ec_params: None,
         always_authenticate: false,
+        modulus: None,
+        ec_point: None,
     };
     let mut modulus_len = None;
     for a in attrs {
@@ -115,7 +124,11 @@ fn read_key(session: &Session, h: ObjectHandle, private: bool) -> Result<KeyObje
             Attribute::Label(v) => obj.label = label_text(&v),
             Attribute::KeyType(t) => obj.key_type = Some(t),
             Attribute::ModulusBits(b) => obj.modulus_bits = Some(usize::from(b)).filter(|b| *b > 0),
-            Attribute::Modulus(m) => modulus_len = Some(bit_len(&m)).filter(|b| *b > 0),
+            Attribute::Modulus(m) => {
+                modulus_len = Some(bit_len(&m)).filter(|b| *b > 0);
+                obj.modulus = Some(m).filter(|m| !m.is_empty());
+            }
+            Attribute::EcPoint(p) => obj.ec_point = Some(p).filter(|p| !p.is_empty()),
             Attribute::EcParams(p) => obj.ec_params = Some(p),
             Attribute::AlwaysAuthenticate(b) => obj.always_authenticate = b,
             _ => {}

@@ -56,6 +56,12 @@ impl Pin {
         Ok(Pin(line))
     }
 
+    /// Whether two PINs are the same (a new PIN typed twice), comparing every byte.
+    pub fn same_as(&self, other: &Pin) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
     /// Whether the PIN is empty (only possible through [`Pin::new`]); an empty PIN
     /// asks the token to use its own PIN pad when it has one.
     pub fn is_empty(&self) -> bool {
@@ -82,6 +88,9 @@ pub struct PinStatus {
     pub locked: bool,
     /// `CKF_SO_PIN_LOCKED`: the unblock (SO/PUK) PIN is locked too.
     pub so_locked: bool,
+    /// The unblock (SO/PUK) PIN's state, from `CKF_SO_PIN_COUNT_LOW`,
+    /// `CKF_SO_PIN_FINAL_TRY` and `CKF_SO_PIN_LOCKED` (`kyso token unblock`).
+    pub so_tries: PinTries,
     /// `CKF_USER_PIN_TO_BE_CHANGED`: the PIN must be changed before use.
     pub to_be_changed: bool,
     /// `CKF_USER_PIN_INITIALIZED`: a user PIN exists.
@@ -101,6 +110,7 @@ impl PinStatus {
             final_try: info.user_pin_final_try(),
             locked: info.user_pin_locked(),
             so_locked: info.so_pin_locked(),
+            so_tries: PinTries::from_flags(info.so_pin_count_low(), info.so_pin_final_try(), info.so_pin_locked()),
             to_be_changed: info.user_pin_to_be_changed(),
             initialized: info.user_pin_initialized(),
             login_required: info.login_required(),

@@ -165,7 +165,7 @@ pub(super) fn find_token(sel: &TokenSelection) -> Result<(PathBuf, Pkcs11, Prese
 /// and `CKR_USER_ALREADY_LOGGED_IN` is refused too: the token did not check this PIN.
 /// A wrong PIN is never retried: the error carries the PIN state read back from the
 /// token.
-fn login(ctx: &Pkcs11, slot: cryptoki::slot::Slot, session: &Session, pin: &Pin, user: UserType) -> Result<(), TokenError> {
+pub(super) fn login(ctx: &Pkcs11, slot: cryptoki::slot::Slot, session: &Session, pin: &Pin, user: UserType) -> Result<(), TokenError> {
     let flags = ctx.get_token_info(slot).ok().map(|i| PinStatus::from_token_info(&i));
     if matches!(user, UserType::User) {
         if flags.is_some_and(|f| f.locked) {
@@ -217,11 +217,34 @@ fn choice(c: &CertObject) -> CertificateChoice {
     }
 }
 
+/// How good a certificate of a key is to sign with: valid now first, then the
+/// latest end of validity.
+fn rank(c: &CertObject) -> (bool, u64) {
+    match &c.cert {
+        Some(x) => {
+            let now = OffsetDateTime::now_utc();
+            (crate::verify::chain::valid_at(x, now), x.tbs_certificate.validity.not_after.to_unix_duration().as_secs())
+        }
+        None => (false, 0),
+    }
+}
+
 /// Pick the signing certificate and its private key.
 fn select<'a>(objs: &'a TokenObjects, sel: &TokenSelection) -> Result<(&'a CertObject, &'a KeyObject), TokenError> {
     let mut signing: Vec<(&CertObject, &KeyObject)> =
         objs.certs.iter().filter(|c| c.cert.is_some()).filter_map(|c| objs.private_key(&c.id).map(|k| (c, k))).collect();
     signing.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    // A renewed certificate sits beside the old one on the same key: the key
+    // signs with the best of them (valid now, then the latest to expire).
+    signing.dedup_by(|later, kept| {
+        if later.0.id != kept.0.id {
+            return false;
+        }
+        if rank(later.0) > rank(kept.0) {
+            std::mem::swap(later, kept);
+        }
+        true
+    });
     let matching: Vec<_> = signing
         .iter()
         .filter(|(c, _)| sel.cert_id.as_ref().is_none_or(|id| &c.id == id))
@@ -282,14 +305,17 @@ pub fn peek_certificate(sel: &TokenSelection) -> Result<Option<(Certificate, Vec
     let session = ctx.open_ro_session(token.slot).map_err(|e| TokenError::from_cryptoki("C_OpenSession", e))?;
     let objs = read_objects(&session)?;
     let end_entity = |c: &Certificate| !crate::verify::chain::is_ca(c);
-    let matching: Vec<&Certificate> = objs
+    let mut objects: Vec<&CertObject> = objs
         .certs
         .iter()
         .filter(|c| sel.cert_id.as_ref().is_none_or(|id| &c.id == id))
         .filter(|c| sel.cert_label.as_ref().is_none_or(|l| &c.label == l))
-        .filter_map(|c| c.cert.as_ref())
-        .filter(|c| end_entity(c))
+        .filter(|c| c.cert.as_ref().is_some_and(end_entity))
         .collect();
+    // Several certificates of one key (a renewal): the one signing would pick.
+    objects.sort_by(|a, b| a.id.cmp(&b.id).then(rank(b).cmp(&rank(a))));
+    objects.dedup_by(|later, kept| !later.id.is_empty() && later.id == kept.id);
+    let matching: Vec<&Certificate> = objects.iter().filter_map(|c| c.cert.as_ref()).collect();
     let [one] = matching.as_slice() else {
         return Ok(None);
     };

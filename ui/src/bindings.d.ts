@@ -28,7 +28,26 @@ pinTries: PinTries | null,
  * The core's finer kind when `kind` groups several (e.g. `pdf_truncated` under
  * `bad_pdf`, `seal_invalid_signature` under `seal_refused`).
  */
-detail?: string | null, };
+detail?: string | null, 
+/**
+ * On `name_mismatch`: the two people, for the window to ask the user to
+ * confirm naming both (the right signer for the block).
+ */
+nameConflict?: NameConflict, };
+
+export type NameConflict = { 
+/**
+ * The name printed under the signature block.
+ */
+blockName: string, 
+/**
+ * The certificate's holder.
+ */
+holder: string, 
+/**
+ * `KT.`, `TL.` or `TUQ.` when the block carries one.
+ */
+delegation: string | null, };
 
 export type PinTries = "unknown" | "low" | "finalTry" | "locked";
 
@@ -53,6 +72,11 @@ locked: boolean,
  * `CKF_SO_PIN_LOCKED`: the unblock (SO/PUK) PIN is locked too.
  */
 soLocked: boolean, 
+/**
+ * The unblock (SO/PUK) PIN's state, from `CKF_SO_PIN_COUNT_LOW`,
+ * `CKF_SO_PIN_FINAL_TRY` and `CKF_SO_PIN_LOCKED` (`kyso token unblock`).
+ */
+soTries: PinTries, 
 /**
  * `CKF_USER_PIN_TO_BE_CHANGED`: the PIN must be changed before use.
  */
@@ -453,7 +477,13 @@ atMm: [number, number] | null,
 /**
  * The stamp's width in mm, when the user dragged it.
  */
-sizeMm: number | null, };
+sizeMm: number | null, 
+/**
+ * The user confirmed signing a block that names someone else (asked after a
+ * `name_mismatch` refusal naming both people). A `KT.`/`TL.`/`TUQ.` block with
+ * an agency certificate stays refused.
+ */
+allowNameMismatch: boolean | null, };
 
 export type Checked = { doc: Document, report: VerifyReport, 
 /**
@@ -594,6 +624,14 @@ summary: SignSummary | null,
  */
 changeToken: string | null, 
 /**
+ * The token being unblocked with its recovery code (an unblock request).
+ */
+unblock: UnblockView | null, 
+/**
+ * The certificate being written onto a token (an import request: the PIN only).
+ */
+import: ImportView | null, 
+/**
  * The last refusal (wrong PIN, with `pinTries`), if any.
  */
 error: AgentErrorBody | null, 
@@ -611,6 +649,184 @@ error: AgentErrorBody, } | { "state": "failed",
  * Why.
  */
 error: AgentErrorBody, };
+
+export type UnblockView = { 
+/**
+ * Token label.
+ */
+tokenLabel: string, 
+/**
+ * Token serial number.
+ */
+tokenSerial: string, 
+/**
+ * What the token says is left of the unblock code's tries.
+ */
+soTries: PinTries, };
+
+export type ImportView = { 
+/**
+ * Token label.
+ */
+tokenLabel: string, 
+/**
+ * The certificate file's name.
+ */
+fileName: string, };
+
+export type UnblockOutcome = { "state": "unblocked", 
+/**
+ * The token (as it was before).
+ */
+token: TokenIdentity, } | { "state": "soLocked", 
+/**
+ * The request written.
+ */
+request: RecoveryWritten, };
+
+export type TokenIdentity = { 
+/**
+ * Token label.
+ */
+label: string, 
+/**
+ * Token manufacturer.
+ */
+manufacturer: string, 
+/**
+ * Token model.
+ */
+model: string, 
+/**
+ * Token serial number.
+ */
+serial: string, 
+/**
+ * The PIN state before the unblock.
+ */
+pin: PinStatus, };
+
+export type RecoveryWritten = { 
+/**
+ * The PDF to print and send.
+ */
+pdf: string, 
+/**
+ * The same request as plain text.
+ */
+txt: string, 
+/**
+ * The text of the request, to show on the screen.
+ */
+text: string, 
+/**
+ * The token's serial number.
+ */
+tokenSerial: string, };
+
+export type ImportReport = { 
+/**
+ * The token label.
+ */
+tokenLabel: string, 
+/**
+ * The key's `CKA_ID` the certificate now shares, hex.
+ */
+id: string, 
+/**
+ * The new certificate object's label.
+ */
+label: string, 
+/**
+ * The certificate subject.
+ */
+subject: string, 
+/**
+ * Last day of validity (ISO 8601).
+ */
+notAfter: string, 
+/**
+ * False when the very same certificate was already on the token.
+ */
+written: boolean, 
+/**
+ * CA certificates written (subjects).
+ */
+caWritten: Array<string>, 
+/**
+ * Older certificates of the key deleted (serial numbers, hex).
+ */
+removed: Array<string>, };
+
+export type HandoverRequest = { 
+/**
+ * The token handed over.
+ */
+tokenLabel: string, 
+/**
+ * Who hands it over.
+ */
+from: string, 
+/**
+ * Who receives it.
+ */
+to: string, 
+/**
+ * The witness.
+ */
+witness: string | null, 
+/**
+ * The handover date, `YYYY-MM-DD` (default: today).
+ */
+date: string | null, };
+
+export type HandoverMade = { 
+/**
+ * The record PDF in the queue (role `sign`).
+ */
+document: Document, 
+/**
+ * The handover as *Báo cáo* lists it.
+ */
+handover: HandoverEntry, };
+
+export type HandoverEntry = { 
+/**
+ * Row id.
+ */
+id: number, 
+/**
+ * The record's queue document.
+ */
+documentId: number, 
+/**
+ * Token label.
+ */
+tokenLabel: string, 
+/**
+ * Token serial number.
+ */
+tokenSerial: string, 
+/**
+ * Token model.
+ */
+tokenModel: string, 
+/**
+ * Who handed it over.
+ */
+fromName: string, 
+/**
+ * Who received it.
+ */
+toName: string, 
+/**
+ * The witness, if named.
+ */
+witness: string | null, 
+/**
+ * The handover date, `YYYY-MM-DD`.
+ */
+handoverDate: string, };
 
 export type Rejection = { 
 /**
@@ -908,6 +1124,7 @@ export interface Commands {
   pin_request: { window: "pin"; args: {  }; result: PinPromptView };
   pin_submit: { window: "pin"; args: { pin: string }; result: PinAttempt };
   pin_change_submit: { window: "pin"; args: { oldPin: string; newPin: string }; result: PinAttempt };
+  pin_unblock_submit: { window: "pin"; args: { soPin: string; newPin: string; newPinAgain: string }; result: PinAttempt };
   pin_cancel: { window: "pin"; args: {  }; result: null };
   pin_document: { window: "pin"; args: {  }; result: ArrayBuffer };
   app_info: { window: "main"; args: {  }; result: AppInfo };
@@ -931,15 +1148,20 @@ export interface Commands {
   extend_archive: { window: "main"; args: {  }; result: Array<ExtendOutcome> };
   role_report: { window: "main"; args: { year: number }; result: Array<ReportRow> };
   export_report_csv: { window: "main"; args: { year: number; file: string }; result: string };
+  list_handovers: { window: "main"; args: { year?: number | null }; result: Array<HandoverEntry> };
   list_tokens: { window: "main"; args: {  }; result: Array<TokenView> };
   expiring_certificates: { window: "main"; args: { days?: number | null }; result: Array<ExpiringCertificate> };
   change_pin: { window: "main"; args: { tokenLabel: string }; result: null };
+  unblock_token: { window: "main"; args: { tokenLabel: string }; result: UnblockOutcome };
+  import_certificate: { window: "main"; args: { tokenLabel: string; file: string; removeOld?: boolean | null }; result: ImportReport };
+  create_handover: { window: "main"; args: { request: HandoverRequest }; result: HandoverMade };
   stamp_images: { window: "main"; args: {  }; result: StampImages };
   set_stamp_image: { window: "main"; args: { kind: StampImageKind; file: string; sizeMm?: number | null }; result: string };
   pick_files: { window: "main"; args: { folder?: boolean | null }; result: Array<FileRef> };
   pick_save_path: { window: "main"; args: { defaultName: string }; result: FileRef | null };
   pick_folder: { window: "main"; args: {  }; result: FileRef | null };
   pick_image: { window: "main"; args: {  }; result: FileRef | null };
+  pick_certificate: { window: "main"; args: {  }; result: FileRef | null };
   bridge_status: { window: "main"; args: {  }; result: BridgeStatus };
   bridge_documents: { window: "main"; args: {  }; result: Array<BridgedDocument> };
   retry_upload: { window: "main"; args: { id: number }; result: UploadOutcome };

@@ -6,7 +6,7 @@
 import './style.css';
 import { invoke } from '@tauri-apps/api/core';
 import { t, setLang, detectLang, applyStatic } from './i18n.js';
-import { triesInfo, changePinProblem } from './pin.js';
+import { triesInfo, changePinProblem, PIN_MIN, PIN_MAX } from './pin.js';
 import { errorText, fileName, formatDate } from './format.js';
 import { summaryRows, bridgeRows } from './pin-summary.js';
 import { commands } from './commands.js';
@@ -14,6 +14,50 @@ import { commands } from './commands.js';
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 let busy = false;
 let changeMode = false;
+let unblockMode = false;
+let importMode = false;
+
+/** The unblock code's tries line (`soTries`: the core's PinTries). */
+function soLine(tries) {
+  return tries && tries !== 'unknown' ? t('pin.so.' + tries) : t('pin.so.unknown');
+}
+
+// Unblock: the unblock code, then the new PIN twice; the main field is not used.
+function renderUnblock(view) {
+  unblockMode = true;
+  const u = view.unblock;
+  $('pin-title').textContent = t('pin.unblockTitle', { label: u.tokenLabel });
+  $('pin-input-field').hidden = true;
+  $('pin-so-field').hidden = false;
+  $('pin-change-fields').hidden = false;
+  $('pin-ok').textContent = t('pin.unblock');
+  const box = $('pin-summary');
+  box.textContent = '';
+  const hint = document.createElement('p');
+  hint.textContent = t('pin.unblockHint');
+  const serial = document.createElement('p');
+  serial.textContent = `${t('pin.serial')}: ${u.tokenSerial}`;
+  const so = document.createElement('p');
+  so.dataset.testid = 'pin-so-tries';
+  so.textContent = soLine(u.soTries);
+  box.append(hint, serial, so);
+  showError(view.error);
+}
+
+// Import: the PIN only; the summary says which file goes onto which token.
+function renderImport(view) {
+  importMode = true;
+  const i = view.import;
+  $('pin-title').textContent = t('pin.importTitle', { label: i.tokenLabel });
+  $('pin-ok').textContent = t('pin.import');
+  const box = $('pin-summary');
+  box.textContent = '';
+  const p = document.createElement('p');
+  p.dataset.testid = 'pin-import-file';
+  p.textContent = `${t('pin.importFile')}: ${i.fileName}`;
+  box.append(p);
+  showError(view.error);
+}
 
 function renderChange(view) {
   changeMode = true;
@@ -27,6 +71,8 @@ function renderChange(view) {
 
 function render(view) {
   if (view.changeToken) { renderChange(view); return; }
+  if (view.unblock) { renderUnblock(view); return; }
+  if (view.import) { renderImport(view); return; }
   const s = view.summary;
   $('pin-title').textContent = t(s.role === 'seal' ? 'pin.confirmSeal' : 'pin.confirmSign', { n: s.documents.length });
   if (view.bridge) renderBridge(view.bridge, s);
@@ -91,7 +137,8 @@ async function showPreview() {
 }
 
 function showError(err) {
-  const info = triesInfo(err && err.pinTries);
+  const so = err && err.kind === 'so_pin_incorrect';
+  const info = so ? { message: soLine(err.pinTries), level: err.pinTries } : triesInfo(err && err.pinTries);
   $('pin-tries').textContent = info.message;
   $('pin-tries').hidden = !info.message;
   $('pin-tries').dataset.level = info.level || '';
@@ -120,10 +167,35 @@ async function submitChange() {
   }
 }
 
+async function submitUnblock() {
+  const [so, n, c] = ['pin-so', 'pin-new', 'pin-confirm'].map($);
+  let problem = '';
+  if (!so.value || !n.value) problem = t('pin.empty');
+  else if (n.value.length < PIN_MIN || n.value.length > PIN_MAX) problem = t('pin.tooShort', { min: PIN_MIN, max: PIN_MAX });
+  else if (n.value !== c.value) problem = t('pin.mismatch');
+  if (problem) { showError({ vi: problem, en: problem }); return; }
+  const args = { soPin: so.value, newPin: n.value, newPinAgain: c.value };
+  so.value = ''; n.value = ''; c.value = '';
+  busy = true;
+  $('pin-ok').disabled = true;
+  try {
+    const attempt = await invoke(commands.pin_unblock_submit.name, args);
+    if (attempt.state !== 'accepted') showError(attempt.error);
+  } catch (e) {
+    showError(e);
+  } finally {
+    args.soPin = null; args.newPin = null; args.newPinAgain = null;
+    busy = false;
+    $('pin-ok').disabled = false;
+    so.focus();
+  }
+}
+
 async function submit(ev) {
   ev.preventDefault();
   if (busy) return;
   if (changeMode) { await submitChange(); return; }
+  if (unblockMode) { await submitUnblock(); return; }
   const input = $('pin-input');
   let pin = input.value;
   input.value = '';
@@ -143,7 +215,7 @@ async function submit(ev) {
     pin = null;
     busy = false;
     $('pin-ok').disabled = false;
-    $('pin-ok').textContent = t('pin.sign');
+    $('pin-ok').textContent = t(importMode ? 'pin.import' : 'pin.sign');
     input.focus();
   }
 }
@@ -162,7 +234,7 @@ async function start() {
     showError(e);
     $('pin-ok').disabled = true;
   }
-  $('pin-input').focus();
+  (unblockMode ? $('pin-so') : $('pin-input')).focus();
 }
 
 start();

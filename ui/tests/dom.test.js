@@ -192,6 +192,119 @@ describe('Lưu trữ → Gia hạn dấu thời gian lưu trữ', () => {
   });
 });
 
+describe('Thiết bị → unblock, renewed certificate, handover (issue 13)', () => {
+  const pin = { tries: 'locked', countLow: false, finalTry: false, locked: true, soLocked: false, soTries: 'low', toBeChanged: false, initialized: true, loginRequired: true, protectedAuthenticationPath: false };
+  const token = { module: '/usr/lib/softhsm/libsofthsm2.so', label: 'KYSO-TEST', serial: 'be66', pinStatus: pin, certificates: [], error: null };
+
+  async function screenWith(handler) {
+    const { setBackend } = await import('../src/api.js');
+    const { createDevicesScreen } = await import('../src/screens/devices.js');
+    const calls = [];
+    setBackend({
+      invoke: async (cmd, args) => {
+        calls.push([cmd, args]);
+        if (cmd === 'stamp_images') return { signature: null, seal: null };
+        if (cmd === 'list_tokens') return [token];
+        if (cmd === 'bridge_status') return { state: 'listening', address: 'wss://127.0.0.1:8987', error: null, allowOrigins: [], caPath: null, certificates: { personal: null, agency: null } };
+        return handler(cmd, args);
+      },
+      listen: async () => () => {},
+    });
+    const screen = createDevicesScreen();
+    document.body.append(screen.el);
+    await screen.show();
+    await vi.waitFor(() => expect(screen.el.querySelector('[data-testid="token-card"]')).not.toBeNull());
+    return { screen, calls, done: () => { setBackend(null); screen.el.remove(); } };
+  }
+  const $ = (root, id) => root.querySelector(`[data-testid="${id}"]`);
+
+  it('shows the unblock code state; a locked code shows the recovery request, no PIN field anywhere', async () => {
+    const { screen, calls, done } = await screenWith((cmd) => {
+      if (cmd === 'unblock_token') return { state: 'soLocked', request: { pdf: '/d/de-nghi.pdf', txt: '/d/de-nghi.txt', text: 'ĐỀ NGHỊ KHÔI PHỤC\nSố sê-ri: be66', tokenSerial: 'be66' } };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    expect($(screen.el, 'so-state').textContent).toContain('Mã mở khóa: đã có lần nhập sai');
+    $(screen.el, 'unblock-button').click();
+    await vi.waitFor(() => expect($(screen.el, 'recovery-request').hidden).toBe(false));
+    expect($(screen.el, 'recovery-text').textContent).toContain('be66');
+    expect($(screen.el, 'recovery-pdf').textContent).toBe('/d/de-nghi.pdf');
+    expect(calls.find((c) => c[0] === 'unblock_token')[1]).toEqual({ tokenLabel: 'KYSO-TEST' });
+    expect(screen.el.querySelector('input[type="password"]')).toBeNull();
+    done();
+  });
+
+  it('imports the picked certificate by handle and makes a handover record from the form', async () => {
+    const { screen, calls, done } = await screenWith((cmd, args) => {
+      if (cmd === 'pick_certificate') return { handle: 'ab'.repeat(16), name: 'gia-han.p7b' };
+      if (cmd === 'import_certificate') return { tokenLabel: 'KYSO-TEST', id: '01', label: 'x', subject: 'CN=Nguyễn Văn An', notAfter: '2028-12-05T00:00:00+07:00', written: true, caWritten: [], removed: [] };
+      if (cmd === 'create_handover') return { document: { id: 7, currentPath: '/d/bien-ban-ban-giao-be66-2026-12-06.pdf' }, handover: { id: 1, ...args.request } };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    $(screen.el, 'import-cert-button').click();
+    await vi.waitFor(() => expect(screen.el.querySelector('.notice').textContent).toContain('Đã ghi chứng thư số CN=Nguyễn Văn An'));
+    expect(calls.find((c) => c[0] === 'import_certificate')[1]).toEqual({ tokenLabel: 'KYSO-TEST', file: 'ab'.repeat(16), removeOld: false });
+    $(screen.el, 'handover-button').click();
+    const form = $(screen.el, 'handover-form');
+    expect(form).not.toBeNull();
+    $(form, 'handover-from').value = ' Nguyễn Văn An ';
+    $(form, 'handover-to').value = 'Trần Thị Bình';
+    $(form, 'handover-date').value = '2026-12-06';
+    $(form, 'handover-create').click();
+    await vi.waitFor(() => expect(screen.el.querySelector('.notice').textContent).toContain('bien-ban-ban-giao-be66-2026-12-06.pdf'));
+    expect(calls.find((c) => c[0] === 'create_handover')[1]).toEqual({ request: { tokenLabel: 'KYSO-TEST', from: 'Nguyễn Văn An', to: 'Trần Thị Bình', witness: null, date: '2026-12-06' } });
+    expect($(screen.el, 'handover-form')).toBeNull();
+    done();
+  });
+});
+
+describe('Ký → the right signer for the block', () => {
+  it('asks naming both people; OK and Cancel answer', async () => {
+    const { nameMismatchQuestion } = await import('../src/screens/sign.js');
+    const { confirmDialog } = await import('../src/confirm.js');
+    expect(nameMismatchQuestion({ kind: 'pin_incorrect' })).toBe(null);
+    const q = nameMismatchQuestion({ kind: 'name_mismatch', vi: '', en: '', nameConflict: { blockName: 'Nguyễn Văn An', holder: 'Trần Thị Bình', delegation: 'KT.' } });
+    expect(q.message).toContain('Nguyễn Văn An');
+    expect(q.message).toContain('Trần Thị Bình');
+    expect(q.message).toContain('KT.');
+    let answer = confirmDialog(q);
+    expect(q.testid).toBe('name-mismatch-dialog');
+    expect(q.details.map((d) => d[1])).toEqual(['Nguyễn Văn An', 'Trần Thị Bình']);
+    document.querySelector('[data-testid="confirm-cancel"]').click();
+    expect(await answer).toBe(false);
+    expect(document.querySelector('[data-testid="name-mismatch-dialog"]')).toBeNull();
+    answer = confirmDialog(q);
+    document.querySelector('[data-testid="confirm-ok"]').click();
+    expect(await answer).toBe(true);
+    answer = confirmDialog(q);
+    key(document.body, 'Escape');
+    expect(await answer).toBe(false);
+  });
+});
+
+describe('Báo cáo → handovers', () => {
+  it('lists the year\'s handovers', async () => {
+    const { setBackend } = await import('../src/api.js');
+    const { createReportsScreen } = await import('../src/screens/reports.js');
+    setBackend({
+      invoke: async (cmd) => {
+        if (cmd === 'role_report') return [];
+        if (cmd === 'list_handovers') return [{ id: 1, documentId: 9, tokenLabel: 'VAN-THU', tokenSerial: 'be66', tokenModel: 'SoftHSM v2', fromName: 'Lê Văn Cường', toName: 'Phạm Thị Dung', witness: null, handoverDate: '2026-06-01' }];
+        throw new Error(`unexpected ${cmd}`);
+      },
+      listen: async () => () => {},
+    });
+    const screen = createReportsScreen();
+    document.body.append(screen.el);
+    await screen.show();
+    const rows = screen.el.querySelectorAll('[data-testid="handover-row"]');
+    expect(rows.length).toBe(1);
+    expect(rows[0].textContent).toContain('Phạm Thị Dung');
+    expect(rows[0].textContent).toContain('VAN-THU (be66)');
+    setBackend(null);
+    screen.el.remove();
+  });
+});
+
 describe('E-office (the bridge)', () => {
   it('shows the listening address, the documents with their site, and sends a failed upload again', async () => {
     const { setBackend } = await import('../src/api.js');

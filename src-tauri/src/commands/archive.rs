@@ -45,3 +45,9 @@ pub async fn role_report(office: OfficeState<'_>, year: i32) -> CmdResult<Vec<Re
 pub async fn export_report_csv(office: OfficeState<'_>, year: i32, file: String) -> CmdResult<PathBuf> {
     blocking(&office, move |o| o.export_report_csv(year, &file)).await
 }
+
+/// The token handovers recorded in `year` (every year when left out), for *Báo cáo*.
+#[tauri::command]
+pub async fn list_handovers(office: OfficeState<'_>, year: Option<i32>) -> CmdResult<Vec<kyso::queue::HandoverEntry>> {
+    blocking(&office, move |o| o.handovers(year)).await
+}

@@ -69,3 +69,30 @@ pub async fn pick_image(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdRe
     .await?;
     Ok(path.map(|p| office.grants().mint(&p, GrantKind::Image)))
 }
+
+/// Pick one certificate file (`.pem`, `.cer`, `.crt`, `.der`, `.p7b`) to write onto
+/// a token. `None` when cancelled.
+#[tauri::command]
+pub async fn pick_certificate(app: tauri::AppHandle, office: OfficeState<'_>) -> CmdResult<Option<FileRef>> {
+    if let Some(p) = e2e_picked_certificate() {
+        return Ok(Some(office.grants().mint(&p, GrantKind::Certificate)));
+    }
+    let path = off_main(app, move |w| {
+        dialog("Chọn tệp chứng thư số gia hạn", w.as_ref())
+            .add_filter("Chứng thư số", &["pem", "cer", "crt", "der", "p7b", "PEM", "CER", "CRT", "DER", "P7B"])
+            .pick_file()
+    })
+    .await?;
+    Ok(path.map(|p| office.grants().mint(&p, GrantKind::Certificate)))
+}
+
+/// End-to-end tests only (debug builds, `KYSO_E2E_PICK_CERTIFICATE=FILE`): WebDriver
+/// cannot drive the native file dialog, so the test names the file the user would
+/// pick; it becomes a handle like a real pick. Absent from release builds.
+fn e2e_picked_certificate() -> Option<std::path::PathBuf> {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os("KYSO_E2E_PICK_CERTIFICATE").filter(|p| !p.is_empty()) {
+        return Some(p.into());
+    }
+    None
+}

@@ -32,6 +32,25 @@ pub async fn pin_change_submit(broker: tauri::State<'_, Arc<PinBroker>>, old_pin
     tauri::async_runtime::spawn_blocking(move || rx.recv()).await.ok().and_then(Result::ok).ok_or_else(no_request)
 }
 
+/// Try this unblock code (PUK/SO PIN) and new PIN, typed twice (an unblock
+/// request): the token's answer. The two new PINs must match, or nothing is sent
+/// to the token.
+#[tauri::command]
+pub async fn pin_unblock_submit(
+    broker: tauri::State<'_, Arc<PinBroker>>,
+    so_pin: String,
+    new_pin: String,
+    new_pin_again: String,
+) -> CmdResult<PinAttempt> {
+    let (so_pin, new_pin, again) = (SecretPin::new(so_pin), SecretPin::new(new_pin), SecretPin::new(new_pin_again));
+    if !new_pin.same_as(&again) {
+        let e = kyso::agent::AgentErrorBody::from_error(&kyso::token::TokenError::PinMismatch.into());
+        return Ok(PinAttempt::Retry { error: e });
+    }
+    let rx = broker.submit_unblock(so_pin, new_pin).ok_or_else(no_request)?;
+    tauri::async_runtime::spawn_blocking(move || rx.recv()).await.ok().and_then(Result::ok).ok_or_else(no_request)
+}
+
 /// Cancel the request: nothing is signed.
 #[tauri::command]
 pub fn pin_cancel(broker: tauri::State<'_, Arc<PinBroker>>) {

@@ -68,10 +68,17 @@ pub struct SignArgs {
     /// The stamp's width in mm, when the user dragged it.
     #[serde(default)]
     pub size_mm: Option<f64>,
+    /// The user confirmed signing a block that names someone else (asked after a
+    /// `name_mismatch` refusal naming both people). A `KT.`/`TL.`/`TUQ.` block with
+    /// an agency certificate stays refused.
+    #[serde(default)]
+    pub allow_name_mismatch: Option<bool>,
 }
 
 /// Sign document `id` with a personal signature; the PIN window shows the summary
-/// and takes the PIN.
+/// and takes the PIN. A block naming someone else than the certificate's holder
+/// is refused (`name_mismatch`, with `nameConflict` naming both) before the PIN
+/// is asked, unless `allowNameMismatch`.
 #[tauri::command]
 pub async fn sign_document(
     app: tauri::AppHandle,
@@ -80,7 +87,14 @@ pub async fn sign_document(
     request: SignArgs,
 ) -> CmdResult<Checked> {
     let mut prompt = WindowPrompt::new(app, Arc::clone(broker.inner()))?;
-    let req = SignDocument { id: request.id, page: request.page, at_mm: request.at_mm, size_mm: request.size_mm, invisible: false };
+    let req = SignDocument {
+        id: request.id,
+        page: request.page,
+        at_mm: request.at_mm,
+        size_mm: request.size_mm,
+        invisible: false,
+        allow_name_mismatch: request.allow_name_mismatch.unwrap_or(false),
+    };
     let choice = TokenChoice { token_label: request.token_label, cert_id_hex: request.cert_id_hex };
     blocking(&office, move |o| Ok(Checked::from(o.sign_document(&req, &choice, &mut prompt)?))).await
 }

@@ -1,14 +1,17 @@
-// Báo cáo: documents signed per role, per half-year and year (R17), CSV export.
+// Báo cáo: documents signed per role, per half-year and year (R17), CSV export;
+// the token handovers of the year (R16).
 import { call } from '../api.js';
 import { h, clear } from '../dom.js';
 import { t } from '../i18n.js';
 import { showError, clearError } from '../notify.js';
 import { reportRows, defaultCsvName } from '../report.js';
 import { isValidYear } from '../validate.js';
+import { formatDate } from '../format.js';
 
 export function createReportsScreen() {
   const thisYear = Number(new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 4));
-  const s = { year: thisYear, entries: null, notice: '' };
+  const s = { year: thisYear, entries: null, handovers: null, notice: '' };
+  const handoverTable = h('table', { class: 'table handover-table', testid: 'handover-table' });
   const yearIn = h('input', { type: 'number', class: 'year-input', testid: 'report-year', min: '2000', max: '2100', value: String(thisYear),
     onchange: () => load() });
   const table = h('table', { class: 'table report-table', testid: 'report-table' });
@@ -21,7 +24,28 @@ export function createReportsScreen() {
       h('div', { class: 'row' }, h('label', { class: 'field inline' }, hd.year = h('span'), yearIn), exportBtn),
       table,
       hd.empty = h('p', { class: 'muted', hidden: true }),
-      noticeEl));
+      noticeEl,
+      hd.handovers = h('h3'),
+      handoverTable,
+      hd.noHandovers = h('p', { class: 'muted', testid: 'handover-empty', hidden: true })));
+
+  function renderHandovers() {
+    hd.handovers.textContent = t('reports.handovers');
+    clear(handoverTable);
+    const list = s.handovers || [];
+    hd.noHandovers.hidden = s.handovers == null || list.length > 0;
+    hd.noHandovers.textContent = t('reports.handovers.empty', { year: s.year });
+    if (!list.length) return;
+    handoverTable.append(
+      h('thead', {}, h('tr', {}, ['handover.date', 'reports.handovers.token', 'handover.from', 'handover.to', 'handover.witness']
+        .map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, list.map((e) => h('tr', { testid: 'handover-row', dataset: { id: e.id, documentId: e.documentId } },
+        h('td', { text: formatDate(e.handoverDate) }),
+        h('td', { text: `${e.tokenLabel} (${e.tokenSerial})` }),
+        h('td', { text: e.fromName }),
+        h('td', { text: e.toName }),
+        h('td', { text: e.witness || '—' })))));
+  }
 
   function render() {
     hd.title.textContent = t('reports.title');
@@ -29,6 +53,7 @@ export function createReportsScreen() {
     exportBtn.textContent = t('reports.export');
     noticeEl.hidden = !s.notice;
     noticeEl.textContent = s.notice;
+    renderHandovers();
     clear(table);
     if (!s.entries) return;
     const rows = reportRows(s.entries, s.year);
@@ -48,6 +73,7 @@ export function createReportsScreen() {
     if (!isValidYear(yearIn.value)) { showError(t('error.year')); return; }
     s.year = Number(yearIn.value);
     try { s.entries = await call('role_report', { year: s.year }); } catch (e) { s.entries = null; showError(e); }
+    try { s.handovers = await call('list_handovers', { year: s.year }); } catch (e) { s.handovers = null; showError(e); }
     render();
   }
 

@@ -6,6 +6,24 @@ import { showError, clearError } from '../notify.js';
 import { fileName, reasonOf, statusLabel } from '../format.js';
 import { createPreviewPane } from '../preview-pane.js';
 import { loadTokens, fillCertSelect, chosenCert, certSummary, verdictBadge, docLabel } from '../widgets.js';
+import { confirmDialog } from '../confirm.js';
+
+/**
+ * The question asked after a `name_mismatch` refusal: both people named (the name
+ * under the block and the certificate's holder). Null when the error is another.
+ */
+export function nameMismatchQuestion(err) {
+  const c = err && err.kind === 'name_mismatch' ? err.nameConflict : null;
+  if (!c) return null;
+  return {
+    title: t('sign.nameMismatch.title'),
+    message: t(c.delegation ? 'sign.nameMismatch.delegated' : 'sign.nameMismatch.message',
+      { block: c.blockName, holder: c.holder, delegation: c.delegation || '' }),
+    details: [[t('sign.nameMismatch.block'), c.blockName], [t('sign.nameMismatch.holder'), c.holder]],
+    ok: t('sign.nameMismatch.ok'),
+    testid: 'name-mismatch-dialog',
+  };
+}
 
 export function createSignScreen(ctx) {
   const s = {
@@ -223,7 +241,20 @@ export function createSignScreen(ctx) {
     const request = { id: s.selected.id, tokenLabel: c.tokenLabel, certIdHex: c.certIdHex };
     if (s.place) { request.atMm = s.place.atMm; request.page = s.place.page; request.sizeMm = s.place.sizeMm; }
     try {
-      const out = await call('sign_document', { request });
+      let out;
+      try {
+        out = await call('sign_document', { request });
+      } catch (e) {
+        // The block names someone else: ask, naming both; sign only if confirmed.
+        const q = nameMismatchQuestion(e);
+        if (!q) throw e;
+        s.waiting = false;
+        renderCerts();
+        if (!(await confirmDialog(q))) return;
+        s.waiting = true;
+        renderCerts();
+        out = await call('sign_document', { request: { ...request, allowNameMismatch: true } });
+      }
       clearError();
       s.previewSeq++;
       s.result = out;
