@@ -44,7 +44,10 @@ test('Thêm tệp PDF… opens the file dialog, the window keeps answering, the 
   assert.ok(Date.now() - t0 < 5000, 'the window was slow to answer while the dialog was open');
   await new Promise((r) => setTimeout(r, 700));
   xdo('windowfocus', '--sync', win);
-  // Typing "/" in GTK's file chooser opens its location field.
+  // Ctrl+L opens the chooser's location field; typing before it is there loses letters.
+  xdo('key', '--clearmodifiers', 'ctrl+l');
+  await new Promise((r) => setTimeout(r, 700));
+  xdo('key', '--clearmodifiers', 'ctrl+a');
   xdo('type', '--delay', '20', pdf);
   await new Promise((r) => setTimeout(r, 700));
   s.screenshotDisplay('04-file-dialog');
