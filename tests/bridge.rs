@@ -523,6 +523,17 @@ fn start_up_refusals_name_the_problem() {
     let out = w.kyso().args(["bridge", "--unattended", "--listen", "127.0.0.1:0", "--data-dir"]).arg(w.data()).output().expect("kyso");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-origin"), "{}", String::from_utf8_lossy(&out.stderr));
+    // IT's allow-list in settings.toml is an allow-list too.
+    let settings = w.dir.path().join("settings.toml");
+    std::fs::write(&settings, format!("[bridge]\nallow_origins = [\"{}\"]\n", w.origin())).expect("settings");
+    let mut c = w.kyso();
+    c.args(["bridge", "--unattended", "--pin-stdin", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(w.data())
+        .env("KYSO_SETTINGS", &settings);
+    let (_running, line) = start_until(c, "wss://", Some("123456\n"));
+    let port = port_in(&line, "wss://127.0.0.1:");
+    let r = ws_call(&w.data().join("bridge/ca.pem"), port, "GetVersion", None, Some(&w.origin()), "{}").expect("reply");
+    assert_eq!(r["Status"], 0, "{r}");
     // A port another program holds: the message names it.
     let holder = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = holder.local_addr().expect("addr").port();

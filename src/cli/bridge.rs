@@ -26,7 +26,8 @@ pub struct BridgeArgs {
     /// Địa chỉ lắng nghe (chỉ 127.0.0.1 hoặc ::1) / address to listen on (loopback only).
     #[arg(long, value_name = "ADDR", default_value = bridge::DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// Trang web được phép gọi (lặp lại được) / web page origin allowed to call (repeatable).
+    /// Trang web được phép gọi (lặp lại được; thêm vào [bridge] allow_origins của settings.toml) /
+    /// web page origin allowed to call (repeatable; added to settings.toml's list).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
     /// Ký yêu cầu của các trang được phép mà không hỏi (cần --allow-origin và --pin-stdin/KYSO_PIN) /
@@ -96,8 +97,11 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     if let Some(BridgeCommand::Cert(c)) = &args.command {
         return cert(&data_dir, c, lang);
     }
+    // IT's allow-list: settings.toml `[bridge] allow_origins`, then `--allow-origin`.
+    let mut allow_origins = kyso::settings::Settings::load()?.bridge.allow_origins;
+    allow_origins.extend(args.allow_origins.iter().cloned());
     let pin = if args.unattended {
-        if args.allow_origins.is_empty() {
+        if allow_origins.is_empty() {
             return Err(kyso::bridge::BridgeError::UnattendedWithoutAllowList.into());
         }
         UNATTENDED.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -122,7 +126,7 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
     }
     let config = BridgeConfig {
         listen: args.listen,
-        allow_origins: args.allow_origins.clone(),
+        allow_origins,
         unattended: args.unattended,
         personal: CertPick { token: args.token.clone(), cert_label: args.cert_label.clone() },
         seal: CertPick { token: args.seal_token.clone().or(args.token.clone()), cert_label: args.seal_cert_label.clone() },
