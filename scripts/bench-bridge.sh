@@ -18,6 +18,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
 RUNS="${RUNS:-20}"
 TB="${1:-$ROOT/target/bench-testbed}"
 OUT="${BENCH_OUT:-$ROOT/target/bench-results/bridge-$(date +%Y%m%d-%H%M%S)}"
@@ -89,20 +91,5 @@ EOT
 )
 echo "$TABLE"
 if [[ "$DOC" != none ]]; then
-    python3 - "$DOC" "$TABLE" <<'PY'
-import sys
-path, table = sys.argv[1], sys.argv[2]
-begin, end = "<!-- bench-bridge:begin -->", "<!-- bench-bridge:end -->"
-try:
-    text = open(path, encoding="utf-8").read()
-except FileNotFoundError:
-    text = ""
-block = f"{begin}\n{table}\n{end}"
-if begin in text and end in text:
-    a, b = text.index(begin), text.index(end) + len(end)
-    text = text[:a] + block + text[b:]
-else:
-    text = text.rstrip("\n") + "\n\n# Benchmarks: e-office bridge\n\n" + block + "\n"
-open(path, "w", encoding="utf-8").write(text)
-PY
+    bench_write_section "$DOC" bench-bridge "Benchmarks: e-office bridge" "$TABLE"
 fi

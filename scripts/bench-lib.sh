@@ -1,4 +1,5 @@
-# bench-lib.sh: helpers shared by scripts/bench-sign.sh, bench-verify.sh and bench-stamp.sh.
+# bench-lib.sh: helpers shared by scripts/bench-sign.sh, bench-verify.sh, bench-stamp.sh,
+# bench-longterm.sh and bench-bridge.sh.
 # Sourced after the caller has set ROOT, OUTD, WAIT_IDLE and defined die() and say().
 # shellcheck shell=bash
 
@@ -75,4 +76,26 @@ bench_wait_idle() {
     >>"$SAMPLES" 2>/dev/null &
   SAMPLER=$!
   trap 'kill "$SAMPLER" 2>/dev/null || true' EXIT
+}
+
+# bench_write_section DOC NAME HEADING TABLE: TABLE between <!-- NAME:begin --> and
+# <!-- NAME:end --> in DOC (created if missing); without those markers, appended under
+# "# HEADING". Text outside the markers is kept.
+bench_write_section() {
+  python3 - "$@" <<'PY'
+import sys
+path, name, heading, table = sys.argv[1:5]
+begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+try:
+    text = open(path, encoding="utf-8").read()
+except FileNotFoundError:
+    text = ""
+block = f"{begin}\n{table}\n{end}"
+if begin in text and end in text:
+    a, b = text.index(begin), text.index(end) + len(end)
+    text = text[:a] + block + text[b:]
+else:
+    text = text.rstrip("\n") + f"\n\n# {heading}\n\n" + block + "\n"
+open(path, "w", encoding="utf-8").write(text)
+PY
 }

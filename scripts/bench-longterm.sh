@@ -23,6 +23,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
 RUNS="${RUNS:-10}"
 PY_RUNS="${PY_RUNS:-5}"
 TB="${1:-$ROOT/target/bench-testbed}"
@@ -108,20 +110,5 @@ EOF
 )
 echo "$TABLE"
 if [[ "$DOC" != none ]]; then
-    python3 - "$DOC" "$TABLE" <<'PY'
-import sys
-path, table = sys.argv[1], sys.argv[2]
-begin, end = "<!-- bench-longterm:begin -->", "<!-- bench-longterm:end -->"
-try:
-    text = open(path, encoding="utf-8").read()
-except FileNotFoundError:
-    text = ""
-block = f"{begin}\n{table}\n{end}"
-if begin in text and end in text:
-    a, b = text.index(begin), text.index(end) + len(end)
-    text = text[:a] + block + text[b:]
-else:
-    text = text.rstrip("\n") + "\n\n# Benchmarks: long-term signing\n\n" + block + "\n"
-open(path, "w", encoding="utf-8").write(text)
-PY
+    bench_write_section "$DOC" bench-longterm "Benchmarks: long-term signing" "$TABLE"
 fi

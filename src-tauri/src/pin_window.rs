@@ -294,23 +294,9 @@ pub fn change_pin_in_window(
     loop {
         let next = w.rx.as_ref().map(Receiver::recv);
         match next {
-            Some(Ok(Submission::Change(old, new, reply))) => match office.change_pin(token_label, old, new) {
-                Ok(()) => {
-                    let _ = reply.send(PinAttempt::Accepted);
-                    w.close();
-                    return Ok(());
-                }
-                Err(e) => {
-                    let body = AgentErrorBody::from_error(&e);
-                    if asks_again(&body.kind) {
-                        w.broker.set_error(Some(body.clone()));
-                        let _ = reply.send(PinAttempt::Retry { error: body });
-                        continue;
-                    }
-                    let _ = reply.send(PinAttempt::Failed { error: body });
-                    w.close();
-                    return Err(e.into());
-                }
+            Some(Ok(Submission::Change(old, new, reply))) => match settle(&mut w, reply, office.change_pin(token_label, old, new)) {
+                None => continue,
+                Some(done) => return done.map_err(|(e, _)| e.into()),
             },
             Some(Ok(other @ (Submission::Pin(..) | Submission::Unblock(..)))) => other.refuse(),
             _ => {
@@ -323,6 +309,34 @@ pub fn change_pin_in_window(
 
 fn cancelled() -> crate::error::AppError {
     kyso::Error::from(kyso::office::OfficeError::Cancelled).into()
+}
+
+/// Tell the window how one attempt typed there went: accepted (the window closes),
+/// refused in a way the user can fix (`None`: the window asks again, with the
+/// reason), or failed for good (the window closes; the error and its body back).
+fn settle<T>(
+    w: &mut WindowPrompt,
+    reply: Sender<PinAttempt>,
+    result: Result<T, kyso::Error>,
+) -> Option<Result<T, (kyso::Error, AgentErrorBody)>> {
+    match result {
+        Ok(v) => {
+            let _ = reply.send(PinAttempt::Accepted);
+            w.close();
+            Some(Ok(v))
+        }
+        Err(e) => {
+            let body = AgentErrorBody::from_error(&e);
+            if asks_again(&body.kind) {
+                w.broker.set_error(Some(body.clone()));
+                let _ = reply.send(PinAttempt::Retry { error: body });
+                return None;
+            }
+            let _ = reply.send(PinAttempt::Failed { error: body.clone() });
+            w.close();
+            Some(Err((e, body)))
+        }
+    }
 }
 
 /// Kinds after which the window asks again (the token refused what was typed).
@@ -378,26 +392,11 @@ pub fn unblock_in_window(
     loop {
         let next = w.rx.as_ref().map(Receiver::recv);
         match next {
-            Some(Ok(Submission::Unblock(so, new, reply))) => match office.unblock_pin(token_label, so, new) {
-                Ok(token) => {
-                    let _ = reply.send(PinAttempt::Accepted);
-                    w.close();
-                    return Ok(UnblockOutcome::Unblocked { token });
-                }
-                Err(e) => {
-                    let body = AgentErrorBody::from_error(&e);
-                    if asks_again(&body.kind) {
-                        w.broker.set_error(Some(body.clone()));
-                        let _ = reply.send(PinAttempt::Retry { error: body });
-                        continue;
-                    }
-                    let _ = reply.send(PinAttempt::Failed { error: body.clone() });
-                    w.close();
-                    if body.kind == "so_pin_locked" {
-                        return so_locked(office);
-                    }
-                    return Err(e.into());
-                }
+            Some(Ok(Submission::Unblock(so, new, reply))) => match settle(&mut w, reply, office.unblock_pin(token_label, so, new)) {
+                None => continue,
+                Some(Ok(token)) => return Ok(UnblockOutcome::Unblocked { token }),
+                Some(Err((_, body))) if body.kind == "so_pin_locked" => return so_locked(office),
+                Some(Err((e, _))) => return Err(e.into()),
             },
             Some(Ok(other @ (Submission::Pin(..) | Submission::Change(..)))) => other.refuse(),
             _ => {
@@ -427,24 +426,12 @@ pub fn import_in_window(
     loop {
         let next = w.rx.as_ref().map(Receiver::recv);
         match next {
-            Some(Ok(Submission::Pin(pin, reply))) => match office.import_certificate(token_label, file.clone(), remove_old, pin) {
-                Ok(report) => {
-                    let _ = reply.send(PinAttempt::Accepted);
-                    w.close();
-                    return Ok(report);
+            Some(Ok(Submission::Pin(pin, reply))) => {
+                match settle(&mut w, reply, office.import_certificate(token_label, file.clone(), remove_old, pin)) {
+                    None => continue,
+                    Some(done) => return done.map_err(|(e, _)| e.into()),
                 }
-                Err(e) => {
-                    let body = AgentErrorBody::from_error(&e);
-                    if asks_again(&body.kind) {
-                        w.broker.set_error(Some(body.clone()));
-                        let _ = reply.send(PinAttempt::Retry { error: body });
-                        continue;
-                    }
-                    let _ = reply.send(PinAttempt::Failed { error: body });
-                    w.close();
-                    return Err(e.into());
-                }
-            },
+            }
             Some(Ok(other @ (Submission::Change(..) | Submission::Unblock(..)))) => other.refuse(),
             _ => {
                 w.close();

@@ -165,6 +165,13 @@ impl SecretPin {
     }
 }
 
+impl From<Pin> for SecretPin {
+    /// The buffer moves over; nothing is copied.
+    fn from(pin: Pin) -> SecretPin {
+        SecretPin(pin.into_inner())
+    }
+}
+
 impl std::fmt::Debug for SecretPin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SecretPin(***)")

@@ -279,13 +279,11 @@ impl Bridge {
 
     fn cert_info(&self) -> Result<Reply, crate::Error> {
         let choice = self.choose(false)?;
-        let tokens = self.office.list_tokens()?;
-        let cert = tokens
-            .iter()
-            .filter(|t| t.label == choice.token_label)
-            .flat_map(|t| t.certificates.iter())
-            .find(|c| c.id_hex.eq_ignore_ascii_case(&choice.cert_id_hex))
-            .ok_or(BridgeError::NoCertificate("personal"))?;
+        // As `choose` just listed it; listed again only when it was not (to report why).
+        let cert = match self.office.known_certificate(&choice) {
+            Some(c) => c,
+            None => self.office.certificate_of(&choice)?.ok_or(BridgeError::NoCertificate("personal"))?,
+        };
         let mut r = Reply::ok(cert.common_name.clone().unwrap_or_else(|| cert.subject.clone()));
         let b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(&cert.der);
         for (k, v) in [
@@ -407,8 +405,7 @@ impl Bridge {
             r.file_name = Some(signed_path.clone());
             return Ok(r);
         };
-        let fields: Vec<(String, String)> = req.meta_data.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
-        let pending = PendingUpload { key, url, creds, file_name: fetched.name.clone(), fields, origin: origin.to_owned() };
+        let pending = PendingUpload { key, url, creds, file_name: fetched.name.clone(), fields: req.fields(), origin: origin.to_owned() };
         if let Ok(mut p) = self.pending.lock() {
             p.insert(id, pending);
         }
@@ -441,7 +438,7 @@ impl Bridge {
         if let Some((creds, req)) = fresh {
             // The page's newer session and fields.
             pending.creds = creds;
-            pending.fields = req.meta_data.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
+            pending.fields = req.fields();
         }
         let doc = self.office.queue().get(id)?;
         let path = PathBuf::from(&doc.current_path);
@@ -530,11 +527,16 @@ impl Bridge {
     }
 }
 
+/// `n` random bytes, hex (folder names, multipart boundaries, CA names).
+fn random_hex(n: usize) -> String {
+    use rand_core::RngCore;
+    let mut b = vec![0u8; n];
+    rand_core::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
 /// A fresh folder for one call's document.
 fn inbox_dir(data_dir: &Path) -> Result<PathBuf, BridgeError> {
-    use rand_core::RngCore;
-    let mut r = [0u8; 4];
-    rand_core::OsRng.fill_bytes(&mut r);
     let now = time::OffsetDateTime::now_utc();
     let stamp = format!(
         "{:04}{:02}{:02}-{:02}{:02}{:02}-{}",
@@ -544,7 +546,7 @@ fn inbox_dir(data_dir: &Path) -> Result<PathBuf, BridgeError> {
         now.hour(),
         now.minute(),
         now.second(),
-        hex::encode(r)
+        random_hex(4)
     );
     let dir = tls::dir(data_dir).join("inbox").join(stamp);
     std::fs::create_dir_all(&dir).map_err(|e| BridgeError::io(&dir, e))?;

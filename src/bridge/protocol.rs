@@ -149,6 +149,11 @@ impl std::fmt::Debug for Request {
 }
 
 impl Request {
+    /// `MetaData` as the upload's form fields.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        self.meta_data.iter().map(|m| (m.key.clone(), m.value.clone())).collect()
+    }
+
     /// Parse a page's message: a JSON object, or a JSON string holding one (some
     /// pages `JSON.stringify` twice); an empty message is an empty request.
     pub fn parse(text: &str) -> Result<Request, serde_json::Error> {

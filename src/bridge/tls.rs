@@ -19,14 +19,14 @@ use der::asn1::Ia5String;
 use der::pem::LineEnding;
 use der::{Decode, DecodePem, Encode, EncodePem};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use rand_core::{OsRng, RngCore};
+use rand_core::OsRng;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, SubjectAltName};
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
-use x509_cert::time::{Time, Validity};
+use x509_cert::time::Validity;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
@@ -86,7 +86,7 @@ fn ensure(data_dir: &Path) -> Result<Chain, BridgeError> {
         (Some(c), Some(k)) if !ends_within(&c, RENEW_BEFORE) => (c, k),
         _ => {
             let key = p256::ecdsa::SigningKey::random(&mut OsRng);
-            let name = Name::from_str(&format!("CN={CA_NAME},O=KySo,OU={}", random_hex(4))).map_err(gen)?;
+            let name = Name::from_str(&format!("CN={CA_NAME},O=KySo,OU={}", super::random_hex(4))).map_err(gen)?;
             let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(gen)?;
             let b = CertificateBuilder::new(Profile::Root, serial()?, validity(CA_LIFETIME)?, name, spki, &key).map_err(gen)?;
             let ca = b.build::<p256::ecdsa::DerSignature>().map_err(gen)?;
@@ -177,24 +177,11 @@ fn create_private_dir(path: &Path) -> Result<(), BridgeError> {
 }
 
 fn serial() -> Result<SerialNumber, BridgeError> {
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    bytes[0] = (bytes[0] & 0x7f) | 0x40;
-    SerialNumber::new(&bytes).map_err(gen)
+    crate::identity::demo::random_serial().map_err(gen)
 }
 
 fn validity(lifetime: Duration) -> Result<Validity, BridgeError> {
-    let now = SystemTime::now();
-    Ok(Validity {
-        not_before: Time::try_from(now - Duration::from_secs(3600)).map_err(gen)?,
-        not_after: Time::try_from(now + lifetime).map_err(gen)?,
-    })
-}
-
-fn random_hex(n: usize) -> String {
-    let mut b = vec![0u8; n];
-    OsRng.fill_bytes(&mut b);
-    hex::encode(b)
+    crate::identity::demo::validity(lifetime).map_err(gen)
 }
 
 fn gen(e: impl std::fmt::Display) -> BridgeError {

@@ -121,7 +121,7 @@ fn disposition_name(header: &str) -> Option<String> {
         if let Some(v) = part.strip_prefix("filename*=") {
             let v = v.trim_matches('"');
             let encoded = v.split_once("''").map(|(_, e)| e).unwrap_or(v);
-            if let Ok(d) = percent_decode(encoded) {
+            if let Some(d) = percent_decode(encoded) {
                 return clean_name(&d);
             }
         }
@@ -134,26 +134,13 @@ fn disposition_name(header: &str) -> Option<String> {
     None
 }
 
-fn percent_decode(s: &str) -> Result<String, ()> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let h = s.get(i + 1..i + 3).ok_or(())?;
-            out.push(u8::from_str_radix(h, 16).map_err(|_| ())?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| ())
+fn percent_decode(s: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 fn last_segment(url: &Url) -> Option<String> {
     let seg = url.path_segments()?.next_back()?.to_owned();
-    percent_decode(&seg).ok().and_then(|s| clean_name(&s))
+    percent_decode(&seg).and_then(|s| clean_name(&s))
 }
 
 /// A file name safe to create in the bridge's folder: the last path component,
@@ -181,7 +168,7 @@ pub struct Uploaded {
 /// `application/pdf`), with `fields` as further form fields, to `url`. Success:
 /// a 2xx answer whose JSON `Status` is true (or a 2xx answer that is not JSON).
 pub fn upload(url: &Url, creds: &Credentials, file_name: &str, bytes: &[u8], fields: &[(String, String)]) -> Result<Uploaded, BridgeError> {
-    let boundary = format!("----KySoBoundary{}", random_hex());
+    let boundary = format!("----KySoBoundary{}", super::random_hex(12));
     let mut body = Vec::with_capacity(bytes.len() + 1024);
     for (k, v) in fields {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quote(k)).as_bytes());
@@ -226,13 +213,6 @@ pub fn upload(url: &Url, creds: &Credentials, file_name: &str, bytes: &[u8], fie
         return Err(BridgeError::Upload(message.unwrap_or_else(|| "Status false".into())));
     }
     Ok(Uploaded { file_name: text_of(field("FileName")), file_server: text_of(field("FileServer")), message })
-}
-
-fn random_hex() -> String {
-    use rand_core::RngCore;
-    let mut b = [0u8; 12];
-    rand_core::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
 }
 
 fn quote(s: &str) -> String {

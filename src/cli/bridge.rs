@@ -1,7 +1,6 @@
 //! `kyso bridge`: the e-office bridge without the desktop app (integration tests,
 //! IT smoke checks), and `kyso bridge cert` for the local CA.
 
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,8 +13,8 @@ use kyso::agent::AgentErrorBody;
 use kyso::bridge::{self, Bridge, BridgeConfig, BridgeConfirmation, BridgeUi, CertPick};
 use kyso::error::UsageError;
 use kyso::office::{AgentCommand, Office, OfficeConfig, SignSummary, StampImageKind};
+use kyso::token::Pin;
 use kyso::Lang;
-use zeroize::Zeroizing;
 
 /// `kyso bridge` arguments.
 #[derive(Args, Debug)]
@@ -105,7 +104,7 @@ pub fn run(args: BridgeArgs, lang: Lang) -> Result<ExitCode, kyso::Error> {
             return Err(kyso::bridge::BridgeError::UnattendedWithoutAllowList.into());
         }
         UNATTENDED.store(true, std::sync::atomic::Ordering::SeqCst);
-        Some(read_pin(args.pin_stdin)?)
+        Some(super::sign::read_pin(args.pin_stdin)?)
     } else {
         None
     };
@@ -199,32 +198,12 @@ fn cert(data_dir: &std::path::Path, c: &CertArgs, lang: Lang) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line from stdin or `KYSO_PIN`, kept zeroized for the bridge's logins.
-fn read_pin(from_stdin: bool) -> Result<Zeroizing<String>, kyso::Error> {
-    if from_stdin {
-        let mut line = Zeroizing::new(String::with_capacity(256));
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|source| kyso::error::OutputError::ReadInput { path: "<stdin>".into(), source })?;
-        while line.ends_with('\n') || line.ends_with('\r') {
-            line.pop();
-        }
-        if !line.is_empty() {
-            return Ok(line);
-        }
-    } else if let Some(v) = std::env::var("KYSO_PIN").ok().filter(|v| !v.is_empty()) {
-        return Ok(Zeroizing::new(v));
-    }
-    Err(UsageError::NoPin.into())
-}
-
 /// The terminal as the bridge's user: origins only from the allow-list, the PIN given
 /// at start (unattended), one log line per call on stderr.
 struct TerminalUi {
     /// The PIN given at start; dropped once the token refuses it, so a wrong PIN
     /// never uses up the token's tries call after call.
-    pin: std::sync::Mutex<Option<Zeroizing<String>>>,
+    pin: std::sync::Mutex<Option<Pin>>,
 }
 
 impl BridgeUi for TerminalUi {
@@ -251,7 +230,7 @@ impl BridgeUi for TerminalUi {
         let pin = held.as_ref()?;
         let cert = summary.certificate.as_deref().unwrap_or("?");
         self.log(&format!("{} {}: signing {} ({} bytes) as {cert}", what.origin, what.endpoint, what.file_name, what.size));
-        Some(SecretPin::new(pin.to_string()))
+        Some(SecretPin::from(pin.clone()))
     }
 
     fn pin_finished(&self, outcome: Result<(), &AgentErrorBody>) {

@@ -243,7 +243,8 @@ fn to_job(args: &SignArgs) -> Result<SignJob, kyso::Error> {
     })
 }
 
-fn read_pin(from_stdin: bool) -> Result<Pin, kyso::Error> {
+/// The PIN from stdin (`--pin-stdin`, one line) or `KYSO_PIN`.
+pub(super) fn read_pin(from_stdin: bool) -> Result<Pin, kyso::Error> {
     if from_stdin {
         return Pin::from_reader(std::io::stdin().lock());
     }

@@ -275,20 +275,19 @@ fn generation_error(e: impl std::fmt::Display) -> crate::Error {
     IdentityError::DemoGeneration(e.to_string()).into()
 }
 
-/// A positive random serial number of 16 bytes (RFC 5280 section 4.1.2.2).
-fn random_serial() -> Result<SerialNumber, crate::Error> {
+/// A positive random serial number of 16 bytes (RFC 5280 section 4.1.2.2); also
+/// the e-office bridge's local CA ([`crate::bridge::tls`]).
+pub(crate) fn random_serial() -> der::Result<SerialNumber> {
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     bytes[0] = (bytes[0] & 0x7f) | 0x40;
-    SerialNumber::new(&bytes).map_err(generation_error)
+    SerialNumber::new(&bytes)
 }
 
-fn validity(lifetime: Duration) -> Result<Validity, crate::Error> {
+/// From an hour ago (clocks that lag a little) for `lifetime`.
+pub(crate) fn validity(lifetime: Duration) -> der::Result<Validity> {
     let now = SystemTime::now();
-    Ok(Validity {
-        not_before: Time::try_from(now - BACKDATE).map_err(generation_error)?,
-        not_after: Time::try_from(now + lifetime).map_err(generation_error)?,
-    })
+    Ok(Validity { not_before: Time::try_from(now - BACKDATE)?, not_after: Time::try_from(now + lifetime)? })
 }
 
 /// Issue a certificate for `subject_key`, signed by `issuer_key` (ecdsa-with-SHA256).
@@ -304,8 +303,15 @@ fn issue(
 ) -> Result<Certificate, crate::Error> {
     let subject = Name::from_str(subject).map_err(generation_error)?;
     let spki = SubjectPublicKeyInfoOwned::from_key(*subject_key).map_err(generation_error)?;
-    let builder =
-        CertificateBuilder::new(profile, random_serial()?, validity(lifetime)?, subject, spki, issuer_key).map_err(generation_error)?;
+    let builder = CertificateBuilder::new(
+        profile,
+        random_serial().map_err(generation_error)?,
+        validity(lifetime).map_err(generation_error)?,
+        subject,
+        spki,
+        issuer_key,
+    )
+    .map_err(generation_error)?;
     builder.build::<p256::ecdsa::DerSignature>().map_err(generation_error)
 }
 

@@ -121,7 +121,7 @@ impl Office {
 
     /// The certificate `choice` names as last listed (listing the tokens if they
     /// never were); `None` when the token does not show it.
-    pub(super) fn known_certificate(&self, choice: &TokenChoice) -> Option<CertView> {
+    pub fn known_certificate(&self, choice: &TokenChoice) -> Option<CertView> {
         let find = |tokens: &[TokenView]| {
             tokens
                 .iter()

@@ -113,6 +113,15 @@ pub(super) fn check_place(at_mm: Option<(f64, f64)>, size_mm: Option<f64>) -> Re
     Ok(())
 }
 
+/// How [`Office::sign_one`] records a signature: the queue role shown in the PIN
+/// window, the status and history action on success, the history action on failure.
+pub(super) struct Recorded {
+    pub(super) role: DocRole,
+    pub(super) status: DocStatus,
+    pub(super) action: &'static str,
+    pub(super) failure: String,
+}
+
 /// A logged-in token session, with who it signs as. Each session has its own
 /// agent process: the token's login state belongs to a process, so a second login
 /// (a leader signing while the clerk's batch holds the token) is a real `C_Login`
@@ -313,14 +322,29 @@ impl Office {
         if let Ok(cert) = self.signing_certificate(choice) {
             crate::job::check_signer_name(&job, &cert)?;
         }
+        let step = Recorded { role: DocRole::Sign, status: DocStatus::Signed, action: "signed", failure: "sign_failed".into() };
+        self.sign_one(req.id, job, step, choice, prompt)
+    }
+
+    /// Sign document `id` with `job` (already checked): the PIN asked with the
+    /// summary of what will be signed, one login in its own agent process, the
+    /// result recorded as `step` says (a failure as `step.failure`), the output verified.
+    pub(super) fn sign_one(
+        &self,
+        id: i64,
+        job: SignJob,
+        step: Recorded,
+        choice: &TokenChoice,
+        prompt: &mut dyn PinPrompt,
+    ) -> Result<SignedDocument, crate::Error> {
         let output = job.output.clone();
-        let summary = self.summary(DocRole::Sign, choice, &[(req.id, None, None)])?;
+        let summary = self.summary(step.role, choice, &[(id, job.doc_number.clone(), job.doc_date.clone())])?;
         let confirmed = summary.documents.first().map(|d| d.sha256.clone());
         let mut session = self.login_prompted(choice, &summary, prompt)?;
-        let result = self.sign_and_record(req.id, &mut session, job, DocStatus::Signed, "signed", confirmed.as_deref());
+        let result = self.sign_and_record(id, &mut session, job, step.status, step.action, confirmed.as_deref());
         self.logout(session);
         let (doc, placement) = result.inspect_err(|e| {
-            let _ = self.queue().record_failure(req.id, "sign_failed", &crate::i18n::Localize::localize(e, crate::Lang::En));
+            let _ = self.queue().record_failure(id, &step.failure, &crate::i18n::Localize::localize(e, crate::Lang::En));
         })?;
         let report = verify_file(&output, &self.verify_options());
         Ok(SignedDocument { doc, report, placement })

@@ -1,10 +1,10 @@
 //! The agency's text stamps asked for by the e-office bridge: an electronic copy
 //! (R3), an annex (R4), and the incoming stamp on a checked incoming document (R11).
 
+use super::signing::Recorded;
 use super::{Office, PinPrompt, SignedDocument, TokenChoice};
 use crate::job::JobRole;
 use crate::queue::{Action, DocRole, DocStatus};
-use crate::verify::engine::verify_file;
 
 /// Which text stamp the agency signs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,16 +60,6 @@ impl Office {
             job.doc_number = Some("……".into());
         }
         crate::job::check_job(&job)?;
-        let output = job.output.clone();
-        let summary = self.summary(doc.role, choice, &[(id, job.doc_number.clone(), None)])?;
-        let confirmed = summary.documents.first().map(|d| d.sha256.clone());
-        let mut session = self.login_prompted(choice, &summary, prompt)?;
-        let result = self.sign_and_record(id, &mut session, job, status, action, confirmed.as_deref());
-        self.logout(session);
-        let (doc, placement) = result.inspect_err(|e| {
-            let _ = self.queue().record_failure(id, &format!("{action}_failed"), &crate::i18n::Localize::localize(e, crate::Lang::En));
-        })?;
-        let report = verify_file(&output, &self.verify_options());
-        Ok(SignedDocument { doc, report, placement })
+        self.sign_one(id, job, Recorded { role: doc.role, status, action, failure: format!("{action}_failed") }, choice, prompt)
     }
 }

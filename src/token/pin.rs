@@ -12,7 +12,9 @@ use super::error::PinTries;
 use crate::error::{OutputError, UsageError};
 
 /// A user PIN, zeroized when dropped (`Zeroizing<String>` wipes the whole buffer,
-/// spare capacity included).
+/// spare capacity included). A clone is a second zeroizing buffer (`kyso bridge`
+/// logs in once per call with the PIN given at start).
+#[derive(Clone)]
 pub struct Pin(Zeroizing<String>);
 
 impl std::fmt::Debug for Pin {
@@ -60,6 +62,11 @@ impl Pin {
     pub fn same_as(&self, other: &Pin) -> bool {
         let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// The buffer itself, for the agent's [`crate::agent::protocol::SecretPin`].
+    pub(crate) fn into_inner(self) -> Zeroizing<String> {
+        self.0
     }
 
     /// Whether the PIN is empty (only possible through [`Pin::new`]); an empty PIN
