@@ -484,3 +484,24 @@ export function appMemory() {
   const sum = (k) => parts.reduce((a, p) => a + (p[k] || 0), 0);
   return { totalKiB: sum('rssKiB'), totalPssKiB: sum('pssKiB'), parts };
 }
+
+/**
+ * Wait for the PIN window (the app's second window), switch to it, wait there until
+ * `ready()` says it shows its request, run `fn(main)` in it, and switch back to the
+ * main window whatever happens. `openTimeout`: how long the window may take to open.
+ */
+export async function inPinWindow(browser, ready, fn, { openTimeout = 30000 } = {}) {
+  const main = await browser.getWindowHandle();
+  let pin;
+  await browser.waitUntil(async () => {
+    pin = (await browser.getWindowHandles()).find((h) => h !== main);
+    return !!pin;
+  }, { timeout: openTimeout, timeoutMsg: 'the PIN window never opened' });
+  await browser.switchToWindow(pin);
+  try {
+    await ready();
+    return await fn(main);
+  } finally {
+    await browser.switchToWindow(main);
+  }
+}

@@ -25,7 +25,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { ARTIFACTS_DIR, REPO_ROOT, startApp, tempDir } from '../lib/session.js';
+import { ARTIFACTS_DIR, REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir } from '../lib/session.js';
 
 const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
 const SESSION = 'sess-7f3a';
@@ -141,19 +141,9 @@ const tids = (id, root) => (root || s.browser).$$(`[data-testid="${id}"]`);
 
 /** Wait for the PIN window, switch to it, run fn there, switch back. */
 async function inPinWindow(fn) {
-  const main = await s.browser.getWindowHandle();
-  let pin;
-  await s.browser.waitUntil(async () => {
-    pin = (await s.browser.getWindowHandles()).find((h) => h !== main);
-    return !!pin;
-  }, { timeout: 60000, timeoutMsg: 'the PIN window never opened' });
-  await s.browser.switchToWindow(pin);
-  try {
+  return inPinWindowOf(s.browser, async () => {
     await (await tid('pin-bridge')).waitForDisplayed({ timeout: 20000, timeoutMsg: 'the PIN window never showed the page\'s request' });
-    return await fn(main);
-  } finally {
-    await s.browser.switchToWindow(main);
-  }
+  }, fn, { openTimeout: 60000 });
 }
 
 async function pinWindowClosed() {

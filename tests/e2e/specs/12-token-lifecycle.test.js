@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, startApp, tempDir } from '../lib/session.js';
+import { REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir } from '../lib/session.js';
 
 const KYSO = process.env.E2E_KYSO || path.join(REPO_ROOT, 'target/debug/kyso');
 const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
@@ -120,23 +120,13 @@ async function windowCount() {
 
 /** Run `fn` in the PIN window once it shows its request. */
 async function inPinWindow(fn) {
-  const main = await s.browser.getWindowHandle();
-  let pin;
-  await s.browser.waitUntil(async () => {
-    pin = (await s.browser.getWindowHandles()).find((h) => h !== main);
-    return !!pin;
-  }, { timeout: 30000, timeoutMsg: 'the PIN window never opened' });
-  await s.browser.switchToWindow(pin);
-  try {
+  return inPinWindowOf(s.browser, async () => {
     await (await tid('pin-ok')).waitForDisplayed({ timeout: 20000 });
     await s.browser.waitUntil(async () => {
       const title = await (await tid('pin-title')).getText();
       return title.length > 0 && title !== 'Xác nhận ký';
     }, { timeout: 20000, timeoutMsg: 'the PIN window never showed its request' });
-    return await fn();
-  } finally {
-    await s.browser.switchToWindow(main);
-  }
+  }, () => fn());
 }
 
 async function pinWindowClosed() {
