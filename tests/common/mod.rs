@@ -52,7 +52,36 @@ pub fn testbed() -> Testbed {
             }
         }
     }
-    Testbed { dir, env }
+    let mut tb = Testbed { dir, env };
+    let conf = process_tokens(&tb);
+    tb.env.insert("SOFTHSM2_CONF".into(), conf.display().to_string());
+    tb
+}
+
+/// This test process's own copy of the test bed's tokens (made once per process), so
+/// that `SOFTHSM2_CONF` of [`testbed`] is never shared between test processes: SoftHSM2
+/// rewrites a token's file on every login (its PIN-count flags), and another process
+/// listing the slots meanwhile reads a half-written file and does not see the token
+/// ("No token is labelled KYSO-TEST"). Copies left by processes that have ended are
+/// removed here.
+fn process_tokens(tb: &Testbed) -> PathBuf {
+    static CONF: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CONF.get_or_init(|| {
+        let root = tb.dir.join("per-process");
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for e in entries.flatten() {
+                let alive = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()).is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                if !alive {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let mine = root.join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&mine);
+        std::fs::create_dir_all(&mine).expect("per-process token folder");
+        private_tokens(tb, &mine)
+    })
+    .clone()
 }
 
 /// A private copy of the test bed's tokens (for tests that change token state),
