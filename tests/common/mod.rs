@@ -70,7 +70,11 @@ fn process_tokens(tb: &Testbed) -> PathBuf {
         let root = tb.dir.join("per-process");
         if let Ok(entries) = std::fs::read_dir(&root) {
             for e in entries.flatten() {
-                let alive = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()).is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                let alive = e
+                    .file_name()
+                    .to_str()
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
                 if !alive {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
