@@ -103,19 +103,29 @@ impl BundledCa {
 /// The DER inside a PEM file (lenient about line length and CRLF, unlike
 /// `der::pem`), or the bytes themselves when they are already DER.
 pub fn pem_or_der(bytes: &[u8]) -> Option<Vec<u8>> {
+    match std::str::from_utf8(bytes) {
+        Ok(t) if t.contains("-----BEGIN") => pem_block(t, "-----BEGIN")?.ok(),
+        _ => Some(bytes.to_vec()),
+    }
+}
+
+/// The decoded body of the first PEM block of `text` whose `BEGIN` line starts
+/// (after leading white-space) with `begin`: the lines up to `-----END`, white-space
+/// removed. `None` when there is no such block or it is empty.
+pub fn pem_block(text: &str, begin: &str) -> Option<Result<Vec<u8>, base64ct::Error>> {
     use base64ct::Encoding;
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) if t.contains("-----BEGIN") => t,
-        _ => return Some(bytes.to_vec()),
-    };
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
-        .collect();
-    base64ct::Base64::decode_vec(&body).ok()
+    let mut body = Vec::with_capacity(text.len());
+    for line in
+        text.lines().skip_while(|l| !l.trim_start().starts_with(begin)).skip(1).take_while(|l| !l.trim_start().starts_with("-----END"))
+    {
+        body.extend(line.bytes().filter(|b| !b.is_ascii_whitespace()));
+    }
+    if body.is_empty() {
+        return None;
+    }
+    // Removing ASCII white-space bytes from UTF-8 leaves UTF-8.
+    let body = std::str::from_utf8(&body).ok()?;
+    Some(base64ct::Base64::decode_vec(body))
 }
 
 /// All bundled certificates that match their pins.

@@ -179,3 +179,29 @@ fn encrypted_input_is_refused() {
     );
     assert_eq!(open_err(&pdf), "pdf_encrypted");
 }
+
+/// A file of at most `RESIDENT_MAX` bytes is read into memory and its objects parsed
+/// once; a larger one is read window by window. Both give the same objects, also one
+/// far longer than the first window (a signature's `/Contents`), read repeatedly.
+#[test]
+fn small_and_large_files_read_the_same_objects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hex: String = (0..40_000u32).map(|i| format!("{:02X}", i % 251)).collect();
+    let long = format!("<< /Type /Sig /Contents <{hex}> /M (D:20261206) >>");
+    let pad = |n: usize| format!("<< /Length {n} >>\nstream\n{}\nendstream", "%".repeat(n));
+    let small = classic_pdf(&["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>", &long, &pad(10)], "");
+    let large = classic_pdf(&["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>", &long, &pad(1 << 21)], "");
+    assert!(small.len() as u64 <= kyso::pdf::reader::RESIDENT_MAX && large.len() as u64 > kyso::pdf::reader::RESIDENT_MAX);
+    let read = |name: &str, bytes: &[u8]| {
+        let pdf = PdfFile::open(&write(dir.path(), name, bytes)).expect("open");
+        let r = kyso::pdf::ObjRef::new(3, 0);
+        let (a, b) = (pdf.get(r).expect("object 3"), pdf.get(r).expect("object 3 again"));
+        assert_eq!(format!("{:?}", a.object), format!("{:?}", b.object));
+        assert_eq!(a.value_bytes(), b.value_bytes());
+        let contents = a.object.as_dict().and_then(|d| d.get(b"Contents")).cloned().expect("/Contents");
+        (format!("{contents:?}"), a.value_bytes().to_vec())
+    };
+    let (s, l) = (read("small.pdf", &small), read("large.pdf", &large));
+    assert_eq!(s, l);
+    assert_eq!(s.1, long.as_bytes());
+}

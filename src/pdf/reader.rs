@@ -128,9 +128,23 @@ impl RawObject {
     }
 }
 
+/// A cross-reference entry for `expected` points at `found`.
+fn wrong_object(offset: u64, expected: ObjRef, found: ObjRef) -> PdfError {
+    PdfError::BrokenXref { offset, detail: format!("expected object {} {}, found {} {}", expected.num, expected.gen, found.num, found.gen) }
+}
+
+/// Files up to this size (1 MiB) are read into memory whole when opened; larger ones
+/// are read piece by piece and never held whole.
+pub const RESIDENT_MAX: u64 = 1 << 20;
+
 /// A PDF opened for reading.
 pub struct PdfFile {
     file: RefCell<File>,
+    /// The whole file, when it is at most [`RESIDENT_MAX`] bytes: a small document is
+    /// read once instead of by one seek and read per object.
+    resident: Option<Vec<u8>>,
+    /// Objects (not streams) of a resident file already parsed, by offset.
+    object_memo: RefCell<HashMap<u64, RawObject>>,
     len: u64,
     version: String,
     sections: Vec<XrefSection>,
@@ -276,8 +290,21 @@ impl PdfFile {
 
     fn from_file_with(mut file: File, strict: bool) -> Result<Self, PdfError> {
         let len = file.seek(SeekFrom::End(0))?;
+        let resident = if len <= RESIDENT_MAX {
+            let mut all = Vec::with_capacity(len as usize);
+            file.seek(SeekFrom::Start(0))?;
+            (&mut file).take(len).read_to_end(&mut all)?;
+            if (all.len() as u64) < len {
+                return Err(PdfError::Truncated);
+            }
+            Some(all)
+        } else {
+            None
+        };
         let mut pdf = PdfFile {
             file: RefCell::new(file),
+            resident,
+            object_memo: RefCell::new(HashMap::new()),
             len,
             version: String::new(),
             sections: Vec::new(),
@@ -396,6 +423,10 @@ impl PdfFile {
             return Ok(Vec::new());
         }
         let n = (len as u64).min(self.len - offset) as usize;
+        if let Some(all) = &self.resident {
+            let at = offset as usize;
+            return all.get(at..at + n).map(<[u8]>::to_vec).ok_or(PdfError::Truncated);
+        }
         let mut buf = vec![0u8; n];
         let mut f = self.file.borrow_mut();
         f.seek(SeekFrom::Start(offset))?;
@@ -639,23 +670,50 @@ impl PdfFile {
         self.read_object_at_depth(offset, expect, 0, &self.xref)
     }
 
+    /// The object at `offset`, checked to be `expect`; in a resident file an object
+    /// that is not a stream is parsed once (a signature dictionary's long `/Contents`
+    /// is looked at by several checks).
     fn read_object_at_depth(&self, offset: u64, expect: Option<ObjRef>, depth: usize, xref: &Xref) -> Result<RawObject, PdfError> {
+        let memo = self.resident.is_some();
+        let raw = match memo.then(|| self.object_memo.borrow().get(&offset).cloned()).flatten() {
+            Some(raw) => raw,
+            None => self.parse_object_at(offset, expect, depth, xref)?,
+        };
+        if let Some(e) = expect {
+            if e != raw.id {
+                return Err(wrong_object(offset, e, raw.id));
+            }
+        }
+        // Not streams: an indirect `/Length` is resolved through the xref given, which
+        // differs between revisions.
+        if memo && raw.stream.is_none() {
+            self.object_memo.borrow_mut().entry(offset).or_insert_with(|| raw.clone());
+        }
+        Ok(raw)
+    }
+
+    fn parse_object_at(&self, offset: u64, expect: Option<ObjRef>, depth: usize, xref: &Xref) -> Result<RawObject, PdfError> {
         if depth > 4 {
             return Err(PdfError::LimitExceeded("indirect /Length chain"));
         }
         let mut window = 4096usize;
         loop {
-            let buf = self.read_range(offset, window)?;
+            // A resident file is parsed in place (one pass, however long the object);
+            // otherwise a window is read and widened until the object fits.
+            let buf: std::borrow::Cow<'_, [u8]> = match &self.resident {
+                Some(all) => {
+                    let rest = usize::try_from(offset).ok().and_then(|o| all.get(o..)).unwrap_or_default();
+                    std::borrow::Cow::Borrowed(&rest[..rest.len().min(MAX_OBJECT_WINDOW)])
+                }
+                None => std::borrow::Cow::Owned(self.read_range(offset, window)?),
+            };
             // An offset past the end (a bad xref entry) reads nothing: that is the whole of it.
             let whole = (buf.len() as u64) >= self.len.saturating_sub(offset);
             match parse_indirect(&buf) {
                 Ok((id, object, value_span, after)) => {
                     if let Some(e) = expect {
                         if e != id {
-                            return Err(PdfError::BrokenXref {
-                                offset,
-                                detail: format!("expected object {} {}, found {} {}", e.num, e.gen, id.num, id.gen),
-                            });
+                            return Err(wrong_object(offset, e, id));
                         }
                     }
                     let stream = match after {
@@ -702,7 +760,11 @@ impl PdfFile {
                     if let Some(c) = &self.crypt {
                         c.decrypt_object(id, &mut object);
                     }
-                    return Ok(RawObject { id, object, source: buf, value_span, stream });
+                    let source = match buf {
+                        std::borrow::Cow::Borrowed(b) => b.get(..value_span.end).unwrap_or(b).to_vec(),
+                        std::borrow::Cow::Owned(b) => b,
+                    };
+                    return Ok(RawObject { id, object, source, value_span, stream });
                 }
                 Err(SyntaxError::Eof) if !whole && window < MAX_OBJECT_WINDOW => window *= 4,
                 Err(SyntaxError::Eof) if !whole => return Err(PdfError::LimitExceeded("object size")),

@@ -342,38 +342,62 @@ impl<'a> Cursor<'a> {
 
     fn hex_string(&mut self) -> Result<Vec<u8>, SyntaxError> {
         let start = self.pos;
-        self.pos += 1;
-        let mut out = Vec::new();
-        let mut hi: Option<u8> = None;
-        loop {
-            let b = self.peek().ok_or(SyntaxError::Eof)?;
-            self.pos += 1;
-            if b == b'>' {
-                if let Some(h) = hi {
-                    out.push(h << 4);
-                }
-                return Ok(out);
-            }
-            if is_whitespace(b) {
-                continue;
-            }
-            let v = hex_val(b).ok_or(SyntaxError::Invalid { at: start, what: "bad hex string" })?;
+        let body = self.buf.get(start + 1..).ok_or(SyntaxError::Eof)?;
+        let end = body.iter().position(|&b| b == b'>').ok_or(SyntaxError::Eof)?;
+        let out = decode_hex(&body[..end]).ok_or(SyntaxError::Invalid { at: start, what: "bad hex string" })?;
+        self.pos = start + 1 + end + 1;
+        Ok(out)
+    }
+}
+
+/// [`HEX_DIGITS`] entry of a PDF white-space byte.
+const HEX_SPACE: u8 = 0x10;
+/// [`HEX_DIGITS`] entry of a byte that is neither a digit nor white-space.
+const HEX_BAD: u8 = 0xff;
+/// Each byte's value as a hexadecimal digit, or [`HEX_SPACE`] / [`HEX_BAD`].
+const HEX_DIGITS: [u8; 256] = {
+    let mut t = [HEX_BAD; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = match b as u8 {
+            c @ b'0'..=b'9' => c - b'0',
+            c @ b'a'..=b'f' => c - b'a' + 10,
+            c @ b'A'..=b'F' => c - b'A' + 10,
+            0 | 9 | 10 | 12 | 13 | 32 => HEX_SPACE,
+            _ => HEX_BAD,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The value of one hexadecimal digit.
+pub fn hex_val(b: u8) -> Option<u8> {
+    let v = HEX_DIGITS[usize::from(b)];
+    (v < 16).then_some(v)
+}
+
+/// The bytes of the body of a hexadecimal string (between `<` and `>`, ISO 32000-2
+/// §7.3.4.3): white-space is skipped, an odd last digit is followed by 0; `None` if
+/// any other byte is not a hexadecimal digit.
+pub fn decode_hex(digits: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(digits.len() / 2 + 1);
+    let mut hi: Option<u8> = None;
+    for &b in digits {
+        let v = HEX_DIGITS[usize::from(b)];
+        if v < 16 {
             match hi.take() {
                 Some(h) => out.push(h << 4 | v),
                 None => hi = Some(v),
             }
+        } else if v == HEX_BAD {
+            return None;
         }
     }
-}
-
-/// The value of one hexadecimal digit.
-pub fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+    if let Some(h) = hi {
+        out.push(h << 4);
     }
+    Some(out)
 }
 
 /// Parse a run of ASCII digits (at most 19) as an unsigned integer.
@@ -406,6 +430,19 @@ mod tests {
         // A trailing space so words at the end are not taken as cut short.
         let buf = format!("{s} ");
         Cursor::new(buf.as_bytes(), 0).object()
+    }
+
+    #[test]
+    fn hex_strings_skip_white_space_and_pad_an_odd_digit() {
+        assert_eq!(parse("<48 65\n6C6c\t6F>"), Ok(Object::String(b"Hello".to_vec())));
+        assert_eq!(parse("<901FA>"), Ok(Object::String(vec![0x90, 0x1f, 0xa0])));
+        assert_eq!(parse("<>"), Ok(Object::String(Vec::new())));
+        assert!(matches!(parse("<4G>"), Err(SyntaxError::Invalid { .. })));
+        assert_eq!(parse("<4142"), Err(SyntaxError::Eof));
+        assert_eq!(decode_hex(b"0a 0B"), Some(vec![0x0a, 0x0b]));
+        assert_eq!(decode_hex(b"0x"), None);
+        assert_eq!(hex_val(b'f'), Some(15));
+        assert_eq!(hex_val(b' '), None);
     }
 
     #[test]

@@ -122,7 +122,7 @@ pub fn trim_padding(c: &[u8]) -> &[u8] {
 pub fn hash_ranges(path: &Path, br: &[(u64, u64)], alg: DigestAlg) -> std::io::Result<Vec<u8>> {
     let mut file = std::fs::File::open(path)?;
     let mut h = alg.hasher();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; 1 << 16];
     for &(start, len) in br {
         file.seek(SeekFrom::Start(start))?;
         let mut take = (&mut file).take(len);

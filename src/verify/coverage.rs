@@ -128,11 +128,7 @@ pub fn check(pdf: &PdfFile, sig: ObjRef, byte_range: &Object) -> Result<Coverage
     Ok(CoverageReport { coverage, revision: Some(k), contents: hex_decode(inner), problem: None })
 }
 
+/// The bytes of `/Contents`' digits (already checked to be an even number of hex digits).
 fn hex_decode(h: &[u8]) -> Vec<u8> {
-    h.chunks(2)
-        .map(|p| {
-            let v = |c: u8| crate::pdf::syntax::hex_val(c).unwrap_or(0);
-            v(p[0]) << 4 | v(*p.get(1).unwrap_or(&b'0'))
-        })
-        .collect()
+    crate::pdf::syntax::decode_hex(h).unwrap_or_default()
 }

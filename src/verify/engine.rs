@@ -563,7 +563,7 @@ fn file_sha256(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
     let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = f.read(&mut buf).ok()?;
         if n == 0 {

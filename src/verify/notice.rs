@@ -118,7 +118,7 @@ fn sha256_file(path: &Path) -> Result<(String, u64), crate::Error> {
     let read_err = |source| crate::Error::from(OutputError::ReadInput { path: path.to_owned(), source });
     let mut f = std::fs::File::open(path).map_err(read_err)?;
     let mut h = sha2::Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
+    let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;
     loop {
         let n = f.read(&mut buf).map_err(read_err)?;

@@ -18,20 +18,9 @@ use crate::verify::chain::{self, to_time};
 /// parse as a CRL.
 pub fn pem_or_der_crl(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let der = match std::str::from_utf8(bytes) {
-        Ok(t) if t.contains("-----BEGIN") => {
-            use base64ct::Encoding;
-            let body: String = t
-                .lines()
-                .skip_while(|l| !l.trim_start().starts_with("-----BEGIN X509 CRL"))
-                .skip(1)
-                .take_while(|l| !l.trim_start().starts_with("-----END"))
-                .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
-                .collect();
-            if body.is_empty() {
-                return Err("no `X509 CRL` block in the PEM file".into());
-            }
-            base64ct::Base64::decode_vec(&body).map_err(|e| format!("bad base64: {e}"))?
-        }
+        Ok(t) if t.contains("-----BEGIN") => crate::trust::pem_block(t, "-----BEGIN X509 CRL")
+            .ok_or("no `X509 CRL` block in the PEM file")?
+            .map_err(|e| format!("bad base64: {e}"))?,
         _ => bytes.to_vec(),
     };
     CertificateList::from_der(&der).map_err(|e| format!("not a CRL: {e}"))?;
