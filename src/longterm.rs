@@ -313,6 +313,10 @@ pub struct CertificateCheck {
     /// certificate, a CA not yet in the trust list): signing goes on at B-B/B-T
     /// with this fact recorded; B-LT refuses.
     pub untrusted: Option<String>,
+    /// [`Self::status_unknown`] and [`Self::untrusted`] in Vietnamese, for the notes
+    /// shown to the user (the record keeps the English).
+    #[serde(skip)]
+    pub why_vi: Option<String>,
     /// When the check ran (ISO 8601, Vietnam time).
     pub checked_at: String,
 }
@@ -339,8 +343,9 @@ pub fn check_signing_certificate(
             // Not chained to an anchor known here: the revocation answers could not
             // be judged either. Recorded; B-LT refuses.
             let untrusted = Some(s.localize(Lang::En));
+            let why_vi = Some(s.localize(Lang::Vi));
             let revocation = RevocationReport { certificates: Vec::new(), summary: RevocationSummary::TryLater };
-            return Ok(CertificateCheck { untrusted, path, revocation, status_unknown: None, checked_at });
+            return Ok(CertificateCheck { untrusted, why_vi, path, revocation, status_unknown: None, checked_at });
         }
     }
     let sources = stamp_sources(opts);
@@ -353,15 +358,17 @@ pub fn check_signing_certificate(
             return Err(LongTermError::Revoked { subject: c.subject.clone(), when, reason: reason.unwrap_or_else(|| "-".into()) });
         }
     }
-    let status_unknown = (rev.summary == RevocationSummary::TryLater).then(|| {
+    let unknown = |lang: Lang| {
         rev.certificates
             .iter()
             .filter(|c| !c.status.good_for_signature())
-            .map(|c| format!("{}: {}", c.subject, c.status.localize(Lang::En)))
+            .map(|c| format!("{}: {}", c.subject, c.status.localize(lang)))
             .collect::<Vec<_>>()
             .join("; ")
-    });
-    Ok(CertificateCheck { path, revocation: rev, status_unknown, untrusted: None, checked_at })
+    };
+    let try_later = rev.summary == RevocationSummary::TryLater;
+    let (status_unknown, why_vi) = (try_later.then(|| unknown(Lang::En)), try_later.then(|| unknown(Lang::Vi)));
+    Ok(CertificateCheck { path, revocation: rev, status_unknown, untrusted: None, why_vi, checked_at })
 }
 
 /// The signing certificate's own validity period against `now`.
@@ -468,11 +475,13 @@ impl CertificateCheck {
     /// What the user should be told about this check (nothing when all is well).
     pub fn notes(&self) -> Vec<crate::job::Note> {
         let mut out = Vec::new();
+        let why_vi = |en: &String| self.why_vi.clone().unwrap_or_else(|| en.clone());
         if let Some(why) = &self.untrusted {
             out.push(crate::job::Note {
                 kind: "certificate_untrusted".into(),
                 message_vi: format!(
-                    "Chứng thư số ký không chuỗi tới chứng thư gốc tin cậy nào trên máy này ({why}): chữ ký được tạo, nhưng nơi nhận chỉ xác minh được nếu tin cậy gốc này."
+                    "Chứng thư số ký không chuỗi tới chứng thư gốc tin cậy nào trên máy này ({}): chữ ký được tạo, nhưng nơi nhận chỉ xác minh được nếu tin cậy gốc này.",
+                    why_vi(why)
                 ),
                 message_en: format!(
                     "The signing certificate does not chain to a trust anchor known here ({why}): signed, but recipients can verify it only if they trust its root."
@@ -482,7 +491,10 @@ impl CertificateCheck {
         if let Some(why) = &self.status_unknown {
             out.push(crate::job::Note {
                 kind: "status_unknown".into(),
-                message_vi: format!("Chưa kiểm tra được tình trạng thu hồi của chứng thư số lúc ký ({why}); việc này được ghi lại."),
+                message_vi: format!(
+                    "Chưa kiểm tra được tình trạng thu hồi của chứng thư số lúc ký ({}); việc này được ghi lại.",
+                    why_vi(why)
+                ),
                 message_en: format!("The certificate's revocation status could not be checked at signing time ({why}); this is recorded."),
             });
         }
