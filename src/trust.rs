@@ -100,32 +100,13 @@ impl BundledCa {
     }
 }
 
-/// The DER inside a PEM file (lenient about line length and CRLF, unlike
-/// `der::pem`), or the bytes themselves when they are already DER.
+/// The DER inside a PEM file (its first block, any label), or the bytes
+/// themselves when they are already DER.
 pub fn pem_or_der(bytes: &[u8]) -> Option<Vec<u8>> {
     match std::str::from_utf8(bytes) {
-        Ok(t) if t.contains("-----BEGIN") => pem_block(t, "-----BEGIN")?.ok(),
+        Ok(t) if t.contains("-----BEGIN") => pem_blocks(t, |_| true).ok()?.into_iter().next(),
         _ => Some(bytes.to_vec()),
     }
-}
-
-/// The decoded body of the first PEM block of `text` whose `BEGIN` line starts
-/// (after leading white-space) with `begin`: the lines up to `-----END`, white-space
-/// removed. `None` when there is no such block or it is empty.
-pub fn pem_block(text: &str, begin: &str) -> Option<Result<Vec<u8>, base64ct::Error>> {
-    use base64ct::Encoding;
-    let mut body = Vec::with_capacity(text.len());
-    for line in
-        text.lines().skip_while(|l| !l.trim_start().starts_with(begin)).skip(1).take_while(|l| !l.trim_start().starts_with("-----END"))
-    {
-        body.extend(line.bytes().filter(|b| !b.is_ascii_whitespace()));
-    }
-    if body.is_empty() {
-        return None;
-    }
-    // Removing ASCII white-space bytes from UTF-8 leaves UTF-8.
-    let body = std::str::from_utf8(&body).ok()?;
-    Some(base64ct::Base64::decode_vec(body))
 }
 
 /// All bundled certificates that match their pins.
@@ -406,7 +387,7 @@ impl TrustStore {
 pub fn certificates_in(bytes: &[u8]) -> Result<Vec<(Certificate, Vec<u8>)>, String> {
     let text = std::str::from_utf8(bytes).ok().filter(|t| t.contains("-----BEGIN"));
     let ders: Vec<Vec<u8>> = match text {
-        Some(t) => pem_blocks(t)?,
+        Some(t) => pem_blocks(t, |label| matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" | "PKCS7"))?,
         None => vec![bytes.to_vec()],
     };
     let mut out = Vec::new();
@@ -425,8 +406,11 @@ pub fn certificates_in(bytes: &[u8]) -> Result<Vec<(Certificate, Vec<u8>)>, Stri
     Ok(out)
 }
 
-/// The DER of each certificate-like PEM block in `text`.
-fn pem_blocks(text: &str) -> Result<Vec<Vec<u8>>, String> {
+/// The DER of each PEM block in `text` whose label (`CERTIFICATE`, `X509 CRL`…)
+/// `wanted` accepts, in order. Lenient about line length, CRLF, indentation and
+/// white-space inside the base64 (unlike `der::pem`); RFC 1421 headers
+/// (`Key: value`) are skipped.
+pub fn pem_blocks(text: &str, wanted: impl Fn(&str) -> bool) -> Result<Vec<Vec<u8>>, String> {
     use base64ct::Encoding;
     let mut out = Vec::new();
     let mut body: Option<String> = None;
@@ -434,16 +418,15 @@ fn pem_blocks(text: &str) -> Result<Vec<Vec<u8>>, String> {
         let line = line.trim();
         if let Some(label) = line.strip_prefix("-----BEGIN ") {
             let label = label.trim_end_matches('-').trim();
-            body = matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" | "PKCS7").then(String::new);
+            body = wanted(label).then(String::new);
         } else if line.starts_with("-----END") {
             if let Some(b) = body.take() {
                 let der = base64ct::Base64::decode_vec(&b).map_err(|e| format!("bad base64 in PEM: {e}"))?;
                 out.push(der);
             }
         } else if let Some(b) = body.as_mut() {
-            // Skip RFC 1421 headers (`Key: value`).
             if !line.contains(':') {
-                b.push_str(line);
+                b.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
             }
         }
     }

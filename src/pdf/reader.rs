@@ -674,20 +674,17 @@ impl PdfFile {
     /// that is not a stream is parsed once (a signature dictionary's long `/Contents`
     /// is looked at by several checks).
     fn read_object_at_depth(&self, offset: u64, expect: Option<ObjRef>, depth: usize, xref: &Xref) -> Result<RawObject, PdfError> {
-        let memo = self.resident.is_some();
-        let raw = match memo.then(|| self.object_memo.borrow().get(&offset).cloned()).flatten() {
-            Some(raw) => raw,
-            None => self.parse_object_at(offset, expect, depth, xref)?,
-        };
-        if let Some(e) = expect {
-            if e != raw.id {
-                return Err(wrong_object(offset, e, raw.id));
-            }
+        if let Some(raw) = self.object_memo.borrow().get(&offset) {
+            return match expect {
+                Some(e) if e != raw.id => Err(wrong_object(offset, e, raw.id)),
+                _ => Ok(raw.clone()),
+            };
         }
+        let raw = self.parse_object_at(offset, expect, depth, xref)?;
         // Not streams: an indirect `/Length` is resolved through the xref given, which
         // differs between revisions.
-        if memo && raw.stream.is_none() {
-            self.object_memo.borrow_mut().entry(offset).or_insert_with(|| raw.clone());
+        if self.resident.is_some() && raw.stream.is_none() {
+            self.object_memo.borrow_mut().insert(offset, raw.clone());
         }
         Ok(raw)
     }

@@ -18,9 +18,9 @@ use crate::verify::chain::{self, to_time};
 /// parse as a CRL.
 pub fn pem_or_der_crl(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let der = match std::str::from_utf8(bytes) {
-        Ok(t) if t.contains("-----BEGIN") => crate::trust::pem_block(t, "-----BEGIN X509 CRL")
-            .ok_or("no `X509 CRL` block in the PEM file")?
-            .map_err(|e| format!("bad base64: {e}"))?,
+        Ok(t) if t.contains("-----BEGIN") => {
+            crate::trust::pem_blocks(t, |label| label == "X509 CRL")?.into_iter().next().ok_or("no `X509 CRL` block in the PEM file")?
+        }
         _ => bytes.to_vec(),
     };
     CertificateList::from_der(&der).map_err(|e| format!("not a CRL: {e}"))?;

@@ -13,7 +13,7 @@
 // E2E_SOFTWARE_GL=0 (do not set LIBGL_ALWAYS_SOFTWARE), E2E_LOG_LEVEL (wdio log level),
 // E2E_REQUEST_TIMEOUT_MS (per WebDriver request, default 60000).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -31,6 +31,50 @@ export const APP_PATH = path.resolve(
 export const ARTIFACTS_DIR = path.resolve(
   process.env.E2E_ARTIFACTS || path.join(E2E_DIR, 'artifacts'),
 );
+/** The `kyso` CLI the specs prepare fixtures with (E2E_KYSO). */
+export const KYSO = process.env.E2E_KYSO || path.join(REPO_ROOT, 'target/debug/kyso');
+/** The test bed of tests/fixtures/make-testbed.sh (E2E_TESTBED). */
+export const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
+
+/** The variables of the test bed's `testbed.env` (`export K='v'` lines). */
+export function readTestbedEnv() {
+  const env = {};
+  for (const line of fs.readFileSync(path.join(TESTBED, 'testbed.env'), 'utf8').split('\n')) {
+    const m = line.match(/^export (\w+)='?(.*?)'?$/);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+/**
+ * The test bed built (idempotent; the same one the Rust tests use) and, in `work`, what a
+ * spec's app needs from it: a private copy of the tokens (a spec may type wrong PINs or lock
+ * one) with its softhsm2.conf, and the test PKI's current CRLs.
+ * @returns {{ tb: Record<string, string>, conf: string, crls: string[] }}
+ */
+export function prepareTestbed(work) {
+  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
+  const crlDir = path.join(work, 'crls');
+  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
+  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
+  const conf = path.join(work, 'softhsm2.conf');
+  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  return { tb: readTestbedEnv(), conf, crls: [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')] };
+}
+
+/**
+ * A configured profile's images in `dataDir/images`: the leader's signature (blue) and the
+ * agency's seal (red, 36 mm), drawn by tests/fixtures/stamps/make-images.py and prepared
+ * by `kyso image prepare` as Thiết bị → Ảnh chữ ký / Ảnh con dấu does.
+ */
+export function prepareStampImages(work, dataDir) {
+  const raw = path.join(work, 'raw-images');
+  fs.mkdirSync(path.join(dataDir, 'images'), { recursive: true });
+  fs.mkdirSync(raw);
+  execFileSync('python3', [path.join(REPO_ROOT, 'tests/fixtures/stamps/make-images.py'), raw]);
+  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'signature.png'), '-o', path.join(dataDir, 'images/signature.png'), '--ink', 'blue']);
+  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'seal.png'), '-o', path.join(dataDir, 'images/seal.png'), '--ink', 'red', '--size-mm', '36']);
+}
 
 const live = new Set(); // process groups still to kill: { pid, name }
 

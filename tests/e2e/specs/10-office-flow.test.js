@@ -13,10 +13,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, dropFiles, inPinWindow as inPinWindowOf, startApp, tempDir } from '../lib/session.js';
+import { dropFiles, inPinWindow as inPinWindowOf, startApp, tempDir, KYSO, TESTBED, prepareTestbed, prepareStampImages } from '../lib/session.js';
 
-const KYSO = process.env.E2E_KYSO || path.join(REPO_ROOT, 'target/debug/kyso');
-const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
 const DRAFT_NAME = 'Quyết định 12 về việc thử nghiệm.pdf';
 const DOC_NUMBER = '12/QĐ-UBND';
 const INCOMING_NUMBER = '45/CV-STTTT';
@@ -24,15 +22,6 @@ const INCOMING_NUMBER = '45/CV-STTTT';
 let s;
 let work;
 const files = {};
-
-function readEnv(file) {
-  const env = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^export (\w+)='?(.*?)'?$/);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 /** Flip one byte inside the first signed range (the page tree's "/Pages" name). */
 function tamper(src, dst) {
@@ -45,15 +34,8 @@ function tamper(src, dst) {
 
 before(async () => {
   work = tempDir('kyso-e2e-flow-');
-  // The test bed (test PKI, SoftHSM2 tokens, drafts): the same one the Rust tests use.
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
-  const tb = readEnv(path.join(TESTBED, 'testbed.env'));
-  const crlDir = path.join(work, 'crls');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
-  // A private copy of the tokens (this test types a wrong PIN).
-  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
-  const conf = path.join(work, 'softhsm2.conf');
-  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  // The test bed (test PKI, drafts) and a private copy of its tokens (this test types a wrong PIN).
+  const { tb, conf, crls } = prepareTestbed(work);
 
   const docs = path.join(work, 'docs');
   fs.mkdirSync(docs);
@@ -72,12 +54,7 @@ before(async () => {
   // A configured profile: the leader's signature and the agency's seal images are set
   // (Thiết bị → Ảnh chữ ký / Ảnh con dấu), prepared by `kyso image prepare`.
   const dataDir = path.join(work, 'data');
-  const raw = path.join(work, 'raw-images');
-  fs.mkdirSync(path.join(dataDir, 'images'), { recursive: true });
-  fs.mkdirSync(raw);
-  execFileSync('python3', [path.join(REPO_ROOT, 'tests/fixtures/stamps/make-images.py'), raw]);
-  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'signature.png'), '-o', path.join(dataDir, 'images/signature.png'), '--ink', 'blue']);
-  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'seal.png'), '-o', path.join(dataDir, 'images/seal.png'), '--ink', 'red', '--size-mm', '36']);
+  prepareStampImages(work, dataDir);
 
   s = await startApp({
     name: '10-office-flow',
@@ -86,7 +63,7 @@ before(async () => {
       SOFTHSM2_CONF: conf,
       KYSO_PKCS11_MODULE: tb.KYSO_TEST_MODULE,
       KYSO_TRUST: path.join(TESTBED, 'pki/root.pem'),
-      KYSO_CRL: [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')].join(':'),
+      KYSO_CRL: crls.join(':'),
       KYSO_OFFLINE: '1',
       KYSO_DATA_DIR: dataDir,
     },

@@ -15,10 +15,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir } from '../lib/session.js';
+import { REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir, TESTBED, prepareTestbed, prepareStampImages } from '../lib/session.js';
 
-const KYSO = process.env.E2E_KYSO || path.join(REPO_ROOT, 'target/debug/kyso');
-const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
 const SIG_BOXES = path.join(REPO_ROOT, 'tests/e2e/lib/sig-boxes.py');
 const TOLERANCE_MM = 0.5;
 
@@ -36,23 +34,9 @@ let work;
 const files = {};
 const signedBoxes = {};
 
-function readEnv(file) {
-  const env = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^export (\w+)='?(.*?)'?$/);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
-
 before(async () => {
   work = tempDir('kyso-e2e-preview-');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
-  const crlDir = path.join(work, 'crls');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
-  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
-  const conf = path.join(work, 'softhsm2.conf');
-  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  const { tb, conf, crls } = prepareTestbed(work);
   const docs = path.join(work, 'docs');
   fs.mkdirSync(docs);
   for (const d of DRAFTS) {
@@ -60,12 +44,7 @@ before(async () => {
     fs.copyFileSync(path.join(TESTBED, 'drafts', d.src), files[d.key]);
   }
   const dataDir = path.join(work, 'data');
-  const raw = path.join(work, 'raw-images');
-  fs.mkdirSync(path.join(dataDir, 'images'), { recursive: true });
-  fs.mkdirSync(raw);
-  execFileSync('python3', [path.join(REPO_ROOT, 'tests/fixtures/stamps/make-images.py'), raw]);
-  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'signature.png'), '-o', path.join(dataDir, 'images/signature.png'), '--ink', 'blue']);
-  execFileSync(KYSO, ['image', 'prepare', path.join(raw, 'seal.png'), '-o', path.join(dataDir, 'images/seal.png'), '--ink', 'red', '--size-mm', '36']);
+  prepareStampImages(work, dataDir);
   // The outside reader must be there: a missing tool fails, never skips.
   execFileSync('python3', ['-c', 'import pyhanko.pdf_utils.reader']);
 
@@ -74,9 +53,9 @@ before(async () => {
     args: DRAFTS.map((d) => files[d.key]),
     env: {
       SOFTHSM2_CONF: conf,
-      KYSO_PKCS11_MODULE: readEnv(path.join(TESTBED, 'testbed.env')).KYSO_TEST_MODULE,
+      KYSO_PKCS11_MODULE: tb.KYSO_TEST_MODULE,
       KYSO_TRUST: path.join(TESTBED, 'pki/root.pem'),
-      KYSO_CRL: [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')].join(':'),
+      KYSO_CRL: crls.join(':'),
       KYSO_OFFLINE: '1',
       KYSO_DATA_DIR: dataDir,
     },

@@ -25,9 +25,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { ARTIFACTS_DIR, REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir } from '../lib/session.js';
+import { ARTIFACTS_DIR, REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir, TESTBED, prepareTestbed } from '../lib/session.js';
 
-const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
 const SESSION = 'sess-7f3a';
 const JWT = 'jwt-eyJhbGciOi.test';
 
@@ -39,15 +38,6 @@ let eoffice;
 let origin;
 let bridgePort;
 let appEnv;
-
-function readEnv(file) {
-  const env = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^export (\w+)='?(.*?)'?$/);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 /** Start the mock e-office server; resolves once it printed its port. */
 function startEoffice(docs, uploads) {
@@ -103,13 +93,9 @@ const request = (file, extra = {}) => ({
 
 before(async () => {
   work = tempDir('kyso-e2e-bridge-');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
-  tb = readEnv(path.join(TESTBED, 'testbed.env'));
-  const crlDir = path.join(work, 'crls');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
-  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
-  const conf = path.join(work, 'softhsm2.conf');
-  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  const prepared = prepareTestbed(work);
+  tb = prepared.tb;
+  const { conf, crls } = prepared;
 
   const docs = docsDir = path.join(work, 'docs');
   const uploads = path.join(work, 'uploads');
@@ -123,7 +109,7 @@ before(async () => {
     SOFTHSM2_CONF: conf,
     KYSO_PKCS11_MODULE: tb.KYSO_TEST_MODULE,
     KYSO_TRUST: path.join(TESTBED, 'pki/root.pem'),
-    KYSO_CRL: [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')].join(':'),
+    KYSO_CRL: crls.join(':'),
     KYSO_OFFLINE: '1',
     KYSO_BRIDGE_ALLOW_ORIGINS: origin,
   };

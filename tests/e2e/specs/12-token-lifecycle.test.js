@@ -17,10 +17,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir } from '../lib/session.js';
+import { REPO_ROOT, inPinWindow as inPinWindowOf, startApp, tempDir, KYSO, TESTBED, prepareTestbed } from '../lib/session.js';
 
-const KYSO = process.env.E2E_KYSO || path.join(REPO_ROOT, 'target/debug/kyso');
-const TESTBED = process.env.E2E_TESTBED || path.join(REPO_ROOT, 'target/tmp/kyso-testbed');
 const DRAFT_NAME = 'Quyết định 30 phó chủ tịch ký thay.pdf';
 const BINH = 'KYSO-TEST|02';
 
@@ -29,15 +27,6 @@ let work;
 let conf;
 let module;
 const files = {};
-
-function readEnv(file) {
-  const env = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const m = line.match(/^export (\w+)='?(.*?)'?$/);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 /** Set (or with `clear`, clear) token flags in the private SoftHSM2 copy (a running SoftHSM2 re-reads them). */
 function setFlags(flag, clear = false) {
@@ -53,16 +42,11 @@ function tokenJson() {
 
 before(async () => {
   work = tempDir('kyso-e2e-lifecycle-');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/make-testbed.sh'), TESTBED], { stdio: 'inherit' });
-  const tb = readEnv(path.join(TESTBED, 'testbed.env'));
-  module = tb.KYSO_TEST_MODULE;
   // A private copy of the tokens (this test locks and unblocks the PIN).
-  fs.cpSync(path.join(TESTBED, 'tokens'), path.join(work, 'tokens'), { recursive: true });
-  conf = path.join(work, 'softhsm2.conf');
-  fs.writeFileSync(conf, `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
-  const crlDir = path.join(work, 'crls');
-  execFileSync('bash', [path.join(REPO_ROOT, 'tests/fixtures/attacks/make-crls.sh'), TESTBED, crlDir], { stdio: 'inherit' });
-  files.crls = [path.join(crlDir, 'inter.crl.pem'), path.join(crlDir, 'root.crl.pem')];
+  const prepared = prepareTestbed(work);
+  module = prepared.tb.KYSO_TEST_MODULE;
+  conf = prepared.conf;
+  files.crls = prepared.crls;
   const docs = path.join(work, 'docs');
   fs.mkdirSync(docs);
   // draft-lo.pdf ends with KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Nguyễn Văn An.
