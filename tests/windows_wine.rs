@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -408,27 +408,76 @@ fn desktop_agent_answers_over_pipes() {
 
 // ------------------------------------------------------------------ the installer
 
-/// A registry key's own values as `reg export` writes them (`"Name"="value"` lines,
-/// backslashes and quotes escaped), or `None` when the key does not exist. `reg query`
-/// would print Vietnamese as `?` (console code page); the export file is UTF-16.
-fn reg_key(prefix: &Path, key: &str) -> Option<String> {
-    let f = tempfile::Builder::new().suffix(".reg").tempfile().expect("tmp");
-    let st = quiet(Wine::command_in(prefix, Path::new("reg")).args(["export", key]).arg(win_path(f.path())).arg("/y"));
-    if !st.success() {
-        return None;
+/// A registry key and its subkeys as `reg export` writes them (`[key]` sections of
+/// `"Name"="value"` lines, backslashes and quotes escaped), or `None` when the key does
+/// not exist. `reg query` would print Vietnamese as `?` (console code page); the export
+/// file is UTF-16. Only reg's own "Unable to find the specified registry key" means
+/// `None`: any other failure (Wine starting its server or services on a busy machine) is
+/// retried, then reported, so that an "is gone" check cannot pass on a failed command.
+fn reg_export(prefix: &Path, key: &str) -> Option<String> {
+    let mut failures = Vec::new();
+    for _ in 0..3 {
+        let f = tempfile::Builder::new().suffix(".reg").tempfile().expect("tmp");
+        // A file, not a pipe, for reg's messages (it prints them on stdout): see `quiet`.
+        let err = tempfile::tempfile().expect("tmp");
+        let st = Wine::command_in(prefix, Path::new("reg"))
+            .args(["export", key])
+            .arg(win_path(f.path()))
+            .arg("/y")
+            .stdin(Stdio::null())
+            .stdout(err.try_clone().expect("dup"))
+            .stderr(err.try_clone().expect("dup"))
+            .status()
+            .expect("run wine");
+        if st.success() {
+            let bytes = std::fs::read(f.path()).expect("read export");
+            let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
+            return Some(String::from_utf16_lossy(&units));
+        }
+        let mut message = String::new();
+        let mut err = err;
+        err.seek(std::io::SeekFrom::Start(0)).expect("seek");
+        err.read_to_string(&mut message).expect("read stderr");
+        if message.contains("Unable to find the specified registry key") {
+            return None;
+        }
+        eprintln!("reg export {key}: {st}: {}", message.trim());
+        failures.push(format!("{st}: {}", message.trim()));
+        std::thread::sleep(std::time::Duration::from_secs(1));
     }
-    let bytes = std::fs::read(f.path()).expect("read export");
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-    let text = String::from_utf16_lossy(&units);
+    panic!("reg export {key} failed three times: {failures:?}");
+}
+
+/// A key's own values (its first section of [`reg_export`]), or `None`: no such key.
+fn reg_key(prefix: &Path, key: &str) -> Option<String> {
     // The first section is the key itself; subkeys follow in their own sections.
-    let own = text.split("\r\n[").nth(1).unwrap_or("");
-    Some(own.to_owned())
+    reg_export(prefix, key).map(|text| text.split("\r\n[").nth(1).unwrap_or("").to_owned())
 }
 
 /// One value of a key (`None`: no key or no value), as exported (`"…"` or `dword:…`).
 fn reg_value(prefix: &Path, key: &str, name: &str) -> Option<String> {
     let start = if name.is_empty() { "@=".to_owned() } else { format!("\"{name}\"=") };
     reg_key(prefix, key)?.lines().find_map(|l| l.strip_prefix(&start).map(str::to_owned))
+}
+
+/// A value that must be there; when it is not, the failure shows what the registry holds
+/// instead: the export of the nearest enclosing key that exists (first 4,000 characters).
+fn reg_value_required(prefix: &Path, key: &str, name: &str) -> String {
+    if let Some(v) = reg_value(prefix, key, name) {
+        return v;
+    }
+    let mut ancestor = key;
+    let found = loop {
+        match ancestor.rsplit_once('\\') {
+            Some((parent, _)) => ancestor = parent,
+            None => break None,
+        }
+        if let Some(text) = reg_export(prefix, ancestor) {
+            break Some(text);
+        }
+    };
+    let shown: String = found.unwrap_or_default().chars().take(4000).collect();
+    panic!("no value {name:?} in {key}; the nearest existing key is {ancestor}:\n{shown}");
 }
 
 /// Run a Wine command with no pipes to this test: Wine's own service processes, started
@@ -473,16 +522,15 @@ fn assert_installed(prefix: &Path, hive: &str, dir: &Path, start_menu: &Path) {
     }
     assert!(start_menu.join("KýSố.lnk").is_file(), "no Start-menu entry in {}", start_menu.display());
     let uninst = format!(r"{hive}\{UNINST}");
-    assert_eq!(reg_value(prefix, &uninst, "DisplayName").as_deref(), Some(r#""KýSố""#));
-    let quiet = reg_value(prefix, &uninst, "QuietUninstallString").expect("QuietUninstallString");
+    assert_eq!(reg_value_required(prefix, &uninst, "DisplayName"), r#""KýSố""#);
+    let quiet = reg_value_required(prefix, &uninst, "QuietUninstallString");
     assert!(quiet.contains(r#"\\uninstall.exe\""#) && quiet.ends_with(r#" /S""#), "{quiet}");
-    let open = reg_value(prefix, &format!(r"{hive}\Software\Classes\KySo.PDF\shell\open\command"), "").expect("ProgID");
+    let open = reg_value_required(prefix, &format!(r"{hive}\Software\Classes\KySo.PDF\shell\open\command"), "");
     assert!(open.contains(r#"\\kyso-desktop.exe\" \"%1\""#), "{open}");
-    assert!(reg_value(prefix, &format!(r"{hive}\Software\Classes\.pdf\OpenWithProgids"), "KySo.PDF").is_some(), "Open with");
-    let verb = reg_value(prefix, &format!(r"{hive}\Software\Classes\SystemFileAssociations\.pdf\shell\KySo.PDF"), "MUIVerb")
-        .expect("context-menu verb");
+    reg_value_required(prefix, &format!(r"{hive}\Software\Classes\.pdf\OpenWithProgids"), "KySo.PDF");
+    let verb = reg_value_required(prefix, &format!(r"{hive}\Software\Classes\SystemFileAssociations\.pdf\shell\KySo.PDF"), "MUIVerb");
     assert!(verb.contains("KýSố"), "{verb}");
-    assert!(reg_value(prefix, &format!(r"{hive}\Software\RegisteredApplications"), "KySo").is_some());
+    reg_value_required(prefix, &format!(r"{hive}\Software\RegisteredApplications"), "KySo");
 }
 
 fn assert_uninstalled(prefix: &Path, hive: &str, dir: &Path, start_menu: &Path) {
