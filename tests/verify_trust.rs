@@ -504,9 +504,6 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
             .arg(pki_file("chain.pem"))
             .arg(&ca),
     );
-    let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(8);
-    let end =
-        format!("{:04}{:02}{:02}{:02}{:02}{:02}Z", end.year(), u8::from(end.month()), end.day(), end.hour(), end.minute(), end.second());
     run_ok(
         Command::new("openssl")
             .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "short.key"])
@@ -516,6 +513,18 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
         Command::new("openssl")
             .args(["req", "-config", "ca.cnf", "-new", "-key", "short.key", "-subj", "/C=VN/CN=Đỗ Văn Ngắn Hạn", "-out", "short.csr"])
             .current_dir(&ca),
+    );
+    // The lifetime starts once the key exists and leaves a busy machine time to sign and
+    // verify before the expiry; the test then waits for the expiry itself, not a fixed time.
+    let expiry = time::OffsetDateTime::now_utc() + time::Duration::seconds(25);
+    let end = format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        expiry.year(),
+        u8::from(expiry.month()),
+        expiry.day(),
+        expiry.hour(),
+        expiry.minute(),
+        expiry.second()
     );
     run_ok(
         Command::new("openssl")
@@ -568,7 +577,9 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
     let doc = office.register_document(doc.id, Some("15/CV-THU"), None).expect("register");
     assert_eq!(doc.status, DocStatus::Registered);
 
-    std::thread::sleep(Duration::from_secs(9));
+    assert!(time::OffsetDateTime::now_utc() < expiry, "signed and registered only after the certificate expired: a slow machine");
+    let left = expiry - time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    std::thread::sleep(Duration::try_from(left).unwrap_or_default());
     // Outside the archive: nothing proves the signature predates the expiry.
     let (code, d) = verify(&signed, &[&crls[0], &crls[1]]);
     assert_eq!(d["subIndication"], "OUT_OF_BOUNDS_NO_POE", "{}", brief(&d));
