@@ -434,6 +434,31 @@ impl PdfFile {
         Ok(buf)
     }
 
+    /// Feed bytes `[offset, offset + len)` to `sink` in pieces (one piece for a file
+    /// held in memory, 64 KiB reads otherwise) from the same handle or copy the
+    /// objects were parsed from: the bytes fed are the file that was parsed even if
+    /// another file is renamed over its path meanwhile. [`PdfError::Truncated`] when
+    /// the range runs past the end of the file.
+    pub fn stream_range(&self, offset: u64, len: u64, sink: &mut dyn FnMut(&[u8])) -> Result<(), PdfError> {
+        let end = offset.checked_add(len).filter(|&e| e <= self.len).ok_or(PdfError::Truncated)?;
+        if let Some(all) = &self.resident {
+            sink(all.get(offset as usize..end as usize).ok_or(PdfError::Truncated)?);
+            return Ok(());
+        }
+        let mut f = self.file.borrow_mut();
+        f.seek(SeekFrom::Start(offset))?;
+        let mut buf = vec![0u8; (1usize << 16).min(len as usize)];
+        let mut left = len;
+        while left > 0 {
+            let n = (buf.len() as u64).min(left) as usize;
+            let piece = buf.get_mut(..n).ok_or(PdfError::Truncated)?;
+            f.read_exact(piece).map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { PdfError::Truncated } else { e.into() })?;
+            sink(piece);
+            left -= n as u64;
+        }
+        Ok(())
+    }
+
     fn read_header(&self) -> Result<String, PdfError> {
         let head = self.read_range(0, 1024)?;
         if !head.starts_with(b"%PDF-") {

@@ -22,6 +22,7 @@ use super::crypto::{self, DigestAlg};
 use crate::cms::builder::ID_MESSAGE_DIGEST;
 use crate::cms::ess::{SigningCertificateV2, ID_AA_SIGNING_CERTIFICATE_V2};
 use crate::cms::read::{read_signed_data, ReadSignedData};
+use crate::pdf::{PdfError, PdfFile};
 
 /// `id-aa-signatureTimeStampToken` (RFC 3161 Appendix A).
 pub const ID_AA_SIGNATURE_TIME_STAMP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
@@ -118,8 +119,31 @@ pub fn trim_padding(c: &[u8]) -> &[u8] {
     }
 }
 
-/// Hash the byte ranges of `path` with `alg`, streaming.
-pub fn hash_ranges(path: &Path, br: &[(u64, u64)], alg: DigestAlg) -> std::io::Result<Vec<u8>> {
+/// Where the bytes of byte ranges are read from.
+#[derive(Clone, Copy)]
+pub enum RangeSource<'a> {
+    /// The PDF being verified, through the handle (or in-memory copy) its objects were
+    /// parsed from: the bytes hashed are the bytes the verdict describes.
+    Pdf(&'a PdfFile),
+    /// A file by path (a file KýSố has just written itself, or a fuzzing input).
+    Path(&'a Path),
+}
+
+/// Hash the byte ranges of `src` with `alg`, streaming.
+pub fn hash_ranges(src: RangeSource<'_>, br: &[(u64, u64)], alg: DigestAlg) -> std::io::Result<Vec<u8>> {
+    let path = match src {
+        RangeSource::Path(path) => path,
+        RangeSource::Pdf(pdf) => {
+            let mut h = alg.hasher();
+            for &(start, len) in br {
+                pdf.stream_range(start, len, &mut |piece| h.update(piece)).map_err(|e| match e {
+                    PdfError::Truncated => std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "byte range past the end"),
+                    e => std::io::Error::other(e),
+                })?;
+            }
+            return Ok(h.finalize());
+        }
+    };
     let mut file = std::fs::File::open(path)?;
     let mut h = alg.hasher();
     let mut buf = vec![0u8; 1 << 16];
@@ -143,21 +167,21 @@ pub fn hash_ranges(path: &Path, br: &[(u64, u64)], alg: DigestAlg) -> std::io::R
 }
 
 /// Check the detached CMS `contents` of a signature whose covered ranges are
-/// `ranges` in `path`.
-pub fn check(path: &Path, contents: &[u8], ranges: &[(u64, u64)]) -> CmsReport {
-    check_form(path, contents, ranges, CmsForm::Detached)
+/// `ranges` in `src`.
+pub fn check(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)]) -> CmsReport {
+    check_form(src, contents, ranges, CmsForm::Detached)
 }
 
 /// [`check`] for a CMS of the given form.
-pub fn check_form(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm) -> CmsReport {
+pub fn check_form(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm) -> CmsReport {
     let mut r = CmsReport::default();
-    if let Err(p) = check_into(path, contents, ranges, form, &mut r) {
+    if let Err(p) = check_into(src, contents, ranges, form, &mut r) {
         r.problem = Some(p);
     }
     r
 }
 
-fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm, r: &mut CmsReport) -> Result<(), CmsProblem> {
+fn check_into(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm, r: &mut CmsReport) -> Result<(), CmsProblem> {
     if contents.iter().all(|&b| b == 0) {
         return Err(CmsProblem::Format("/Contents is empty".into()));
     }
@@ -191,19 +215,19 @@ fn check_into(path: &Path, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm
                     _ => return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into())),
                 }
             }
-            Content::Ranges { path, ranges }
+            Content::Ranges { src, ranges }
         }
         // A tool that wrote adbe.pkcs7.sha1 but signed detached: read it as detached.
         CmsForm::Sha1Encapsulated if econtent.is_none() => {
             r.leniency.push("adbe.pkcs7.sha1 without an encapsulated digest, read as detached".into());
-            Content::Ranges { path, ranges }
+            Content::Ranges { src, ranges }
         }
         CmsForm::Sha1Encapsulated => {
             let os: OctetString = econtent
                 .ok_or_else(|| CmsProblem::Format("adbe.pkcs7.sha1: no encapsulated digest".into()))?
                 .decode_as()
                 .map_err(|e| CmsProblem::Format(format!("adbe.pkcs7.sha1: the encapsulated content is not an OCTET STRING: {e}")))?;
-            let actual = hash_ranges(path, ranges, DigestAlg::Sha1).map_err(|e| CmsProblem::Format(e.to_string()))?;
+            let actual = hash_ranges(src, ranges, DigestAlg::Sha1).map_err(|e| CmsProblem::Format(e.to_string()))?;
             r.weak_algorithm = Some("SHA-1".into());
             if os.as_bytes() != actual.as_slice() {
                 // The document no longer hashes to the digest the signer signed.
@@ -282,7 +306,7 @@ pub(crate) enum Content<'a> {
     /// The byte ranges of a file (detached PDF signatures, document time-stamps).
     Ranges {
         /// The file.
-        path: &'a Path,
+        src: RangeSource<'a>,
         /// `(offset, length)` pairs.
         ranges: &'a [(u64, u64)],
     },
@@ -338,7 +362,7 @@ fn check_signer_into(
         c.weak = Some(alg.name().into());
     }
     let actual = match &content {
-        Content::Ranges { path, ranges } => hash_ranges(path, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?,
+        Content::Ranges { src, ranges } => hash_ranges(*src, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?,
         Content::Bytes(b) => alg.digest(b),
     };
     let der_attrs = match si.signed_attrs.as_ref() {

@@ -34,7 +34,7 @@ use x509_cert::Certificate;
 use super::algorithms::{WeakUse, WEAK_SUNSET};
 use super::certified::{self, Decision};
 use super::chain::{build_path, to_time, PathReport, PathStatus};
-use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
+use super::cms_check::{self, CmsForm, CmsProblem, CmsReport, RangeSource};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
@@ -279,14 +279,21 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
         document_timestamps: Vec::new(),
         archive_poe: None,
     };
-    if opts.file_digest || opts.archive_poe.is_some() {
-        doc.sha256 = file_sha256(path);
-    }
+    let wants_digest = opts.file_digest || opts.archive_poe.is_some();
     let format_failure = |doc: &mut DocumentReport, e: &dyn Localize| {
         doc.message_vi = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::Vi), e.localize(Lang::Vi));
         doc.message_en = format!("{} ({})", SubIndication::FormatFailure.sentence(Lang::En), e.localize(Lang::En));
     };
-    let pdf = match PdfFile::open_for_verification(path) {
+    let opened = PdfFile::open_for_verification(path);
+    if wants_digest {
+        // Hashed from what was parsed when the file opened: the digest describes the
+        // bytes the verdict is about.
+        doc.sha256 = match &opened {
+            Ok(pdf) => pdf_sha256(pdf),
+            Err(_) => file_sha256(path),
+        };
+    }
+    let pdf = match opened {
         Ok(p) => p,
         Err(crate::pdf::PdfError::Encrypted) => {
             doc.indication = Indication::Indeterminate;
@@ -315,8 +322,7 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> DocumentReport {
     let archive_poe =
         opts.archive_poe.as_ref().filter(|a| doc.sha256.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&a.sha256))).map(|a| a.time);
     doc.archive_poe = archive_poe.map(crate::time::iso8601);
-    let mut cx =
-        DocContext { pdf: &pdf, path, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), doc_stamps: Vec::new(), archive_poe };
+    let mut cx = DocContext { pdf: &pdf, opts, dss, docmdp: doc.docmdp, now, doc_poe: Vec::new(), doc_stamps: Vec::new(), archive_poe };
     doc.document_timestamps = document_timestamps(&mut cx, &doc_ts_fields);
     if sig_fields.is_empty() && pdf.is_reconstructed() {
         let why = pdf.xref_problems().first().cloned().unwrap_or_default();
@@ -447,7 +453,6 @@ fn later_signatures_of_a_certified_document(cx: &DocContext<'_>, reports: &mut [
 /// What every signature of one document is checked against.
 struct DocContext<'a> {
     pdf: &'a PdfFile,
-    path: &'a Path,
     opts: &'a VerifyOptions,
     dss: dss::Dss,
     docmdp: Option<u8>,
@@ -517,8 +522,12 @@ fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> V
                 let ranges = [(0, *b as u64), (*c as u64, *d as u64)];
                 let token = cms_check::trim_padding(&cov.contents);
                 let junk = cov.contents.get(token.len()..).unwrap_or_default().iter().any(|&b| b != 0);
-                let mut ts =
-                    timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { path: cx.path, ranges: &ranges }, &tcx);
+                let mut ts = timestamp::check_token(
+                    token,
+                    TimestampKind::Document,
+                    Imprinted::Ranges { src: RangeSource::Pdf(cx.pdf), ranges: &ranges },
+                    &tcx,
+                );
                 if junk && ts.status != TimestampStatus::Invalid {
                     ts.status = TimestampStatus::Invalid;
                     ts.proven_time = None;
@@ -559,6 +568,14 @@ fn trailing_data(pdf: &PdfFile) -> Option<u64> {
     (!blank || tail > PEEK).then_some(tail)
 }
 
+/// SHA-256 of the whole of `pdf`, through its open handle or in-memory copy.
+fn pdf_sha256(pdf: &PdfFile) -> Option<String> {
+    let mut h = sha2::Sha256::new();
+    pdf.stream_range(0, pdf.len(), &mut |piece| h.update(piece)).ok()?;
+    Some(hex::encode(h.finalize()))
+}
+
+/// SHA-256 of a file that did not open as a PDF (still named in the report).
 fn file_sha256(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
@@ -842,7 +859,7 @@ fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges:
         }
         _ => CmsForm::Detached,
     };
-    r.cms = cms_check::check_form(cx.path, &r.coverage.contents, ranges, form);
+    r.cms = cms_check::check_form(RangeSource::Pdf(cx.pdf), &r.coverage.contents, ranges, form);
     r.signer_certificate = r.cms.signer.clone();
     if let Some(cert) = &r.cms.signer {
         r.signer = SignerInfoReport {

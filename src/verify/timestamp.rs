@@ -30,8 +30,6 @@
 //! [`TimestampStatus::Indeterminate`]: the token proves nothing, and the time it
 //! states is never used.
 
-use std::path::Path;
-
 use der::asn1::OctetString;
 use der::{Decode, Reader};
 use serde::Serialize;
@@ -177,7 +175,7 @@ pub enum Imprinted<'a> {
     /// The byte ranges of a file (a document time-stamp).
     Ranges {
         /// The file.
-        path: &'a Path,
+        src: cms_check::RangeSource<'a>,
         /// `(offset, length)` pairs.
         ranges: &'a [(u64, u64)],
     },
@@ -316,8 +314,8 @@ fn check_into(token: &[u8], data: Imprinted<'_>, cx: &TimestampContext<'_>, r: &
     r.digest_algorithm = Some(alg.name().into());
     let actual = match data {
         Imprinted::Bytes(b) => alg.digest(b),
-        Imprinted::Ranges { path, ranges } => {
-            cms_check::hash_ranges(path, ranges, alg).map_err(|e| invalid("không đọc được dữ liệu", "the data cannot be read", e))?
+        Imprinted::Ranges { src, ranges } => {
+            cms_check::hash_ranges(src, ranges, alg).map_err(|e| invalid("không đọc được dữ liệu", "the data cannot be read", e))?
         }
     };
     r.imprint_ok = actual == info.hashed_message;

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = kyso::cms::ber::to_der(&der);
     }
     PDF.with(|path| {
-        let report = kyso::verify::cms_check::check(path, data, &[(0, 10)]);
+        let report = kyso::verify::cms_check::check(kyso::verify::cms_check::RangeSource::Path(path), data, &[(0, 10)]);
         let _ = report.problem;
     });
 });
