@@ -13,7 +13,7 @@
 //!   proven to have existed.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
@@ -32,7 +32,7 @@ use crate::sign::Signed;
 use crate::tr;
 use crate::tsa::{TsaClient, TsaError};
 use crate::verify::chain::{build_path, PathReport, PathStatus};
-use crate::verify::cms_check::{RangeSource, ID_AA_SIGNATURE_TIME_STAMP};
+use crate::verify::cms_check::ID_AA_SIGNATURE_TIME_STAMP;
 use crate::verify::crypto::DigestAlg;
 use crate::verify::engine::{verify_file, DocumentReport, VerifyOptions};
 use crate::verify::revocation::{self, JudgedAt, RevocationReport, RevocationSources, RevocationStatus, RevocationSummary};
@@ -618,12 +618,13 @@ pub fn add_document_timestamp(
         now: OffsetDateTime::now_utc(),
         token_poe: None,
     };
-    let path: PathBuf = temp.temp_path().to_owned();
     // `fix_byte_range` gives (start, end) pairs; the imprint reads (offset, length).
     let spans = ranges.map(|(start, end)| (start, end - start));
+    let pdf = PdfFile::open(temp.temp_path())?;
     let stamp = client
-        .stamp(Imprinted::Ranges { src: RangeSource::Path(&path), ranges: &spans }, TimestampKind::Document, DigestAlg::Sha256, &cx)
+        .stamp(Imprinted::Ranges { pdf: &pdf, ranges: &spans }, TimestampKind::Document, DigestAlg::Sha256, &cx)
         .map_err(LongTermError::from)?;
+    drop(pdf);
     if stamp.token.len() > reserve {
         return Err(crate::cms::CmsError::TooLarge { needed: stamp.token.len(), reserved: reserve }.into());
     }

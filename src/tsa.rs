@@ -194,7 +194,7 @@ impl TsaClient {
     pub fn stamp(&self, data: Imprinted<'_>, kind: TimestampKind, alg: DigestAlg, cx: &TimestampContext<'_>) -> Result<Stamp, TsaError> {
         let digest = match &data {
             Imprinted::Bytes(b) => alg.digest(b),
-            Imprinted::Ranges { src, ranges } => crate::verify::cms_check::hash_ranges(*src, ranges, alg)
+            Imprinted::Ranges { pdf, ranges } => crate::verify::cms_check::hash_ranges(pdf, ranges, alg)
                 .map_err(|e| TsaError::Unreachable { url: String::new(), why: format!("reading the data: {e}") })?,
         };
         if self.urls.is_empty() {
@@ -278,7 +278,7 @@ impl TsaClient {
 fn clone_imprinted<'a>(d: &Imprinted<'a>) -> Imprinted<'a> {
     match d {
         Imprinted::Bytes(b) => Imprinted::Bytes(b),
-        Imprinted::Ranges { src, ranges } => Imprinted::Ranges { src: *src, ranges },
+        Imprinted::Ranges { pdf, ranges } => Imprinted::Ranges { pdf, ranges },
     }
 }
 

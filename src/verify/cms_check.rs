@@ -7,9 +7,6 @@
 //! [`check_signer`] is the part shared with time-stamp tokens: one SignerInfo
 //! against the content it signs.
 
-use std::io::{Read, Seek, SeekFrom};
-use std::path::Path;
-
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
 use der::asn1::OctetString;
@@ -119,69 +116,36 @@ pub fn trim_padding(c: &[u8]) -> &[u8] {
     }
 }
 
-/// Where the bytes of byte ranges are read from.
-#[derive(Clone, Copy)]
-pub enum RangeSource<'a> {
-    /// The PDF being verified, through the handle (or in-memory copy) its objects were
-    /// parsed from: the bytes hashed are the bytes the verdict describes.
-    Pdf(&'a PdfFile),
-    /// A file by path (a file KýSố has just written itself, or a fuzzing input).
-    Path(&'a Path),
-}
-
-/// Hash the byte ranges of `src` with `alg`, streaming.
-pub fn hash_ranges(src: RangeSource<'_>, br: &[(u64, u64)], alg: DigestAlg) -> std::io::Result<Vec<u8>> {
-    let path = match src {
-        RangeSource::Path(path) => path,
-        RangeSource::Pdf(pdf) => {
-            let mut h = alg.hasher();
-            for &(start, len) in br {
-                pdf.stream_range(start, len, &mut |piece| h.update(piece)).map_err(|e| match e {
-                    PdfError::Truncated => std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "byte range past the end"),
-                    e => std::io::Error::other(e),
-                })?;
-            }
-            return Ok(h.finalize());
-        }
-    };
-    let mut file = std::fs::File::open(path)?;
+/// Hash the byte ranges of `pdf` with `alg`, streaming, through the handle (or the
+/// in-memory copy) its objects were parsed from: the bytes hashed are the bytes the
+/// verdict describes, even if another file is renamed over its path meanwhile.
+pub fn hash_ranges(pdf: &PdfFile, br: &[(u64, u64)], alg: DigestAlg) -> std::io::Result<Vec<u8>> {
     let mut h = alg.hasher();
-    let mut buf = vec![0u8; 1 << 16];
     for &(start, len) in br {
-        file.seek(SeekFrom::Start(start))?;
-        let mut take = (&mut file).take(len);
-        let mut got = 0u64;
-        loop {
-            let n = take.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-            got += n as u64;
-        }
-        if got != len {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "byte range past the end"));
-        }
+        pdf.stream_range(start, len, &mut |piece| h.update(piece)).map_err(|e| match e {
+            PdfError::Truncated => std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "byte range past the end"),
+            e => std::io::Error::other(e),
+        })?;
     }
     Ok(h.finalize())
 }
 
 /// Check the detached CMS `contents` of a signature whose covered ranges are
-/// `ranges` in `src`.
-pub fn check(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)]) -> CmsReport {
-    check_form(src, contents, ranges, CmsForm::Detached)
+/// `ranges` in `pdf`.
+pub fn check(pdf: &PdfFile, contents: &[u8], ranges: &[(u64, u64)]) -> CmsReport {
+    check_form(pdf, contents, ranges, CmsForm::Detached)
 }
 
 /// [`check`] for a CMS of the given form.
-pub fn check_form(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm) -> CmsReport {
+pub fn check_form(pdf: &PdfFile, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm) -> CmsReport {
     let mut r = CmsReport::default();
-    if let Err(p) = check_into(src, contents, ranges, form, &mut r) {
+    if let Err(p) = check_into(pdf, contents, ranges, form, &mut r) {
         r.problem = Some(p);
     }
     r
 }
 
-fn check_into(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm, r: &mut CmsReport) -> Result<(), CmsProblem> {
+fn check_into(pdf: &PdfFile, contents: &[u8], ranges: &[(u64, u64)], form: CmsForm, r: &mut CmsReport) -> Result<(), CmsProblem> {
     if contents.iter().all(|&b| b == 0) {
         return Err(CmsProblem::Format("/Contents is empty".into()));
     }
@@ -215,19 +179,19 @@ fn check_into(src: RangeSource<'_>, contents: &[u8], ranges: &[(u64, u64)], form
                     _ => return Err(CmsProblem::Format("the CMS is not detached (it encapsulates content)".into())),
                 }
             }
-            Content::Ranges { src, ranges }
+            Content::Ranges { pdf, ranges }
         }
         // A tool that wrote adbe.pkcs7.sha1 but signed detached: read it as detached.
         CmsForm::Sha1Encapsulated if econtent.is_none() => {
             r.leniency.push("adbe.pkcs7.sha1 without an encapsulated digest, read as detached".into());
-            Content::Ranges { src, ranges }
+            Content::Ranges { pdf, ranges }
         }
         CmsForm::Sha1Encapsulated => {
             let os: OctetString = econtent
                 .ok_or_else(|| CmsProblem::Format("adbe.pkcs7.sha1: no encapsulated digest".into()))?
                 .decode_as()
                 .map_err(|e| CmsProblem::Format(format!("adbe.pkcs7.sha1: the encapsulated content is not an OCTET STRING: {e}")))?;
-            let actual = hash_ranges(src, ranges, DigestAlg::Sha1).map_err(|e| CmsProblem::Format(e.to_string()))?;
+            let actual = hash_ranges(pdf, ranges, DigestAlg::Sha1).map_err(|e| CmsProblem::Format(e.to_string()))?;
             r.weak_algorithm = Some("SHA-1".into());
             if os.as_bytes() != actual.as_slice() {
                 // The document no longer hashes to the digest the signer signed.
@@ -306,7 +270,7 @@ pub(crate) enum Content<'a> {
     /// The byte ranges of a file (detached PDF signatures, document time-stamps).
     Ranges {
         /// The file.
-        src: RangeSource<'a>,
+        pdf: &'a PdfFile,
         /// `(offset, length)` pairs.
         ranges: &'a [(u64, u64)],
     },
@@ -362,7 +326,7 @@ fn check_signer_into(
         c.weak = Some(alg.name().into());
     }
     let actual = match &content {
-        Content::Ranges { src, ranges } => hash_ranges(*src, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?,
+        Content::Ranges { pdf, ranges } => hash_ranges(pdf, ranges, alg).map_err(|e| CmsProblem::Format(e.to_string()))?,
         Content::Bytes(b) => alg.digest(b),
     };
     let der_attrs = match si.signed_attrs.as_ref() {

@@ -34,7 +34,7 @@ use x509_cert::Certificate;
 use super::algorithms::{WeakUse, WEAK_SUNSET};
 use super::certified::{self, Decision};
 use super::chain::{build_path, to_time, PathReport, PathStatus};
-use super::cms_check::{self, CmsForm, CmsProblem, CmsReport, RangeSource};
+use super::cms_check::{self, CmsForm, CmsProblem, CmsReport};
 use super::coverage::{self, Coverage, CoverageReport};
 use super::diff::{self, DiffReport};
 use super::dss;
@@ -522,12 +522,8 @@ fn document_timestamps(cx: &mut DocContext<'_>, fields: &[&SignatureField]) -> V
                 let ranges = [(0, *b as u64), (*c as u64, *d as u64)];
                 let token = cms_check::trim_padding(&cov.contents);
                 let junk = cov.contents.get(token.len()..).unwrap_or_default().iter().any(|&b| b != 0);
-                let mut ts = timestamp::check_token(
-                    token,
-                    TimestampKind::Document,
-                    Imprinted::Ranges { src: RangeSource::Pdf(cx.pdf), ranges: &ranges },
-                    &tcx,
-                );
+                let mut ts =
+                    timestamp::check_token(token, TimestampKind::Document, Imprinted::Ranges { pdf: cx.pdf, ranges: &ranges }, &tcx);
                 if junk && ts.status != TimestampStatus::Invalid {
                     ts.status = TimestampStatus::Invalid;
                     ts.proven_time = None;
@@ -859,7 +855,7 @@ fn cms(cx: &DocContext<'_>, f: &SignatureField, r: &mut SignatureReport, ranges:
         }
         _ => CmsForm::Detached,
     };
-    r.cms = cms_check::check_form(RangeSource::Pdf(cx.pdf), &r.coverage.contents, ranges, form);
+    r.cms = cms_check::check_form(cx.pdf, &r.coverage.contents, ranges, form);
     r.signer_certificate = r.cms.signer.clone();
     if let Some(cert) = &r.cms.signer {
         r.signer = SignerInfoReport {

@@ -86,7 +86,7 @@ pub fn check_integrity(path: &Path) -> Result<Vec<IntegrityReport>, crate::Error
         r.problem = cov.problem.clone();
         if let [_, b, c, d] = f.byte_range.as_slice() {
             if matches!(cov.coverage, Coverage::WholeFile | Coverage::WholeRevision) {
-                let cms = cms_check::check(cms_check::RangeSource::Pdf(&pdf), &cov.contents, &[(0, *b as u64), (*c as u64, *d as u64)]);
+                let cms = cms_check::check(&pdf, &cov.contents, &[(0, *b as u64), (*c as u64, *d as u64)]);
                 r.signer = cms.signer.as_ref().map(|c| crate::cms::names::display(&c.tbs_certificate.subject));
                 r.digest_ok = cms.digest_ok;
                 r.signature_ok = cms.signature_ok;

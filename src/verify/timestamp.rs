@@ -175,7 +175,7 @@ pub enum Imprinted<'a> {
     /// The byte ranges of a file (a document time-stamp).
     Ranges {
         /// The file.
-        src: cms_check::RangeSource<'a>,
+        pdf: &'a crate::pdf::PdfFile,
         /// `(offset, length)` pairs.
         ranges: &'a [(u64, u64)],
     },
@@ -314,8 +314,8 @@ fn check_into(token: &[u8], data: Imprinted<'_>, cx: &TimestampContext<'_>, r: &
     r.digest_algorithm = Some(alg.name().into());
     let actual = match data {
         Imprinted::Bytes(b) => alg.digest(b),
-        Imprinted::Ranges { src, ranges } => {
-            cms_check::hash_ranges(src, ranges, alg).map_err(|e| invalid("không đọc được dữ liệu", "the data cannot be read", e))?
+        Imprinted::Ranges { pdf, ranges } => {
+            cms_check::hash_ranges(pdf, ranges, alg).map_err(|e| invalid("không đọc được dữ liệu", "the data cannot be read", e))?
         }
     };
     r.imprint_ok = actual == info.hashed_message;
