@@ -517,15 +517,7 @@ fn an_archived_document_stays_valid_after_its_signer_certificate_expires() {
     // The lifetime starts once the key exists and leaves a busy machine time to sign and
     // verify before the expiry; the test then waits for the expiry itself, not a fixed time.
     let expiry = time::OffsetDateTime::now_utc() + time::Duration::seconds(25);
-    let end = format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
-        expiry.year(),
-        u8::from(expiry.month()),
-        expiry.day(),
-        expiry.hour(),
-        expiry.minute(),
-        expiry.second()
-    );
+    let end = expiry.format(&time::macros::format_description!("[year][month][day][hour][minute][second]Z")).expect("format");
     run_ok(
         Command::new("openssl")
             .args([

@@ -419,14 +419,14 @@ fn reg_export(prefix: &Path, key: &str) -> Option<String> {
     for _ in 0..3 {
         let f = tempfile::Builder::new().suffix(".reg").tempfile().expect("tmp");
         // A file, not a pipe, for reg's messages (it prints them on stdout): see `quiet`.
-        let err = tempfile::tempfile().expect("tmp");
+        let mut said = tempfile::tempfile().expect("tmp");
         let st = Wine::command_in(prefix, Path::new("reg"))
             .args(["export", key])
             .arg(win_path(f.path()))
             .arg("/y")
             .stdin(Stdio::null())
-            .stdout(err.try_clone().expect("dup"))
-            .stderr(err.try_clone().expect("dup"))
+            .stdout(said.try_clone().expect("dup"))
+            .stderr(said.try_clone().expect("dup"))
             .status()
             .expect("run wine");
         if st.success() {
@@ -435,9 +435,8 @@ fn reg_export(prefix: &Path, key: &str) -> Option<String> {
             return Some(String::from_utf16_lossy(&units));
         }
         let mut message = String::new();
-        let mut err = err;
-        err.seek(std::io::SeekFrom::Start(0)).expect("seek");
-        err.read_to_string(&mut message).expect("read stderr");
+        said.seek(std::io::SeekFrom::Start(0)).expect("seek");
+        said.read_to_string(&mut message).expect("read reg's output");
         if message.contains("Unable to find the specified registry key") {
             return None;
         }
